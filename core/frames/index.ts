@@ -1,0 +1,50 @@
+/**
+ * Anatomical frames. Monge works in millimetres in LPS (the DICOM / ITK patient frame: +x = patient Left,
+ * +y = Posterior, +z = Superior) internally. RAS (NIfTI, FreeSurfer, GIfTI, nibabel, Slicer's display) differs
+ * from LPS by a half-turn about the z axis: (x, y, z)_RAS = (−x, −y, z)_LPS.
+ *
+ * This module is the ONE place in Monge that converts between the two; every reader and writer calls it.
+ */
+
+/** A patient coordinate frame. */
+export type Frame = 'LPS' | 'RAS';
+
+export const FRAMES: readonly Frame[] = ['LPS', 'RAS'];
+
+/** Parses `lps` / `ras` (any case); returns undefined for anything else. */
+export function parseFrame(text: string | undefined): Frame | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim().toUpperCase();
+  return t === 'LPS' || t === 'RAS' ? t : undefined;
+}
+
+/**
+ * Converts interleaved xyz coordinates (or spatial vectors: displacements, normals) from `from` to `to`.
+ * Returns a new array; the input is never modified. The map is its own inverse: x → −x, y → −y, z → z.
+ */
+export function convertPoints<T extends Float32Array | Float64Array>(xyz: T, from: Frame, to: Frame): T {
+  const out = xyz.slice() as T;
+  if (from === to) return out;
+  for (let i = 0; i < out.length; i += 3) {
+    out[i] = -out[i];
+    out[i + 1] = -out[i + 1];
+  }
+  return out;
+}
+
+/** Converts one point (a copy). */
+export function convertPoint(p: readonly [number, number, number], from: Frame, to: Frame): [number, number, number] {
+  return from === to ? [p[0], p[1], p[2]] : [-p[0], -p[1], p[2]];
+}
+
+/**
+ * Converts a 3×3 direction-cosine or linear matrix (row-major, acting on column vectors) between frames:
+ * M' = F · M · F with F = diag(−1, −1, 1) (F is its own inverse).
+ */
+export function convertMatrix3(m: ArrayLike<number>, from: Frame, to: Frame): Float64Array {
+  const out = Float64Array.from(m as ArrayLike<number>);
+  if (from === to) return out;
+  const f = [-1, -1, 1];
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[3 * r + c] = f[r] * m[3 * r + c] * f[c];
+  return out;
+}

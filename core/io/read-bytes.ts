@@ -1,0 +1,54 @@
+import { open, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { InputError } from './errors.ts';
+
+/** Files larger than this are refused before reading (a mesh or volume this large is not a real input). */
+export const MAX_INPUT_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Reads a whole input file, refusing missing files, folders, empty files and files too large to hold.
+ * The file is opened read-only: inputs are never modified.
+ */
+export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch {
+    throw new InputError(file, 'not-found', 'no such file');
+  }
+  if (info.isDirectory()) throw new InputError(file, 'is-directory', 'is a folder, expected a file');
+  if (info.size === 0) throw new InputError(file, 'empty', 'the file is empty');
+  if (info.size > maxBytes) {
+    throw new InputError(file, 'too-large', `the file is ${info.size} bytes, more than the ${maxBytes}-byte limit`);
+  }
+  const handle = await open(file, 'r');
+  try {
+    const bytes = new Uint8Array(info.size);
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return offset === bytes.length ? bytes : bytes.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** True when bytes start with the gzip magic number 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Gunzips, turning zlib's failures into an InputError that names the file. The inflated size is capped so a
+ * gzip bomb cannot exhaust memory.
+ */
+export function gunzipInput(bytes: Uint8Array, file: string, maxBytes = MAX_INPUT_BYTES): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.min(maxBytes, 2 ** 31 - 1) });
+  } catch (e) {
+    throw new InputError(file, 'corrupt-compression', `corrupt gzip data (${(e as Error).message})`);
+  }
+}

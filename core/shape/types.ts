@@ -1,0 +1,59 @@
+import type { Frame } from '../frames/index.ts';
+
+/** Storage for per-point values. */
+export type ArrayValues = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
+/**
+ * A named per-point array (VTK point data, PLY extra vertex properties, GIfTI data arrays, …).
+ * `values` is interleaved: values[i * components + c].
+ */
+export interface PointArray {
+  name: string;
+  components: number;
+  values: ArrayValues;
+  /**
+   * True when each tuple is a spatial 3-vector (a displacement, a normal): it is then stored in the same frame
+   * as the points and changes sign with them on RAS↔LPS conversion.
+   */
+  spatialVector?: boolean;
+}
+
+/**
+ * A surface mesh or a point set, in millimetres, in LPS.
+ * Points are Float64 so that float32 and float64 files both round-trip exactly.
+ */
+export interface Shape {
+  kind: 'mesh' | 'points';
+  /** Vertex coordinates, mm, LPS, interleaved xyz. */
+  pointsLps: Float64Array;
+  /** Triangles as interleaved vertex indices (0-based); absent for point sets. */
+  triangles?: Uint32Array;
+  /** Unit vertex normals, LPS, interleaved xyz. */
+  normalsLps?: Float32Array;
+  /** Per-point mass (e.g. the area share of each vertex in mm², or vessel-radius weights). */
+  mass?: Float64Array;
+  /** Named per-point arrays. Spatial vectors among them are LPS. */
+  arrays: PointArray[];
+  /** Per-point labels (landmark names), when the source file has them. */
+  labels?: string[];
+  /** The frame the source file was in; writers write back in this frame unless told otherwise. */
+  sourceFrame: Frame;
+}
+
+/** Number of points of a shape. */
+export function pointCount(shape: Pick<Shape, 'pointsLps'>): number {
+  return shape.pointsLps.length / 3;
+}
+
+/** Axis-aligned bounds [xmin, xmax, ymin, ymax, zmin, zmax] of interleaved xyz (VTK's order). */
+export function boundsOf(xyz: ArrayLike<number>): [number, number, number, number, number, number] {
+  const b: [number, number, number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < xyz.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      const v = xyz[i + c];
+      if (v < b[2 * c]) b[2 * c] = v;
+      if (v > b[2 * c + 1]) b[2 * c + 1] = v;
+    }
+  }
+  return b;
+}

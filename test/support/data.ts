@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The shared real data beside the checkout (never copied into the repo). */
+export const SHARED_DATA = process.env.MONGE_SHARED_DATA ?? resolve(REPO_ROOT, '../shared/data');
+
+/** A path under the shared data folder. */
+export function sharedPath(...parts: string[]): string {
+  return join(SHARED_DATA, ...parts);
+}
+
+/**
+ * `skip` option for tests that need the shared data: they run wherever the data is present and are required in
+ * CI (CI=true), where a missing folder is a failure rather than a skip.
+ */
+export function needsSharedData(): false | string {
+  if (existsSync(SHARED_DATA)) return false;
+  if (process.env.CI === 'true') throw new Error(`shared data not found at ${SHARED_DATA}`);
+  return `shared data not found at ${SHARED_DATA}`;
+}
