@@ -3,6 +3,7 @@
  * atomically. Codecs (one file per format) know nothing of frames beyond what their file declares.
  */
 import { basename } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { convertPoints, type Frame } from '../../frames/index.ts';
 import type { PointArray, Shape } from '../../shape/types.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
@@ -96,9 +97,12 @@ export interface WriteMeshOptions {
 export async function writeMesh(path: string, shape: Shape, options: WriteMeshOptions = {}): Promise<void> {
   const codec = meshCodecFor(path);
   if (!codec?.serialize) {
-    throw new InputError(path, 'unsupported', 'Monge writes meshes as .vtk, .vtp, .stl, .obj, .ply or .gii');
+    const writable = MESH_CODECS.filter((c) => c.serialize).map((c) => c.extensions.join('/'));
+    throw new InputError(path, 'unsupported', `Monge writes meshes as ${writable.join(', ')} or FreeSurfer surfaces`);
   }
-  const frame = options.frame ?? shape.sourceFrame;
-  const bytes = codec.serialize(shapeToMeshData(shape, frame), { frame, binary: options.binary ?? true });
+  const frame = codec.onlyFrame ?? options.frame ?? shape.sourceFrame;
+  let bytes = codec.serialize(shapeToMeshData(shape, frame), { frame, binary: options.binary ?? true });
+  const name = basename(path).toLowerCase();
+  if (codec.gzipExtensions?.some((ext) => name.endsWith(ext))) bytes = gzipSync(bytes);
   await writeFileAtomic(path, bytes);
 }

@@ -34,6 +34,10 @@ export interface MeshCodec {
   extensions: readonly string[];
   /** The frame assumed when the file declares none (GIfTI and FreeSurfer are RAS; the rest follow Slicer: LPS). */
   defaultFrame: Frame;
+  /** Set when the format can store one frame only (GIfTI, FreeSurfer: RAS); writers are then always given it. */
+  onlyFrame?: Frame;
+  /** Set when the writer's bytes must be gzipped for names with these endings (e.g. '.gii.gz'). */
+  gzipExtensions?: readonly string[];
   /** Parses a whole file. Throws InputError (naming `file`) on anything malformed. */
   parse(bytes: Uint8Array, file: string): MeshData;
   /** Serialises; absent for read-only formats. */

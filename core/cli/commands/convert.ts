@@ -1,0 +1,56 @@
+import { inputKindOf, readAny, writeShape } from '../../io/index.ts';
+import { InputError } from '../../io/errors.ts';
+import { imageFormatOf } from '../../io/images/image-format.ts';
+import { writeImage } from '../../io/images/write-image.ts';
+import type { Command } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
+import { printMessage } from '../output.ts';
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'convert a mesh, point set or image to another format',
+  help: `Usage: monge convert IN OUT [--frame ras|lps] [--ascii] [--landmarks-frame ras|lps] [--spacing X,Y,Z]
+
+Reads IN and writes OUT in the format of OUT's extension: meshes to .vtk .vtp .stl .obj .off .ply .gii .gii.gz
+or a FreeSurfer .surf; point sets to .csv .fcsv .mrk.json (or meshes' vertices to .csv); images to .nii.gz .nii
+.nrrd .mha. Point data arrays are carried over where the output format can hold them. OUT is written in IN's
+frame unless --frame says otherwise (GIfTI and FreeSurfer are always RAS). OUT is written to a temporary name
+and renamed, so a failure never leaves a partial file.
+
+Options:
+  --frame ras|lps            frame to write OUT in (meshes and point sets)
+  --landmarks-frame ras|lps  frame of an input mesh or point file that declares none (plain CSV: LPS)
+  --ascii                    ASCII instead of binary (VTK, STL, PLY, VTP)
+  --spacing X,Y,Z            voxel spacing (mm) for DIR-Lab .txt landmark files (input or output)
+  -h, --help                 this help`,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        frame: { type: 'string' },
+        'landmarks-frame': { type: 'string' },
+        ascii: { type: 'boolean' },
+        spacing: { type: 'string' },
+      },
+      { min: 2, max: 2, names: 'IN OUT' },
+    );
+    const [inPath, outPath] = positionals;
+    const frame = frameOption(values.frame, '--frame');
+    const spacingMm = spacingOption(values.spacing, '--spacing');
+    const input = await readAny(inPath, { assumeFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'), spacingMm });
+    if (input.kind === 'image') {
+      if (!imageFormatOf(outPath)) {
+        throw new InputError(outPath, 'unsupported', 'an image converts to .nii.gz, .nii, .nrrd or .mha; for a surface use `monge surface`');
+      }
+      await writeImage(outPath, input.image);
+    } else {
+      if ((await inputKindOf(outPath)) === 'image') {
+        throw new InputError(outPath, 'unsupported', `${inPath} is a ${input.kind === 'mesh' ? 'mesh' : 'point set'}, it cannot be written as an image`);
+      }
+      await writeShape(outPath, input.shape, { frame, binary: !values.ascii, spacingMm });
+    }
+    printMessage(`wrote ${outPath}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,78 @@
+import { readImage } from '../../io/images/read-image.ts';
+import { writeShape } from '../../io/index.ts';
+import { InputError } from '../../io/errors.ts';
+import { extractSurface } from '../../shape/extract-surface.ts';
+import { boundsOf } from '../../shape/types.ts';
+import type { Command } from '../command.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { frameOption, numberOption, parseCommandLine } from '../options.ts';
+import { printJson, printMessage } from '../output.ts';
+import { progressBar } from '../progress-bar.ts';
+
+export const surfaceCommand: Command = {
+  name: 'surface',
+  summary: 'extract a closed surface from a mask, label map or image',
+  help: `Usage: monge surface VOLUME -o OUT [--label N | --threshold T] [--target-vertices K] [--smooth N]
+                      [--frame ras|lps] [--json]
+
+Turns a volume (.nii/.nii.gz, .nrrd, .mha/.mhd, .mgh/.mgz, or a DICOM folder) into a closed triangle surface in
+world coordinates (mm; the image's origin, spacing and direction cosines are honoured). By default every
+voxel > 0 is inside; --label N keeps one label of a label map, --threshold T keeps voxels ≥ T of a grey image.
+The surface is optionally smoothed (Taubin λ/μ, no shrinkage) and decimated (quadric error metrics).
+
+Options:
+  -o, --output OUT         output mesh (.vtk .vtp .stl .obj .ply .gii …), written atomically
+  --label N                voxels equal to N are inside
+  --threshold T            voxels ≥ T are inside
+  --target-vertices K      decimate to about K vertices
+  --smooth N               N Taubin smoothing iterations (default 0)
+  --frame ras|lps          frame to write OUT in (default LPS, as ITK reads images)
+  --json                   print {points, cells, bounds_mm, seconds} on stdout
+  -h, --help               this help`,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        output: { type: 'string', short: 'o' },
+        label: { type: 'string' },
+        threshold: { type: 'string' },
+        'target-vertices': { type: 'string' },
+        smooth: { type: 'string' },
+        frame: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { min: 1, max: 1, names: 'VOLUME' },
+    );
+    if (!values.output) throw new UsageError('-o OUT is required');
+    if (values.label !== undefined && values.threshold !== undefined) throw new UsageError('give --label or --threshold, not both');
+    const label = numberOption(values.label, '--label', Number.isInteger);
+    const threshold = numberOption(values.threshold, '--threshold');
+    const targetVertices = numberOption(values['target-vertices'], '--target-vertices', (v) => Number.isInteger(v) && v >= 4);
+    const smoothIterations = numberOption(values.smooth, '--smooth', (v) => Number.isInteger(v) && v >= 0);
+    const frame = frameOption(values.frame, '--frame');
+
+    const started = performance.now();
+    const bar = progressBar();
+    const image = await readImage(positionals[0]);
+    let shape;
+    try {
+      shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices, onProgress: bar.onProgress });
+    } catch (e) {
+      // An empty selection is a property of the input file, not a bug.
+      if (e instanceof Error && /no foreground/i.test(e.message)) throw new InputError(positionals[0], 'empty', e.message);
+      throw e;
+    } finally {
+      bar.done();
+    }
+    await writeShape(values.output, shape, { frame: frame ?? 'LPS' });
+    const seconds = (performance.now() - started) / 1000;
+    const points = shape.pointsLps.length / 3;
+    const cells = (shape.triangles?.length ?? 0) / 3;
+    if (values.json) {
+      printJson({ output: values.output, points, cells, bounds_mm: boundsOf(shape.pointsLps), seconds });
+    } else {
+      printMessage(`wrote ${values.output}: ${points} vertices, ${cells} triangles (${seconds.toFixed(2)} s)`);
+    }
+    return EXIT.ok;
+  },
+};

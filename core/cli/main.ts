@@ -1,0 +1,88 @@
+/**
+ * `monge`: the command-line door to Monge. Sub-commands live in ./commands, one file each.
+ * Exit codes: 0 ok, 2 usage, 3 bad input, 1 internal error (README, `monge --help`).
+ */
+import { InputError } from '../io/errors.ts';
+import { CancelledError } from '../progress/index.ts';
+import type { Command } from './command.ts';
+import { convertCommand } from './commands/convert.ts';
+import { infoCommand } from './commands/info.ts';
+import { landmarksErrorCommand } from './commands/landmarks-error.ts';
+import { surfaceCommand } from './commands/surface.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
+import { printMessage, printResult } from './output.ts';
+import { MONGE_VERSION } from './version.ts';
+
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `monge ${MONGE_VERSION} — optimal-transport registration of medical shapes`,
+    '',
+    'Usage: monge <command> [options]   (monge <command> --help for details)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Coordinates are millimetres; Monge works in LPS and writes outputs in the frame their input came in.',
+    'Exit codes: 0 ok, 2 usage error, 3 bad input, 1 internal error.',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code (never calls process.exit, so it can be tested in-process). */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    printResult(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    printResult(MONGE_VERSION);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    printMessage(`monge: unknown command '${name}'\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    printResult(command.help);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    return reportError(command.name, e);
+  }
+}
+
+/** Maps an error to a message on stderr and an exit code. */
+export function reportError(commandName: string, e: unknown): number {
+  if (e instanceof UsageError) {
+    printMessage(`monge ${commandName}: ${e.message}\nTry 'monge ${commandName} --help'.`);
+    return EXIT.usage;
+  }
+  if (e instanceof InputError) {
+    printMessage(`monge ${commandName}: error: ${e.message}`);
+    return EXIT.badInput;
+  }
+  if (e instanceof CancelledError) {
+    printMessage(`monge ${commandName}: ${e.message}`);
+    return EXIT.internal;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+    printMessage(`monge ${commandName}: ${err.message}\nTry 'monge ${commandName} --help'.`);
+    return EXIT.usage;
+  }
+  printMessage(`monge ${commandName}: internal error: ${err?.stack ?? String(e)}`);
+  return EXIT.internal;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,47 @@
+/** Parsing of option values shared by several commands; each failure is a UsageError (exit 2). */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseFrame, type Frame } from '../frames/index.ts';
+import { UsageError } from './exit-codes.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs in strict mode, with its errors turned into UsageError. */
+export function parseCommandLine<T extends Options>(argv: string[], options: T, positionals: { min: number; max: number; names: string }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min || n > positionals.max) {
+    throw new UsageError(`expected ${positionals.names}, got ${n} argument${n === 1 ? '' : 's'}`);
+  }
+  return parsed;
+}
+
+/** `ras` | `lps` → Frame; undefined passes through. */
+export function frameOption(value: string | undefined, option: string): Frame | undefined {
+  if (value === undefined) return undefined;
+  const frame = parseFrame(value);
+  if (!frame) throw new UsageError(`${option} must be ras or lps, not '${value}'`);
+  return frame;
+}
+
+/** `X,Y,Z` (mm) → a spacing triple. */
+export function spacingOption(value: string | undefined, option: string): [number, number, number] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(/[,x ]/).filter(Boolean).map(Number);
+  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new UsageError(`${option} must be three positive numbers X,Y,Z in mm, not '${value}'`);
+  }
+  return [parts[0], parts[1], parts[2]];
+}
+
+/** A finite number option. */
+export function numberOption(value: string | undefined, option: string, check: (v: number) => boolean = () => true): number | undefined {
+  if (value === undefined) return undefined;
+  const v = Number(value);
+  if (!Number.isFinite(v) || !check(v)) throw new UsageError(`${option}: invalid value '${value}'`);
+  return v;
+}
