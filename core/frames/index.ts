@@ -38,13 +38,25 @@ export function convertPoint(p: readonly [number, number, number], from: Frame, 
 }
 
 /**
- * Converts a 3×3 direction-cosine or linear matrix (row-major, acting on column vectors) between frames:
- * M' = F · M · F with F = diag(−1, −1, 1) (F is its own inverse).
+ * Converts a 3×3 linear map of physical space to physical space (the linear part of an affine transform;
+ * row-major, acting on column vectors) between frames: M' = F · M · F with F = diag(−1, −1, 1) (F = F⁻¹).
+ * Not for image direction cosines, which map index space to physical space: use convertDirection.
  */
 export function convertMatrix3(m: ArrayLike<number>, from: Frame, to: Frame): Float64Array {
   const out = Float64Array.from(m as ArrayLike<number>);
   if (from === to) return out;
   const f = [-1, -1, 1];
   for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) out[3 * r + c] = f[r] * m[3 * r + c] * f[c];
+  return out;
+}
+
+/**
+ * Converts image direction cosines (row-major 3×3, column c = physical direction of index axis c) between
+ * frames: D' = F · D, since only the physical side changes (index axes stay as they are).
+ */
+export function convertDirection(d: ArrayLike<number>, from: Frame, to: Frame): Float64Array {
+  const out = Float64Array.from(d as ArrayLike<number>);
+  if (from === to) return out;
+  for (let c = 0; c < 6; c++) out[c] = -out[c];
   return out;
 }

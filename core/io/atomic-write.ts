@@ -1,6 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 
 /**
  * Writes `bytes` to `path` atomically: first to a hidden temporary name in the same folder, then a rename,
@@ -11,6 +11,26 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Atomic publication for writers that need a PATH rather than bytes (itk-wasm writes the file itself): `fn` writes to
+ * a hidden temporary name in the same folder that keeps `suffix` (so a writer that picks its encoding from the name,
+ * like ITK's `.nii.gz` → gzip, sees the right one), e.g. `out.nii.gz` → `.out.1a2b3c4d.tmp.nii.gz`; the file is
+ * renamed to `path` after `fn` resolves, and removed if `fn` or the rename fails.
+ */
+export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => Promise<T>, suffix = extname(path)): Promise<T> {
+  const name = basename(path);
+  const stem = suffix !== '' && name.toLowerCase().endsWith(suffix.toLowerCase()) ? name.slice(0, name.length - suffix.length) : name;
+  const tmp = join(dirname(path), `.${stem}.${randomBytes(4).toString('hex')}.tmp${suffix}`);
+  try {
+    const result = await fn(tmp);
+    await rename(tmp, path);
+    return result;
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;

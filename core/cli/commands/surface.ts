@@ -1,7 +1,7 @@
 import { readImage } from '../../io/images/read-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { InputError } from '../../io/errors.ts';
-import { extractSurface } from '../../shape/extract-surface.ts';
+import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -53,18 +53,21 @@ Options:
 
     const started = performance.now();
     const bar = progressBar();
-    const image = await readImage(positionals[0]);
     let shape;
     try {
-      shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices, onProgress: bar.onProgress });
+      bar.onProgress({ stage: 'reading', fraction: 0 });
+      const image = await readImage(positionals[0]);
+      bar.onProgress({ stage: 'extracting surface', fraction: 0.4 });
+      shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices });
+      bar.onProgress({ stage: 'writing', fraction: 0.9 });
+      await writeShape(values.output, shape, { frame: frame ?? 'LPS' });
     } catch (e) {
       // An empty selection is a property of the input file, not a bug.
-      if (e instanceof Error && /no foreground/i.test(e.message)) throw new InputError(positionals[0], 'empty', e.message);
+      if (e instanceof EmptyMaskError) throw new InputError(positionals[0], 'empty', e.message);
       throw e;
     } finally {
       bar.done();
     }
-    await writeShape(values.output, shape, { frame: frame ?? 'LPS' });
     const seconds = (performance.now() - started) / 1000;
     const points = shape.pointsLps.length / 3;
     const cells = (shape.triangles?.length ?? 0) / 3;

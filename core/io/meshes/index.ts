@@ -15,7 +15,7 @@ import { objCodec } from './obj.ts';
 import { offCodec } from './off.ts';
 import { plyCodec } from './ply.ts';
 import { stlCodec } from './stl.ts';
-import type { MeshCodec, MeshData, MeshFormat } from './types.ts';
+import type { MeshCodec, MeshData } from './types.ts';
 import { vtkLegacyCodec } from './vtk-legacy.ts';
 import { vtpCodec } from './vtp.ts';
 

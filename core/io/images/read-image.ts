@@ -1,0 +1,118 @@
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.ts';
+import { listDicomFiles } from './dicom-folder.ts';
+import { IMAGE_SUFFIXES, imageFormatOf } from './image-format.ts';
+import { fromItkImage, type ItkImageLps } from './itk-image.ts';
+import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
+import { checkImagePayload } from './payload-check.ts';
+import type { ImageFormat } from './types.ts';
+
+/** A 3-D image as read: LPS geometry and voxels, plus what the file stored. */
+export interface ReadImageResult extends ItkImageLps {
+  format: ImageFormat;
+}
+
+export interface ReadImageOptions {
+  /** Time limit for itk-wasm (default: 60 s plus 1 s per 10 MB); past it the read fails as 'malformed'. */
+  timeoutMs?: number;
+}
+
+/** The itk-wasm (@itk-wasm/image-io) reader of each file format. */
+const READER: Record<Exclude<ImageFormat, 'dicom'>, string> = {
+  nifti: 'niftiReadImageNode',
+  nrrd: 'nrrdReadImageNode',
+  metaimage: 'metaReadImageNode',
+  mgh: 'mghReadImageNode',
+};
+
+const FORMAT_NAME: Record<ImageFormat, string> = {
+  nifti: 'NIfTI',
+  nrrd: 'NRRD',
+  metaimage: 'MetaImage',
+  mgh: 'MGH',
+  dicom: 'DICOM series',
+};
+
+/** Runs an itk-wasm read and returns its image, turning every failure into an InputError naming `file`. */
+async function itkRead(file: string, format: ImageFormat, answer: Promise<ItkWasmResponse>): Promise<ReadImageResult> {
+  let response: ItkWasmResponse;
+  try {
+    response = await answer;
+  } catch (e) {
+    if (e instanceof ItkWasmError) {
+      throw new InputError(file, 'malformed', `cannot be read as ${FORMAT_NAME[format]}: ${e.message}`);
+    }
+    throw e;
+  }
+  if (!response.ok) {
+    throw new InputError(file, 'malformed', `cannot be read as ${FORMAT_NAME[format]}: ${response.message}`);
+  }
+  if (!response.couldRead || !response.image) {
+    throw new InputError(file, 'malformed', `not a readable ${FORMAT_NAME[format]} file (itk-wasm's reader refused it)`);
+  }
+  return { ...fromItkImage(response.image, file), format };
+}
+
+async function readDicomFolder(folder: string, options: ReadImageOptions): Promise<ReadImageResult> {
+  const files = await listDicomFiles(folder);
+  if (files.length === 0) {
+    throw new InputError(folder, 'is-directory', 'is a folder without DICOM files (expected an image file or a folder holding one DICOM series)');
+  }
+  let bytes = 0;
+  for (const f of files) bytes += (await stat(f)).size;
+  const request: ItkWasmRequest = { op: 'read-dicom-series', files: files.map((f) => resolve(f)) };
+  const answer = runItkWasm(request, options.timeoutMs ?? defaultTimeoutMs(bytes));
+  const image = await itkRead(folder, 'dicom', answer);
+  const sorted = (await answer.then((r) => (r.ok ? r.sortedFilenames : undefined))) ?? [];
+  if (Array.isArray(sorted) && sorted.length > 0 && sorted.length < files.length) {
+    throw new InputError(
+      folder,
+      'unsupported',
+      `the folder holds ${files.length} DICOM files but only ${sorted.length} form the series read; put one series per folder`,
+    );
+  }
+  return image;
+}
+
+/**
+ * Reads a 3-D image (scalar, or vector such as a displacement field) in LPS millimetres:
+ * NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr with its detached data file beside it), MetaImage (.mha, .mhd),
+ * FreeSurfer MGH (.mgh, .mgz, .mgh.gz), or a DICOM series given as the folder that holds its files (slices sorted by
+ * position along the slice normal, by GDCM).
+ *
+ * Reading goes through itk-wasm in an isolated worker (see itk-wasm-runner.ts), while checkImagePayload verifies
+ * in parallel that the file holds all the voxel bytes its header declares and that its compression is intact.
+ * Rejects with an InputError naming the file: 'not-found', 'empty', 'is-directory' (a folder without DICOM files),
+ * 'unsupported' (unknown suffix, 2-D or 4-D image), 'truncated', 'corrupt-compression', 'bad-magic', 'non-finite'
+ * (spacing or origin), 'malformed' (anything itk-wasm cannot read, crashes on, or takes too long over).
+ *
+ * The voxel buffer is the one itk-wasm produced, moved from the worker without a copy (a plain ArrayBuffer).
+ */
+export async function readImage(path: string, options: ReadImageOptions = {}): Promise<ReadImageResult> {
+  let info: Stats;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new InputError(path, 'not-found', 'no such file or folder');
+  }
+  if (info.isDirectory()) return readDicomFolder(path, options);
+  const format = imageFormatOf(path);
+  if (format === undefined || format === 'dicom') {
+    const known = IMAGE_SUFFIXES.map(([s]) => s).join(', ');
+    throw new InputError(path, 'unsupported', `unsupported image format (known suffixes: ${known}, or a DICOM series folder)`);
+  }
+  if (info.size === 0) throw new InputError(path, 'empty', 'the file is empty');
+  const cancel = new AbortController();
+  const request: ItkWasmRequest = { op: 'read', fn: READER[format], path: resolve(path) };
+  const answer = runItkWasm(request, options.timeoutMs ?? defaultTimeoutMs(info.size), [], cancel.signal);
+  answer.catch(() => undefined); // awaited in itkRead; this only keeps an early payload error from leaving it unhandled
+  try {
+    await checkImagePayload(path, format);
+  } catch (e) {
+    cancel.abort();
+    throw e;
+  }
+  return itkRead(path, format, answer);
+}

@@ -1,0 +1,134 @@
+/**
+ * Point-set (landmark) I/O: picks the codec from the file name, converts between the file's frame and Monge's
+ * LPS, and writes atomically. Codecs (one file per format) know nothing of frames beyond what their file
+ * declares.
+ *
+ * Frame precedence when reading: what the file declares (a CSV `# SPACE=` line, Slicer's CoordinateSystem)
+ * → the caller's `assumeFrame` (the CLI's `--landmarks-frame`) → the format's default (CSV and .mrk.json LPS,
+ * .fcsv RAS as Slicer < 4.11 wrote it, DIR-Lab text RAS as the shared masks' NIfTI world frame).
+ */
+import { basename } from 'node:path';
+import { convertPoints, type Frame } from '../../frames/index.ts';
+import type { PointArray, Shape } from '../../shape/types.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
+import { InputError } from '../errors.ts';
+import { readInputBytes } from '../read-bytes.ts';
+import { csvPointsCodec } from './csv.ts';
+import { dirLabCodec } from './dirlab.ts';
+import { fcsvCodec } from './fcsv.ts';
+import { markupsJsonCodec } from './mrk-json.ts';
+import type { PointCodec, PointSetData, Vec3 } from './types.ts';
+
+export type { PointCodec, PointFormat, PointSetData, Vec3 } from './types.ts';
+
+/** Every point-set codec, in the order file names are matched. */
+export const POINT_CODECS: readonly PointCodec[] = [csvPointsCodec, fcsvCodec, markupsJsonCodec, dirLabCodec];
+
+/** Largest landmark file read (a text landmark file this large is a mistake, not a point set). */
+const MAX_POINT_FILE_BYTES = 1024 ** 3;
+
+/** The codec for a file name, or undefined when the name is not a point-set format Monge knows. */
+export function pointCodecFor(path: string): PointCodec | undefined {
+  const name = basename(path).toLowerCase();
+  return POINT_CODECS.find((c) => c.extensions.some((ext) => name.endsWith(ext)));
+}
+
+export interface ReadPointsOptions {
+  /** Frame of a file that declares none (overrides the format's default). */
+  assumeFrame?: Frame;
+  /** CSV: read the point set in columns `<prefix>_x, <prefix>_y, <prefix>_z` (with or without `_mm`). */
+  prefix?: string;
+  /** DIR-Lab `.txt`: the CT voxel spacing in mm, required to turn indices into millimetres. */
+  spacingMm?: Vec3;
+}
+
+/** Converts a file's point set (in `frame`) to an LPS Shape. */
+export function pointSetToShape(data: PointSetData, frame: Frame): Shape {
+  const arrays: PointArray[] = data.arrays.map((a) =>
+    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
+      ? { ...a, values: convertPoints(a.values, frame, 'LPS') }
+      : a,
+  );
+  return {
+    kind: 'points',
+    pointsLps: convertPoints(data.points, frame, 'LPS'),
+    arrays,
+    labels: data.labels,
+    sourceFrame: frame,
+  };
+}
+
+/** Converts an LPS Shape to a point set in `frame`, for a writer. */
+export function shapeToPointSet(shape: Shape, frame: Frame): PointSetData {
+  const n = shape.pointsLps.length / 3;
+  if (shape.labels && shape.labels.length !== n) {
+    throw new Error(`the shape has ${n} points but ${shape.labels.length} labels`);
+  }
+  const arrays: PointArray[] = shape.arrays.map((a) =>
+    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
+      ? { ...a, values: convertPoints(a.values, 'LPS', frame) }
+      : a,
+  );
+  return { points: convertPoints(shape.pointsLps, 'LPS', frame), labels: shape.labels, arrays, declaredFrame: frame };
+}
+
+/**
+ * Reads a landmark / point-set file into an LPS Shape (kind 'points'). Throws InputError naming the file (and
+ * the line or entry) on any problem; a `.txt` (DIR-Lab) file needs `spacingMm`.
+ */
+export async function readPoints(path: string, options: ReadPointsOptions = {}): Promise<Shape> {
+  const codec = pointCodecFor(path);
+  if (!codec) {
+    throw new InputError(path, 'unsupported', 'not a point-set format Monge reads (.csv, .fcsv, .mrk.json, DIR-Lab .txt)');
+  }
+  const bytes = await readInputBytes(path, MAX_POINT_FILE_BYTES);
+  const data = codec.parse(bytes, path, { prefix: options.prefix, spacingMm: options.spacingMm });
+  return pointSetToShape(data, data.declaredFrame ?? options.assumeFrame ?? codec.defaultFrame);
+}
+
+export interface WritePointsOptions {
+  /** Frame to write in; default the shape's source frame (for DIR-Lab `.txt`: RAS, the dataset's convention). */
+  frame?: Frame;
+  /** DIR-Lab `.txt`: the voxel spacing to turn mm into indices (required). */
+  spacingMm?: Vec3;
+  /** CSV: write a `# SPACE=<frame>` first line (default false: plain header only). */
+  declareFrame?: boolean;
+}
+
+/** Writes an LPS point set to `path` (format from the name), atomically. */
+export async function writePoints(path: string, shape: Shape, options: WritePointsOptions = {}): Promise<void> {
+  const codec = pointCodecFor(path);
+  if (!codec) throw new InputError(path, 'unsupported', 'Monge writes point sets as .csv, .fcsv, .mrk.json or DIR-Lab .txt');
+  if (codec === dirLabCodec && !options.spacingMm) {
+    throw new InputError(path, 'unsupported', 'writing DIR-Lab voxel indices needs the CT voxel spacing (spacingMm)');
+  }
+  // DIR-Lab indices only mean something in the dataset's own convention (index × spacing in RAS), whatever
+  // frame the shape came from; every other format follows the shape's source frame.
+  const frame = options.frame ?? (codec === dirLabCodec ? dirLabCodec.defaultFrame : shape.sourceFrame);
+  const text = codec.serialize(shapeToPointSet(shape, frame), {
+    frame,
+    spacingMm: options.spacingMm,
+    declareFrame: options.declareFrame,
+  });
+  await writeFileAtomic(path, text);
+}
+
+export interface DirLabOptions {
+  /** Voxel spacing (mm) of the CT the indices refer to. */
+  spacingMm: Vec3;
+  /** Frame of `index × spacing`; default RAS (the shared DIR-Lab masks' NIfTI world frame). */
+  frame?: Frame;
+}
+
+/** Reads DIR-Lab landmark text (1-based voxel indices) into LPS mm: mm = index × spacing, in `frame`. */
+export async function readDirLab(path: string, options: DirLabOptions): Promise<Shape> {
+  const bytes = await readInputBytes(path, MAX_POINT_FILE_BYTES);
+  const data = dirLabCodec.parse(bytes, path, { spacingMm: options.spacingMm });
+  return pointSetToShape(data, options.frame ?? dirLabCodec.defaultFrame);
+}
+
+/** Writes DIR-Lab landmark text: index = mm / spacing (mm in `frame`, default RAS), 6 decimals, tab-separated. */
+export async function writeDirLab(path: string, shape: Shape, options: DirLabOptions): Promise<void> {
+  const frame = options.frame ?? dirLabCodec.defaultFrame;
+  await writeFileAtomic(path, dirLabCodec.serialize(shapeToPointSet(shape, frame), { frame, spacingMm: options.spacingMm }));
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm run bench`: runs every benchmark section and writes machine-readable JSON to .bench/results.json (and
+ * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions, when built).
+ * Select sections with arguments: `npm run bench -- io kernels`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/data.ts';
+import { benchIo } from './io.ts';
+
+type Section = () => Promise<Record<string, unknown>>;
+
+const SECTIONS: Record<string, Section> = {
+  io: benchIo,
+  kernels: async () => (await import('./kernels.ts')).benchKernels(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(SECTIONS);
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model, memory_gb: totalmem() / 1024 ** 3, node: process.version },
+};
+for (const name of names) {
+  const section = SECTIONS[name];
+  if (!section) {
+    process.stderr.write(`bench: unknown section '${name}' (known: ${Object.keys(SECTIONS).join(', ')})\n`);
+    process.exitCode = 2;
+    continue;
+  }
+  process.stderr.write(`bench: ${name} …\n`);
+  const t0 = performance.now();
+  report[name] = await section();
+  process.stderr.write(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+report.peak_rss_mb = process.resourceUsage().maxRSS / 1024;
+const dir = join(REPO_ROOT, '.bench');
+await mkdir(dir, { recursive: true });
+await writeFile(join(dir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,0 +1,185 @@
+/**
+ * The `monge` command end to end, as a pipeline author runs it: a child process, JSON on stdout, messages on
+ * stderr, exit codes 0 / 2 / 3, no partial outputs, inputs untouched.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import { indexToLps } from '../../../core/io/images/geometry.ts';
+import { readMesh } from '../../../core/io/meshes/index.ts';
+import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
+import { enclosedVolume } from '../../../core/shape/volume.ts';
+import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
+
+const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
+
+function monge(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+test('--help lists the commands and exits 0; no command is a usage error', () => {
+  const help = monge('--help');
+  assert.equal(help.code, 0);
+  for (const c of ['info', 'convert', 'surface', 'landmarks-error']) assert.match(help.stdout, new RegExp(`\\b${c}\\b`));
+  assert.equal(monge().code, 2);
+  assert.equal(monge('frobnicate').code, 2);
+  const sub = monge('surface', '--help');
+  assert.equal(sub.code, 0);
+  assert.match(sub.stdout, /--target-vertices/);
+});
+
+test('usage errors exit 2 and name the problem', () => {
+  const r = monge('info', 'a', '--no-such-option');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no-such-option/);
+  assert.equal(monge('info').code, 2);
+  assert.equal(monge('landmarks-error', 'a.csv', 'b.csv', '--frame-a', 'xyz').code, 2);
+});
+
+test('bad input exits 3, names the file, and writes nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+  const missing = monge('info', join(dir, 'nope.vtk'));
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope\.vtk/);
+
+  const corrupt = join(dir, 'corrupt.stl');
+  writeFileSync(corrupt, 'solid x\n facet normal 0 0 1\n outer loop\n vertex 0 0 nan\n');
+  const before = sha(corrupt);
+  const r = monge('convert', corrupt, join(dir, 'out.vtk'));
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /corrupt\.stl/);
+  assert.equal(sha(corrupt), before, 'input unchanged');
+  assert.deepEqual(readdirSync(dir).sort(), ['corrupt.stl'], 'no output, no temporary file left');
+
+  const dirAsFile = monge('info', dir);
+  assert.equal(dirAsFile.code, 3, dirAsFile.stderr);
+});
+
+test('surface of an empty mask exits 3 with a clear reason and no output', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+  const mask = join(dir, 'empty.nii.gz');
+  await writeImage(mask, {
+    size: [8, 8, 8],
+    spacingMm: [1, 1, 1],
+    originLps: [0, 0, 0],
+    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+    components: 1,
+    data: new Uint8Array(512),
+  });
+  const r = monge('surface', mask, '-o', join(dir, 's.vtk'));
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /empty\.nii\.gz.*no foreground/);
+  assert.deepEqual(readdirSync(dir), ['empty.nii.gz']);
+});
+
+test('info --json on fsaverage5 pial: the documented keys and real counts', { skip: needsSharedData() }, () => {
+  const r = monge('info', sharedPath('brain/fsaverage5/pial_left.gii.gz'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  for (const key of ['format', 'kind', 'points', 'cells', 'bounds_mm', 'frame', 'arrays']) assert.ok(key in info, key);
+  assert.equal(info.format, 'gifti');
+  assert.equal(info.kind, 'mesh');
+  assert.equal(info.points, 10242);
+  assert.equal(info.cells, 20480);
+  assert.equal(info.frame, 'RAS');
+  // GIfTI is RAS; bounds_mm are LPS, so x and y are mirrored: the left hemisphere (RAS x < 0) has LPS x > 0.
+  assert.equal(info.bounds_mm.length, 6);
+  assert.ok(info.bounds_mm[0] > -5 && info.bounds_mm[1] < 80, `LPS x range ${info.bounds_mm.slice(0, 2)}`);
+});
+
+test('info --json on a NIfTI mask reports an image with its geometry', { skip: needsSharedData() }, () => {
+  const r = monge('info', sharedPath('lung/dirlab-copd/copd1_exp_lungmask.nii.gz'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.kind, 'image');
+  assert.equal(info.format, 'nifti');
+  assert.deepEqual(info.image.size, [192, 192, 208]);
+  assert.equal(info.points, 192 * 192 * 208);
+});
+
+test('convert keeps points, triangles and frame through VTK, PLY and back to GIfTI', { skip: needsSharedData() }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+  const src = sharedPath('brain/fsaverage5/white_left.gii.gz');
+  const before = sha(src);
+  for (const out of ['w.vtk', 'w.ply', 'w.gii']) assert.equal(monge('convert', src, join(dir, out)).code, 0);
+  assert.equal(sha(src), before);
+  const original = await readMesh(src);
+  for (const out of ['w.vtk', 'w.ply', 'w.gii']) {
+    const back = await readMesh(join(dir, out));
+    assert.equal(back.sourceFrame, 'RAS', out);
+    assert.deepEqual(back.triangles, original.triangles, out);
+    let maxDiff = 0;
+    for (let i = 0; i < back.pointsLps.length; i++) maxDiff = Math.max(maxDiff, Math.abs(back.pointsLps[i] - original.pointsLps[i]));
+    assert.ok(maxDiff < 1e-5, `${out}: ${maxDiff}`);
+  }
+});
+
+test('landmarks-error --json reproduces the DIR-Lab copd1 initial TRE from both file types', { skip: needsSharedData() }, () => {
+  const dir = sharedPath('lung/dirlab-copd');
+  const txt = monge(
+    'landmarks-error',
+    join(dir, 'copd1_300_iBH_xyz_r1.txt'),
+    join(dir, 'copd1_300_eBH_xyz_r1.txt'),
+    '--spacing-a', '0.625,0.625,2.5',
+    '--spacing-b', '0.625,0.625,2.5',
+    '--json',
+  );
+  assert.equal(txt.code, 0, txt.stderr);
+  const a = JSON.parse(txt.stdout);
+  assert.deepEqual(Object.keys(a).sort(), ['max', 'mean', 'median', 'n', 'p90', 'std']);
+  assert.equal(a.n, 300);
+  assert.ok(Math.abs(a.mean - 26.33) <= 0.02, `${a.mean}`);
+  const csv = join(dir, 'copd1_300_landmarks_mm.csv');
+  const b = JSON.parse(monge('landmarks-error', csv, csv, '--prefix-a', 'insp', '--prefix-b', 'exp', '--json').stdout);
+  assert.ok(Math.abs(b.mean - a.mean) < 1e-3);
+});
+
+test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one voxel of the foreground', { skip: needsSharedData() }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+  const maskPath = sharedPath('lung/dirlab-copd/copd1_exp_lungmask.nii.gz');
+  const out = join(dir, 's.vtk');
+  const r = monge('surface', maskPath, '-o', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const surface = await readMesh(out);
+  assert.ok(surface.triangles);
+  assert.ok(isClosed(surface.triangles), 'watertight');
+  // The two lungs of this mask touch (one 6-connected foreground component), so the surface is one closed piece;
+  // that it holds both lungs shows in its enclosed volume, which must match the foreground volume.
+  assert.equal(connectedComponents(surface.triangles, surface.pointsLps.length / 3).count, 1);
+
+  // Independent reference: the LPS bounds of the foreground voxel centres, through the image geometry.
+  const mask = await readImage(maskPath);
+  const ref = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  const [nx, ny, nz] = mask.size;
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        if (!mask.data[i + nx * (j + ny * k)]) continue;
+        const p = indexToLps(mask, [i, j, k]);
+        for (let c = 0; c < 3; c++) {
+          ref[2 * c] = Math.min(ref[2 * c], p[c]);
+          ref[2 * c + 1] = Math.max(ref[2 * c + 1], p[c]);
+        }
+      }
+  let foreground = 0;
+  for (let v = 0; v < mask.data.length; v++) if (mask.data[v]) foreground++;
+  const voxelVolume = mask.spacingMm[0] * mask.spacingMm[1] * mask.spacingMm[2];
+  const volume = enclosedVolume(surface.pointsLps, surface.triangles);
+  assert.ok(Math.abs(volume / (foreground * voxelVolume) - 1) < 0.03, `enclosed ${volume} mm³ vs foreground ${foreground * voxelVolume} mm³`);
+
+  const got = JSON.parse(r.stdout).bounds_mm as number[];
+  for (let c = 0; c < 6; c++) {
+    const voxel = mask.spacingMm[c >> 1];
+    assert.ok(Math.abs(got[c] - ref[c]) <= voxel, `bound ${c}: ${got[c]} vs foreground ${ref[c]} (voxel ${voxel} mm)`);
+  }
+});

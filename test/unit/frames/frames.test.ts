@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convertDirection, convertMatrix3, convertPoint, convertPoints, parseFrame } from '../../../core/frames/index.ts';
+
+test('RAS ↔ LPS flips x and y and is its own inverse', () => {
+  assert.deepEqual(convertPoint([1, 2, 3], 'RAS', 'LPS'), [-1, -2, 3]);
+  assert.deepEqual(convertPoint([1, 2, 3], 'LPS', 'LPS'), [1, 2, 3]);
+  const p = Float64Array.of(1, 2, 3, -4, 5, -6);
+  const q = convertPoints(p, 'LPS', 'RAS');
+  assert.deepEqual(Array.from(q), [-1, -2, 3, 4, -5, -6]);
+  assert.deepEqual(Array.from(convertPoints(q, 'RAS', 'LPS')), Array.from(p));
+  assert.deepEqual(Array.from(p), [1, 2, 3, -4, 5, -6], 'input untouched');
+});
+
+test('a linear map converts so that it commutes with the point conversion', () => {
+  const m = [0, -1, 0, 1, 0, 0.5, 0.2, 0, 2]; // arbitrary, non-symmetric
+  const v: [number, number, number] = [0.3, -1.2, 2.5];
+  const apply = (a: ArrayLike<number>, x: readonly number[]) => [0, 1, 2].map((r) => a[3 * r] * x[0] + a[3 * r + 1] * x[1] + a[3 * r + 2] * x[2]);
+  const inLps = apply(m, v);
+  const mRas = convertMatrix3(m, 'LPS', 'RAS');
+  const viaRas = convertPoint(apply(mRas, convertPoint(v, 'LPS', 'RAS')) as [number, number, number], 'RAS', 'LPS');
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(viaRas[c] - inLps[c]) < 1e-12);
+});
+
+test('direction cosines convert on the physical side only', () => {
+  const d = [0, 1, 0, -1, 0, 0, 0, 0, 1]; // index axis 0 → +y, axis 1 → −x
+  const ijk = [2, 3, 4];
+  const apply = (a: ArrayLike<number>, x: readonly number[]) => [0, 1, 2].map((r) => a[3 * r] * x[0] + a[3 * r + 1] * x[1] + a[3 * r + 2] * x[2]);
+  const lps = apply(d, ijk);
+  const ras = apply(convertDirection(d, 'LPS', 'RAS'), ijk);
+  assert.deepEqual(ras.map((v) => v + 0), convertPoint(lps as [number, number, number], 'LPS', 'RAS').map((v) => v + 0));
+});
+
+test('parseFrame accepts ras/lps in any case only', () => {
+  assert.equal(parseFrame('ras'), 'RAS');
+  assert.equal(parseFrame(' LPS '), 'LPS');
+  assert.equal(parseFrame('xyz'), undefined);
+  assert.equal(parseFrame(undefined), undefined);
+});

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../../core/io/errors.ts';
+import { indexToLps } from '../../../core/io/images/geometry.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import { dicomSliceBytes, writeDicomSeries, type DicomSeriesSpec } from '../../support/dicom-series.ts';
+
+type V3 = [number, number, number];
+
+const dir = await mkdtemp(join(tmpdir(), 'monge-dicom-'));
+test.after(() => rm(dir, { recursive: true, force: true }));
+
+// An oblique series: rows along (cos 30°, sin 30°, 0), columns tilted 20° out of the axial plane.
+const a = Math.PI / 6;
+const b = Math.PI / 9;
+const row: V3 = [Math.cos(a), Math.sin(a), 0];
+const column: V3 = [-Math.sin(a) * Math.cos(b), Math.cos(a) * Math.cos(b), Math.sin(b)];
+const normal: V3 = [
+  row[1] * column[2] - row[2] * column[1],
+  row[2] * column[0] - row[0] * column[2],
+  row[0] * column[1] - row[1] * column[0],
+];
+const first: V3 = [10, -20, 30];
+const sliceGapMm = 2.5;
+const spec: DicomSeriesSpec = {
+  rows: 5,
+  columns: 6,
+  pixelSpacingMm: [0.7, 0.9],
+  rowDirectionLps: row,
+  columnDirectionLps: column,
+  positionsLps: [0, 1, 2, 3].map((k) => first.map((p, i) => p + k * sliceGapMm * normal[i]) as V3),
+  value: (s, r, c) => s * 100 + r * 6 + c - 50,
+};
+
+function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+test('a DICOM series folder reads as one 3-D volume, slices sorted by position, with its oblique geometry', async () => {
+  const folder = join(dir, 'series');
+  await mkdir(folder);
+  await writeDicomSeries(folder, spec, [2, 0, 3, 1]); // file names deliberately out of slice order
+  await writeFile(join(folder, 'README.txt'), 'not a DICOM file, ignored');
+  const image = await readImage(folder);
+  assert.equal(image.format, 'dicom');
+  assert.equal(image.componentType, 'int16');
+  // Index axis 0 runs along a row (columns of the slice), axis 1 down the columns, axis 2 across slices.
+  assert.deepEqual(image.size, [6, 5, 4]);
+  close(image.spacingMm, [0.9, 0.7, sliceGapMm], 1e-5, 'spacing');
+  close(image.originLps, first, 1e-5, 'origin');
+  for (let c = 0; c < 3; c++) {
+    const expected = [row, column, normal][c];
+    close([image.directionLps[c], image.directionLps[3 + c], image.directionLps[6 + c]], expected, 1e-5, `direction axis ${c}`);
+  }
+  // Voxel (c, r, s) holds slice s's pixel (r, c), at ImagePositionPatient_s + c·Δc·row + r·Δr·column.
+  for (const [c, r, s] of [[0, 0, 0], [5, 4, 3], [2, 3, 1]]) {
+    assert.equal(image.data[c + 6 * (r + 5 * s)], spec.value(s, r, c));
+    const expected = spec.positionsLps[s].map((p, i) => p + c * 0.9 * row[i] + r * 0.7 * column[i]);
+    close(indexToLps(image, [c, r, s]), expected, 1e-4, `voxel ${c},${r},${s}`);
+  }
+});
+
+test('a folder holding two DICOM series is refused as "unsupported"', async () => {
+  const folder = join(dir, 'two-series');
+  await mkdir(folder);
+  for (let s = 0; s < 3; s++) await writeFile(join(folder, `a${s}`), dicomSliceBytes(spec, s, '1.2.826.0.1.3680043.9.7777.21'));
+  for (let s = 0; s < 2; s++) await writeFile(join(folder, `b${s}`), dicomSliceBytes(spec, s, '1.2.826.0.1.3680043.9.7777.22'));
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.problem, 'unsupported');
+    assert.match(e.message, /5 DICOM files but only 3/);
+    return true;
+  });
+});
