@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.bench/**', 'test/fixtures/**', 'eslint.config.js', 'scratch-*'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.bench/**', 'test/fixtures/**', 'eslint.config.js', 'scratch-*', 'core/kernels/wasm/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

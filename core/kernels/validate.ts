@@ -1,0 +1,84 @@
+/**
+ * Argument checks shared by every engine, so that all engines accept and reject the same calls. The WASM
+ * kernels trust their inputs (an inconsistent block structure would read out of bounds), so everything is
+ * checked here, before any work: O(N + M + blocks), negligible next to the reductions.
+ */
+import type { BlockSparsity, Cloud, CostExponent } from './types.ts';
+
+/** Largest point dimension (features included). */
+export const MAX_DIM = 64;
+/** Largest number of value channels (softminWeighted, gaussianSum). */
+export const MAX_VDIM = 16;
+/** Largest k of knn. */
+export const MAX_K = 64;
+
+function fail(what: string): never {
+  throw new RangeError(`kernels: ${what}`);
+}
+
+function isCount(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Number of points of a cloud; checks its dim and length. */
+export function cloudSize(cloud: Cloud, name: string): number {
+  if (!isCount(cloud.dim, 1, MAX_DIM)) fail(`${name}.dim must be an integer in 1..${MAX_DIM} (got ${cloud.dim})`);
+  if (!(cloud.points instanceof Float32Array)) fail(`${name}.points must be a Float32Array`);
+  if (cloud.points.length % cloud.dim !== 0) fail(`${name}.points length ${cloud.points.length} is not a multiple of dim ${cloud.dim}`);
+  return cloud.points.length / cloud.dim;
+}
+
+/** Sizes of a pair of clouds of the same dimension. */
+export function pairSizes(x: Cloud, y: Cloud): { n: number; m: number; dim: number } {
+  const n = cloudSize(x, 'x');
+  const m = cloudSize(y, 'y');
+  if (x.dim !== y.dim) fail(`x.dim ${x.dim} differs from y.dim ${y.dim}`);
+  return { n, m, dim: x.dim };
+}
+
+export function checkEpsilon(eps: number): void {
+  if (!(Number.isFinite(eps) && eps > 0)) fail(`ε must be finite and > 0 (got ${eps})`);
+}
+
+export function checkExponent(p: number): asserts p is CostExponent {
+  if (p !== 1 && p !== 2) fail(`cost exponent p must be 1 or 2 (got ${p})`);
+}
+
+export function checkLength(array: ArrayLike<number>, expected: number, name: string): void {
+  if (array.length !== expected) fail(`${name} has length ${array.length}, expected ${expected}`);
+}
+
+export function checkValueDim(vdim: number): void {
+  if (!isCount(vdim, 1, MAX_VDIM)) fail(`vdim must be an integer in 1..${MAX_VDIM} (got ${vdim})`);
+}
+
+/** σ > 0 finite, one finite weight per σ. */
+export function checkSigmas(sigmas: readonly number[], weights: readonly number[]): void {
+  if (sigmas.length < 1 || sigmas.length > 16) fail(`need 1..16 σ values (got ${sigmas.length})`);
+  if (weights.length !== sigmas.length) fail(`${weights.length} scale weights for ${sigmas.length} σ values`);
+  for (const s of sigmas) if (!(Number.isFinite(s) && s > 0)) fail(`σ must be finite and > 0 (got ${s})`);
+  for (const w of weights) if (!Number.isFinite(w)) fail(`scale weights must be finite (got ${w})`);
+}
+
+export function checkK(k: number, m: number): void {
+  if (!isCount(k, 1, Math.min(MAX_K, m))) fail(`k must be an integer in 1..min(${MAX_K}, M = ${m}) (got ${k})`);
+}
+
+function checkStarts(starts: Uint32Array, total: number, name: string): void {
+  if (!(starts instanceof Uint32Array) || starts.length < 2) fail(`${name} must be a Uint32Array of at least 2 entries`);
+  if (starts[0] !== 0) fail(`${name}[0] must be 0`);
+  if (starts[starts.length - 1] !== total) fail(`${name} must end at ${total} (got ${starts[starts.length - 1]})`);
+  for (let k = 1; k < starts.length; k++) if (starts[k] < starts[k - 1]) fail(`${name} must be non-decreasing (at ${k})`);
+}
+
+/** Checks a block structure against N x rows and M y rows (see BlockSparsity). */
+export function checkSparsity(s: BlockSparsity, n: number, m: number): void {
+  checkStarts(s.xStart, n, 'sparsity.xStart');
+  checkStarts(s.yStart, m, 'sparsity.yStart');
+  const clusters = s.xStart.length - 1;
+  const yClusters = s.yStart.length - 1;
+  if (!(s.rowPtr instanceof Uint32Array) || s.rowPtr.length !== clusters + 1) fail(`sparsity.rowPtr must be a Uint32Array of ${clusters + 1} entries`);
+  if (!(s.cols instanceof Uint32Array)) fail('sparsity.cols must be a Uint32Array');
+  checkStarts(s.rowPtr, s.cols.length, 'sparsity.rowPtr');
+  for (let b = 0; b < s.cols.length; b++) if (s.cols[b] >= yClusters) fail(`sparsity.cols[${b}] = ${s.cols[b]} is not a y cluster (< ${yClusters})`);
+}
