@@ -1,0 +1,65 @@
+/**
+ * The contract of a registration run, shared by the `monge register` command, the app's service and `monge batch`:
+ * what is asked (RegisterRequest) and the output folder it leaves (REGISTRATION_OUTPUTS). Every door runs the
+ * same `register()` and reads the same folder.
+ */
+import type { Frame } from '../frames/index.ts';
+
+/** Pipeline steps, in order (RobOT: pre-alignment, learned registration, robust-OT fine-tuning). */
+export type StepName = 'prealign' | 'net' | 'finetune';
+export const STEP_NAMES: readonly StepName[] = ['prealign', 'net', 'finetune'];
+
+/** Parameter presets. */
+export type PresetName = 'lung' | 'brain' | 'generic';
+
+/** Displacement-field file formats. */
+export type FieldFormat = 'nii.gz' | 'nrrd' | 'mha';
+
+export interface RegisterRequest {
+  /** Moving shape or volume (masks and label maps become surfaces). */
+  moving: string;
+  /** Fixed shape or volume. */
+  fixed: string;
+  /** Output folder (created; files appear only when complete). */
+  outDir: string;
+  movingLandmarks?: string;
+  fixedLandmarks?: string;
+  /** Frame of landmark files that declare none (plain CSV: LPS by default). */
+  landmarksFrame?: Frame;
+  preset?: PresetName;
+  /** Steps to run (default all available). */
+  steps?: StepName[];
+  fieldFormat?: FieldFormat;
+  /** Spacing of the exported field when there is no fixed image grid (mm). */
+  fieldSpacingMm?: number;
+  /** Kernel engine: 'cpu' | 'tfjs' | 'js' | 'auto'. */
+  engine?: string;
+  seed?: number;
+  /** Advanced knobs overriding the preset (mm where lengths). */
+  blurMm?: number;
+  reachMm?: number | null;
+  kernelWidthMm?: number;
+}
+
+/**
+ * Files a registration leaves in its output folder (relative names). `<ext>` is the moving shape's mesh
+ * extension (`.vtk` for volumes). Per-step warped shapes let viewers show pre-aligned / network / fine-tuned.
+ */
+export const REGISTRATION_OUTPUTS = {
+  /** The moving shape warped onto the fixed one, with `displacement` (mm, spatial vector) and `confidence` arrays. */
+  warped: 'warped',
+  /** Surfaces extracted from volume inputs (absent for mesh inputs). */
+  movingSurface: 'moving_surface.vtk',
+  fixedSurface: 'fixed_surface.vtk',
+  /** The moving shape after each step, `steps/<step>.vtk`. */
+  stepsDir: 'steps',
+  /** Dense displacement field on the fixed grid, ITK resampling convention: `field.<fmt>`. */
+  field: 'field',
+  /** Linear part as an ITK transform (fixed → moving, ITK convention). */
+  transform: 'transform.tfm',
+  /** Jacobian determinant of the forward map on the field grid. */
+  jacobian: 'jacobian.nii.gz',
+  landmarksWarped: 'landmarks_warped.csv',
+  landmarksError: 'landmarks_error.csv',
+  report: 'report.json',
+} as const;
