@@ -1,0 +1,53 @@
+import type { ImageLps } from '../io/images/types.ts';
+import { invertByFixedPoint } from './fixed-point-inverse.ts';
+import { GridSampler, type OutsideMode } from './grid-sampler.ts';
+import type { Deformation, InverseEvaluation, InversionOptions } from './types.ts';
+
+/**
+ * A displacement field sampled on a grid: φ(x) = x + u(x), with u trilinearly interpolated between the voxel centres
+ * of `field` (an ImageLps of 3 components, LPS mm). Typical uses: a field read back from disk, or a fast stand-in
+ * for a kernel model on a dense grid.
+ *
+ * Outside the grid the displacement is 0 by default — ITK's DisplacementFieldTransform rule (see grid-sampler.ts),
+ * so that Monge evaluates a field exactly as ITK, ANTs and Slicer do.
+ *
+ * A field file in ITK's convention holds T = φ⁻¹ − id on the fixed grid; wrap it with `deformationFromItkField`
+ * (core/field/inverted.ts) rather than using it here directly.
+ */
+export class GridDisplacement implements Deformation {
+  readonly kind = 'grid' as const;
+  readonly field: ImageLps;
+  readonly outside: OutsideMode;
+  private readonly sampler: GridSampler;
+
+  constructor(field: ImageLps, outside: OutsideMode = 'zero') {
+    if (field.components !== 3) throw new RangeError(`GridDisplacement: a 3-component field is needed (got ${field.components})`);
+    const n = field.size[0] * field.size[1] * field.size[2];
+    if (field.data.length !== 3 * n) throw new RangeError(`GridDisplacement: ${field.data.length} values for ${n} voxels × 3`);
+    this.field = field;
+    this.outside = outside;
+    this.sampler = new GridSampler(field);
+  }
+
+  /** u(x), trilinear. */
+  async evaluate(pointsLps: Float64Array): Promise<Float64Array> {
+    return this.sample(pointsLps);
+  }
+
+  /** Synchronous form of evaluate. */
+  sample(pointsLps: Float64Array): Float64Array {
+    if (pointsLps.length % 3 !== 0) throw new RangeError(`points: length ${pointsLps.length} is not a multiple of 3`);
+    const out = new Float64Array(pointsLps.length);
+    const ci = new Float64Array(3);
+    for (let i = 0; i < pointsLps.length; i += 3) this.sampler.linear(pointsLps[i], pointsLps[i + 1], pointsLps[i + 2], out, i, this.outside, ci);
+    return out;
+  }
+
+  /** φ⁻¹(y) − y by fixed-point iteration on the interpolated field, started at y − u(y). */
+  evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
+    const u = this.sample(pointsLps);
+    const start = new Float64Array(pointsLps.length);
+    for (let i = 0; i < start.length; i++) start[i] = pointsLps[i] - u[i];
+    return invertByFixedPoint(async (p) => this.sample(p), pointsLps, options, start);
+  }
+}

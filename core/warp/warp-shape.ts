@@ -1,0 +1,28 @@
+import type { Deformation } from '../field/types.ts';
+import { vertexNormals } from '../shape/normals.ts';
+import type { Shape } from '../shape/types.ts';
+import { warpPoints } from './warp-points.ts';
+
+/** Name of the per-point array that carries u(x) = φ(x) − x on a warped shape. */
+export const DISPLACEMENT_ARRAY = 'displacement';
+
+/**
+ * A mesh or point set warped by φ (moving → fixed). Triangles, labels, masses, the source frame and every per-point
+ * array are carried over unchanged; an array named 'displacement' (float32, spatialVector, LPS mm, so it changes sign
+ * with the points on RAS output) is added — replacing an earlier one — holding u(x) at each original point, so that
+ * original = warped − displacement.
+ *
+ * Mesh normals are recomputed on the warped surface (core/shape/normals.ts); point-set normals cannot be carried
+ * without the Jacobian and are dropped. Other spatial-vector arrays are carried unchanged (not re-oriented).
+ */
+export async function warpShape(shape: Shape, deformation: Deformation): Promise<Shape> {
+  const { pointsLps, displacementsLps } = await warpPoints(shape.pointsLps, deformation);
+  const arrays = shape.arrays.filter((a) => a.name !== DISPLACEMENT_ARRAY);
+  arrays.push({ name: DISPLACEMENT_ARRAY, components: 3, values: Float32Array.from(displacementsLps), spatialVector: true });
+  const warped: Shape = { ...shape, pointsLps, arrays };
+  if (shape.normalsLps) {
+    if (shape.triangles && shape.triangles.length > 0) warped.normalsLps = vertexNormals(pointsLps, shape.triangles);
+    else delete warped.normalsLps;
+  }
+  return warped;
+}
