@@ -12,6 +12,7 @@ import { readMesh, writeMesh } from '../../core/io/meshes/index.ts';
 import { extractSurface } from '../../core/shape/extract-surface.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import { sharedPath } from '../support/data.ts';
+import { mulberry32 } from '../support/mutate.ts';
 
 /** Best of `repeats` wall times (s) of `fn`. */
 export async function bestOf<T>(repeats: number, fn: () => Promise<T> | T): Promise<{ seconds: number; result: T }> {
@@ -64,20 +65,23 @@ export async function benchIo(): Promise<Record<string, unknown>> {
       };
     }
 
+    // A CT-like 256³ int16 volume: a smooth body-sized blob plus noise, so gzip compresses it as it would a scan.
     const n = 256;
-    const data = new Float32Array(n * n * n);
-    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) % 1000;
-    const nifti = join(dir, 'volume.nii.gz');
-    await writeImage(nifti, {
-      size: [n, n, n],
-      spacingMm: [1, 1, 1],
-      originLps: [0, 0, 0],
-      directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-      components: 1,
-      data,
-    });
-    const readNifti = await bestOf(3, () => readImage(nifti));
-    results.read_nifti_256cubed_float32 = { seconds: readNifti.seconds, megabytes: (await stat(nifti)).size / 1e6 };
+    const data = new Int16Array(n * n * n);
+    const random = mulberry32(7);
+    for (let k = 0, v = 0; k < n; k++)
+      for (let j = 0; j < n; j++)
+        for (let i = 0; i < n; i++, v++) {
+          const r2 = ((i - 128) ** 2 + (j - 128) ** 2) / 110 ** 2 + ((k - 128) / 120) ** 2;
+          data[v] = (r2 < 1 ? 40 : -1000) + Math.round((random() - 0.5) * 60);
+        }
+    const volume = { size: [n, n, n] as [number, number, number], spacingMm: [1, 1, 1] as [number, number, number], originLps: [0, 0, 0] as [number, number, number], directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), components: 1, data };
+    for (const name of ['volume.nii.gz', 'volume.nii']) {
+      const file = join(dir, name);
+      await writeImage(file, volume);
+      const read = await bestOf(3, () => readImage(file));
+      results[`read_${name.replace('volume.', '').replace('.', '_')}_256cubed_int16`] = { seconds: read.seconds, megabytes: (await stat(file)).size / 1e6 };
+    }
 
     const mask = sharedPath('lung/dirlab-copd/copd1_exp_lungmask.nii.gz');
     if (existsSync(mask)) {

@@ -1,19 +1,11 @@
+import { mulberry32 } from '../../core/shape/prng.ts';
+
+export { mulberry32 };
+
 /**
  * Deterministic corruptions of real files for reader mutation tests: truncations, bit flips, byte runs
  * overwritten with garbage, and pure garbage of the same length.
  */
-
-/** mulberry32: a tiny deterministic PRNG (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Mutant {
   description: string;
