@@ -1,0 +1,42 @@
+/**
+ * Bundles the Electron side with esbuild into dist/main (what electron-builder.yml packages, next to
+ * dist/renderer from renderer/build.ts):
+ *   index.mjs          the main process (ESM), from main/index.ts;
+ *   preload.cjs        the preload (CommonJS: a sandboxed preload may require only 'electron');
+ *   job-worker.mjs     the job worker thread's entry, and jobs/<name>.mjs the job modules it loads.
+ * Packages with native or wasm parts loaded from disk (itk-wasm, TensorFlow.js) and Electron stay external; they
+ * ship in node_modules (unpacked from asar, see electron-builder.yml).
+ *
+ * Run: node --import tsx main/build-electron.ts [outDir]
+ */
+import { build } from 'esbuild';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const EXTERNAL = ['electron', '@itk-wasm/*', '@tensorflow/*', 'itk-wasm'];
+
+export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): Promise<string> {
+  const common = { absWorkingDir: REPO_ROOT, bundle: true, platform: 'node' as const, target: 'node20', external: EXTERNAL, logLevel: 'warning' as const, sourcemap: true };
+  await build({
+    ...common,
+    entryPoints: {
+      index: 'main/index.ts',
+      'job-worker': 'main/service/job-worker.ts',
+      'jobs/surface-job': 'main/service/jobs/surface-job.ts',
+      'jobs/register-job': 'main/service/jobs/register-job.ts',
+    },
+    outdir: outDir,
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    // Bundled CommonJS dependencies may call require(); give ES modules one.
+    banner: { js: "import { createRequire as __mongeCreateRequire } from 'node:module'; const require = __mongeCreateRequire(import.meta.url);" },
+  });
+  await build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } });
+  return outDir;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = await buildElectron(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  process.stderr.write(`Electron main, preload and workers built in ${dir}\n`);
+}

@@ -1,0 +1,47 @@
+/**
+ * Native open and save dialogs, with file filters built from the format registries of core/io, so the dialogs
+ * offer exactly what the readers read.
+ */
+import type { BrowserWindow, FileFilter } from 'electron';
+import { dialog } from 'electron';
+import { IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
+import { MESH_CODECS } from '../../core/io/meshes/index.ts';
+import { POINT_CODECS } from '../../core/io/points/index.ts';
+
+export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'results';
+export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'results'];
+
+const strip = (ext: string): string => ext.replace(/^\./, '');
+
+/** Filters of an open dialog: shapes and volumes, or landmarks. */
+export function openFilters(purpose: OpenPurpose): FileFilter[] {
+  const meshes = [...new Set(MESH_CODECS.flatMap((c) => c.extensions.map(strip)))];
+  const volumes = IMAGE_SUFFIXES.map(([suffix]) => strip(suffix));
+  const points = [...new Set(POINT_CODECS.flatMap((c) => c.extensions.map(strip)))];
+  if (purpose === 'landmarks') return [{ name: 'Landmarks', extensions: points }, { name: 'All files', extensions: ['*'] }];
+  return [
+    { name: 'Meshes and volumes', extensions: [...meshes, ...volumes] },
+    { name: 'Meshes', extensions: meshes },
+    { name: 'Volumes', extensions: volumes },
+    { name: 'All files', extensions: ['*'] },
+  ];
+}
+
+export async function pickOpenPath(window: BrowserWindow, purpose: OpenPurpose): Promise<string | undefined> {
+  const result = await dialog.showOpenDialog(window, {
+    title: purpose === 'results' ? 'Open a results folder' : `Open ${purpose === 'landmarks' ? 'landmarks' : `the ${purpose} shape or volume`}`,
+    properties: purpose === 'results' ? ['openDirectory'] : ['openFile'],
+    ...(purpose === 'results' ? {} : { filters: openFilters(purpose) }),
+  });
+  return result.canceled ? undefined : result.filePaths[0];
+}
+
+export async function pickSavePath(window: BrowserWindow, suggestedName: string): Promise<string | undefined> {
+  const suffix = /\.(nii\.gz|mrk\.json|[a-z0-9]+)$/i.exec(suggestedName)?.[1];
+  const result = await dialog.showSaveDialog(window, {
+    title: 'Export',
+    defaultPath: suggestedName,
+    ...(suffix ? { filters: [{ name: suffix.toUpperCase(), extensions: [suffix] }] } : {}),
+  });
+  return result.canceled ? undefined : result.filePath;
+}

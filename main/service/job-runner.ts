@@ -1,0 +1,183 @@
+/**
+ * Runs named jobs, each in its own worker thread, and tells listeners what they do (JobEvent: started, progress,
+ * then exactly one of done / failed / cancelled).
+ *
+ * Why a thread per job: registrations and surface extraction are seconds of synchronous number crunching. In a
+ * worker they leave the host's event loop free (the Electron main process must keep answering the window, the web
+ * host its sockets), several can run at once on a multi-core machine, and a cancel can always end one: the
+ * worker's AbortSignal fires first so that cooperative code (core's ProgressOptions.signal) stops cleanly, and if
+ * the thread has not finished within `cancelGraceMs` it is terminated, which interrupts even a tight loop. The
+ * runner itself is never harmed: a job that throws, crashes its thread or is killed only ends that job.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { CancelledError } from '../../core/progress/index.ts';
+import type { ApiErrorInfo, JobEvent, JobId } from './api.ts';
+import { ApiError } from './error-info.ts';
+import type { FromJobWorker, JobWorkerData, ToJobWorker } from './job-messages.ts';
+
+export interface JobRunnerOptions {
+  /** Job modules by name (files exporting `run`, see jobs/job-module.ts). */
+  modules: Record<string, URL>;
+  /** Time a cancelled job has to stop by itself before its thread is terminated (default 250 ms). */
+  cancelGraceMs?: number;
+  /** Minimum time between two progress events of one stage (default 50 ms). */
+  progressIntervalMs?: number;
+  /** The worker entry (default: the tsx bootstrap beside this file). */
+  workerUrl?: URL;
+}
+
+export interface StartOptions {
+  /** Words for the user ("Extracting the surface of copd1_exp_lungmask.nii.gz"). */
+  label?: string;
+  /** Buffers of `params` to move into the worker instead of copying. */
+  transfer?: ArrayBuffer[];
+}
+
+/** A started job: its id and its result (rejects with CancelledError on cancel, ApiError on failure). */
+export interface JobHandle<R = unknown> {
+  id: JobId;
+  kind: string;
+  result: Promise<R>;
+}
+
+interface RunningJob {
+  id: JobId;
+  kind: string;
+  worker: Worker;
+  settled: boolean;
+  /** Cancel asked (or the job stopped with CancelledError): the thread's exit ends the job as cancelled. */
+  cancelling: boolean;
+  cancelTimer?: NodeJS.Timeout;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const DEFAULT_WORKER_URL = new URL('./job-worker-bootstrap.mjs', import.meta.url);
+
+export class JobRunner {
+  private readonly jobs = new Map<JobId, RunningJob>();
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+  private readonly cancelGraceMs: number;
+  private readonly progressIntervalMs: number;
+  private readonly workerUrl: URL;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.cancelGraceMs = options.cancelGraceMs ?? 250;
+    this.progressIntervalMs = options.progressIntervalMs ?? 50;
+    this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  }
+
+  /** Subscribes to every job's events; returns the unsubscribe function. */
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Ids of the jobs still running. */
+  get running(): JobId[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** Starts job `kind` with `params` (structured-cloneable) in a new worker thread. */
+  start<R = unknown>(kind: string, params: unknown, options: StartOptions = {}): JobHandle<R> {
+    const moduleUrl = this.options.modules[kind];
+    if (!moduleUrl) throw new Error(`unknown job "${kind}" (known: ${Object.keys(this.options.modules).join(', ')})`);
+    const id = randomUUID();
+    const data: JobWorkerData = { moduleUrl: moduleUrl.href, params, progressIntervalMs: this.progressIntervalMs };
+    const worker = new Worker(this.workerUrl, { workerData: data, transferList: options.transfer });
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: Error) => void;
+    const result = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Callers that only follow the events need not await the result; a rejection must not go unhandled then.
+    result.catch(() => undefined);
+    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, resolve, reject };
+    this.jobs.set(id, job);
+
+    worker.on('message', (message: FromJobWorker) => this.onMessage(job, message));
+    worker.on('error', (error) => this.fail(job, { name: error.name, message: error.message }));
+    worker.on('exit', (code) => {
+      if (!job.settled) {
+        if (job.cancelling) this.finishCancelled(job);
+        else this.fail(job, { name: 'Error', message: `the job's worker thread stopped unexpectedly (exit code ${code})` });
+      }
+    });
+    this.emit({ type: 'started', jobId: id, kind, label: options.label ?? kind });
+    return { id, kind, result: result as Promise<R> };
+  }
+
+  /**
+   * Cancels a running job: its signal fires at once, and its thread is terminated after the grace time if it is
+   * still running. The 'cancelled' event comes when the thread is gone. False when no such job is running.
+   */
+  cancel(id: JobId): boolean {
+    const job = this.jobs.get(id);
+    if (!job || job.settled) return false;
+    if (job.cancelling) return true;
+    job.cancelling = true;
+    job.worker.postMessage({ type: 'cancel' } satisfies ToJobWorker);
+    job.cancelTimer = setTimeout(() => void job.worker.terminate(), this.cancelGraceMs);
+    return true;
+  }
+
+  /** Cancels every running job and waits until their threads are gone. */
+  async dispose(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    for (const job of jobs) this.cancel(job.id);
+    await Promise.all(jobs.map((job) => job.worker.terminate()));
+  }
+
+  private onMessage(job: RunningJob, message: FromJobWorker): void {
+    if (job.settled) return;
+    if (message.type === 'progress') {
+      if (!job.cancelling) this.emit({ type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });
+    } else if (message.type === 'done') {
+      if (job.cancelling) return; // cancelled meanwhile: the cancel wins, the thread is being terminated
+      this.settle(job);
+      job.resolve(message.result);
+      const outDir = (message.result as { outDir?: unknown } | undefined)?.outDir;
+      this.emit({ type: 'done', jobId: job.id, kind: job.kind, ...(typeof outDir === 'string' ? { outDir } : {}) });
+    } else if (message.cancelled || job.cancelling) {
+      // Stopped cooperatively: end the thread now rather than at the grace time; its exit reports the cancel.
+      job.cancelling = true;
+      if (job.cancelTimer) clearTimeout(job.cancelTimer);
+      void job.worker.terminate();
+    } else {
+      this.fail(job, message.error);
+    }
+  }
+
+  private finishCancelled(job: RunningJob): void {
+    this.settle(job);
+    job.reject(new CancelledError(job.kind));
+    this.emit({ type: 'cancelled', jobId: job.id, kind: job.kind });
+  }
+
+  private fail(job: RunningJob, error: ApiErrorInfo): void {
+    if (job.settled) return;
+    this.settle(job);
+    job.reject(new ApiError(error));
+    this.emit({ type: 'failed', jobId: job.id, kind: job.kind, message: error.message, ...(error.file ? { file: error.file } : {}) });
+  }
+
+  /** Marks a job finished, forgets it, and makes sure its thread ends. */
+  private settle(job: RunningJob): void {
+    job.settled = true;
+    if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    this.jobs.delete(job.id);
+    void job.worker.terminate();
+  }
+
+  private emit(event: JobEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure (a closed socket) must not stop the others or the job.
+      }
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Opening a finished `monge register` output folder (layout: core/registration/types.ts REGISTRATION_OUTPUTS) for
+ * the viewer: the warped shape with its displacement and confidence, the shape after each step, the inputs the
+ * report names (or the surfaces extracted from volume inputs), landmarks with their errors, the metrics table,
+ * and, for volume inputs, slices of the fixed image with the moving image resampled through the field.
+ *
+ * Only the warped shape is required; anything else that is missing or unreadable becomes a warning, so a partial
+ * folder is still shown. Display-only extras are computed here: the distance of each shape to the fixed surface
+ * (`surface_distance`) and, where the pipeline did not store one, the displacement from the moving shape.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import type { Frame } from '../../core/frames/index.ts';
+import { readImage } from '../../core/io/images/read-image.ts';
+import { imageFormatOf } from '../../core/io/images/image-format.ts';
+import { InputError, readShape } from '../../core/io/index.ts';
+import { meshCodecFor } from '../../core/io/meshes/index.ts';
+import { pointCodecFor } from '../../core/io/points/index.ts';
+import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
+import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type StepName } from '../../core/registration/types.ts';
+import type { Shape } from '../../core/shape/types.ts';
+import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
+import { displayArray, toDisplayShape } from './display-shape.ts';
+import { LinearSampler } from './image-sampler.ts';
+import { reportInputs, reportView } from './report-view.ts';
+import { densestIndices, extractSlices, looksLikeMask, resampleOnSlices } from './slices.ts';
+import { SurfaceDistance } from './surface-distance.ts';
+
+const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
+
+const isShapeFile = (name: string): boolean => meshCodecFor(name) !== undefined || pointCodecFor(name) !== undefined;
+
+/** The file in `names` called `<stem>.<a shape extension>`, if any. */
+function shapeFileNamed(names: string[], stem: string): string | undefined {
+  return names.find((n) => n.startsWith(`${stem}.`) && isShapeFile(n));
+}
+
+/** Per-vertex displacement (LPS mm) from `from` to `to` when they have the same vertex count. */
+function displacementBetween(from: Shape, to: Shape): Float32Array | undefined {
+  if (from.pointsLps.length !== to.pointsLps.length) return undefined;
+  const d = new Float32Array(to.pointsLps.length);
+  for (let i = 0; i < d.length; i++) d[i] = to.pointsLps[i] - from.pointsLps[i];
+  return d;
+}
+
+/** The display form of a result shape, with displacement (when missing) and surface distance added. */
+function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceDistance | undefined): DisplayShape {
+  const display = toDisplayShape(shape);
+  if (moving && !display.arrays.some((a) => a.name === 'displacement')) {
+    const d = displacementBetween(moving, shape);
+    if (d) display.arrays.push(displayArray('displacement', 3, d, true));
+  }
+  if (distance) display.arrays.push(displayArray('surface_distance', 1, distance.distances(shape.pointsLps)));
+  return display;
+}
+
+export interface ResultsReadOptions {
+  /** Compute the slices of volume inputs (default true). */
+  slices?: boolean;
+}
+
+export async function readResultsFolder(dirPath: string, options: ResultsReadOptions = {}): Promise<ResultsPayload> {
+  const dir = resolve(dirPath);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) throw new InputError(dir, 'not-found', 'no such folder');
+  if (!info.isDirectory()) throw new InputError(dir, 'unsupported', 'is a file; open the output folder of `monge register`');
+  const names = (await readdir(dir)).sort();
+  const stepNames = await readdir(join(dir, REGISTRATION_OUTPUTS.stepsDir)).catch(() => [] as string[]);
+  const files = [...names, ...stepNames.map((n) => `${REGISTRATION_OUTPUTS.stepsDir}/${n}`)];
+  const warnings: string[] = [];
+
+  const warpedName = shapeFileNamed(names, REGISTRATION_OUTPUTS.warped);
+  if (!warpedName) throw new InputError(dir, 'malformed', 'has no warped shape (warped.<ext>): not a `monge register` output folder');
+
+  let report: unknown;
+  if (names.includes(REGISTRATION_OUTPUTS.report)) {
+    try {
+      report = JSON.parse(await readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8'));
+    } catch (error) {
+      warnings.push(`${REGISTRATION_OUTPUTS.report} could not be read: ${(error as Error).message}`);
+    }
+  } else {
+    warnings.push(`no ${REGISTRATION_OUTPUTS.report} in the folder: no metrics to show`);
+  }
+  const inputs = reportInputs(report);
+  const inputPath = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(dir, p));
+  const landmarksFrame = landmarksFrameOf(report);
+
+  /** Reads a shape, turning a failure into a warning. */
+  const tryRead = async (path: string | undefined, what: string, assumeFrame?: Frame): Promise<Shape | undefined> => {
+    if (path === undefined) return undefined;
+    try {
+      return await readShape(path, assumeFrame ? { assumeFrame } : {});
+    } catch (error) {
+      warnings.push(`the ${what} (${basename(path)}) could not be read: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  /** An input shape: the surface the pipeline extracted from a volume, else the mesh the report names. */
+  const inputShape = async (surfaceName: string, path: string | undefined, what: string): Promise<Shape | undefined> => {
+    if (names.includes(surfaceName)) return tryRead(join(dir, surfaceName), what);
+    if (path !== undefined && isShapeFile(path)) return tryRead(path, what);
+    if (path === undefined) warnings.push(`the report names no ${what}`);
+    return undefined;
+  };
+
+  const warped = await readShape(join(dir, warpedName));
+  const moving = await inputShape(REGISTRATION_OUTPUTS.movingSurface, inputPath(inputs.moving), 'moving shape');
+  const fixed = await inputShape(REGISTRATION_OUTPUTS.fixedSurface, inputPath(inputs.fixed), 'fixed shape');
+  const distance = fixed?.triangles && fixed.triangles.length > 0 ? new SurfaceDistance(fixed.pointsLps, fixed.triangles) : undefined;
+
+  const steps: { step: StepName; shape: DisplayShape }[] = [];
+  for (const step of STEP_NAMES) {
+    const name = shapeFileNamed(stepNames, step);
+    if (!name) continue;
+    const shape = await tryRead(join(dir, REGISTRATION_OUTPUTS.stepsDir, name), `${step} step shape`);
+    if (shape) steps.push({ step, shape: resultShape(shape, moving, distance) });
+  }
+
+  const movingLandmarks = await tryRead(inputPath(inputs.movingLandmarks), 'moving landmarks', landmarksFrame);
+  const fixedLandmarks = await tryRead(inputPath(inputs.fixedLandmarks), 'fixed landmarks', landmarksFrame);
+  const warpedLandmarks = names.includes(REGISTRATION_OUTPUTS.landmarksWarped)
+    ? await tryRead(join(dir, REGISTRATION_OUTPUTS.landmarksWarped), 'warped landmarks', landmarksFrame)
+    : undefined;
+  const errorsFrom = warpedLandmarks ?? movingLandmarks;
+  let errorsMm: Float32Array | undefined;
+  if (errorsFrom && fixedLandmarks) {
+    try {
+      errorsMm = Float32Array.from(landmarkErrors(errorsFrom.pointsLps, fixedLandmarks.pointsLps));
+    } catch (error) {
+      warnings.push(`landmark errors: ${(error as Error).message}`);
+    }
+  }
+
+  const fieldFormat = FIELD_FORMATS.find((f) => names.includes(`${REGISTRATION_OUTPUTS.field}.${f}`));
+  let slices: ResultSlices | undefined;
+  const movingImage = inputPath(inputs.moving);
+  const fixedImage = inputPath(inputs.fixed);
+  if (options.slices !== false && movingImage && fixedImage && imageFormatOf(movingImage) && imageFormatOf(fixedImage)) {
+    try {
+      slices = await resultSlices(movingImage, fixedImage, fieldFormat ? join(dir, `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`) : undefined);
+    } catch (error) {
+      warnings.push(`slices of the input volumes: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    dir,
+    warped: resultShape(warped, moving, distance),
+    ...(moving ? { moving: resultShape(moving, undefined, distance) } : {}),
+    ...(fixed ? { fixed: toDisplayShape(fixed) } : {}),
+    steps,
+    landmarks: {
+      ...(movingLandmarks ? { moving: toDisplayShape(movingLandmarks) } : {}),
+      ...(fixedLandmarks ? { fixed: toDisplayShape(fixedLandmarks) } : {}),
+      ...(warpedLandmarks ? { warped: toDisplayShape(warpedLandmarks) } : {}),
+      ...(errorsMm ? { errorsMm } : {}),
+    },
+    ...(slices ? { slices } : {}),
+    ...(report !== undefined ? { report: reportView(report) } : {}),
+    files,
+    ...(fieldFormat ? { fieldFormat } : {}),
+    inputNames: {
+      ...(inputs.moving !== undefined ? { moving: basename(inputs.moving) } : {}),
+      ...(inputs.fixed !== undefined ? { fixed: basename(inputs.fixed) } : {}),
+    },
+    warnings,
+  };
+}
+
+/** The frame of landmark files that declare none, as the report's settings give it. */
+function landmarksFrameOf(report: unknown): Frame | undefined {
+  const r = (report ?? {}) as { settings?: { landmarksFrame?: unknown }; request?: { landmarksFrame?: unknown }; inputs?: { landmarksFrame?: unknown } };
+  const f = r.settings?.landmarksFrame ?? r.request?.landmarksFrame ?? r.inputs?.landmarksFrame;
+  return f === 'RAS' || f === 'LPS' ? f : undefined;
+}
+
+/** Fixed slices, and the moving image on them (x ↦ moving(x + u(x)) through the field when there is one). */
+async function resultSlices(movingPath: string, fixedPath: string, fieldPath: string | undefined): Promise<ResultSlices> {
+  const [movingImage, fixedImage] = await Promise.all([readImage(movingPath), readImage(fixedPath)]);
+  const fixed = extractSlices(fixedImage, looksLikeMask(fixedImage.data) ? densestIndices(fixedImage) : undefined);
+  let map: ((p: Float64Array) => void) | undefined;
+  if (fieldPath) {
+    const field = await readImage(fieldPath);
+    if (field.components !== 3) throw new InputError(fieldPath, 'malformed', `a displacement field has 3 components, this one ${field.components}`);
+    const sampler = new LinearSampler(field, 0);
+    const u = new Float64Array(3);
+    map = (p) => {
+      sampler.sampleInto(p[0], p[1], p[2], u);
+      p[0] += u[0];
+      p[1] += u[1];
+      p[2] += u[2];
+    };
+  }
+  return { fixed, moving: resampleOnSlices(fixed, movingImage, map), warpedThroughField: map !== undefined };
+}

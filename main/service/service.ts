@@ -1,0 +1,212 @@
+/**
+ * MongeService: everything the user interface can ask of Monge, independent of the host that carries the calls
+ * (Electron IPC or the web host's WebSocket; see dispatcher.ts). It reads files into display payloads, runs the
+ * CPU-heavy work (registration, surface extraction) as jobs in worker threads (job-runner.ts), opens results
+ * folders and exports from them.
+ *
+ * Files the user uploads (the web host, drag and drop) are kept in a session folder under their original names,
+ * so that formats are still recognised by name and a registration can read them by path; messages about them
+ * name the file as the user knows it, not the session copy.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { readImage } from '../../core/io/images/read-image.ts';
+import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
+import { CancelledError } from '../../core/progress/index.ts';
+import type {
+  DisplayShape,
+  ExportRequest,
+  ExportResult,
+  FileSource,
+  HostInfo,
+  JobEvent,
+  JobId,
+  MongeApi,
+  OpenedFile,
+  OpenOptions,
+  RegisterJobRequest,
+  ResultsPayload,
+} from './api.ts';
+import { toDisplayShape, valueRange } from './display-shape.ts';
+import { ApiError, toErrorInfo } from './error-info.ts';
+import { engineInfo } from './engine-info.ts';
+import { exportResult } from './export.ts';
+import { JobRunner } from './job-runner.ts';
+import type { SurfaceJobParams } from './jobs/surface-job.ts';
+import { readResultsFolder } from './results-folder.ts';
+import { densestIndices, extractSlices, looksLikeMask } from './slices.ts';
+
+export interface MongeServiceOptions {
+  host: 'electron' | 'web';
+  /** Folder for uploads and, unless `resultsRoot` is given, results (default: a new temporary folder, removed on dispose). */
+  workDir?: string;
+  /** Where registrations write when the request names no output folder (default `<workDir>/results`). */
+  resultsRoot?: string;
+  /** Job modules besides 'surface' and 'register' (tests add slow ones). */
+  jobModules?: Record<string, URL>;
+  /** Runtime versions to report besides Node's (Electron, Chrome). */
+  versions?: Record<string, string>;
+  /** Time a cancelled job has to stop before its thread is terminated (ms). */
+  cancelGraceMs?: number;
+  /** The job workers' entry (a bundled app has its own; default the tsx bootstrap). */
+  workerUrl?: URL;
+  /** Monge's version (default: package.json's, read by core/cli/version.ts). */
+  mongeVersion?: string;
+}
+
+/** The built-in jobs. */
+export const JOB_MODULES: Record<string, URL> = {
+  surface: new URL('./jobs/surface-job.ts', import.meta.url),
+  register: new URL('./jobs/register-job.ts', import.meta.url),
+};
+
+/** A file name safe to create in the upload folder (no folders, no leading dots), keeping its suffix. */
+export function safeUploadName(name: string): string {
+  const base = basename(String(name).replace(/\\/g, '/'))
+    .replace(/[^\w.\- ]+/g, '_')
+    .replace(/^\.+/, '');
+  return base === '' ? 'upload' : base.slice(-200);
+}
+
+export class MongeService implements MongeApi {
+  readonly jobs: JobRunner;
+  private workDir: string | undefined;
+  private uploads = 0;
+
+  constructor(private readonly options: MongeServiceOptions) {
+    this.jobs = new JobRunner({
+      modules: { ...JOB_MODULES, ...options.jobModules },
+      cancelGraceMs: options.cancelGraceMs,
+      ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
+    });
+    this.workDir = options.workDir;
+  }
+
+  onJobEvent(listener: (event: JobEvent) => void): () => void {
+    return this.jobs.onEvent(listener);
+  }
+
+  async hostInfo(): Promise<HostInfo> {
+    const { node, v8, uv, zlib, openssl } = process.versions;
+    return {
+      host: this.options.host,
+      mongeVersion: this.options.mongeVersion ?? (await import('../../core/cli/version.ts')).MONGE_VERSION,
+      versions: { node, v8, uv, zlib, openssl, ...this.options.versions },
+      engine: await engineInfo(),
+      platform: `${process.platform} ${process.arch}`,
+    };
+  }
+
+  async openFile(source: FileSource, options: OpenOptions = {}): Promise<OpenedFile> {
+    const { path, name } = await this.locate(source);
+    try {
+      return await this.open(path, name, options);
+    } catch (error) {
+      throw 'bytes' in source ? renamed(error, path, name) : error;
+    }
+  }
+
+  async register(request: RegisterJobRequest): Promise<JobId> {
+    if (typeof request?.moving !== 'string' || typeof request.fixed !== 'string') throw new Error('a registration needs a moving and a fixed file');
+    const outDir = request.outDir ?? (await this.defaultOutDir(request.moving, request.fixed));
+    const job = this.jobs.start('register', { ...request, outDir }, { label: `Registering ${basename(request.moving)} onto ${basename(request.fixed)}` });
+    return job.id;
+  }
+
+  async cancel(jobId: JobId): Promise<boolean> {
+    return this.jobs.cancel(jobId);
+  }
+
+  openResultsFolder(path: string): Promise<ResultsPayload> {
+    if (typeof path !== 'string' || path.trim() === '') return Promise.reject(new Error('give the path of a results folder'));
+    return readResultsFolder(path);
+  }
+
+  exportResult(request: ExportRequest): Promise<ExportResult> {
+    return exportResult(request);
+  }
+
+  /** Stops every job and removes the session folder if the service made it. */
+  async dispose(): Promise<void> {
+    await this.jobs.dispose();
+    if (this.workDir !== undefined && this.options.workDir === undefined) await rm(this.workDir, { recursive: true, force: true });
+  }
+
+  private async sessionDir(): Promise<string> {
+    this.workDir ??= await mkdtemp(join(tmpdir(), 'monge-session-'));
+    return this.workDir;
+  }
+
+  private async defaultOutDir(moving: string, fixed: string): Promise<string> {
+    const root = this.options.resultsRoot ?? join(await this.sessionDir(), 'results');
+    const stem = (p: string): string => safeUploadName(basename(p)).replace(/\.(nii\.gz|gii\.gz|[a-z0-9]+)$/i, '');
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    return join(root, `${stem(moving)}-to-${stem(fixed)}-${stamp}`);
+  }
+
+  /** The host path of a source (uploads are written to the session folder first) and the name to show. */
+  private async locate(source: FileSource): Promise<{ path: string; name: string }> {
+    if ('bytes' in source) {
+      if (!(source.bytes instanceof Uint8Array)) throw new Error('an uploaded file needs its bytes');
+      const name = safeUploadName(source.name);
+      const dir = join(await this.sessionDir(), 'uploads', String(++this.uploads));
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, name);
+      await writeFile(path, source.bytes);
+      return { path, name };
+    }
+    if (typeof source.path !== 'string' || source.path === '') throw new Error('give the path of a file to open');
+    const path = resolve(source.path);
+    return { path, name: basename(path) };
+  }
+
+  private async open(path: string, name: string, options: OpenOptions): Promise<OpenedFile> {
+    const kind = await inputKindOf(path);
+    if (kind === undefined) throw new InputError(path, 'unsupported', 'not a file format Monge knows (meshes, landmarks or volumes; see the README)');
+    if (kind !== 'image') {
+      const shape = await readShape(path, { assumeFrame: options.assumeFrame, prefix: options.prefix, spacingMm: options.spacingMm });
+      return { kind: shape.kind, path, name, shape: toDisplayShape(shape) };
+    }
+    const image = await readImage(path);
+    const isMask = looksLikeMask(image.data);
+    const volume: OpenedFile & { kind: 'image' } = {
+      kind: 'image',
+      path,
+      name,
+      volume: {
+        geometry: {
+          size: [...image.size],
+          spacingMm: [...image.spacingMm],
+          originLps: [...image.originLps],
+          directionLps: [...image.directionLps],
+          components: image.components,
+        },
+        valueRange: valueRange(image.data, 1, false),
+        isMask,
+        slices: extractSlices(image, isMask ? densestIndices(image) : undefined),
+      },
+    };
+    const s = options.surface ?? {};
+    if ((isMask || s.threshold !== undefined) && image.components === 1) {
+      const { size, spacingMm, originLps, directionLps, components, data } = image;
+      const params: SurfaceJobParams = { image: { size, spacingMm, originLps, directionLps, components, data }, ...s };
+      const buffer = image.data.buffer;
+      const job = this.jobs.start<DisplayShape>('surface', params, {
+        label: `Extracting the surface of ${name}`,
+        transfer: buffer instanceof ArrayBuffer ? [buffer] : [],
+      });
+      volume.volume.surface = await job.result;
+    }
+    return volume;
+  }
+}
+
+/** An error about the session copy of an upload, re-worded with the name the user knows. */
+function renamed(error: unknown, path: string, name: string): unknown {
+  if (!(error instanceof Error) || error instanceof CancelledError) return error;
+  const info = toErrorInfo(error);
+  const message = info.message.split(path).join(name);
+  if (error instanceof InputError) return new InputError(name, error.problem, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
+  return new ApiError({ ...info, message, ...(info.file !== undefined ? { file: info.file === path ? name : info.file } : {}) });
+}

@@ -1,0 +1,176 @@
+/**
+ * The web host: the renderer and the service over HTTP + WebSocket on 127.0.0.1, for end-to-end tests and for a
+ * user on a remote workstation (through an SSH tunnel). A thin adapter like the Electron one: calls go through
+ * the shared dispatcher (main/service/dispatcher.ts), messages through the shared binary codec (wire-codec.ts).
+ *
+ * Access control, because anything on the machine can reach a loopback port:
+ *  - bound to 127.0.0.1 only, and connections from elsewhere are refused anyway;
+ *  - a random session token (256 bits) is required on EVERY request: in the URL (`?token=`), or in the HttpOnly,
+ *    SameSite=Strict cookie that the first request with a valid token sets; the WebSocket needs it too;
+ *  - the Host header must name the loopback address and this port (a DNS-rebinding page cannot then talk to it),
+ *    and the WebSocket's Origin must be this host (no other page in the browser can open it);
+ *  - static files come only from the renderer folder; only GET and HEAD are served; every answer carries a CSP
+ *    allowing 'self' (and 'wasm-unsafe-eval' for WebAssembly) and no caching.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { JobEvent, MongeApi } from '../service/api.ts';
+import { dispatch } from '../service/dispatcher.ts';
+import { decodeMessage, encodeMessage } from '../service/wire-codec.ts';
+import { contentSecurityPolicy, contentTypeOf, rendererFile } from '../security-policy.ts';
+
+export interface WebHostOptions {
+  /** The service (anything with the API and job events). */
+  service: MongeApi & { onJobEvent(listener: (event: JobEvent) => void): () => void };
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** Port (0 or absent: a free one). */
+  port?: number;
+  /** Session token (default: 32 random bytes, hex). */
+  token?: string;
+  /** Largest WebSocket message accepted (default 1 GiB: uploads of whole CT volumes). */
+  maxMessageBytes?: number;
+}
+
+export interface WebHost {
+  port: number;
+  token: string;
+  /** The address to open, token included. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Messages on the socket. */
+export type ClientMessage = { t: 'call'; id: number; method: string; args: unknown[] };
+export type ServerMessage = { t: 'result'; id: number; outcome: unknown } | { t: 'event'; event: JobEvent };
+
+const COOKIE = 'monge_token';
+
+const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::ffff:127.0.0.1' || address === '::1';
+
+function sameSecret(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: IncomingMessage): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const rendererDir = resolve(options.rendererDir);
+  const sockets = new Set<WebSocket>();
+  let port = 0;
+
+  const hostAllowed = (request: IncomingMessage): boolean => {
+    const host = request.headers.host;
+    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  };
+  const tokenOf = (request: IncomingMessage, url: URL): { value: string | undefined; fromQuery: boolean } => {
+    const query = url.searchParams.get('token') ?? undefined;
+    return query !== undefined ? { value: query, fromQuery: true } : { value: cookieToken(request), fromQuery: false };
+  };
+
+  const refuse = (response: ServerResponse, status: number, text: string): void => {
+    response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    response.end(`${text}\n`);
+  };
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      if (!isLoopback(request.socket.remoteAddress) || !hostAllowed(request)) return refuse(response, 403, 'Forbidden');
+      if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed');
+      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+      const given = tokenOf(request, url);
+      if (!sameSecret(given.value, token)) return refuse(response, 401, 'Monge: open the address `npm run web` printed (it carries the session token).');
+      const file = rendererFile(rendererDir, url.pathname);
+      const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+      if (file === undefined || !info?.isFile()) return refuse(response, 404, 'Not found');
+      const headers: Record<string, string> = {
+        'Content-Type': contentTypeOf(file),
+        'Content-Security-Policy': contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'X-Frame-Options': 'DENY',
+      };
+      if (given.fromQuery) headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      response.writeHead(200, headers);
+      response.end(request.method === 'HEAD' ? undefined : await readFile(file));
+    })().catch(() => {
+      if (!response.headersSent) refuse(response, 500, 'Internal error');
+      else response.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 ** 3 });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    const origin = request.headers.origin;
+    const originAllowed = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    if (url.pathname !== '/ws' || !isLoopback(request.socket.remoteAddress) || !hostAllowed(request) || !originAllowed || !sameSecret(tokenOf(request, url).value, token)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void (async () => {
+        let message: ClientMessage;
+        try {
+          if (!isBinary) throw new Error('text frame');
+          message = decodeMessage(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : new Uint8Array(data)) as ClientMessage;
+          if (message?.t !== 'call' || typeof message.id !== 'number') throw new Error('not a call');
+        } catch {
+          ws.close(1003, 'unsupported message');
+          return;
+        }
+        const outcome = await dispatch(options.service, message.method, message.args);
+        if (ws.readyState === ws.OPEN) ws.send(encodeMessage({ t: 'result', id: message.id, outcome } satisfies ServerMessage));
+      })();
+    });
+  });
+
+  const unsubscribe = options.service.onJobEvent((event) => {
+    const frame = encodeMessage({ t: 'event', event } satisfies ServerMessage);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: async () => {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

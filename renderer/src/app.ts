@@ -1,0 +1,639 @@
+/**
+ * The user interface: wires the panels, the 3D view and the slice views to the MongeClient (Electron's bridge or
+ * the web host). State lives here: the opened inputs, the landmarks, the results on show, the running jobs.
+ *
+ * Flow: open moving and fixed (files, drops, paths on the host) → Register (Ctrl+Enter) runs a job whose progress
+ * fills the progress panel (Cancel / Escape stops it) → its output folder opens as results: warped shape coloured
+ * by displacement, confidence or distance, metrics, steps, before/after, exports. A finished folder can also be
+ * opened directly. Every failure becomes a message naming the file; the views keep what they showed.
+ */
+import type {
+  DisplayShape,
+  ExportKind,
+  FileSource,
+  HostCommand,
+  JobEvent,
+  MongeClient,
+  OpenedFile,
+  OpenOptions,
+  RegisterJobRequest,
+  ResultsPayload,
+  StepName,
+} from '../../main/service/api.ts';
+import type { ScaleSpec } from './color-scale.ts';
+import { drawLegend } from './legend.ts';
+import { Messages } from './messages.ts';
+import { renderMetrics } from './metrics-table.ts';
+import { SliceViews, type SliceSet } from './slice-views.ts';
+import { type ColorBy, type SceneContent, View3D } from './view3d.ts';
+
+type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
+
+const STEP_LABELS: Record<StepName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned' };
+const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
+
+/** The element with this id, of the given type; throws when the page lacks it (a build mistake). */
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el as T;
+}
+
+/** A thrown value's message (ApiErrors carry the file in the message already). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isCancel(error: unknown): boolean {
+  return error instanceof Error && error.name === 'CancelledError';
+}
+
+function describe(file: OpenedFile): string {
+  if (file.kind === 'image') {
+    const g = file.volume.geometry;
+    const surface = file.volume.surface ? `, surface ${file.volume.surface.pointsLps.length / 3} vertices` : '';
+    return `${file.name} — volume ${g.size.join('×')} at ${g.spacingMm.map((s) => s.toFixed(2)).join('×')} mm${surface}`;
+  }
+  const n = file.shape.pointsLps.length / 3;
+  return file.kind === 'points' ? `${file.name} — ${n} points` : `${file.name} — mesh, ${n} vertices, ${file.shape.triangles.length / 3} triangles`;
+}
+
+/** The shape a file shows in 3D: the mesh itself, or a volume's surface. */
+function shapeOf(file: OpenedFile | undefined): DisplayShape | undefined {
+  if (!file) return undefined;
+  return file.kind === 'image' ? file.volume.surface : file.shape;
+}
+
+export class App {
+  private readonly messages = new Messages(byId('messages'));
+  private readonly view: View3D;
+  private readonly slices: SliceViews;
+  private inputs: Partial<Record<Role, OpenedFile>> = {};
+  private results: ResultsPayload | undefined;
+  private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
+  private registerJob: string | undefined;
+  private scale: ScaleSpec | undefined;
+
+  constructor(private readonly client: MongeClient) {
+    this.view = new View3D(byId('view3d'));
+    this.slices = new SliceViews(byId('slices'), {
+      axial: byId<HTMLCanvasElement>('slice-axial'),
+      coronal: byId<HTMLCanvasElement>('slice-coronal'),
+      sagittal: byId<HTMLCanvasElement>('slice-sagittal'),
+    });
+    client.onJobEvent((event) => this.onJobEvent(event));
+    client.host?.onCommand((command) => void this.onHostCommand(command));
+    this.wireToolbar();
+    this.wirePanels();
+    this.wireKeyboard();
+    this.wireDragAndDrop();
+    this.updateButtons();
+    document.body.dataset.ready = 'true';
+  }
+
+  /** Errors from outside the app's own handlers (a lost connection). */
+  error(text: string): void {
+    this.messages.error(text);
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  private optionsFor(role: Role | 'auto', name: string): OpenOptions {
+    const looksLikePoints = POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
+    if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints)) {
+      const frame = byId<HTMLSelectElement>('landmarks-frame').value;
+      const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
+      return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
+    }
+    return {};
+  }
+
+  private statusElement(role: Role): HTMLElement {
+    return byId(role === 'moving' ? 'input-moving' : role === 'fixed' ? 'input-fixed' : 'input-landmarks');
+  }
+
+  /** Opens a file as `role` ('auto': by what it holds and what is already open). */
+  async open(role: Role | 'auto', source: FileSource): Promise<void> {
+    const name = 'path' in source ? (source.path.split(/[\\/]/).pop() ?? source.path) : source.name;
+    const status = role === 'auto' ? undefined : this.statusElement(role);
+    const before = status ? { text: status.textContent, state: status.dataset.state } : undefined;
+    if (status) {
+      status.textContent = `opening ${name}…`;
+      status.dataset.state = 'loading';
+    }
+    try {
+      const opened = await this.client.openFile(source, this.optionsFor(role, name));
+      const target = role !== 'auto' ? role : this.autoRole(opened);
+      if ((target === 'moving-landmarks' || target === 'fixed-landmarks') && opened.kind !== 'points' && opened.kind !== 'mesh') {
+        throw new Error(`${name} is a volume, not a landmark file`);
+      }
+      this.inputs[target] = opened;
+      if (target === 'moving' || target === 'fixed') this.setResults(undefined);
+      this.showInputs();
+      this.refreshScene(target === 'moving' || target === 'fixed');
+    } catch (error) {
+      if (status && before) {
+        status.textContent = before.text;
+        status.dataset.state = before.state ?? 'empty';
+      }
+      if (isCancel(error)) this.messages.info(`Opening ${name} was cancelled.`);
+      else this.messages.error(`Could not open ${name}: ${withoutPrefix(messageOf(error), name)}`);
+    } finally {
+      this.updateButtons();
+    }
+  }
+
+  private autoRole(opened: OpenedFile): Role {
+    if (opened.kind === 'points') return this.inputs['moving-landmarks'] && !this.inputs['fixed-landmarks'] ? 'fixed-landmarks' : 'moving-landmarks';
+    return this.inputs.moving && !this.inputs.fixed ? 'fixed' : 'moving';
+  }
+
+  private showInputs(): void {
+    for (const role of ['moving', 'fixed'] as const) {
+      const el = this.statusElement(role);
+      const file = this.inputs[role];
+      el.textContent = file ? describe(file) : '—';
+      el.dataset.state = file ? 'loaded' : 'empty';
+    }
+    const lm = [this.inputs['moving-landmarks'], this.inputs['fixed-landmarks']];
+    const el = this.statusElement('moving-landmarks');
+    el.textContent = lm.some(Boolean) ? lm.map((f, i) => `${i === 0 ? 'moving' : 'fixed'}: ${f ? describe(f) : '—'}`).join('; ') : '—';
+    el.dataset.state = lm.every(Boolean) ? 'loaded' : lm.some(Boolean) ? 'partial' : 'empty';
+  }
+
+  async openResults(path: string): Promise<void> {
+    const summary = byId('results-summary');
+    summary.textContent = `opening ${path}…`;
+    try {
+      this.setResults(await this.client.openResultsFolder(path));
+      this.refreshScene(true);
+    } catch (error) {
+      summary.textContent = this.results ? `Results: ${this.results.dir}` : 'No results yet: register, or open a results folder.';
+      this.messages.error(`Could not open the results folder ${path}: ${messageOf(error)}`);
+    } finally {
+      this.updateButtons();
+    }
+  }
+
+  private setResults(results: ResultsPayload | undefined): void {
+    this.results = results;
+    const summary = byId('results-summary');
+    const warnings = byId('results-warnings');
+    warnings.replaceChildren();
+    const stepSelect = byId<HTMLSelectElement>('step-select');
+    stepSelect.replaceChildren();
+    if (!results) {
+      summary.textContent = 'No results yet: register, or open a results folder.';
+      summary.dataset.state = 'empty';
+      renderMetrics(byId<HTMLTableElement>('metrics'), undefined);
+      stepSelect.append(new Option('fine-tuned (final)', 'final'));
+      stepSelect.disabled = true;
+      return;
+    }
+    const r = results.report;
+    const names = results.inputNames;
+    const extras = [
+      names?.moving && `moving ${names.moving}`,
+      names?.fixed && `fixed ${names.fixed}`,
+      r?.preset && `preset ${r.preset}`,
+      r?.engine && `engine ${r.engine}`,
+      r?.version && `Monge ${r.version}`,
+    ].filter(Boolean);
+    summary.textContent = `Results: ${results.dir}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+    summary.dataset.state = 'loaded';
+    renderMetrics(byId<HTMLTableElement>('metrics'), r);
+    for (const w of results.warnings) {
+      const li = document.createElement('li');
+      li.textContent = w;
+      warnings.append(li);
+    }
+    for (const { step } of results.steps) stepSelect.append(new Option(STEP_LABELS[step], step));
+    stepSelect.append(new Option('final (warped)', 'final'));
+    stepSelect.value = 'final';
+    stepSelect.disabled = results.steps.length === 0;
+    // A result is best read coloured (displacement by default), with the warped shape in front: the moving and
+    // fixed ones become faint context.
+    const colorBy = byId<HTMLSelectElement>('color-by');
+    if (colorBy.value === 'none' && results.warped.arrays.some((a) => a.name === 'displacement')) colorBy.value = 'displacement';
+    this.setOpacity('moving', 0.12);
+    this.setOpacity('fixed', 0.2);
+    this.setOpacity('warped', 1);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  private setOpacity(layer: 'moving' | 'fixed' | 'warped', value: number): void {
+    byId<HTMLInputElement>(`opacity-${layer}`).value = String(value);
+    this.view.setLayerOpacity(layer, value);
+  }
+
+  private selectedStepShape(): DisplayShape | undefined {
+    if (!this.results) return undefined;
+    const step = byId<HTMLSelectElement>('step-select').value;
+    return this.results.steps.find((s) => s.step === step)?.shape ?? this.results.warped;
+  }
+
+  private refreshScene(resetCamera: boolean): void {
+    const r = this.results;
+    const content: SceneContent = {
+      moving: r?.moving ?? shapeOf(this.inputs.moving),
+      fixed: r?.fixed ?? shapeOf(this.inputs.fixed),
+      warped: this.selectedStepShape(),
+      landmarks: {
+        moving: r?.landmarks.moving ?? shapeOf(this.inputs['moving-landmarks']),
+        fixed: r?.landmarks.fixed ?? shapeOf(this.inputs['fixed-landmarks']),
+        warped: r?.landmarks.warped,
+      },
+    };
+    const empty = !content.moving && !content.fixed && !content.warped && !content.landmarks.moving && !content.landmarks.fixed;
+    byId('view-placeholder').hidden = !empty;
+    this.view.setContent(content, resetCamera);
+    const beforeAfter = byId<HTMLInputElement>('before-after');
+    beforeAfter.disabled = !this.view.canBlend();
+    const available = new Set<string>(this.view.availableColors());
+    for (const option of byId<HTMLSelectElement>('color-by').options) option.disabled = option.value !== 'none' && !available.has(option.value);
+    this.applyColor();
+    this.refreshSlices();
+  }
+
+  private applyColor(): void {
+    this.scale = this.view.setColorBy(byId<HTMLSelectElement>('color-by').value as ColorBy);
+    drawLegend(byId<HTMLCanvasElement>('legend'), this.scale);
+  }
+
+  private refreshSlices(): void {
+    const r = this.results;
+    const blend = byId<HTMLInputElement>('slice-blend');
+    let set: SliceSet | undefined;
+    if (r?.slices) {
+      const contours = [
+        ...(r.fixed ? [{ shape: r.fixed, color: '#4db3f2' }] : []),
+        ...(this.selectedStepShape() ? [{ shape: this.selectedStepShape() as DisplayShape, color: '#7fe066' }] : []),
+      ];
+      set = { base: r.slices.fixed, baseRange: rangeOfSlices(r.slices.fixed), overlay: r.slices.moving, overlayRange: rangeOfSlices(r.slices.moving), contours };
+    } else {
+      const volume = [this.inputs.fixed, this.inputs.moving].find((f) => f?.kind === 'image');
+      if (volume?.kind === 'image') {
+        const contours = [
+          ...(shapeOf(this.inputs.moving) ? [{ shape: shapeOf(this.inputs.moving) as DisplayShape, color: '#f29a33' }] : []),
+          ...(shapeOf(this.inputs.fixed) ? [{ shape: shapeOf(this.inputs.fixed) as DisplayShape, color: '#4db3f2' }] : []),
+        ];
+        set = { base: volume.volume.slices, baseRange: volume.volume.valueRange, contours };
+      }
+    }
+    this.slices.show(set);
+    blend.disabled = !this.slices.hasOverlay;
+  }
+
+  // ---------------------------------------------------------------- registration and jobs
+
+  private registerRequest(): RegisterJobRequest | undefined {
+    const moving = this.inputs.moving;
+    const fixed = this.inputs.fixed;
+    if (!moving || !fixed) return undefined;
+    const num = (id: string): number | undefined => {
+      const v = byId<HTMLInputElement>(id).value.trim();
+      return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
+    };
+    const steps = (['prealign', 'net', 'finetune'] as const).filter((s) => byId<HTMLInputElement>(`step-${s}`).checked);
+    const frame = byId<HTMLSelectElement>('landmarks-frame').value;
+    const outDir = byId<HTMLInputElement>('knob-outdir').value.trim();
+    const blurMm = num('knob-blur');
+    const reachMm = num('knob-reach');
+    const kernelWidthMm = num('knob-kernel');
+    const lmMoving = this.inputs['moving-landmarks'];
+    const lmFixed = this.inputs['fixed-landmarks'];
+    return {
+      moving: moving.path,
+      fixed: fixed.path,
+      ...(lmMoving && lmFixed ? { movingLandmarks: lmMoving.path, fixedLandmarks: lmFixed.path } : {}),
+      ...(frame === 'LPS' || frame === 'RAS' ? { landmarksFrame: frame } : {}),
+      preset: byId<HTMLSelectElement>('preset').value as RegisterJobRequest['preset'],
+      steps,
+      engine: byId<HTMLSelectElement>('knob-engine').value,
+      fieldFormat: byId<HTMLSelectElement>('knob-field-format').value as RegisterJobRequest['fieldFormat'],
+      ...(blurMm !== undefined ? { blurMm } : {}),
+      ...(reachMm !== undefined ? { reachMm } : {}),
+      ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
+      ...(outDir ? { outDir } : {}),
+    };
+  }
+
+  async register(): Promise<void> {
+    const request = this.registerRequest();
+    if (!request || this.registerJob) return;
+    if (request.steps?.length === 0) {
+      this.messages.error('Choose at least one step to run (Parameters › Advanced).');
+      return;
+    }
+    try {
+      this.registerJob = await this.client.register(request);
+    } catch (error) {
+      this.messages.error(`Could not start the registration: ${messageOf(error)}`);
+    }
+    this.updateButtons();
+  }
+
+  async cancelAll(): Promise<void> {
+    await Promise.all([...this.jobs.keys()].map((id) => this.client.cancel(id)));
+  }
+
+  private onJobEvent(event: JobEvent): void {
+    const job = this.jobs.get(event.jobId);
+    switch (event.type) {
+      case 'started':
+        this.jobs.set(event.jobId, { kind: event.kind, label: event.label, stage: 'starting', fraction: 0 });
+        break;
+      case 'progress':
+        if (job) Object.assign(job, { stage: event.stage, fraction: event.fraction });
+        break;
+      default:
+        this.jobs.delete(event.jobId);
+        if (event.jobId === this.registerJob) {
+          this.registerJob = undefined;
+          if (event.type === 'done' && event.outDir) void this.openResults(event.outDir);
+          else if (event.type === 'failed') this.messages.error(`The registration failed: ${event.message}`);
+          else if (event.type === 'cancelled') this.messages.info('The registration was cancelled.');
+        }
+    }
+    this.showProgress();
+    this.updateButtons();
+  }
+
+  private showProgress(): void {
+    const label = byId('progress-label');
+    const bar = byId<HTMLProgressElement>('progress');
+    const current = [...this.jobs.values()].at(-1);
+    const panel = byId('panel-progress');
+    panel.dataset.state = current ? 'running' : 'idle';
+    if (!current) {
+      label.textContent = 'Idle';
+      bar.value = 0;
+      return;
+    }
+    const more = this.jobs.size > 1 ? ` (+${this.jobs.size - 1} more)` : '';
+    label.textContent = `${current.label}: ${current.stage} ${Math.round(100 * current.fraction)} %${more}`;
+    bar.value = current.fraction;
+  }
+
+  private updateButtons(): void {
+    const running = this.jobs.size > 0;
+    byId<HTMLButtonElement>('btn-cancel').disabled = !running;
+    byId<HTMLButtonElement>('btn-cancel-top').disabled = !running;
+    byId<HTMLButtonElement>('btn-register').disabled = this.registerJob !== undefined || !this.inputs.moving || !this.inputs.fixed;
+    const files = new Set(this.results?.files ?? []);
+    byId<HTMLButtonElement>('export-field').disabled = !this.results?.fieldFormat;
+    byId<HTMLButtonElement>('export-mesh').disabled = !this.results;
+    byId<HTMLButtonElement>('export-landmarks').disabled = !files.has('landmarks_warped.csv');
+    byId<HTMLButtonElement>('export-report').disabled = !files.has('report.json');
+  }
+
+  // ---------------------------------------------------------------- export
+
+  private async screenshotPng(): Promise<Uint8Array> {
+    const url = await this.view.capture();
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas for the screenshot');
+    ctx.drawImage(image, 0, 0);
+    const legend = byId<HTMLCanvasElement>('legend');
+    if (!legend.hidden) {
+      const view = byId('view3d').getBoundingClientRect();
+      const box = legend.getBoundingClientRect();
+      const sx = image.width / view.width;
+      ctx.drawImage(legend, (box.left - view.left) * sx, (box.top - view.top) * sx, box.width * sx, box.height * sx);
+    }
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+    if (!blob) throw new Error('the screenshot could not be encoded');
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+
+  async export(kind: ExportKind, format?: string): Promise<void> {
+    try {
+      const bytes = kind === 'screenshot' ? await this.screenshotPng() : undefined;
+      if (kind !== 'screenshot' && !this.results) throw new Error('open or compute results first');
+      const request = { kind, ...(format ? { format } : {}), ...(this.results ? { resultsDir: this.results.dir } : {}), ...(bytes ? { bytes } : {}) };
+      const host = this.client.host;
+      if (host) {
+        const suggested = kind === 'screenshot' ? 'monge-screenshot.png' : `${kind}.${format ?? 'json'}`;
+        const destination = await host.pickSavePath(suggested);
+        if (!destination) return;
+        const saved = await this.client.exportResult({ ...request, destination });
+        this.messages.info(`Saved ${saved.path ?? saved.fileName}.`);
+        return;
+      }
+      const result = await this.client.exportResult(request);
+      if (!result.bytes) throw new Error('the host sent no file');
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([result.bytes as Uint8Array<ArrayBuffer>]));
+      link.download = result.fileName;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (error) {
+      this.messages.error(`Export failed: ${messageOf(error)}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  private async pick(role: Role, input: HTMLInputElement): Promise<void> {
+    const host = this.client.host;
+    if (host) {
+      const path = await host.pickOpenPath(role === 'moving' || role === 'fixed' ? role : 'landmarks');
+      if (path) await this.open(role, { path });
+    } else {
+      input.click();
+    }
+  }
+
+  private wireToolbar(): void {
+    const roles: [Role, string][] = [
+      ['moving', 'moving'],
+      ['fixed', 'fixed'],
+      ['moving-landmarks', 'moving-landmarks'],
+      ['fixed-landmarks', 'fixed-landmarks'],
+    ];
+    for (const [role, id] of roles) {
+      const input = byId<HTMLInputElement>(`file-${id}`);
+      byId(`btn-open-${id}`).addEventListener('click', () => void this.pick(role, input));
+      input.addEventListener('change', () => {
+        const file = input.files?.[0];
+        input.value = '';
+        if (file) void this.openDropped(file, role);
+      });
+    }
+    byId('btn-open-results').addEventListener('click', () => {
+      const host = this.client.host;
+      if (host) {
+        void host.pickOpenPath('results').then((path) => (path ? this.openResults(path) : undefined));
+      } else {
+        byId<HTMLSelectElement>('path-role').value = 'results';
+        const input = byId<HTMLInputElement>('path-input');
+        input.focus();
+        this.messages.info('Type the path of the results folder on the host, then press Enter.');
+      }
+    });
+    byId('btn-register').addEventListener('click', () => void this.register());
+    byId('btn-cancel-top').addEventListener('click', () => void this.cancelAll());
+    byId('btn-about').addEventListener('click', () => void this.about());
+    byId('about-close').addEventListener('click', () => byId<HTMLDialogElement>('about').close());
+  }
+
+  private wirePanels(): void {
+    byId<HTMLFormElement>('path-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const path = byId<HTMLInputElement>('path-input').value.trim();
+      if (!path) return;
+      const role = byId<HTMLSelectElement>('path-role').value;
+      if (role === 'results') void this.openResults(path);
+      else void this.open(role as Role, { path });
+    });
+    byId('btn-cancel').addEventListener('click', () => void this.cancelAll());
+    for (const layer of ['moving', 'fixed', 'warped'] as const) {
+      const show = byId<HTMLInputElement>(`show-${layer}`);
+      const opacity = byId<HTMLInputElement>(`opacity-${layer}`);
+      show.addEventListener('change', () => this.view.setLayerVisible(layer, show.checked));
+      opacity.addEventListener('input', () => this.view.setLayerOpacity(layer, Number(opacity.value)));
+    }
+    byId('color-by').addEventListener('change', () => this.applyColor());
+    const glyphs = byId<HTMLInputElement>('show-glyphs');
+    glyphs.addEventListener('change', () => this.view.setGlyphs(glyphs.checked));
+    const landmarks = byId<HTMLInputElement>('show-landmarks');
+    landmarks.addEventListener('change', () => this.view.setLandmarks(landmarks.checked));
+    byId('step-select').addEventListener('change', () => this.refreshScene(false));
+    const beforeAfter = byId<HTMLInputElement>('before-after');
+    beforeAfter.addEventListener('input', () => this.view.setBlend(Number(beforeAfter.value)));
+    const split = byId<HTMLInputElement>('split-view');
+    split.addEventListener('change', () => this.view.setSplit(split.checked));
+    byId('btn-reset-camera').addEventListener('click', () => this.view.resetCamera());
+    const blend = byId<HTMLInputElement>('slice-blend');
+    blend.addEventListener('input', () => this.slices.setBlend(Number(blend.value)));
+    byId('export-field').addEventListener('click', () => void this.export('field', byId<HTMLSelectElement>('export-field-format').value));
+    byId('export-mesh').addEventListener('click', () => void this.export('warped-mesh', byId<HTMLSelectElement>('export-mesh-format').value));
+    byId('export-landmarks').addEventListener('click', () => void this.export('warped-landmarks', byId<HTMLSelectElement>('export-landmarks-format').value));
+    byId('export-screenshot').addEventListener('click', () => void this.export('screenshot'));
+    byId('export-report').addEventListener('click', () => void this.export('report'));
+  }
+
+  private wireKeyboard(): void {
+    document.addEventListener('keydown', (e) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+        e.preventDefault();
+        void this.register();
+      } else if (e.key === 'Escape' && this.jobs.size > 0 && !byId<HTMLDialogElement>('about').open) {
+        e.preventDefault();
+        void this.cancelAll();
+      }
+    });
+    const view = byId('view3d');
+    view.addEventListener('keydown', (e) => {
+      const moves: Record<string, [number, number, number]> = {
+        ArrowLeft: [-10, 0, 1],
+        ArrowRight: [10, 0, 1],
+        ArrowUp: [0, 10, 1],
+        ArrowDown: [0, -10, 1],
+        '+': [0, 0, 1.15],
+        '=': [0, 0, 1.15],
+        '-': [0, 0, 1 / 1.15],
+      };
+      if (e.key === 'r' || e.key === 'R') this.view.resetCamera();
+      else if (moves[e.key]) this.view.nudgeCamera(...moves[e.key]);
+      else return;
+      e.preventDefault();
+    });
+  }
+
+  private async openDropped(file: File, role: Role | 'auto'): Promise<void> {
+    const path = this.client.host?.pathForFile(file);
+    const source: FileSource = path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    await this.open(role, source);
+  }
+
+  private wireDragAndDrop(): void {
+    const view = byId('view3d');
+    document.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      view.classList.add('dragging');
+    });
+    document.addEventListener('dragleave', (e) => {
+      if (e.relatedTarget === null) view.classList.remove('dragging');
+    });
+    document.addEventListener('drop', (e) => {
+      e.preventDefault();
+      view.classList.remove('dragging');
+      const files = [...(e.dataTransfer?.files ?? [])];
+      void (async () => {
+        for (const file of files) await this.openDropped(file, 'auto');
+      })();
+    });
+  }
+
+  private async onHostCommand(command: HostCommand): Promise<void> {
+    switch (command.type) {
+      case 'open':
+        return this.open(command.role, { path: command.path });
+      case 'open-results':
+        return this.openResults(command.path);
+      case 'export':
+        return this.export(command.kind, command.format);
+      case 'register':
+        return this.register();
+      case 'cancel':
+        return this.cancelAll();
+      case 'view':
+        if (command.action === 'reset-camera') this.view.resetCamera();
+        else if (command.action === 'toggle-split') byId<HTMLInputElement>('split-view').click();
+        else byId('slices').hidden = !byId('slices').hidden;
+        return;
+    }
+  }
+
+  private async about(): Promise<void> {
+    try {
+      const info = await this.client.hostInfo();
+      const body = byId('about-body');
+      body.replaceChildren();
+      const rows: [string, string][] = [
+        ['Monge', info.mongeVersion],
+        ['Host', info.host === 'electron' ? 'desktop app (Electron)' : 'web host (loopback)'],
+        ['Compute engine', `${info.engine.name}: ${info.engine.description}`],
+        ...Object.entries(info.versions).map(([k, v]): [string, string] => [k, v]),
+        ['Platform', info.platform],
+      ];
+      for (const [k, v] of rows) {
+        const dt = document.createElement('dt');
+        dt.textContent = k;
+        const dd = document.createElement('dd');
+        dd.textContent = v;
+        body.append(dt, dd);
+      }
+      byId<HTMLDialogElement>('about').showModal();
+    } catch (error) {
+      this.messages.error(`About: ${messageOf(error)}`);
+    }
+  }
+}
+
+/** A message without a leading `<name>: ` (core's InputErrors start with the file; the sentence names it already). */
+function withoutPrefix(message: string, name: string): string {
+  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
+}
+
+function rangeOfSlices(slices: { values: Float32Array }[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of slices) {
+    for (const v of s.values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return Number.isFinite(lo) && hi > lo ? [lo, hi] : [0, 1];
+}

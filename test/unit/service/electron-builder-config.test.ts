@@ -1,0 +1,54 @@
+/**
+ * electron-builder.yml against electron-builder's own JSON schema (app-builder-lib/scheme.json, the schema
+ * electron-builder validates configurations with), plus the packaging facts the desktop app relies on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import Ajv from 'ajv';
+
+const require = createRequire(import.meta.url);
+/** js-yaml (a dependency of app-builder-lib, which parses electron-builder.yml with it). */
+const yaml = require('js-yaml') as { load(text: string): unknown };
+const ROOT = new URL('../../../', import.meta.url);
+
+async function schemaValidator(): Promise<Ajv.ValidateFunction> {
+  const schema = JSON.parse(await readFile(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
+  return new Ajv({ allErrors: true, jsonPointers: true }).compile(schema);
+}
+
+test('electron-builder.yml is valid against electron-builder’s schema', async () => {
+  const config = yaml.load(await readFile(new URL('electron-builder.yml', ROOT), 'utf8'));
+  const validate = await schemaValidator();
+  const valid = validate(config);
+  assert.equal(valid, true, JSON.stringify(validate.errors, null, 2));
+});
+
+test('the schema check can fail: unknown keys and wrong types are reported', async () => {
+  const validate = await schemaValidator();
+  assert.equal(validate({ appId: 'org.monge.app', notAnOption: true }), false, 'unknown top-level key');
+  assert.equal(validate({ linux: { target: 42 } }), false, 'a number as a target');
+  assert.equal(validate({ linux: { category: 'Science', colour: 'blue' } }), false, 'unknown linux key');
+  assert.equal(validate({ asarUnpack: { wasm: true } }), false, 'an object as a file pattern');
+});
+
+test('targets, file associations and unpacked assets the app needs', async () => {
+  const config = yaml.load(await readFile(new URL('electron-builder.yml', ROOT), 'utf8')) as {
+    extraMetadata: { main: string };
+    files: string[];
+    asarUnpack: string[];
+    fileAssociations: { ext: string }[];
+    linux: { target: string[] };
+    win: { target: string[] };
+    mac: { target: string[] };
+  };
+  assert.deepEqual([config.linux.target, config.win.target, config.mac.target], [['AppImage', 'deb'], ['nsis'], ['dmg']]);
+  assert.deepEqual(
+    config.fileAssociations.map((a) => a.ext).sort(),
+    ['gii', 'mgz', 'mha', 'nii', 'nii.gz', 'nrrd', 'obj', 'ply', 'stl', 'vtk', 'vtp'],
+  );
+  assert.equal(config.extraMetadata.main, 'dist/main/index.mjs');
+  assert.ok(config.files.includes('dist/main/**') && config.files.includes('dist/renderer/**'));
+  assert.ok(config.asarUnpack.includes('**/*.wasm'));
+});

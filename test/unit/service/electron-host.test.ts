@@ -1,0 +1,158 @@
+/**
+ * The Electron host's logic that runs without Electron: the app:// handler, the security predicates, the menu
+ * template, files from argv, recent files, and the bundles (main, sandboxed preload, job workers) — the bundled
+ * job worker is run for real in a worker thread.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { MenuItemConstructorOptions } from 'electron';
+import { extractSurface } from '../../../core/shape/extract-surface.ts';
+import type { DisplayShape } from '../../../main/service/api.ts';
+import { JobRunner } from '../../../main/service/job-runner.ts';
+import { rendererHandler } from '../../../main/electron/app-protocol.ts';
+import { filesFromArgv } from '../../../main/electron/argv-files.ts';
+import { menuTemplate, type MenuActions } from '../../../main/electron/menu.ts';
+import { loadRecent, saveRecent, withRecent } from '../../../main/electron/recent-files.ts';
+import { isAllowedRequest, isAppUrl, isTrustedSender, secureWebPreferences } from '../../../main/electron/window-security.ts';
+import { buildElectron } from '../../../main/build-electron.ts';
+import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'monge-electron-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('app:// serves only the renderer folder, with the CSP', async () => {
+  const renderer = join(dir, 'renderer');
+  await mkdir(renderer, { recursive: true });
+  await writeFile(join(renderer, 'index.html'), '<!doctype html>');
+  await writeFile(join(renderer, 'app.js'), '1');
+  await writeFile(join(dir, 'secret.txt'), 'no');
+  const handle = rendererHandler(renderer);
+  const index = await handle(new Request('app://monge/index.html'));
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(index.headers.get('content-security-policy') ?? '', /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval';.*connect-src 'self';/);
+  assert.equal(await index.text(), '<!doctype html>');
+  assert.equal((await handle(new Request('app://monge/'))).status, 200);
+  for (const url of ['app://monge/../secret.txt', 'app://monge/%2e%2e/secret.txt', 'app://other/index.html', 'app://monge/missing.js']) {
+    assert.equal((await handle(new Request(url))).status, 404, url);
+  }
+  assert.equal((await handle(new Request('app://monge/index.html', { method: 'POST', body: 'x' }))).status, 404);
+});
+
+test('security: web preferences, allowed URLs, and IPC sender validation', () => {
+  const prefs = secureWebPreferences('/app/preload.cjs');
+  assert.deepEqual(
+    [prefs.contextIsolation, prefs.sandbox, prefs.nodeIntegration, prefs.nodeIntegrationInWorker, prefs.webSecurity, prefs.webviewTag, prefs.allowRunningInsecureContent],
+    [true, true, false, false, true, false, false],
+  );
+  assert.equal(isAppUrl('app://monge/index.html'), true);
+  assert.equal(isAppUrl('app://monge.evil/index.html'), false);
+  assert.equal(isAppUrl('https://example.com'), false);
+  assert.equal(isAllowedRequest('https://cdn.example.com/vtk.js'), false);
+  assert.equal(isAllowedRequest('http://127.0.0.1:8000/'), false);
+  assert.equal(isAllowedRequest('file:///etc/passwd'), false);
+  assert.equal(isAllowedRequest('data:image/png;base64,AA'), true);
+
+  const mainFrame = { url: 'app://monge/index.html' };
+  const contents = { mainFrame };
+  const window = { isDestroyed: () => false, webContents: contents };
+  const trusted = (event: unknown, w: unknown = window): boolean => isTrustedSender(event as never, w as never);
+  const noWindow = (event: unknown): boolean => isTrustedSender(event as never, undefined);
+  assert.equal(trusted({ sender: contents, senderFrame: mainFrame }), true);
+  assert.equal(trusted({ sender: {}, senderFrame: mainFrame }), false, 'another webContents');
+  assert.equal(trusted({ sender: contents, senderFrame: { url: 'app://monge/index.html' } }), false, 'a subframe');
+  assert.equal(trusted({ sender: contents, senderFrame: null }), false);
+  const navigated = { url: 'https://evil.example/' };
+  assert.equal(trusted({ sender: { mainFrame: navigated }, senderFrame: navigated }, { isDestroyed: () => false, webContents: { mainFrame: navigated } }), false, 'remote content');
+  assert.equal(noWindow({ sender: contents, senderFrame: mainFrame }), false, 'no window');
+  assert.equal(trusted({ sender: contents, senderFrame: mainFrame }, { isDestroyed: () => true, webContents: contents }), false, 'a closed window');
+});
+
+/** Labels of a menu level. */
+const labels = (items: MenuItemConstructorOptions[] | undefined): (string | undefined)[] => (items ?? []).map((i) => i.label ?? i.role ?? i.type);
+
+test('menus: File, View and Help with the actions, exports in every format, recent files', () => {
+  const calls: unknown[][] = [];
+  const record = (name: string) => (...args: unknown[]) => void calls.push([name, ...args]);
+  const actions: MenuActions = {
+    open: record('open'),
+    openResults: record('openResults'),
+    openRecent: record('openRecent'),
+    clearRecent: record('clearRecent'),
+    export: record('export'),
+    view: record('view'),
+    register: record('register'),
+    cancel: record('cancel'),
+    about: record('about'),
+  };
+  const template = menuTemplate(actions, ['/data/b.vtk', '/data/a.nii.gz'], { isMac: false, devTools: false });
+  assert.deepEqual(labels(template), ['File', 'editMenu', 'View', 'help']);
+  const file = template[0].submenu as MenuItemConstructorOptions[];
+  assert.deepEqual(labels(file), ['Open moving…', 'Open fixed…', 'Open landmarks', 'Open results folder…', 'Recent files', 'separator', 'Register', 'Cancel', 'separator', 'Export', 'separator', 'quit']);
+  file[0].click?.(undefined as never, undefined, undefined as never);
+  (file[2].submenu as MenuItemConstructorOptions[])[1].click?.(undefined as never, undefined, undefined as never);
+  const recent = file[4].submenu as MenuItemConstructorOptions[];
+  assert.deepEqual(labels(recent), ['/data/b.vtk', '/data/a.nii.gz', 'separator', 'Clear recent files']);
+  recent[1].click?.(undefined as never, undefined, undefined as never);
+  assert.equal(file[6].accelerator, 'CmdOrCtrl+Enter');
+  assert.equal(file[6].registerAccelerator, false);
+  const exports = file[9].submenu as MenuItemConstructorOptions[];
+  assert.deepEqual(labels(exports), ['Displacement field', 'Warped mesh', 'Warped landmarks', 'Report (.json)…', 'Screenshot (.png)…']);
+  assert.deepEqual(labels(exports[0].submenu as MenuItemConstructorOptions[]), ['.nii.gz…', '.nrrd…', '.mha…']);
+  (exports[0].submenu as MenuItemConstructorOptions[])[1].click?.(undefined as never, undefined, undefined as never);
+  const help = template[3].submenu as MenuItemConstructorOptions[];
+  help[0].click?.(undefined as never, undefined, undefined as never);
+  assert.deepEqual(calls, [['open', 'moving'], ['open', 'fixed-landmarks'], ['openRecent', '/data/a.nii.gz'], ['export', 'field', 'nrrd'], ['about']]);
+  const empty = menuTemplate(actions, [], { isMac: true, devTools: true });
+  assert.deepEqual(labels(empty).slice(0, 2), ['appMenu', 'File']);
+  assert.deepEqual(labels((empty[1].submenu as MenuItemConstructorOptions[])[4].submenu as MenuItemConstructorOptions[]), ['No recent files']);
+  assert.ok(labels(empty[3].submenu as MenuItemConstructorOptions[]).includes('toggleDevTools'));
+});
+
+test('files from argv and recent files', async () => {
+  const mesh = join(dir, 'lung.vtk');
+  await writeFile(mesh, '');
+  await writeFile(join(dir, 'notes.docx'), '');
+  const argv = ['/opt/Monge/monge', '--enable-logging', 'lung.vtk', 'missing.stl', 'notes.docx', dir, ''];
+  assert.deepEqual(filesFromArgv(argv, dir, 1), [mesh, dir]);
+  assert.deepEqual(filesFromArgv(['electron', '.', mesh], '/', 2), [mesh]);
+  assert.deepEqual(withRecent(['/a', '/b', '/c'], '/b'), ['/b', '/a', '/c']);
+  assert.equal(withRecent(Array.from({ length: 10 }, (_, i) => `/${i}`), '/new').length, 10);
+  const store = join(dir, 'recent.json');
+  assert.deepEqual(await loadRecent(store), []);
+  await saveRecent(store, ['/x', '/y']);
+  assert.deepEqual(await loadRecent(store), ['/x', '/y']);
+  await writeFile(store, '{ not json');
+  assert.deepEqual(await loadRecent(store), []);
+});
+
+test('bundles: main, a preload that requires only electron, and job workers that run', async () => {
+  // Inside the repository so that the bundles resolve their external packages from node_modules.
+  const out = await mkdtemp(join(new URL('../../../dist/', import.meta.url).pathname, 'electron-test-'));
+  try {
+    await buildElectron(out);
+    const preload = await readFile(join(out, 'preload.cjs'), 'utf8');
+    assert.deepEqual([...new Set(preload.match(/require\("[^"]+"\)/g))], ['require("electron")']);
+    assert.match(preload, /exposeInMainWorld\("monge"/);
+    const main = await readFile(join(out, 'index.mjs'), 'utf8');
+    assert.match(main, /from "electron"/);
+    assert.match(main, /registerSchemesAsPrivileged/);
+    // The bundled worker and surface job, run by the runner as the packaged app runs them.
+    const jobs = new JobRunner({ workerUrl: pathToFileURL(join(out, 'job-worker.mjs')), modules: { surface: pathToFileURL(join(out, 'jobs', 'surface-job.mjs')) } });
+    const centre: Vec3 = [0, 0, 0];
+    const image = imageFrom([20, 20, 20], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => (Math.hypot(...p) <= 7 ? 1 : 0));
+    const shape = await jobs.start<DisplayShape>('surface', { image, targetVertices: 200 }).result;
+    assert.equal(shape.triangles.length, (extractSurface(image, { smoothIterations: 20, targetVertices: 200 }).triangles ?? []).length);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

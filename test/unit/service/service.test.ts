@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import { readShape } from '../../../core/io/index.ts';
+import { boundsOf } from '../../../core/shape/types.ts';
+import { enclosedVolume } from '../../../core/shape/volume.ts';
+import type { DisplaySlice, JobEvent } from '../../../main/service/api.ts';
+import { MongeService, safeUploadName } from '../../../main/service/service.ts';
+import { needsSharedData } from '../../support/data.ts';
+import { BRAIN, LUNG } from '../../e2e/support/results-fixture.ts';
+
+const skip = needsSharedData();
+
+function service(): { s: MongeService; events: JobEvent[] } {
+  const s = new MongeService({ host: 'web' });
+  const events: JobEvent[] = [];
+  s.onJobEvent((e) => events.push(e));
+  return { s, events };
+}
+
+test('openFile: a mesh by path comes back as Float32 LPS with its triangles and bounds', { skip }, async () => {
+  const { s } = service();
+  try {
+    const opened = await s.openFile({ path: BRAIN.white });
+    assert.equal(opened.kind, 'mesh');
+    const reference = await readShape(BRAIN.white);
+    assert.equal(opened.name, 'white_left.gii.gz');
+    assert.equal(opened.shape.pointsLps.length, 3 * 10242);
+    assert.equal(opened.shape.triangles.length, 3 * 20480);
+    assert.deepEqual(opened.shape.pointsLps, Float32Array.from(reference.pointsLps));
+    assert.equal(opened.shape.sourceFrame, 'RAS');
+    assert.deepEqual(opened.shape.boundsLps, boundsOf(reference.pointsLps));
+  } finally {
+    await s.dispose();
+  }
+});
+
+/** The voxel value at the LPS point of slice pixel (c, r), found through the image geometry (nearest voxel). */
+function voxelAtPixel(image: Awaited<ReturnType<typeof readImage>>, slice: DisplaySlice, c: number, r: number): number {
+  const p: [number, number, number] = [0, 1, 2].map((a) => slice.originLps[a] + c * slice.uStepLps[a] + r * slice.vStepLps[a]) as [number, number, number];
+  const [i, j, k] = lpsToContinuousIndex(image, p).map(Math.round);
+  return image.data[(k * image.size[1] + j) * image.size[0] + i];
+}
+
+test('openFile: a lung mask gives three LPS-labelled slices that match the voxels, and its surface from a worker', { skip }, async () => {
+  const { s, events } = service();
+  try {
+    const opened = await s.openFile({ path: LUNG.fixedMask });
+    assert.equal(opened.kind, 'image');
+    if (opened.kind !== 'image') return;
+    const image = await readImage(LUNG.fixedMask);
+    const v = opened.volume;
+    assert.deepEqual(v.geometry.size, [192, 192, 208]);
+    assert.equal(v.isMask, true);
+    assert.deepEqual(v.valueRange, [0, 1]);
+    assert.deepEqual(v.slices.map((x) => x.orientation), ['axial', 'coronal', 'sagittal']);
+    // Radiological display: patient left on the right, anterior / superior at the top, anterior left in sagittal.
+    assert.deepEqual(v.slices.map((x) => x.edgeLabels), [
+      { left: 'R', right: 'L', top: 'A', bottom: 'P' },
+      { left: 'R', right: 'L', top: 'S', bottom: 'I' },
+      { left: 'A', right: 'P', top: 'S', bottom: 'I' },
+    ]);
+    for (const slice of v.slices) {
+      assert.equal(slice.values.length, slice.width * slice.height);
+      let foreground = 0;
+      for (let r = 0; r < slice.height; r += 7) {
+        for (let c = 0; c < slice.width; c += 5) {
+          assert.equal(slice.values[r * slice.width + c], voxelAtPixel(image, slice, c, r), `${slice.orientation} pixel ${c},${r}`);
+          foreground += slice.values[r * slice.width + c];
+        }
+      }
+      assert.ok(foreground > 50, `${slice.orientation} slice cuts the lungs (${foreground} sampled foreground pixels)`);
+    }
+    // The display surface: ~3000 vertices, inside the image, enclosing the mask's volume (within 8 %).
+    const surface = v.surface;
+    assert.ok(surface);
+    const nv = surface.pointsLps.length / 3;
+    assert.ok(Math.abs(nv - 3000) <= 300, `${nv} vertices`);
+    const wb = worldBoundsLps(image);
+    for (let a = 0; a < 3; a++) {
+      assert.ok(surface.boundsLps[2 * a] >= wb[2 * a] - 4 && surface.boundsLps[2 * a + 1] <= wb[2 * a + 1] + 4);
+    }
+    let voxels = 0;
+    for (const x of image.data) voxels += x;
+    const maskVolume = voxels * image.spacingMm[0] * image.spacingMm[1] * image.spacingMm[2];
+    const meshVolume = Math.abs(enclosedVolume(surface.pointsLps, surface.triangles));
+    assert.ok(Math.abs(meshVolume / maskVolume - 1) < 0.08, `surface encloses ${meshVolume.toFixed(0)} mm³, mask ${maskVolume.toFixed(0)} mm³`);
+    const kinds = events.map((e) => e.type);
+    assert.deepEqual([kinds[0], kinds.at(-1)], ['started', 'done']);
+    assert.match((events[0] as { label: string }).label, /copd1_insp_lungmask\.nii\.gz/);
+  } finally {
+    await s.dispose();
+  }
+});
+
+test('openFile: an upload that is not what its name says fails with a message naming the file, not the session copy', async () => {
+  const { s } = service();
+  try {
+    const bytes = new TextEncoder().encode('this is not a NIfTI file at all');
+    await assert.rejects(s.openFile({ name: 'broken_scan.nii.gz', bytes }), (e: unknown) => {
+      const error = e as Error & { file?: string };
+      assert.match(error.message, /broken_scan\.nii\.gz/);
+      assert.doesNotMatch(error.message, /monge-session-/);
+      assert.equal(error.file, 'broken_scan.nii.gz');
+      return true;
+    });
+    // The service keeps working: a valid upload opens.
+    const off = 'OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n';
+    const opened = await s.openFile({ name: '../../tetra.off', bytes: new TextEncoder().encode(off) });
+    assert.equal(opened.name, 'tetra.off');
+    assert.equal(opened.kind, 'mesh');
+    if (opened.kind === 'mesh') assert.deepEqual(opened.shape.boundsLps, [0, 10, 0, 10, 0, 10]);
+    await assert.rejects(s.openFile({ path: '/nowhere/shape.xyz' }), /not a file format Monge knows/);
+  } finally {
+    await s.dispose();
+  }
+});
+
+test('safeUploadName keeps the suffix and drops folders and odd characters', () => {
+  assert.equal(safeUploadName('../../etc/passwd'), 'passwd');
+  assert.equal(safeUploadName('C:\\data\\lung mask.nii.gz'), 'lung mask.nii.gz');
+  assert.equal(safeUploadName('.hidden.vtk'), 'hidden.vtk');
+  assert.equal(safeUploadName('a;b|c.stl'), 'a_b_c.stl');
+  assert.equal(safeUploadName(''), 'upload');
+});
+
+test('register: the job is wired to the pipeline entry and ends with one failure event for missing inputs', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'monge-register-'));
+  const s = new MongeService({ host: 'web', resultsRoot: root });
+  try {
+    const ended = new Promise<JobEvent>((resolve) => s.onJobEvent((e) => ['done', 'failed', 'cancelled'].includes(e.type) && resolve(e)));
+    const id = await s.register({ moving: '/nowhere/moving.vtk', fixed: '/nowhere/fixed.vtk' });
+    const end = await ended;
+    assert.equal(end.jobId, id);
+    // Without the pipeline: "not available in this build"; with it: the missing input. Either way a failure.
+    assert.equal(end.type, 'failed');
+    assert.ok((end as { message: string }).message.length > 0);
+    await assert.rejects(s.register({ moving: 3 } as never), /needs a moving and a fixed file/);
+  } finally {
+    await s.dispose();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('hostInfo names the host, the version and a compute engine', async () => {
+  const { s } = service();
+  const info = await s.hostInfo();
+  assert.equal(info.host, 'web');
+  assert.equal(info.mongeVersion, JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version);
+  assert.ok(['cpu', 'tfjs', 'js'].includes(info.engine.name));
+  assert.ok(info.engine.threads >= 1);
+  assert.equal(info.versions.node, process.versions.node);
+  await s.dispose();
+});
