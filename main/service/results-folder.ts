@@ -24,7 +24,7 @@ import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
 import { reportInputs, reportView } from './report-view.ts';
 import { densestIndices, extractSlices, looksLikeMask, resampleOnSlices } from './slices.ts';
-import { SurfaceDistance } from './surface-distance.ts';
+import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
 const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 
@@ -44,13 +44,13 @@ function displacementBetween(from: Shape, to: Shape): Float32Array | undefined {
 }
 
 /** The display form of a result shape, with displacement (when missing) and surface distance added. */
-function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceDistance | undefined): DisplayShape {
+function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceLocator | undefined): DisplayShape {
   const display = toDisplayShape(shape);
   if (moving && !display.arrays.some((a) => a.name === 'displacement')) {
     const d = displacementBetween(moving, shape);
     if (d) display.arrays.push(displayArray('displacement', 3, d, true));
   }
-  if (distance) display.arrays.push(displayArray('surface_distance', 1, distance.distances(shape.pointsLps)));
+  if (distance) display.arrays.push(displayArray('surface_distance', 1, distance.query(shape.pointsLps).distanceMm));
   return display;
 }
 
@@ -107,7 +107,7 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const warped = await readShape(join(dir, warpedName));
   const moving = await inputShape(REGISTRATION_OUTPUTS.movingSurface, inputPath(inputs.moving), 'moving shape');
   const fixed = await inputShape(REGISTRATION_OUTPUTS.fixedSurface, inputPath(inputs.fixed), 'fixed shape');
-  const distance = fixed?.triangles && fixed.triangles.length > 0 ? new SurfaceDistance(fixed.pointsLps, fixed.triangles) : undefined;
+  const distance = fixed?.triangles && fixed.triangles.length > 0 ? SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles }) : undefined;
 
   const steps: { step: StepName; shape: DisplayShape }[] = [];
   for (const step of STEP_NAMES) {

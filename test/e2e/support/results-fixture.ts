@@ -22,7 +22,7 @@ import type { Shape } from '../../../core/shape/types.ts';
 import type { DisplayShape } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
 import { JOB_MODULES } from '../../../main/service/service.ts';
-import { SurfaceDistance } from '../../../main/service/surface-distance.ts';
+import { SurfaceLocator } from '../../../core/metrics/point-to-surface.ts';
 import { sharedPath } from '../../support/data.ts';
 
 export const LUNG = {
@@ -88,7 +88,7 @@ function withPoints(shape: Shape, points: Float64Array, arrays: Shape['arrays'] 
 }
 
 function distanceSummary(points: Float64Array, fixed: Shape): { mean: number; p95: number; max: number } {
-  const d = Float64Array.from(new SurfaceDistance(fixed.pointsLps, fixed.triangles ?? new Uint32Array(0)).distances(points)).sort();
+  const d = Float64Array.from(SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles ?? new Uint32Array(0) }).query(points).distanceMm).sort();
   const mean = d.reduce((s, v) => s + v, 0) / d.length;
   return { mean, p95: d[Math.floor(0.95 * (d.length - 1))], max: d[d.length - 1] };
 }
@@ -125,7 +125,7 @@ export async function writeLungResults(dir: string, surfaces?: { moving: Shape; 
   const final = toward(0.9);
   const displacement = new Float32Array(final.length);
   for (let i = 0; i < final.length; i++) displacement[i] = final[i] - moving.pointsLps[i];
-  const residual = new SurfaceDistance(fixed.pointsLps, fixed.triangles ?? new Uint32Array(0)).distances(final);
+  const residual = SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles ?? new Uint32Array(0) }).query(final).distanceMm;
   const confidence = Float32Array.from(residual, (r) => Math.exp(-r / 5));
   const warped = withPoints(moving, final, [
     { name: 'displacement', components: 3, values: displacement, spatialVector: true },

@@ -2,54 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import { LinearSampler } from '../../../main/service/image-sampler.ts';
 import { axisPermutation, densestIndices, extractSlices, looksLikeMask, lpsLetter } from '../../../main/service/slices.ts';
 import { strideFor, subsampleImage } from '../../../main/service/subsample-image.ts';
-import { pointTriangleDistanceSq, SurfaceDistance } from '../../../main/service/surface-distance.ts';
 import { sliceContour } from '../../../renderer/src/contour.ts';
-import { icosahedron, imageFrom, PROPER_ROTATION, randomCloud, type Vec3 } from '../shape/synthetic.ts';
-
-test('point–triangle distance: each Voronoi region against hand-computed values', () => {
-  // Triangle in the z = 0 plane: a = (0,0,0), b = (4,0,0), c = (0,3,0).
-  const d = (p: Vec3) => Math.sqrt(pointTriangleDistanceSq(p[0], p[1], p[2], 0, 0, 0, 4, 0, 0, 0, 3, 0));
-  assert.equal(d([1, 1, 2]), 2); // face
-  assert.equal(d([-3, -4, 0]), 5); // vertex a
-  assert.equal(d([7, -4, 0]), 5); // vertex b
-  assert.equal(d([0, 7, 0]), 4); // vertex c
-  assert.equal(d([2, -2, 0]), 2); // edge ab
-  assert.equal(d([-2, 1.5, 0]), 2); // edge ac
-  // Edge bc: the line 3x + 4y = 12; from (4, 3) the distance is |12 + 12 − 12| / 5 = 2.4.
-  assert.ok(Math.abs(d([4, 3, 0]) - 2.4) < 1e-12);
-  // A degenerate (collinear) triangle falls back to its sides.
-  assert.equal(Math.sqrt(pointTriangleDistanceSq(1, 2, 0, 0, 0, 0, 2, 0, 0, 4, 0, 0)), 2);
-});
-
-test('surface distance: the grid search equals brute force, and a subdivided sphere gives |r − R|', () => {
-  const { points, triangles } = icosahedron();
-  // Scale the icosahedron to circumradius 50 mm.
-  const scaled = Float64Array.from(points, (v) => v * 50);
-  const surface = new SurfaceDistance(scaled, triangles);
-  const queries = randomCloud(400, 300, 7);
-  for (let i = 0; i < queries.length; i += 3) {
-    let brute = Infinity;
-    for (let t = 0; t < triangles.length; t += 3) {
-      const [a, b, c] = [3 * triangles[t], 3 * triangles[t + 1], 3 * triangles[t + 2]];
-      brute = Math.min(brute, pointTriangleDistanceSq(queries[i], queries[i + 1], queries[i + 2], scaled[a], scaled[a + 1], scaled[a + 2], scaled[b], scaled[b + 1], scaled[b + 2], scaled[c], scaled[c + 1], scaled[c + 2]));
-    }
-    assert.ok(Math.abs(surface.distance(queries[i], queries[i + 1], queries[i + 2]) - Math.sqrt(brute)) < 1e-9);
-  }
-  // Vertices are on the surface.
-  assert.deepEqual([...surface.distances(scaled)].map((v) => Math.round(v * 1e9)), new Array(12).fill(0));
-  // A fine sphere (marching tetrahedra of a ball, R = 10): points at radius 25 are ~15 mm away.
-  const centre: Vec3 = [0, 0, 0];
-  const ball = extractSurface(imageFrom([30, 30, 30], [1, 1, 1], PROPER_ROTATION, centre, (p) => (Math.hypot(...p) <= 10 ? 1 : 0)), { smoothIterations: 10 });
-  const sphere = new SurfaceDistance(ball.pointsLps, ball.triangles ?? []);
-  for (const dir of [[1, 0, 0], [0, -1, 0], [0.6, 0.8, 0], [0, 0.6, -0.8]]) {
-    const dist = sphere.distance(25 * dir[0], 25 * dir[1], 25 * dir[2]);
-    assert.ok(Math.abs(dist - 15) < 0.8, `distance ${dist}`);
-  }
-});
+import { imageFrom, PROPER_ROTATION } from '../shape/synthetic.ts';
 
 test('slices: a rotated, flipped grid is laid out by its closest anatomical axes, and pixels land on their voxels', () => {
   // Index axes permuted and flipped: i → −z (inferior), j → +x (left), k → −y (anterior), slightly rotated.
