@@ -8,12 +8,13 @@ import type { Command } from './command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { infoCommand } from './commands/info.ts';
 import { landmarksErrorCommand } from './commands/landmarks-error.ts';
+import { otCommand } from './commands/ot.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -42,10 +42,14 @@ export async function gpuTfjsAvailable(): Promise<boolean> {
   return (await loadTfjsNodeGpu()) !== undefined;
 }
 
-/** Creates an engine; `MONGE_ENGINE` overrides `name`. Call `engine.dispose()` when done. */
+/**
+ * Creates an engine. An explicit name (the CLI's `--engine`) wins; with 'auto', `MONGE_ENGINE` decides, else a GPU
+ * tfjs backend when one loads, else the CPU engine. Call `engine.dispose()` when done.
+ */
 export async function createEngine(name: EngineName | 'auto' = 'auto'): Promise<CreatedEngine> {
   const env = process.env.MONGE_ENGINE;
-  let chosen = env !== undefined && env.trim() !== '' ? parseEngineName(env, 'MONGE_ENGINE') : parseEngineName(name, 'engine');
+  let chosen = parseEngineName(name, 'engine');
+  if (chosen === 'auto' && env !== undefined && env.trim() !== '') chosen = parseEngineName(env, 'MONGE_ENGINE');
   if (chosen === 'auto') chosen = (await gpuTfjsAvailable()) ? 'tfjs' : 'cpu';
   let engine: KernelEngine;
   if (chosen === 'cpu') engine = await CpuEngine.create();

@@ -16,6 +16,7 @@
  * (zero-area) faces have normal 0 and contribute nothing. All pseudo-normals are returned normalised (0 when the
  * sum vanishes); normalising does not change the sign.
  */
+import { triangleUnitNormalInto } from '../shape/triangle-geometry.ts';
 
 export interface PseudoNormals {
   /** Unit face normals, 3 per triangle. */
@@ -36,25 +37,16 @@ export function pseudoNormals(points: ArrayLike<number>, triangles: ArrayLike<nu
   const triangleCount = triangles.length / 3;
   const face = new Float64Array(3 * triangleCount);
   const vertex = new Float64Array(points.length);
+  const unitNormal = new Float64Array(3);
   for (let t = 0; t < triangleCount; t++) {
     const ia = triangles[3 * t];
     const ib = triangles[3 * t + 1];
     const ic = triangles[3 * t + 2];
     const corners = [ia, ib, ic];
-    const ux = points[3 * ib] - points[3 * ia];
-    const uy = points[3 * ib + 1] - points[3 * ia + 1];
-    const uz = points[3 * ib + 2] - points[3 * ia + 2];
-    const vx = points[3 * ic] - points[3 * ia];
-    const vy = points[3 * ic + 1] - points[3 * ia + 1];
-    const vz = points[3 * ic + 2] - points[3 * ia + 2];
-    let nx = uy * vz - uz * vy;
-    let ny = uz * vx - ux * vz;
-    let nz = ux * vy - uy * vx;
-    const len = Math.hypot(nx, ny, nz);
-    if (!(len > 0)) continue;
-    nx /= len;
-    ny /= len;
-    nz /= len;
+    if (!(triangleUnitNormalInto(points, ia, ib, ic, unitNormal) > 0)) continue;
+    const nx = unitNormal[0];
+    const ny = unitNormal[1];
+    const nz = unitNormal[2];
     face[3 * t] = nx;
     face[3 * t + 1] = ny;
     face[3 * t + 2] = nz;

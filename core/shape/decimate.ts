@@ -22,6 +22,8 @@
  * surviving edges, a few times at most.
  */
 
+import { triangleUnitNormalInto } from './triangle-geometry.ts';
+
 export interface DecimatedMesh {
   /** Interleaved xyz of the surviving vertices. */
   points: Float64Array;
@@ -182,25 +184,15 @@ export function decimateQem(points: Float64Array, triangles: ArrayLike<number>, 
 
   // Vertex quadrics: [aa, ab, ac, ad, bb, bc, bd, cc, cd, dd].
   const Q = new Float64Array(10 * n);
+  const unitNormal = new Float64Array(3);
   for (let t = 0; t < nt; t++) {
-    const a = 3 * tri[3 * t];
-    const b = 3 * tri[3 * t + 1];
-    const c = 3 * tri[3 * t + 2];
-    const ux = pos[b] - pos[a];
-    const uy = pos[b + 1] - pos[a + 1];
-    const uz = pos[b + 2] - pos[a + 2];
-    const vx = pos[c] - pos[a];
-    const vy = pos[c + 1] - pos[a + 1];
-    const vz = pos[c + 2] - pos[a + 2];
-    let nx = uy * vz - uz * vy;
-    let ny = uz * vx - ux * vz;
-    let nz = ux * vy - uy * vx;
-    const len = Math.hypot(nx, ny, nz);
+    const len = triangleUnitNormalInto(pos, tri[3 * t], tri[3 * t + 1], tri[3 * t + 2], unitNormal);
     if (!(len > 0)) continue;
     const area = len / 2;
-    nx /= len;
-    ny /= len;
-    nz /= len;
+    const nx = unitNormal[0];
+    const ny = unitNormal[1];
+    const nz = unitNormal[2];
+    const a = 3 * tri[3 * t];
     const d = -(nx * pos[a] + ny * pos[a + 1] + nz * pos[a + 2]);
     for (let s = 0; s < 3; s++) {
       const o = 10 * tri[3 * t + s];

@@ -4,27 +4,19 @@
  * (Max 1999, "Weights for computing vertex normals from facet normals", discusses the alternatives).
  * With counter-clockwise-from-outside winding the normals point outward.
  */
+import { triangleCrossInto } from './triangle-geometry.ts';
 
 /** Unit vertex normals (interleaved xyz, Float32). A vertex without (non-degenerate) triangles gets (0, 0, 0). */
 export function vertexNormals(points: ArrayLike<number>, triangles: ArrayLike<number>): Float32Array {
   const acc = new Float64Array(points.length);
+  const n = new Float64Array(3);
   for (let t = 0; t < triangles.length; t += 3) {
-    const a = 3 * triangles[t];
-    const b = 3 * triangles[t + 1];
-    const c = 3 * triangles[t + 2];
-    const ux = points[b] - points[a];
-    const uy = points[b + 1] - points[a + 1];
-    const uz = points[b + 2] - points[a + 2];
-    const vx = points[c] - points[a];
-    const vy = points[c + 1] - points[a + 1];
-    const vz = points[c + 2] - points[a + 2];
-    const nx = uy * vz - uz * vy;
-    const ny = uz * vx - ux * vz;
-    const nz = ux * vy - uy * vx;
-    for (const v of [a, b, c]) {
-      acc[v] += nx;
-      acc[v + 1] += ny;
-      acc[v + 2] += nz;
+    triangleCrossInto(points, triangles[t], triangles[t + 1], triangles[t + 2], n);
+    for (let k = 0; k < 3; k++) {
+      const v = 3 * triangles[t + k];
+      acc[v] += n[0];
+      acc[v + 1] += n[1];
+      acc[v + 2] += n[2];
     }
   }
   const out = new Float32Array(points.length);

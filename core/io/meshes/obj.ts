@@ -15,7 +15,7 @@
 import { InputError } from '../errors.ts';
 import type { PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
-import { GrowableFloat64, GrowableUint32 } from './growable-array.ts';
+import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';
 import { TextScanner, isInlineSpace } from './text-scanner.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
@@ -51,9 +51,9 @@ function cornerIndex(s: TextScanner, defined: number, what: string): number {
 function parse(bytes: Uint8Array, file: string): MeshData {
   if (bytes.length === 0) throw new InputError(file, 'empty', 'the file is empty');
   const s = new TextScanner(bytes, file);
-  const points = new GrowableFloat64(Math.min(3 * Math.ceil(bytes.length / 30), 1 << 24));
-  const normals = new GrowableFloat64(16);
-  const triangles = new GrowableUint32(Math.min(3 * Math.ceil(bytes.length / 30), 1 << 24));
+  const points = new GrowableArray(Float64Array, Math.min(3 * Math.ceil(bytes.length / 30), 1 << 24));
+  const normals = new GrowableArray(Float64Array, 16);
+  const triangles = new GrowableArray(Uint32Array, Math.min(3 * Math.ceil(bytes.length / 30), 1 << 24));
   const corners: number[] = [];
   let declaredFrame: MeshData['declaredFrame'];
   let faces = 0;

@@ -15,7 +15,7 @@
 import { InputError } from '../errors.ts';
 import type { PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
-import { GrowableUint32 } from './growable-array.ts';
+import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';
 import { TextScanner } from './text-scanner.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
@@ -118,7 +118,7 @@ function parse(bytes: Uint8Array, file: string): MeshData {
       colours[4 * i + 3] = colourValues === 4 ? line[base + 3] : NaN; // opaque, filled in below
     }
   }
-  const triangles = new GrowableUint32(Math.min(3 * faceCount, 1 << 24));
+  const triangles = new GrowableArray(Uint32Array, Math.min(3 * faceCount, 1 << 24));
   const face = new Float64Array(1 << 16);
   const faceIntegers: boolean[] = [];
   for (let f = 0; f < faceCount; f++) {

@@ -14,7 +14,7 @@
 import { InputError } from '../errors.ts';
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
-import { GrowableUint32 } from './growable-array.ts';
+import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';
 import { TextScanner, latin1 } from './text-scanner.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
@@ -202,7 +202,7 @@ interface ElementPlan {
 
 /** Fans each polygon into triangles and checks its indices. */
 class FaceCollector {
-  readonly triangles: GrowableUint32;
+  readonly triangles: GrowableArray<Uint32Array>;
   private readonly corners: number[] = [];
 
   constructor(
@@ -210,7 +210,7 @@ class FaceCollector {
     private readonly file: string,
     capacity: number,
   ) {
-    this.triangles = new GrowableUint32(capacity);
+    this.triangles = new GrowableArray(Uint32Array, capacity);
   }
 
   begin(): void {

@@ -13,9 +13,10 @@
  * ignored on reading and recomputed from the triangles on writing. Slicer declares the frame with `SPACE=RAS|LPS`
  * in the binary header or the ASCII solid name (./declared-frame.ts); Monge reads and writes the same tag.
  */
+import { triangleCrossInto } from '../../shape/triangle-geometry.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
-import { GrowableUint32 } from './growable-array.ts';
+import { GrowableArray } from './growable-array.ts';
 import { TextScanner, latin1 } from './text-scanner.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
 import { VertexWelder } from './vertex-welder.ts';
@@ -76,7 +77,7 @@ function expectWord(s: TextScanner, word: string): void {
 function parseAscii(bytes: Uint8Array, file: string): MeshData {
   const s = new TextScanner(bytes, file);
   const welder = new VertexWelder(Math.min(Math.ceil(bytes.length / 400), 1 << 22));
-  const triangles = new GrowableUint32(Math.min(Math.ceil(bytes.length / 200) * 3, 1 << 24));
+  const triangles = new GrowableArray(Uint32Array, Math.min(Math.ceil(bytes.length / 200) * 3, 1 << 24));
   let declaredFrame: MeshData['declaredFrame'];
   let solids = 0;
   const corners: number[] = [];
@@ -144,23 +145,12 @@ function parse(bytes: Uint8Array, file: string): MeshData {
 
 /** Unit normal of triangle t (zero for a degenerate triangle). */
 function facetNormal(points: Float64Array, triangles: Uint32Array, t: number, out: Float64Array): void {
-  const a = 3 * triangles[3 * t];
-  const b = 3 * triangles[3 * t + 1];
-  const c = 3 * triangles[3 * t + 2];
-  const ux = points[b] - points[a];
-  const uy = points[b + 1] - points[a + 1];
-  const uz = points[b + 2] - points[a + 2];
-  const vx = points[c] - points[a];
-  const vy = points[c + 1] - points[a + 1];
-  const vz = points[c + 2] - points[a + 2];
-  const nx = uy * vz - uz * vy;
-  const ny = uz * vx - ux * vz;
-  const nz = ux * vy - uy * vx;
-  const len = Math.hypot(nx, ny, nz);
+  triangleCrossInto(points, triangles[3 * t], triangles[3 * t + 1], triangles[3 * t + 2], out);
+  const len = Math.hypot(out[0], out[1], out[2]);
   const inv = len > 0 ? 1 / len : 0;
-  out[0] = nx * inv;
-  out[1] = ny * inv;
-  out[2] = nz * inv;
+  out[0] *= inv;
+  out[1] *= inv;
+  out[2] *= inv;
 }
 
 function serialize(mesh: MeshData, options: MeshWriteOptions): Uint8Array {

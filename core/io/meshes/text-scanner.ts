@@ -1,14 +1,16 @@
 /**
- * A byte-level scanner for the ASCII mesh formats (PLY ascii, STL ascii, OBJ, OFF).
+ * A byte-level scanner for the text mesh formats: PLY ascii, STL ascii, OBJ, OFF, and the text parts of VTK files
+ * (legacy keyword lines and ASCII bodies, VTK XML `ascii` DataArrays).
  *
  * Why not `TextDecoder` + `split()`: a million-vertex text mesh is tens of megabytes; splitting it into lines and
- * tokens allocates millions of short strings. This scanner walks the bytes once and parses numbers in place.
+ * tokens allocates millions of short strings (`split(/\s+/)` on a 1M-triangle body costs seconds and gigabytes).
+ * This scanner walks the bytes once and parses numbers in place.
  *
- * Number parsing is exact: decimal literals of at most 15 significant digits with a decimal exponent of at most
- * 22 are converted with one correctly rounded multiplication or division (Clinger's fast path, "How to read
- * floating point numbers accurately", PLDI 1990: both the integer mantissa and the power of ten are exact
- * doubles); anything longer falls back to `Number()` on the token, which is correctly rounded. So the shortest
- * round-trip text `String(x)` writes for a double always reads back as the same double.
+ * Number parsing is exact: decimal literals of at most 15 digits with a decimal exponent of at most 22 are
+ * converted with one correctly rounded multiplication or division (Clinger's fast path, "How to read floating
+ * point numbers accurately", PLDI 1990: both the integer mantissa and the power of ten are exact doubles);
+ * anything longer falls back to `Number()` on the token, which is correctly rounded. So the shortest round-trip
+ * text `String(x)` writes for a double always reads back as the same double.
  */
 import { InputError, type InputProblem } from '../errors.ts';
 
@@ -50,7 +52,12 @@ export function isWhitespace(b: number): boolean {
   return b === LF || isInlineSpace(b);
 }
 
-/** A cursor over ASCII bytes with in-place number parsing. Errors are InputErrors naming the file and line. */
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A cursor over ASCII bytes with in-place number parsing. Errors are InputErrors naming the file, and the line for
+ * `number` and `error` (the VTK readers' `readNumber` names the block being read instead).
+ */
 export class TextScanner {
   /** Current byte offset. */
   pos: number;
@@ -72,6 +79,19 @@ export class TextScanner {
   /** True when every byte has been consumed. */
   get atEnd(): boolean {
     return this.pos >= this.end;
+  }
+
+  /** Bytes left before `end`. */
+  remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /**
+   * The most whitespace-separated numbers the remaining text can hold (each needs a character and a separator),
+   * so a corrupt count is refused before it is allocated.
+   */
+  maxNumbersLeft(): number {
+    return Math.ceil(this.remaining() / 2);
   }
 
   /** The byte at the cursor, or -1 at the end. */
@@ -119,14 +139,37 @@ export class TextScanner {
     this.pos = p < this.end ? p + 1 : p;
   }
 
-  /** Returns the rest of the current line (without the newline or a trailing CR) and moves past the newline. */
-  restOfLine(): string {
+  /** Moves past the next newline (or to the end) and returns where the line's text stops (before a trailing CR). */
+  private lineStop(): number {
     const start = this.pos;
     this.skipLine();
     let stop = this.pos;
     if (stop > start && this.bytes[stop - 1] === LF) stop--;
     if (stop > start && this.bytes[stop - 1] === CR) stop--;
-    return latin1(this.bytes, start, stop);
+    return stop;
+  }
+
+  /** Returns the rest of the current line (without the newline or a trailing CR) and moves past the newline. */
+  restOfLine(): string {
+    const start = this.pos;
+    return latin1(this.bytes, start, this.lineStop());
+  }
+
+  /**
+   * The rest of the current line decoded as UTF-8 (VTK titles and keyword lines), even when empty; undefined at
+   * the end. Like `restOfLine`, the cursor moves to the first byte of the next line.
+   */
+  rawLine(): string | undefined {
+    if (this.pos >= this.end) return undefined;
+    const start = this.pos;
+    return utf8.decode(this.bytes.subarray(start, this.lineStop()));
+  }
+
+  /** The next line holding something other than whitespace, trimmed (UTF-8); undefined at the end. */
+  nextLine(): string | undefined {
+    this.skipWhitespace();
+    const line = this.rawLine();
+    return line === undefined ? undefined : line.trim();
   }
 
   /** The next whitespace-delimited token (skipping newlines first); '' at the end. */
@@ -177,71 +220,53 @@ export class TextScanner {
     const start = this.pos;
     let p = start;
     let negative = false;
-    if (p < end && (b[p] === MINUS || b[p] === PLUS)) {
-      negative = b[p] === MINUS;
+    let c = p < end ? b[p] : -1;
+    if (c === MINUS) {
+      negative = true;
+      p++;
+    } else if (c === PLUS) {
       p++;
     }
+    // The mantissa is exact while it has at most 15 digits (leading zeros included), the only case used below.
     let mantissa = 0;
-    let significant = 0;
-    let exponent10 = 0;
     let digits = 0;
+    let exponent10 = 0;
     let integerLiteral = true;
-    while (p < end) {
-      const c = b[p];
-      if (c < ZERO || c > NINE) break;
-      if (significant > 0 || c !== ZERO) {
-        if (significant < 19) mantissa = mantissa * 10 + (c - ZERO);
-        else exponent10++;
-        significant++;
-      }
+    while (p < end && (c = b[p]) >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
       digits++;
       p++;
     }
     if (p < end && b[p] === DOT) {
       integerLiteral = false;
       p++;
-      while (p < end) {
-        const c = b[p];
-        if (c < ZERO || c > NINE) break;
-        if (significant > 0 || c !== ZERO) {
-          if (significant < 19) {
-            mantissa = mantissa * 10 + (c - ZERO);
-            exponent10--;
-          }
-          significant++;
-        } else {
-          exponent10--;
-        }
+      while (p < end && (c = b[p]) >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
         digits++;
+        exponent10--;
         p++;
       }
     }
     if (digits === 0) return this.specialHere(start, negative, stopBytes);
-    if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
+    if (p < end && (b[p] | 0x20) === 0x65 /* e or E */) {
       integerLiteral = false;
-      let q = p + 1;
+      p++;
       let expNegative = false;
-      if (q < end && (b[q] === MINUS || b[q] === PLUS)) {
-        expNegative = b[q] === MINUS;
-        q++;
-      }
+      if (p < end && (b[p] === MINUS || b[p] === PLUS)) expNegative = b[p++] === MINUS;
       let e = 0;
       let expDigits = 0;
-      while (q < end && b[q] >= ZERO && b[q] <= NINE) {
-        if (e < 100000) e = e * 10 + (b[q] - ZERO);
+      while (p < end && (c = b[p]) >= ZERO && c <= NINE) {
+        if (e < 100000) e = e * 10 + (c - ZERO);
         expDigits++;
-        q++;
+        p++;
       }
       if (expDigits === 0) return undefined;
       exponent10 += expNegative ? -e : e;
-      p = q;
     }
     if (p < end && !isWhitespace(b[p]) && !(stopBytes && stopBytes.includes(b[p]))) return undefined;
     let value: number;
-    if (significant <= 15 && exponent10 >= -22 && exponent10 <= 22) {
+    if (digits <= 15 && exponent10 >= -22 && exponent10 <= 22) {
       value = exponent10 < 0 ? mantissa / POW10[-exponent10] : mantissa * POW10[exponent10];
-    } else if (significant === 0) {
-      value = 0;
     } else {
       value = Number(this.slice(negative || b[start] === PLUS ? start + 1 : start, p));
     }
@@ -268,8 +293,54 @@ export class TextScanner {
   }
 
   /**
-   * If the next token (after whitespace, newlines included) is `word` (ASCII letters, compared without case),
-   * consumes it and returns true; otherwise leaves the cursor after the whitespace and returns false.
+   * Reads one whitespace-separated number for the VTK readers, `what` naming the block in errors: 'truncated' at
+   * the end, 'malformed' for a token that is not a number or is longer than 64 characters. Besides what
+   * `numberHere` reads it accepts whatever `Number()` does (hexadecimal, …) and C libraries' `nan(…)`.
+   */
+  readNumber(what: string): number {
+    this.skipWhitespace();
+    if (this.pos >= this.end) throw new InputError(this.file, 'truncated', `the file ends inside ${what}`);
+    const start = this.pos;
+    const value = this.numberHere();
+    if (value !== undefined && this.pos - start <= 64) return value;
+    // Slow path: the whole token through Number(), with the spellings of NaN and infinity C libraries print.
+    const b = this.bytes;
+    let p = start;
+    while (p < this.end && !isWhitespace(b[p])) p++;
+    this.pos = p;
+    if (p - start > 64) throw new InputError(this.file, 'malformed', `a ${p - start}-character token in ${what}, expected a number`);
+    const token = this.slice(start, p);
+    const v = Number(token);
+    if (!Number.isNaN(v) && token.trim() !== '') return v;
+    if (/^[+-]?nan(\(.*\))?$/i.test(token)) return NaN;
+    if (/^\+?inf(inity)?$/i.test(token)) return Infinity;
+    if (/^-inf(inity)?$/i.test(token)) return -Infinity;
+    throw new InputError(this.file, 'malformed', `"${token}" in ${what} is not a number`);
+  }
+
+  /** Reads `count` numbers (`readNumber`) into `out` starting at `out[offset]`. */
+  readNumbersInto(out: { [i: number]: number }, count: number, what: string, offset = 0): void {
+    for (let k = 0; k < count; k++) out[offset + k] = this.readNumber(what);
+  }
+
+  /** Reads every number (`readNumber`) up to `end`. */
+  readAllNumbers(what: string): Float64Array {
+    let out = new Float64Array(Math.min(1024, this.maxNumbersLeft() + 1));
+    let n = 0;
+    for (this.skipWhitespace(); !this.atEnd; this.skipWhitespace()) {
+      if (n === out.length) {
+        const bigger = new Float64Array(out.length * 2);
+        bigger.set(out);
+        out = bigger;
+      }
+      out[n++] = this.readNumber(what);
+    }
+    return out.slice(0, n);
+  }
+
+  /**
+   * If the next token (after whitespace, newlines included) is `word` (ASCII, compared without case), consumes it
+   * and returns true; otherwise leaves the cursor after the whitespace and returns false.
    * Byte comparison, no string: the ASCII STL reader checks a keyword per line.
    */
   matchWord(word: string): boolean {
@@ -278,10 +349,21 @@ export class TextScanner {
     const p = this.pos;
     const n = word.length;
     if (p + n > this.end) return false;
-    for (let i = 0; i < n; i++) if ((b[p + i] | 0x20) !== word.charCodeAt(i)) return false;
+    for (let i = 0; i < n; i++) if ((b[p + i] | 0x20) !== (word.charCodeAt(i) | 0x20)) return false;
     if (p + n < this.end && !isWhitespace(b[p + n])) return false;
     this.pos = p + n;
     return true;
+  }
+
+  /**
+   * True when the next token (after whitespace) is `word`, as `matchWord` compares; the cursor does not move,
+   * not even past the whitespace (binary VTK data may follow a keyword line and start with a space byte).
+   */
+  peekWord(word: string): boolean {
+    const start = this.pos;
+    const found = this.matchWord(word);
+    this.pos = start;
+    return found;
   }
 
   /** A short token's text (for `Number()`): Node's Buffer latin1 slice where present, else char by char. */

@@ -13,6 +13,7 @@
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
+import { TextScanner } from './text-scanner.ts';
 import type { MeshCodec, MeshData } from './types.ts';
 import {
   CELL_PIXEL,
@@ -30,7 +31,6 @@ import {
 } from './vtk-cells.ts';
 import { serializeVtkLegacy } from './vtk-legacy-writer.ts';
 import { LEGACY_TYPES } from './vtk-legacy-types.ts';
-import { TextScanner } from './vtk-text-scanner.ts';
 
 /**
  * VTK cell types (vtkCellType.h) → how they become triangles. Types not listed are volumetric or unknown: skipped,

@@ -12,10 +12,10 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { ArrayValues } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
+import { TextScanner } from './text-scanner.ts';
 import { Base64ByteSource, RawByteSource, encodeBase64, type ByteSource } from './vtp-byte-source.ts';
 import { textBytes, type XmlElement } from './vtp-xml.ts';
 import { formatFloat32, formatFloat64 } from './vtk-number-format.ts';
-import { TextScanner } from './vtk-text-scanner.ts';
 
 /** An XML numeric type: byte size and the typed array that holds it (64-bit integers as Float64, exact to 2^53). */
 interface XmlType {

@@ -6,9 +6,15 @@
  * It stops at `<AppendedData …>`: what follows the `_` marker is raw binary (VTK XML formats, "Appended data
  * section", https://docs.vtk.org/en/latest/design_documents/VTKFileFormats.html#xml-file-formats) and may hold any
  * byte, '<' included.
+ *
+ * Why not ./xml-tokenizer.ts (GIfTI's): that one reads decoded text and hands back every element's text as a
+ * string, which a raw appended section cannot go through (it is not UTF-8) and which would turn tens of megabytes
+ * of ASCII DataArrays into strings; it also applies stricter rules (repeated attributes, CDATA outside the root)
+ * that this reader, made to accept what VTK writers produce, does not. The entity decoding is shared.
  */
 import { InputError } from '../errors.ts';
-import { isSpaceByte } from './vtk-text-scanner.ts';
+import { isWhitespace } from './text-scanner.ts';
+import { decodeEntities } from './xml-tokenizer.ts';
 
 /** One element: its name, attributes, child elements and the byte ranges of its own character data. */
 export interface XmlElement {
@@ -30,22 +36,8 @@ export interface VtkXmlDocument {
 
 const utf8 = new TextDecoder('utf-8');
 
-const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Replaces XML's predefined entities and character references. */
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[ref] ?? whole;
-  });
-}
-
 function isNameEnd(c: number): boolean {
-  return isSpaceByte(c) || c === 62 /* > */ || c === 47 /* / */ || c === 61 /* = */;
+  return isWhitespace(c) || c === 62 /* > */ || c === 47 /* / */ || c === 61 /* = */;
 }
 
 /** True when `bytes` holds the ASCII text `s` at `pos`. */
@@ -82,7 +74,7 @@ export function parseVtkXml(bytes: Uint8Array, file: string): VtkXmlDocument {
       const top = stack[stack.length - 1];
       if (top) top.text.push(pos, textEnd);
       else {
-        for (let i = pos; i < textEnd; i++) if (!isSpaceByte(bytes[i])) malformed('text outside the root element');
+        for (let i = pos; i < textEnd; i++) if (!isWhitespace(bytes[i])) malformed('text outside the root element');
       }
     }
     if (lt < 0) break;
@@ -113,7 +105,7 @@ export function parseVtkXml(bytes: Uint8Array, file: string): VtkXmlDocument {
       const element: XmlElement = { name: utf8.decode(bytes.subarray(pos + 1, i)), attrs: new Map(), children: [], text: [] };
       let selfClosing = false;
       for (;;) {
-        while (i < n && isSpaceByte(bytes[i])) i++;
+        while (i < n && isWhitespace(bytes[i])) i++;
         if (i >= n) truncated(`the file ends inside <${element.name}>`);
         if (bytes[i] === 62) {
           i++;
@@ -128,10 +120,10 @@ export function parseVtkXml(bytes: Uint8Array, file: string): VtkXmlDocument {
         const nameStart = i;
         while (i < n && !isNameEnd(bytes[i])) i++;
         const attrName = utf8.decode(bytes.subarray(nameStart, i));
-        while (i < n && isSpaceByte(bytes[i])) i++;
+        while (i < n && isWhitespace(bytes[i])) i++;
         if (bytes[i] !== 61) malformed(`attribute ${attrName} of <${element.name}> has no value`);
         i++;
-        while (i < n && isSpaceByte(bytes[i])) i++;
+        while (i < n && isWhitespace(bytes[i])) i++;
         const quote = bytes[i];
         if (quote !== 34 && quote !== 39) malformed(`attribute ${attrName} of <${element.name}> is not quoted`);
         const close = buf.indexOf(quote, i + 1);
@@ -146,7 +138,7 @@ export function parseVtkXml(bytes: Uint8Array, file: string): VtkXmlDocument {
       pos = i;
       if (element.name === 'AppendedData' && !selfClosing) {
         // The binary section: whitespace, then '_', then data up to the end of the file.
-        while (pos < n && isSpaceByte(bytes[pos])) pos++;
+        while (pos < n && isWhitespace(bytes[pos])) pos++;
         if (bytes[pos] !== 95) malformed('<AppendedData> does not start with the "_" marker');
         if (!root) return malformed('no root element');
         return { root, comments, appended: { element, dataStart: pos + 1 } };

@@ -13,12 +13,12 @@ import { parseFrame, type Frame } from '../../frames/index.ts';
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
+import { isWhitespace } from './text-scanner.ts';
 import type { MeshCodec, MeshData } from './types.ts';
 import { CELL_POLYGON, CELL_STRIP, checkOffsets, triangulate, type CellGroup } from './vtk-cells.ts';
 import { readDataArray, readStringArray, type VtpEncoding } from './vtp-data-array.ts';
 import { serializeVtp } from './vtp-writer.ts';
 import { childNamed, parseVtkXml, type XmlElement } from './vtp-xml.ts';
-import { isSpaceByte } from './vtk-text-scanner.ts';
 
 /** A non-negative integer attribute, `fallback` when absent. */
 function intAttr(el: XmlElement, name: string, fallback: number, file: string): number {
@@ -166,7 +166,7 @@ function declaredFrameOf(polyData: XmlElement, comments: string[], enc: VtpEncod
 export function parseVtp(bytes: Uint8Array, file: string): MeshData {
   if (bytes.length === 0) throw new InputError(file, 'empty', 'the file is empty');
   let first = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (first < bytes.length && isSpaceByte(bytes[first])) first++;
+  while (first < bytes.length && isWhitespace(bytes[first])) first++;
   if (bytes[first] !== 60) throw new InputError(file, 'bad-magic', 'not a VTK XML file (it does not start with "<")');
   const doc = parseVtkXml(bytes, file);
   const root = doc.root;

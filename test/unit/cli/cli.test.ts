@@ -183,3 +183,32 @@ test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one 
     assert.ok(Math.abs(got[c] - ref[c]) <= voxel, `bound ${c}: ${got[c]} vs foreground ${ref[c]} (voxel ${voxel} mm)`);
   }
 });
+
+test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys as documented', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+  const rows = ['x,y,z'];
+  const moved = ['x,y,z'];
+  for (let i = 0; i < 300; i++) {
+    const p = [40 * Math.sin(i * 1.3), 30 * Math.cos(i * 0.7), 20 * Math.sin(i * 0.31 + 1)];
+    rows.push(p.join(','));
+    moved.push([p[0] + 3, p[1] - 2, p[2] + 1].join(','));
+  }
+  writeFileSync(join(dir, 'a.csv'), rows.join('\n'));
+  writeFileSync(join(dir, 'b.csv'), moved.join('\n'));
+  const out = join(dir, 'm.csv');
+  const r = monge('ot', join(dir, 'a.csv'), join(dir, 'b.csv'), '-o', out, '--blur', '0.5', '--engine', 'js', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  for (const key of ['cost', 'iterations', 'marginal_error', 'seconds', 'n', 'm', 'engine', 'threads']) assert.ok(key in summary, key);
+  assert.equal(summary.n, 300);
+  assert.equal(summary.engine, 'js');
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'x,y,z,matched_x,matched_y,matched_z,confidence');
+  let worst = 0;
+  for (const line of lines.slice(1)) {
+    const [x, y, z, mx, my, mz, w] = line.split(',').map(Number);
+    worst = Math.max(worst, Math.hypot(mx - x - 3, my - y + 2, mz - z - 1));
+    assert.ok(Math.abs(w - 1) < 1e-2);
+  }
+  assert.ok(worst < 0.05 * 0.5 * 10, `worst match deviation ${worst} mm`);
+});

@@ -1,4 +1,4 @@
-// createEngine: names, the MONGE_ENGINE override, and 'auto' choosing 'cpu' where tfjs-node-gpu is absent.
+// createEngine: names, the MONGE_ENGINE default, and 'auto' choosing 'cpu' where tfjs-node-gpu is absent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, gpuTfjsAvailable } from '../../../core/kernels/index.ts';
@@ -36,14 +36,18 @@ test("'auto' picks tfjs only with a GPU tfjs backend, else cpu; the description 
   });
 });
 
-test('explicit names and the MONGE_ENGINE override', async () => {
+test('explicit names, and MONGE_ENGINE when none is given', async () => {
   await withEnv(undefined, async () => {
     const js = await createEngine('js');
     assert.deepEqual(js.description, { engine: 'js', threads: 1, backend: 'js-float64' });
     await js.engine.dispose();
   });
   await withEnv('js', async () => {
-    const { description, engine } = await createEngine('cpu');
+    // An explicit name (the CLI's --engine) beats the environment; 'auto' follows it.
+    const explicit = await createEngine('cpu');
+    assert.equal(explicit.description.engine, 'cpu');
+    await explicit.engine.dispose();
+    const { description, engine } = await createEngine();
     assert.equal(description.engine, 'js');
     await engine.dispose();
   });
