@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark section and writes machine-readable JSON to .bench/results.json (and
- * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions, when built).
+ * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions), ot (robust matching at
+ * scale and side by side with GeomLoss and POT).
  * Select sections with arguments: `npm run bench -- io kernels`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ type Section = () => Promise<Record<string, unknown>>;
 const SECTIONS: Record<string, Section> = {
   io: benchIo,
   kernels: async () => (await import('./kernels.ts')).benchKernels(),
+  ot: async () => (await import('./ot-peers.ts')).benchOt(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
