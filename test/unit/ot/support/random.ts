@@ -1,0 +1,32 @@
+/** Deterministic pseudo-random clouds for the OT tests (mulberry32; Box–Muller normals). */
+
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n points, normal with standard deviation `sd` per axis, shifted by `shift`. */
+export function gaussianCloud(n: number, seed: number, sd = 1, shift: readonly number[] = [0, 0, 0]): Float64Array {
+  const r = rng(seed);
+  const out = new Float64Array(3 * n);
+  for (let k = 0; k < 3 * n; k++) {
+    const u = Math.max(r(), 1e-12);
+    const v = r();
+    out[k] = sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) + shift[k % 3];
+  }
+  return out;
+}
+
+/** n positive masses in [lo, hi), scaled to sum to `total`. */
+export function randomMasses(n: number, seed: number, total = 1, lo = 0.5, hi = 1.5): Float64Array {
+  const r = rng(seed);
+  const w = Float64Array.from({ length: n }, () => lo + (hi - lo) * r());
+  const s = w.reduce((acc, v) => acc + v, 0);
+  return w.map((v) => (v * total) / s);
+}
