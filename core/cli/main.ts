@@ -9,12 +9,13 @@ import { convertCommand } from './commands/convert.ts';
 import { infoCommand } from './commands/info.ts';
 import { landmarksErrorCommand } from './commands/landmarks-error.ts';
 import { otCommand } from './commands/ot.ts';
+import { registerCommand } from './commands/register.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -39,6 +39,19 @@ export interface RegisterRequest {
   blurMm?: number;
   reachMm?: number | null;
   kernelWidthMm?: number;
+  /** CSV landmark files holding several point sets side by side: the column prefix of each (`exp` → exp_x, …). */
+  movingLandmarksPrefix?: string;
+  fixedLandmarksPrefix?: string;
+  /** Replace a non-empty output folder (default false: refused). */
+  overwrite?: boolean;
+  /** Try the 24 axis-aligned starting orientations in the pre-alignment (shapes in arbitrary orientation). */
+  rotationSearch?: boolean;
+  /** Integrate the fine-tuning displacement as a stationary velocity field (a diffeomorphism: no folding). */
+  diffeomorphic?: boolean;
+  /** Stretch the fine-tuning kernels along line-like structures (vessel trees) by up to this factor (1 = off). */
+  anisotropy?: number;
+  /** Folder of a trained network for the 'net' step (default: assets/models/<preset>). */
+  netModelDir?: string;
 }
 
 /**
@@ -57,6 +70,8 @@ export const REGISTRATION_OUTPUTS = {
   field: 'field',
   /** Linear part as an ITK transform (fixed → moving, ITK convention). */
   transform: 'transform.tfm',
+  /** Linear part as a plain 4×4 matrix, moving → fixed, LPS (numpy.loadtxt reads it). */
+  affineMatrix: 'affine-moving-to-fixed.mat4.txt',
   /** Jacobian determinant of the forward map on the field grid. */
   jacobian: 'jacobian.nii.gz',
   landmarksWarped: 'landmarks_warped.csv',

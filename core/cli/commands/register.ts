@@ -1,0 +1,170 @@
+import { OutputFolderError, register, type RegistrationSummary } from '../../registration/index.ts';
+import { STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../../registration/types.ts';
+import type { Command } from '../command.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { frameOption, numberOption, parseCommandLine } from '../options.ts';
+import { printJson, printMessage, printResult } from '../output.ts';
+import { progressBar } from '../progress-bar.ts';
+
+const PRESETS: readonly PresetName[] = ['lung', 'brain', 'generic'];
+const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
+
+/** `--steps prealign,finetune` → step names (each known, no repeats). */
+function stepsOption(value: string | undefined): StepName[] | undefined {
+  if (value === undefined) return undefined;
+  const steps = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (steps.length === 0) throw new UsageError('--steps: give at least one step');
+  for (const s of steps) if (!(STEP_NAMES as readonly string[]).includes(s)) throw new UsageError(`--steps: unknown step '${s}' (steps: ${STEP_NAMES.join(', ')})`);
+  if (new Set(steps).size !== steps.length) throw new UsageError('--steps: a step is named twice');
+  return steps as StepName[];
+}
+
+/** The human summary printed on stderr. */
+function describe(summary: RegistrationSummary): string {
+  const lines = [`registered in ${summary.seconds.toFixed(1)} s (preset ${summary.preset}) → ${summary.outDir}`];
+  for (const s of summary.steps) lines.push(s.status === 'done' ? `  ${s.name.padEnd(9)} ${s.seconds.toFixed(1)} s` : `  ${s.name.padEnd(9)} skipped: ${s.note}`);
+  const { before, after } = summary.metrics;
+  if (before.tre && after.tre) lines.push(`  landmark error (TRE) ${before.tre.mean.toFixed(2)} → ${after.tre.mean.toFixed(2)} mm (mean; p90 ${after.tre.p90.toFixed(2)}, max ${after.tre.max.toFixed(2)})`);
+  lines.push(`  surface distance (chamfer) ${before.surfaceDistance.chamferMm.toFixed(2)} → ${after.surfaceDistance.chamferMm.toFixed(2)} mm, HD95 ${after.surfaceDistance.hausdorff95Mm.toFixed(2)} mm`);
+  if (after.vertexError) lines.push(`  vertex error ${before.vertexError?.mean.toFixed(2)} → ${after.vertexError.mean.toFixed(2)} mm (vertex i ↔ vertex i)`);
+  const j = summary.jacobian.insideFixed;
+  lines.push(`  Jacobian in the ${summary.jacobian.region}: min ${j.min.toFixed(3)}, folding ${(100 * j.nonPositiveFraction).toFixed(3)} % of voxels`);
+  return lines.join('\n');
+}
+
+export const registerCommand: Command = {
+  name: 'register',
+  summary: 'register a moving shape or mask onto a fixed one (OT pre-alignment, network, OT fine-tuning)',
+  help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
+                       [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
+                       [--field-format nii.gz|nrrd|mha] [--field-spacing MM] [--engine auto|cpu|tfjs|js]
+                       [--seed N] [--json] [--overwrite]
+
+Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
+or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0) become surfaces,
+and their interiors take part in the matching. The deformation maps moving-space points to fixed-space points.
+
+Writes OUTDIR only when everything is done (nothing is left there on failure):
+  warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays
+  steps/<step>.vtk        the moving shape after each step
+  moving_surface.vtk, fixed_surface.vtk   surfaces extracted from volume inputs
+  field.<fmt>             displacement field for ITK / ANTs / 3D Slicer (fixed grid, fixed point + vector =
+                          moving point, LPS mm): the fixed image's grid, or a box around the fixed shape
+  transform.tfm           the linear part, ITK text transform (fixed → moving, as ITK expects)
+  affine-moving-to-fixed.mat4.txt   the linear part as a 4×4 matrix, moving → fixed
+  jacobian.nii.gz         Jacobian determinant of the map on the field grid (≤ 0 = folding)
+  landmarks_warped.csv, landmarks_error.csv   with landmarks: moving landmarks mapped into fixed space (in the
+                          input's frame) and the per-landmark errors
+  report.json             settings, versions, input SHA-256, time and memory per step, metrics before and after
+                          each step (TRE, surface distances, vertex error, Jacobian statistics)
+
+Options:
+  -o, --output OUTDIR        output folder (must be new or empty unless --overwrite)
+  --moving-landmarks F       landmarks of the moving shape (.csv .fcsv .mrk.json), paired row by row with
+  --fixed-landmarks F        those of the fixed shape
+  --moving-landmarks-prefix P, --fixed-landmarks-prefix P
+                             CSV files holding several point sets: read columns P_x, P_y, P_z
+  --landmarks-frame ras|lps  frame of landmark files that declare none (CSV default: LPS)
+  --preset NAME              lung (mm, DIR-Lab-tuned), brain (cortical surfaces), generic (scale-free; default)
+  --steps LIST               steps to run, comma-separated (default prealign,net,finetune; 'net' is skipped
+                             with a note when no trained model is available)
+  --field-format FMT         nii.gz (default), nrrd or mha
+  --field-spacing MM         field spacing: regrids the fixed image's box, or sets the box spacing for meshes
+  --engine NAME              kernel engine: auto (default), cpu, tfjs, js (MONGE_ENGINE overrides)
+  --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
+  --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
+  --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold)
+  --net-model DIR            trained network folder for the 'net' step (default assets/models/<preset>)
+  --overwrite                replace a non-empty OUTDIR
+  --json                     print the summary as JSON on stdout
+ Advanced (override the preset, mm):
+  --blur MM                  finest OT blur of the fine-tuning
+  --reach MM|none            unbalanced OT reach of the fine-tuning (none = balanced)
+  --kernel-width MM          finest kernel width of the displacement fit
+  --anisotropy A             stretch the fit's kernels along line-like structures (vessels) up to A× (≥ 1)
+  -h, --help                 this help
+
+Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1 internal error.`,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        output: { type: 'string', short: 'o' },
+        'moving-landmarks': { type: 'string' },
+        'fixed-landmarks': { type: 'string' },
+        'moving-landmarks-prefix': { type: 'string' },
+        'fixed-landmarks-prefix': { type: 'string' },
+        'landmarks-frame': { type: 'string' },
+        preset: { type: 'string' },
+        steps: { type: 'string' },
+        'field-format': { type: 'string' },
+        'field-spacing': { type: 'string' },
+        engine: { type: 'string' },
+        seed: { type: 'string' },
+        'rotation-search': { type: 'boolean' },
+        diffeomorphic: { type: 'boolean' },
+        'net-model': { type: 'string' },
+        overwrite: { type: 'boolean' },
+        json: { type: 'boolean' },
+        blur: { type: 'string' },
+        reach: { type: 'string' },
+        'kernel-width': { type: 'string' },
+        anisotropy: { type: 'string' },
+      },
+      { min: 2, max: 2, names: 'MOVING and FIXED' },
+    );
+    if (!values.output) throw new UsageError('-o OUTDIR is required');
+    if ((values['moving-landmarks'] === undefined) !== (values['fixed-landmarks'] === undefined)) {
+      throw new UsageError('give both --moving-landmarks and --fixed-landmarks, or neither');
+    }
+    if (values.preset !== undefined && !(PRESETS as readonly string[]).includes(values.preset)) {
+      throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, not '${values.preset}'`);
+    }
+    const fieldFormat = values['field-format']?.replace(/^\./, '');
+    if (fieldFormat !== undefined && !(FIELD_FORMATS as readonly string[]).includes(fieldFormat)) {
+      throw new UsageError(`--field-format must be one of ${FIELD_FORMATS.join(', ')}, not '${values['field-format']}'`);
+    }
+    if (values.engine !== undefined && !['auto', 'cpu', 'tfjs', 'js'].includes(values.engine.toLowerCase())) {
+      throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
+    }
+    const positive = (v: number) => v > 0;
+    const reach = values.reach === undefined ? undefined : values.reach.toLowerCase() === 'none' ? null : numberOption(values.reach, '--reach', positive);
+    const request: RegisterRequest = {
+      moving: positionals[0],
+      fixed: positionals[1],
+      outDir: values.output,
+      ...(values['moving-landmarks'] !== undefined ? { movingLandmarks: values['moving-landmarks'], fixedLandmarks: values['fixed-landmarks'] } : {}),
+      ...(values['moving-landmarks-prefix'] !== undefined ? { movingLandmarksPrefix: values['moving-landmarks-prefix'] } : {}),
+      ...(values['fixed-landmarks-prefix'] !== undefined ? { fixedLandmarksPrefix: values['fixed-landmarks-prefix'] } : {}),
+      landmarksFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'),
+      preset: values.preset as PresetName | undefined,
+      steps: stepsOption(values.steps),
+      fieldFormat: fieldFormat as FieldFormat | undefined,
+      fieldSpacingMm: numberOption(values['field-spacing'], '--field-spacing', positive),
+      engine: values.engine?.toLowerCase(),
+      seed: numberOption(values.seed, '--seed', Number.isInteger),
+      blurMm: numberOption(values.blur, '--blur', positive),
+      ...(reach !== undefined ? { reachMm: reach } : {}),
+      kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
+      anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
+      ...(values['rotation-search'] ? { rotationSearch: true } : {}),
+      ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
+      ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),
+      ...(values.overwrite ? { overwrite: true } : {}),
+    };
+    const bar = progressBar();
+    let summary: RegistrationSummary;
+    try {
+      summary = await register(request, { onProgress: bar.onProgress });
+    } catch (e) {
+      if (e instanceof OutputFolderError) throw new UsageError(e.message);
+      throw e;
+    } finally {
+      bar.done();
+    }
+    if (values.json) printJson(summary);
+    else printResult(describe(summary));
+    for (const w of summary.warnings) printMessage(`monge register: warning: ${w}`);
+    return EXIT.ok;
+  },
+};

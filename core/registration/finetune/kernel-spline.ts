@@ -1,0 +1,171 @@
+/**
+ * Regularised kernel spline (the RKHS / "LDDMM-style" displacement of RobOT's fine-tuning and of Deformetrica):
+ *
+ *   u(x) = Σ_j K(x, z_j) α_j,      α = argmin Σ_i w_i |u(z_i) − d_i|² + λ ‖u‖²_K
+ *
+ * whose normal equations are (K + λ W⁻¹) α = d. With W̃ = W / mean(w) and β = W̃^{-1/2} α this is the symmetric
+ * positive definite system (W̃^{1/2} K W̃^{1/2} + λ I) β = W̃^{1/2} d, solved by conjugate gradients (Hestenes &
+ * Stiefel 1952) for the three components at once. Points of weight 0 get α = 0 (no pull). K is the multi-Gaussian
+ * Σ_s K_σs, each applied as splat → separable blur → trilinear sample on a grid of spacing ≤ σ/3 (work-grid.ts),
+ * the "fused kernel product" that never forms an N×N matrix. Unlike the normalised convolution (kernel-regression.ts),
+ * the spline interpolates: it follows the data to within λ and decays smoothly (over σ) away from them, which suits
+ * the interior of an organ known only at its boundary.
+ */
+import { throwIfCancelled } from '../../progress/index.ts';
+import { levelGrid } from './kernel-regression.ts';
+import { gaussianBlur, resampleGrid, sampleGrid, splat, voxelCount, workGridAround, type WorkGrid } from './work-grid.ts';
+
+export interface SplineOptions {
+  /** Kernel widths σ (mm); the kernel is their sum. */
+  sigmasMm: readonly number[];
+  /** λ, relative to the kernel's diagonal (Σ_s 1); default 0.5. */
+  lambda?: number;
+  /** CG iterations (default 40) and relative residual tolerance (default 1e-3). */
+  maxIterations?: number;
+  tolerance?: number;
+  signal?: AbortSignal;
+  /**
+   * Per-point unit normals (3 per point): a point with a normal constrains only the normal component of u
+   * (point-to-plane, sliding allowed: n·u(z) ≈ n·d); a zero vector constrains all three components.
+   */
+  normalsLps?: Float64Array;
+}
+
+/** A grid per σ, cropped to the data (+4σ), spacing ≥ σ/3 and ≥ the work grid's. */
+function scaleGrids(grid: WorkGrid, z: Float64Array, sigmas: readonly number[]): WorkGrid[] {
+  const b = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < z.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      b[2 * c] = Math.min(b[2 * c], z[i + c]);
+      b[2 * c + 1] = Math.max(b[2 * c + 1], z[i + c]);
+    }
+  }
+  return sigmas.map((sigma) => {
+    const h = levelGrid(grid, sigma).spacingMm;
+    return workGridAround(b, h, 4 * sigma);
+  });
+}
+
+/** K v at the data points: Σ_s S_s G_s S_sᵀ v. */
+function kernelProduct(grids: WorkGrid[], sigmas: readonly number[], z: Float64Array, v: Float64Array, signal?: AbortSignal): Float64Array {
+  const out = new Float64Array(v.length);
+  sigmas.forEach((sigma, s) => {
+    const g = grids[s];
+    const at = sampleGrid(g, gaussianBlur(g, splat(g, z, v, 3), 3, [sigma], undefined, signal), 3, z);
+    for (let i = 0; i < out.length; i++) out[i] += at[i];
+  });
+  return out;
+}
+
+/** Fits the spline; returns u on `grid` (3 per voxel). */
+export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, options: SplineOptions): Float64Array {
+  const sigmas = options.sigmasMm;
+  const n = w.length;
+  const lambda = (options.lambda ?? 0.5) * sigmas.length;
+  const maxIt = options.maxIterations ?? 40;
+  const tol = options.tolerance ?? 1e-3;
+  let wMean = 0;
+  for (const x of w) wMean += x;
+  wMean /= n;
+  const sw = new Float64Array(n);
+  for (let i = 0; i < n; i++) sw[i] = wMean > 0 ? Math.sqrt(w[i] / wMean) : 0;
+  const grids = scaleGrids(grid, z, sigmas);
+  const normals = options.normalsLps;
+  /** P_i v: the projection on the normal where there is one (in place). */
+  const project = (v: Float64Array): Float64Array => {
+    if (!normals) return v;
+    for (let i = 0; i < n; i++) {
+      const nx = normals[3 * i];
+      const ny = normals[3 * i + 1];
+      const nz = normals[3 * i + 2];
+      if (nx === 0 && ny === 0 && nz === 0) continue;
+      const t = nx * v[3 * i] + ny * v[3 * i + 1] + nz * v[3 * i + 2];
+      v[3 * i] = t * nx;
+      v[3 * i + 1] = t * ny;
+      v[3 * i + 2] = t * nz;
+    }
+    return v;
+  };
+  // A = S P K P S + λ P (S = W̃^{1/2}); with P = I it is the plain spline system.
+  const A = (beta: Float64Array): Float64Array => {
+    const v = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) v[3 * i + c] = sw[i] * beta[3 * i + c];
+    project(v);
+    const kv = project(kernelProduct(grids, sigmas, z, v, options.signal));
+    const pb = project(Float64Array.from(beta));
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) kv[3 * i + c] = sw[i] * kv[3 * i + c] + lambda * pb[3 * i + c];
+    return kv;
+  };
+  // CG on the components together (they share the operator when P = I; with normals they couple, so the inner
+  // products are then taken over all components at once).
+  const rhs = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rhs[3 * i + c] = sw[i] * d[3 * i + c];
+  project(rhs);
+  const beta = new Float64Array(3 * n);
+  const r = Float64Array.from(rhs);
+  const p = Float64Array.from(r);
+  const coupled = normals !== undefined;
+  const dot = (a: Float64Array, b: Float64Array, c: number): number => {
+    let s = 0;
+    if (coupled) {
+      for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+      return s;
+    }
+    for (let i = c; i < a.length; i += 3) s += a[i] * b[i];
+    return s;
+  };
+  const rr = [0, 1, 2].map((c) => dot(r, r, c));
+  const r0 = rr.map((v) => Math.sqrt(v));
+  for (let it = 0; it < maxIt; it++) {
+    throwIfCancelled(options.signal, 'kernel spline');
+    if (rr.every((v, c) => Math.sqrt(v) <= tol * r0[c] || r0[c] === 0)) break;
+    const ap = A(p);
+    const alpha = [0, 1, 2].map((c) => {
+      const pap = dot(p, ap, c);
+      return pap > 0 ? rr[c] / pap : 0;
+    });
+    for (let i = 0; i < beta.length; i++) {
+      const c = i % 3;
+      beta[i] += alpha[c] * p[i];
+      r[i] -= alpha[c] * ap[i];
+    }
+    const next = [0, 1, 2].map((c) => dot(r, r, c));
+    for (let i = 0; i < p.length; i++) {
+      const c = i % 3;
+      p[i] = r[i] + (rr[c] > 0 ? next[c] / rr[c] : 0) * p[i];
+    }
+    for (let c = 0; c < 3; c++) rr[c] = next[c];
+  }
+  // u = Σ_s G_s S_sᵀ α on each scale's grid, resampled onto the work grid.
+  const alpha = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) alpha[3 * i + c] = sw[i] * beta[3 * i + c];
+  project(alpha);
+  const field = new Float64Array(3 * voxelCount(grid));
+  sigmas.forEach((sigma, s) => {
+    const g = grids[s];
+    const level = gaussianBlur(g, splat(g, z, alpha, 3), 3, [sigma], undefined, options.signal);
+    const onGrid = resampleGridZero(g, level, grid);
+    for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
+  });
+  return field;
+}
+
+/** Resamples a cropped scale grid onto the work grid; outside the cropped box the kernel sum has decayed to 0. */
+function resampleGridZero(from: WorkGrid, data: Float64Array, to: WorkGrid): Float64Array {
+  const out = resampleGrid(from, data, 3, to);
+  const [nx, ny, nz] = to.size;
+  const lo = from.originLps;
+  const hi = [0, 1, 2].map((a) => from.originLps[a] + (from.size[a] - 1) * from.spacingMm);
+  let q = 0;
+  for (let k = 0; k < nz; k++) {
+    const z = to.originLps[2] + k * to.spacingMm;
+    for (let j = 0; j < ny; j++) {
+      const y = to.originLps[1] + j * to.spacingMm;
+      for (let i = 0; i < nx; i++, q++) {
+        const x = to.originLps[0] + i * to.spacingMm;
+        if (x < lo[0] || x > hi[0] || y < lo[1] || y > hi[1] || z < lo[2] || z > hi[2]) out[3 * q] = out[3 * q + 1] = out[3 * q + 2] = 0;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * Step 3: robust-OT fine-tuning (finetune/finetune.ts) as a pipeline step: the preset's channels (surface,
+ * interior) are matched round after round and the displacement fitted on the working grid; the result is a core/field
+ * GridDisplacement (edge values continue outside the grid), or with the diffeomorphic option the exponential of
+ * the equivalent stationary velocity (finetune/velocity.ts).
+ */
+import { GridDisplacement } from '../../field/grid-displacement.ts';
+import { finetune, type MatchChannel } from '../finetune/finetune.ts';
+import { VelocityGridDeformation, velocityForDisplacement } from '../finetune/velocity.ts';
+import { gridImage } from '../finetune/work-grid.ts';
+import type { PipelineStep, StepContext, StepResult } from './step.ts';
+import { workGridOf } from './work-grid-of.ts';
+
+/** The channels the preset asks for, among those both shapes have. */
+export function finetuneChannels(context: StepContext): MatchChannel[] {
+  const want = context.preset.finetune.channels;
+  const channels: MatchChannel[] = [];
+  if (want !== 'interior' || !context.moving.interior || !context.fixed.interior) {
+    channels.push({ name: 'surface', moving: context.moving.surface, fixed: context.fixed.surface, weight: 1 });
+  }
+  if (want !== 'surface' && context.moving.interior && context.fixed.interior) {
+    channels.push({ name: 'interior', moving: context.moving.interior, fixed: context.fixed.interior, weight: context.preset.clouds.interiorWeight || 1 });
+  }
+  return channels;
+}
+
+export const finetuneStep: PipelineStep = {
+  name: 'finetune',
+  async unavailable() {
+    return undefined;
+  },
+  async run(context): Promise<StepResult> {
+    const p = context.preset.finetune;
+    const grid = workGridOf(context.moving, context.fixed, context.preset.gridSpacing, context.preset.gridMargin);
+    const channels = finetuneChannels(context);
+    const result = await finetune(context.engine, grid, channels, {
+      rounds: p.rounds,
+      method: p.method,
+      smoothing: p.smoothing,
+      sliding: p.sliding,
+      anisotropy: p.anisotropy,
+      signal: context.signal,
+      onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
+    });
+    for (let i = 0; i < result.field.length; i++) {
+      if (!Number.isFinite(result.field[i])) throw new Error('finetune: the fitted displacement is not finite (the matching diverged)');
+    }
+    const deformation = p.diffeomorphic
+      ? new VelocityGridDeformation(grid, velocityForDisplacement(grid, result.field))
+      : new GridDisplacement(gridImage(grid, result.field), 'clamp');
+    const details = {
+      method: p.method,
+      diffeomorphic: p.diffeomorphic,
+      sliding: p.sliding,
+      grid: { size: grid.size, spacingMm: grid.spacingMm, originLps: grid.originLps },
+      channels: channels.map((c) => ({ name: c.name, movingPoints: c.moving.mass.length, fixedPoints: c.fixed.mass.length, weight: c.weight })),
+      rounds: result.rounds,
+    };
+    return { deformation, details, ...(result.confidence ? { confidence: result.confidence } : {}) };
+  },
+};

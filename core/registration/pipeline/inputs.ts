@@ -1,0 +1,147 @@
+/**
+ * The pipeline's inputs, read and checked: a moving and a fixed shape (meshes or point sets as they are; masks
+ * and label maps turned into surfaces, keeping the volume for interior points and the field grid), optional
+ * landmarks, and the SHA-256 of every input file for the report.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Frame } from '../../frames/index.ts';
+import { InputError } from '../../io/errors.ts';
+import type { ReadImageResult } from '../../io/images/read-image.ts';
+import { readAny } from '../../io/index.ts';
+import { readPoints } from '../../io/points/index.ts';
+import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
+import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
+import { vertexNormals } from '../../shape/normals.ts';
+import { boundsOf, type Shape } from '../../shape/types.ts';
+import { blockAverage, foregroundCount } from '../clouds/mask-volume.ts';
+import type { SurfacePreset } from './presets.ts';
+
+/** One shape input, ready for the pipeline. */
+export interface PreparedInput {
+  path: string;
+  kind: 'mesh' | 'points' | 'image';
+  /** The shape registered: the input mesh / point set, or the surface extracted from a volume. */
+  shape: Shape;
+  /** The volume, for volume inputs. */
+  image?: ReadImageResult;
+  sha256: string;
+}
+
+/** SHA-256 of a file, or of a folder's files (sorted names, each name then its bytes), hex. */
+export async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const info = await stat(path);
+  const files = info.isDirectory() ? (await readdir(path)).sort().map((n) => join(path, n)) : [path];
+  for (const f of files) {
+    if (info.isDirectory()) {
+      if (!(await stat(f)).isFile()) continue;
+      hash.update(f.slice(path.length + 1));
+    }
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(f)
+        .on('data', (chunk) => hash.update(chunk))
+        .on('end', () => resolve())
+        .on('error', reject);
+    });
+  }
+  return hash.digest('hex');
+}
+
+/** Surface of a mask / label map (foreground > 0), as the preset asks: block average, 0.5 iso-surface, smoothing. */
+export function surfaceOfVolume(image: ReadImageResult, path: string, preset: SurfacePreset): Shape {
+  if (image.components !== 1) throw new InputError(path, 'unsupported', `has ${image.components} components per voxel; a mask or label map has 1`);
+  if (foregroundCount(image) === 0) throw new InputError(path, 'empty', 'the mask is empty (no voxel > 0): nothing to register');
+  try {
+    if (preset.blockFactor > 1) {
+      const coarse = blockAverage(image, preset.blockFactor);
+      return extractSurface(coarse, { threshold: 0.5, smoothIterations: preset.smoothIterations });
+    }
+    return extractSurface(image, { smoothIterations: preset.smoothIterations });
+  } catch (e) {
+    if (e instanceof EmptyMaskError) throw new InputError(path, 'empty', `no surface: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Reads one shape input. */
+export async function prepareInput(path: string, surface: SurfacePreset): Promise<PreparedInput> {
+  const [input, sha256] = await Promise.all([readAny(path), sha256Of(path).catch(() => '')]);
+  if (input.kind === 'image') {
+    const shape = surfaceOfVolume(input.image, path, surface);
+    return { path, kind: 'image', shape, image: input.image, sha256 };
+  }
+  const shape = input.shape;
+  const n = shape.pointsLps.length / 3;
+  if (n === 0) throw new InputError(path, 'empty', 'holds no points');
+  for (let i = 0; i < shape.pointsLps.length; i++) {
+    if (!Number.isFinite(shape.pointsLps[i])) throw new InputError(path, 'non-finite', `point ${Math.floor(i / 3)} has a non-finite coordinate`);
+  }
+  if (shape.triangles && shape.triangles.length > 0) {
+    if (!shape.normalsLps) shape.normalsLps = vertexNormals(shape.pointsLps, shape.triangles);
+  }
+  return { path, kind: input.kind, shape, sha256 };
+}
+
+/** Per-point mass of a shape for OT: vertex area (meshes, 'area') or one per point. */
+export function massOf(shape: Shape, mode: 'area' | 'uniform'): Float64Array {
+  const n = shape.pointsLps.length / 3;
+  if (mode === 'area' && shape.triangles && shape.triangles.length > 0) {
+    const m = shape.mass ?? vertexAreaMass(shape.pointsLps, shape.triangles);
+    let total = 0;
+    for (const v of m) total += v;
+    if (total > 0) return m;
+  }
+  return uniformMass(n);
+}
+
+/** Bounding-box diagonal of a shape (its "diameter" for the scale check). */
+export function diameterOf(shape: Shape): number {
+  const b = boundsOf(shape.pointsLps);
+  return Math.hypot(b[1] - b[0], b[3] - b[2], b[5] - b[4]);
+}
+
+/** A warning when the two shapes' sizes differ by more than 5× (units mixed up: metres against mm). */
+export function scaleWarning(moving: PreparedInput, fixed: PreparedInput): string | undefined {
+  const dm = diameterOf(moving.shape);
+  const df = diameterOf(fixed.shape);
+  if (!(dm > 0) || !(df > 0)) return undefined;
+  const ratio = dm / df;
+  if (ratio <= 5 && ratio >= 0.2) return undefined;
+  const power = Math.round(Math.log10(ratio));
+  const hint =
+    Math.abs(power) === 3
+      ? `a factor of about 1000 usually means one file is in metres and the other in millimetres; rescale the ${ratio > 1 ? 'fixed' : 'moving'} one to mm`
+      : 'check that both files are in millimetres';
+  return (
+    `the moving shape is ${ratio > 1 ? `${ratio.toPrecision(3)}× larger` : `${(1 / ratio).toPrecision(3)}× smaller`} than the fixed one ` +
+    `(diameters ${dm.toPrecision(4)} and ${df.toPrecision(4)}): ${hint}. The similarity pre-alignment absorbs a global scale, but the preset's lengths assume mm` +
+    ' (try --preset generic, which is scale-free).'
+  );
+}
+
+/** A landmark set read from a file. */
+export interface PreparedLandmarks {
+  path: string;
+  shape: Shape;
+  sha256: string;
+  prefix?: string;
+}
+
+/** Reads a landmark file (frame from the file, else `frame`, else the format's default). */
+export async function prepareLandmarks(path: string, frame: Frame | undefined, prefix: string | undefined): Promise<PreparedLandmarks> {
+  const [shape, sha256] = await Promise.all([readPoints(path, { assumeFrame: frame, prefix }), sha256Of(path).catch(() => '')]);
+  if (shape.pointsLps.length === 0) throw new InputError(path, 'empty', 'holds no landmarks');
+  return { path, shape, sha256, ...(prefix ? { prefix } : {}) };
+}
+
+/** Throws when moving and fixed landmarks do not pair one to one. */
+export function checkLandmarkPairs(moving: PreparedLandmarks, fixed: PreparedLandmarks): void {
+  const nm = moving.shape.pointsLps.length / 3;
+  const nf = fixed.shape.pointsLps.length / 3;
+  if (nm !== nf) {
+    throw new InputError(fixed.path, 'count-mismatch', `has ${nf} landmarks but ${moving.path} has ${nm}; landmarks must pair row by row`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Step 2: the learned network (core/registration/net) as a pluggable step. It runs only when a trained model folder
+ * exists — the request's `netModelDir`, else MONGE_NET_MODEL, else `assets/models/<preset>` — and the network code
+ * loads (TensorFlow.js is imported lazily, so a build without it still registers); otherwise the step is skipped
+ * and the report says why. The network predicts displacements at control points of the moving surface; they are
+ * spread onto the working grid by the same normalised Gaussian regression the network uses between its controls
+ * (with the mean displacement kept as a constant, so the field does not fade to zero in the margin).
+ */
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GridDisplacement } from '../../field/grid-displacement.ts';
+import { normalisedConvolution } from '../finetune/kernel-regression.ts';
+import { VelocityGridDeformation } from '../finetune/velocity.ts';
+import { gridImage } from '../finetune/work-grid.ts';
+import type { PipelineStep, StepContext, StepResult } from './step.ts';
+import { workGridOf } from './work-grid-of.ts';
+
+/** The repository's bundled models folder. */
+const MODELS_DIR = resolve(fileURLToPath(new URL('../../../assets/models', import.meta.url)));
+
+/** Where the step looks for a model. */
+export function netModelDirOf(context: Pick<StepContext, 'netModelDir' | 'preset'>): string {
+  return context.netModelDir ?? process.env.MONGE_NET_MODEL ?? join(MODELS_DIR, context.preset.name);
+}
+
+type NetModule = typeof import('../net/inference.ts');
+
+async function loadNetModule(): Promise<NetModule | string> {
+  try {
+    return await import('../net/inference.ts');
+  } catch (e) {
+    return `the network code could not be loaded (${(e as Error).message})`;
+  }
+}
+
+export const netStep: PipelineStep = {
+  name: 'net',
+  async unavailable(context) {
+    const dir = netModelDirOf(context);
+    try {
+      await access(join(dir, 'manifest.json'));
+    } catch {
+      return `no trained network for preset '${context.preset.name}' (no manifest.json in ${dir}); step skipped`;
+    }
+    const module = await loadNetModule();
+    return typeof module === 'string' ? `${module}; step skipped` : undefined;
+  },
+  async run(context): Promise<StepResult> {
+    const module = await loadNetModule();
+    if (typeof module === 'string') throw new Error(module);
+    const dir = netModelDirOf(context);
+    const net = await module.loadRegistrationNet(dir);
+    try {
+      context.onProgress?.({ stage: 'net', fraction: 0.1 });
+      const prediction = await module.predictDisplacement(net, context.moving.surface.pointsLps, context.fixed.surface.pointsLps, {
+        engine: context.engine,
+        seed: context.seed,
+      });
+      context.onProgress?.({ stage: 'net', fraction: 0.8 });
+      const grid = workGridOf(context.moving, context.fixed, context.preset.gridSpacing, context.preset.gridMargin);
+      const c = prediction.controlPointsLps;
+      const d = Float64Array.from(prediction.controlDisplacementLps);
+      const n = d.length / 3;
+      const mean = [0, 0, 0];
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) mean[k] += d[3 * i + k] / n;
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) d[3 * i + k] -= mean[k];
+      const field = normalisedConvolution(grid, c, d, new Float64Array(n).fill(1), prediction.sigmaMm, 1e-3, context.signal);
+      for (let q = 0; q < field.length; q++) field[q] += mean[q % 3];
+      // With the preset's diffeomorphic option, the prediction is integrated as a velocity too (no folding).
+      const deformation = context.preset.finetune.diffeomorphic ? new VelocityGridDeformation(grid, field) : new GridDisplacement(gridImage(grid, field), 'clamp');
+      return {
+        deformation,
+        details: { model: dir, backend: net.backend, controlPoints: n, sigmaMm: prediction.sigmaMm, prediction: prediction.report },
+      };
+    } finally {
+      net.dispose();
+    }
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * All-or-nothing output folders: the pipeline writes into a hidden sibling `.<name>.partial-XXXXXX` and renames it
+ * to OUTDIR only when every file is written, so OUTDIR never holds half-written results — after a crash, a
+ * cancellation or an error there is either the previous OUTDIR or none (the partial folder is removed). An
+ * existing non-empty OUTDIR is refused unless overwriting was asked for; it is then replaced at the end, in one
+ * rename, and the old contents removed.
+ */
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** OUTDIR cannot be used as asked (exists and is not empty, or is a file). */
+export class OutputFolderError extends Error {
+  override readonly name = 'OutputFolderError';
+  constructor(
+    readonly folder: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PartialFolder {
+  /** The final folder. */
+  outDir: string;
+  /** Where to write meanwhile. */
+  partial: string;
+  /** Publishes the partial folder as OUTDIR. */
+  commit(): Promise<void>;
+  /** Removes the partial folder. */
+  abort(): Promise<void>;
+}
+
+/** Checks OUTDIR and creates the partial sibling folder. */
+export async function openPartialFolder(outDir: string, overwrite: boolean): Promise<PartialFolder> {
+  const target = resolve(outDir);
+  const info = await stat(target).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new OutputFolderError(target, `${target} exists and is a file; give a folder name for the outputs`);
+  if (info && !overwrite && (await readdir(target)).length > 0) {
+    throw new OutputFolderError(target, `${target} exists and is not empty; choose another folder or allow overwriting (--overwrite)`);
+  }
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const partial = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  return {
+    outDir: target,
+    partial,
+    async commit() {
+      const existing = await stat(target).catch(() => undefined);
+      if (!existing) {
+        await rename(partial, target);
+        return;
+      }
+      // Move the old folder aside, publish, then remove the old one (a failure to publish puts it back).
+      const old = await mkdtemp(join(parent, `.${basename(target)}.old-`));
+      await rm(old, { recursive: true, force: true });
+      await rename(target, old);
+      try {
+        await rename(partial, target);
+      } catch (e) {
+        await rename(old, target);
+        throw e;
+      }
+      await rm(old, { recursive: true, force: true });
+    },
+    async abort() {
+      await rm(partial, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Parameter presets of the registration pipeline. Lengths are in mm for 'lung' and 'brain'; 'generic' is
+ * scale-free: its lengths are multiples of the fixed shape's RMS radius (resolvePreset multiplies them out), so
+ * that a shape in metres, millimetres or arbitrary units registers alike.
+ *
+ * 'lung' was tuned on DIR-Lab COPDGene cases 1–5 only (test/eval/lung.ts prints the spread across them); 'brain'
+ * on fsaverage5 white → pial (test/eval/brain.ts).
+ */
+import type { FitMethod, FinetuneRound } from '../finetune/finetune.ts';
+import type { MatchModel } from '../matching/match-clouds.ts';
+import type { LinearModel } from '../prealign/linear-fit.ts';
+import type { PresetName } from '../types.ts';
+
+/** How a volume input (mask, label map) becomes a surface. */
+export interface SurfacePreset {
+  /** Block-average the mask by this factor before extraction (1 = full resolution). */
+  blockFactor: number;
+  /** Taubin smoothing iterations. */
+  smoothIterations: number;
+}
+
+/** How the OT clouds are built from the inputs. */
+export interface CloudPreset {
+  /** Points (clusters) of each surface cloud. */
+  surfacePoints: number;
+  /** Points of each interior cloud (volume inputs only; 0 = surfaces only). */
+  interiorPoints: number;
+  /** Mass of surface points: area (mm²) or one per vertex (shapes that share a vertex sampling, e.g. FreeSurfer). */
+  surfaceMass: 'area' | 'uniform';
+  /** Share of the interior channel in the fit (the surface channel has 1). */
+  interiorWeight: number;
+  /** Points of each cloud in the pre-alignment (clustered further when the clouds are larger). */
+  prealignPoints: number;
+}
+
+export interface PrealignStage {
+  model: LinearModel;
+  blurs: number[];
+  reach: number | null;
+  match: MatchModel;
+  /** Correct the barycentric targets for the blur's bias (match-clouds.ts). */
+  debias?: boolean;
+}
+
+export interface PrealignPreset {
+  stages: PrealignStage[];
+  /** Stop a blur level when no point moves more than this (length). */
+  tolerance: number;
+  maxIterations: number;
+  rotationSearch: boolean;
+  /** Which clouds drive the fit: 'interior' when volumes give one, else the surfaces. */
+  channels: 'surface' | 'interior' | 'both';
+}
+
+export interface FinetunePreset {
+  rounds: FinetuneRound[];
+  method: FitMethod;
+  /** Regression δ fraction or spline λ. */
+  smoothing: number;
+  sliding: boolean;
+  /** σ∥/σ⊥ of the regression's kernels along line-like structures (1 = isotropic). */
+  anisotropy: number;
+  diffeomorphic: boolean;
+  channels: 'surface' | 'interior' | 'both';
+}
+
+export interface Preset {
+  name: PresetName;
+  /** 'mm': lengths below are mm; 'shape': multiples of the fixed shape's RMS radius. */
+  lengthUnit: 'mm' | 'shape';
+  surface: SurfacePreset;
+  clouds: CloudPreset;
+  prealign: PrealignPreset;
+  finetune: FinetunePreset;
+  /** Working grid of the non-linear steps: spacing and margin around the shapes (lengths). */
+  gridSpacing: number;
+  gridMargin: number;
+  /** Exported field: spacing when the fixed input has no image grid, and margin around the fixed shape. */
+  fieldSpacing: number;
+  fieldMargin: number;
+}
+
+const LUNG: Preset = {
+  name: 'lung',
+  lengthUnit: 'mm',
+  surface: { blockFactor: 2, smoothIterations: 5 },
+  clouds: { surfacePoints: 1500, interiorPoints: 1500, surfaceMass: 'area', interiorWeight: 1, prealignPoints: 1000 },
+  prealign: {
+    stages: [
+      { model: 'rigid', blurs: [40, 20], reach: null, match: 'ot' },
+      { model: 'affine', blurs: [10, 6], reach: null, match: 'ot', debias: true },
+    ],
+    tolerance: 1,
+    maxIterations: 5,
+    rotationSearch: false,
+    channels: 'interior',
+  },
+  finetune: {
+    rounds: [
+      { blurMm: 8, reachMm: 30, sigmasMm: [80, 40] },
+      { blurMm: 5, reachMm: 20, sigmasMm: [60, 30] },
+      { blurMm: 4, reachMm: 15, sigmasMm: [40, 20] },
+    ],
+    method: 'regression',
+    smoothing: 0.001,
+    sliding: false,
+    anisotropy: 1,
+    diffeomorphic: true,
+    channels: 'both',
+  },
+  gridSpacing: 4,
+  gridMargin: 20,
+  fieldSpacing: 2,
+  fieldMargin: 10,
+};
+
+const BRAIN: Preset = {
+  name: 'brain',
+  lengthUnit: 'mm',
+  surface: { blockFactor: 1, smoothIterations: 5 },
+  clouds: { surfacePoints: 20000, interiorPoints: 0, surfaceMass: 'uniform', interiorWeight: 0, prealignPoints: 1500 },
+  prealign: {
+    stages: [{ model: 'rigid', blurs: [10, 5], reach: null, match: 'ot' }],
+    tolerance: 0.1,
+    maxIterations: 5,
+    rotationSearch: false,
+    channels: 'surface',
+  },
+  finetune: {
+    rounds: [{ blurMm: 1, reachMm: null, sigmasMm: [2, 1] }],
+    method: 'regression',
+    smoothing: 0.001,
+    sliding: false,
+    anisotropy: 1,
+    diffeomorphic: true,
+    channels: 'surface',
+  },
+  gridSpacing: 1,
+  gridMargin: 8,
+  fieldSpacing: 1,
+  fieldMargin: 5,
+};
+
+const GENERIC: Preset = {
+  name: 'generic',
+  lengthUnit: 'shape',
+  surface: { blockFactor: 1, smoothIterations: 5 },
+  clouds: { surfacePoints: 2000, interiorPoints: 0, surfaceMass: 'area', interiorWeight: 0, prealignPoints: 1000 },
+  prealign: {
+    stages: [
+      { model: 'rigid', blurs: [0.4, 0.2], reach: null, match: 'ot' },
+      { model: 'affine', blurs: [0.1, 0.05], reach: null, match: 'ot' },
+    ],
+    tolerance: 0.002,
+    maxIterations: 8,
+    rotationSearch: false,
+    channels: 'surface',
+  },
+  finetune: {
+    rounds: [
+      { blurMm: 0.08, reachMm: null, sigmasMm: [0.5, 0.25] },
+      { blurMm: 0.04, reachMm: 0.4, sigmasMm: [0.25, 0.12] },
+    ],
+    method: 'regression',
+    smoothing: 0.001,
+    sliding: false,
+    anisotropy: 1,
+    diffeomorphic: false,
+    channels: 'surface',
+  },
+  gridSpacing: 0.025,
+  gridMargin: 0.2,
+  fieldSpacing: 0.02,
+  fieldMargin: 0.1,
+};
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = { lung: LUNG, brain: BRAIN, generic: GENERIC };
+
+/** A deep copy with every length multiplied by `unit` (the generic preset's shape scale; 1 for mm presets). */
+export function resolvePreset(name: PresetName, shapeScaleMm: number): Preset {
+  const p = structuredClone(PRESETS[name]);
+  const k = p.lengthUnit === 'shape' ? shapeScaleMm : 1;
+  if (k === 1) return p;
+  for (const s of p.prealign.stages) {
+    s.blurs = s.blurs.map((b) => b * k);
+    if (s.reach !== null) s.reach *= k;
+  }
+  p.prealign.tolerance *= k;
+  p.finetune.rounds = p.finetune.rounds.map((r) => ({
+    ...r,
+    blurMm: r.blurMm * k,
+    reachMm: r.reachMm === null ? null : r.reachMm * k,
+    sigmasMm: r.sigmasMm.map((s) => s * k),
+  }));
+  p.gridSpacing *= k;
+  p.gridMargin *= k;
+  p.fieldSpacing *= k;
+  p.fieldMargin *= k;
+  return p;
+}

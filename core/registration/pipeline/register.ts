@@ -1,0 +1,465 @@
+/**
+ * `register()`: the whole registration job behind every door (CLI, app service, batch) — read and check the
+ * inputs, build the OT clouds, run the requested steps (prealign → net → finetune, each a core/field Deformation
+ * appended to the chain), measure every phase, export the result in ITK's conventions, and publish the output
+ * folder (REGISTRATION_OUTPUTS) in one rename. Progress is reported per named stage; an AbortSignal cancels between
+ * (and inside) stages; any failure leaves no OUTDIR behind (output-folder.ts).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AffineDeformation } from '../../field/affine.ts';
+import { ComposedDeformation } from '../../field/composed.ts';
+import { writeAffineMatrixText } from '../../field/export-affine-matrix.ts';
+import { writeDisplacementFieldImage } from '../../field/export-displacement-field.ts';
+import { writeItkAffineTransform } from '../../field/export-itk-transform.ts';
+import { GridSampler } from '../../field/grid-sampler.ts';
+import { gridPointsLps } from '../../field/grid.ts';
+import { jacobianDeterminantMap } from '../../field/jacobian.ts';
+import { identity4 } from '../../field/matrix4.ts';
+import { sampleOnGrid } from '../../field/sample-on-grid.ts';
+import type { Deformation, GridLps } from '../../field/types.ts';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
+import type { ImageLps } from '../../io/images/types.ts';
+import { writeImage } from '../../io/images/write-image.ts';
+import { writeShape } from '../../io/index.ts';
+import { meshCodecFor } from '../../io/meshes/index.ts';
+import { pointCodecFor } from '../../io/points/index.ts';
+import { createEngine, type EngineDescription } from '../../kernels/index.ts';
+import type { EngineName } from '../../kernels/types.ts';
+import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
+import { landmarkErrors } from '../../metrics/landmark-error.ts';
+import { PointLocator } from '../../metrics/point-to-points.ts';
+import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
+import type { Shape } from '../../shape/types.ts';
+import { warpShape } from '../../warp/warp-shape.ts';
+import { MONGE_VERSION } from '../../cli/version.ts';
+import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../types.ts';
+import { fieldGridOf } from './field-grid.ts';
+import { finetuneStep } from './finetune-step.ts';
+import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
+import { netStep } from './net-step.ts';
+import { openPartialFolder } from './output-folder.ts';
+import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
+import { prealignStep } from './prealign-step.ts';
+import { resolvePreset, type Preset } from './presets.ts';
+import { shapeClouds } from './shape-clouds.ts';
+import { advanceClouds, type PipelineStep, type StepConfidence, type StepContext } from './step.ts';
+import { timed, type StepCost } from './step-timer.ts';
+
+/** The pluggable steps, by name (`--steps`). */
+export const PIPELINE_STEPS: Readonly<Record<StepName, PipelineStep>> = { prealign: prealignStep, net: netStep, finetune: finetuneStep };
+
+export interface StepSummary extends StepCost {
+  name: StepName;
+  status: 'done' | 'skipped';
+  note?: string;
+}
+
+/** What register() returns (the report holds everything; this is the gist, and `monge register --json` prints it). */
+export interface RegistrationSummary {
+  outDir: string;
+  /** Files written, relative to outDir. */
+  files: string[];
+  preset: PresetName;
+  steps: StepSummary[];
+  metrics: { before: PhaseMetrics; after: PhaseMetrics };
+  jacobian: { insideFixed: JacobianStats; region: string };
+  warnings: string[];
+  seconds: number;
+}
+
+const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
+/** Mesh formats whose writers keep per-point arrays (the warped shape's displacement and confidence). */
+const ARRAY_MESH_FORMATS = new Set(['vtk-legacy', 'vtp', 'ply', 'gifti']);
+
+/** Checks the request's values; a RangeError names the first bad one. */
+function checkRequest(r: RegisterRequest): void {
+  if (typeof r.moving !== 'string' || r.moving === '') throw new RangeError('register: the moving input is missing');
+  if (typeof r.fixed !== 'string' || r.fixed === '') throw new RangeError('register: the fixed input is missing');
+  if (typeof r.outDir !== 'string' || r.outDir === '') throw new RangeError('register: the output folder is missing');
+  if (r.preset !== undefined && !['lung', 'brain', 'generic'].includes(r.preset)) throw new RangeError(`register: unknown preset '${r.preset}'`);
+  if (r.fieldFormat !== undefined && !FIELD_FORMATS.includes(r.fieldFormat)) throw new RangeError(`register: field format must be one of ${FIELD_FORMATS.join(', ')}`);
+  if (r.steps !== undefined) {
+    if (r.steps.length === 0) throw new RangeError('register: no step to run');
+    for (const s of r.steps) if (!STEP_NAMES.includes(s)) throw new RangeError(`register: unknown step '${s}' (steps: ${STEP_NAMES.join(', ')})`);
+  }
+  const positive = (v: number | undefined, what: string) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`register: ${what} must be a positive number of mm (got ${v})`);
+  };
+  positive(r.fieldSpacingMm, 'the field spacing');
+  positive(r.blurMm, 'the blur');
+  positive(r.kernelWidthMm, 'the kernel width');
+  if (r.reachMm !== undefined && r.reachMm !== null) positive(r.reachMm, 'the reach');
+  if (r.anisotropy !== undefined && !(Number.isFinite(r.anisotropy) && r.anisotropy >= 1)) throw new RangeError(`register: the anisotropy must be ≥ 1 (got ${r.anisotropy})`);
+  if (r.seed !== undefined && !Number.isInteger(r.seed)) throw new RangeError(`register: the seed must be an integer (got ${r.seed})`);
+  if ((r.movingLandmarks === undefined) !== (r.fixedLandmarks === undefined)) {
+    throw new RangeError('register: give both moving and fixed landmarks, or neither');
+  }
+}
+
+/** RMS radius of a shape about its centroid (the generic preset's length unit). */
+function rmsRadius(shape: Shape): number {
+  const p = shape.pointsLps;
+  const n = p.length / 3;
+  const c = [0, 0, 0];
+  for (let i = 0; i < p.length; i++) c[i % 3] += p[i] / n;
+  let ss = 0;
+  for (let i = 0; i < p.length; i++) ss += (p[i] - c[i % 3]) ** 2;
+  return Math.sqrt(ss / n) || 1;
+}
+
+/** The preset with the request's advanced knobs applied (finest blur, reach, finest kernel width, options). */
+export function effectivePreset(request: RegisterRequest, fixedShape: Shape): Preset {
+  const preset = resolvePreset(request.preset ?? 'generic', rmsRadius(fixedShape));
+  const rounds = preset.finetune.rounds;
+  if (request.blurMm !== undefined && rounds.length > 0) {
+    const k = request.blurMm / rounds[rounds.length - 1].blurMm;
+    for (const r of rounds) r.blurMm *= k;
+  }
+  if (request.reachMm !== undefined) for (const r of rounds) r.reachMm = request.reachMm;
+  if (request.kernelWidthMm !== undefined && rounds.length > 0) {
+    const finest = Math.min(...rounds.flatMap((r) => r.sigmasMm));
+    const k = request.kernelWidthMm / finest;
+    for (const r of rounds) r.sigmasMm = r.sigmasMm.map((s) => s * k);
+  }
+  if (request.rotationSearch !== undefined) preset.prealign.rotationSearch = request.rotationSearch;
+  if (request.diffeomorphic !== undefined) preset.finetune.diffeomorphic = request.diffeomorphic;
+  if (request.anisotropy !== undefined) preset.finetune.anisotropy = request.anisotropy;
+  return preset;
+}
+
+/** `warped.<ext>`: the moving file's extension when its format keeps point arrays, else `.vtk`. */
+export function warpedNameFor(input: PreparedInput): string {
+  if (input.kind === 'image') return `${REGISTRATION_OUTPUTS.warped}.vtk`;
+  const mesh = meshCodecFor(input.path);
+  const lower = input.path.toLowerCase();
+  if (mesh && ARRAY_MESH_FORMATS.has(mesh.format)) {
+    const ext = mesh.extensions.find((e) => lower.endsWith(e));
+    if (ext) return `${REGISTRATION_OUTPUTS.warped}${ext}`;
+  }
+  if (pointCodecFor(input.path)?.format === 'csv') return `${REGISTRATION_OUTPUTS.warped}.csv`;
+  return `${REGISTRATION_OUTPUTS.warped}.vtk`;
+}
+
+/** The chain as one deformation (the identity affine when no step ran). */
+function chainOf(pieces: Deformation[]): Deformation {
+  return pieces.length === 0 ? new AffineDeformation(identity4()) : pieces.length === 1 ? pieces[0] : new ComposedDeformation(pieces);
+}
+
+function assertFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`${what}: the result is not finite (point ${Math.floor(i / 3)}); the registration diverged`);
+}
+
+/** Confidence per vertex: that of the nearest matched point of the last step that reported confidences. */
+function vertexConfidence(verticesLps: Float64Array, confidence: StepConfidence | undefined): Float32Array {
+  const n = verticesLps.length / 3;
+  if (!confidence || confidence.values.length === 0) return new Float32Array(n).fill(1);
+  const nearest = PointLocator.build(confidence.pointsLps).query(verticesLps).pointIndex;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(1, confidence.values[nearest[i]]);
+  return out;
+}
+
+/** 1/det ∇φ⁻¹ (the forward map's volume change of the tissue now at each fixed voxel); folding stays ≤ 0. */
+function forwardJacobianOnFixedGrid(inverseField: ImageLps): ImageLps {
+  const { image } = jacobianDeterminantMap(inverseField);
+  const data = image.data as Float32Array;
+  for (let i = 0; i < data.length; i++) if (data[i] > 0) data[i] = 1 / data[i];
+  return image;
+}
+
+/** Where the folding statistics are taken: the fixed mask resampled onto the field grid, or the fixed shape's box. */
+function fixedRegionMask(fixed: PreparedInput, grid: GridLps): { mask: ImageLps; region: string } {
+  const n = grid.size[0] * grid.size[1] * grid.size[2];
+  const data = new Uint8Array(n);
+  const points = gridPointsLps(grid);
+  if (fixed.image) {
+    const sampler = new GridSampler(fixed.image);
+    const v = new Float64Array(fixed.image.components);
+    const ci = new Float64Array(3);
+    for (let q = 0; q < n; q++) {
+      sampler.nearest(points[3 * q], points[3 * q + 1], points[3 * q + 2], v, 0, 'zero', ci);
+      data[q] = v[0] > 0 ? 1 : 0;
+    }
+    return { mask: { ...grid, size: [...grid.size], spacingMm: [...grid.spacingMm], originLps: [...grid.originLps], components: 1, data }, region: 'fixed mask' };
+  }
+  const b = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  const p = fixed.shape.pointsLps;
+  for (let i = 0; i < p.length; i++) {
+    const a = i % 3;
+    b[2 * a] = Math.min(b[2 * a], p[i]);
+    b[2 * a + 1] = Math.max(b[2 * a + 1], p[i]);
+  }
+  for (let q = 0; q < n; q++) {
+    let inside = 1;
+    for (let a = 0; a < 3; a++) if (points[3 * q + a] < b[2 * a] || points[3 * q + a] > b[2 * a + 1]) inside = 0;
+    data[q] = inside;
+  }
+  return { mask: { ...grid, size: [...grid.size], spacingMm: [...grid.spacingMm], originLps: [...grid.originLps], components: 1, data }, region: 'fixed shape bounding box' };
+}
+
+function landmarkErrorCsv(warped: Float64Array, fixed: Float64Array, initial: Float64Array, labels: string[] | undefined): string {
+  const after = landmarkErrors(warped, fixed);
+  const before = landmarkErrors(initial, fixed);
+  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const rows = ['index,label,error_mm,initial_error_mm'];
+  for (let i = 0; i < after.length; i++) rows.push(`${i},${quote(labels?.[i] ?? String(i))},${after[i]},${before[i]}`);
+  return `${rows.join('\n')}\n`;
+}
+
+function versions(engine: EngineDescription): Record<string, string | number> {
+  return { monge: MONGE_VERSION, node: process.versions.node, v8: process.versions.v8, engine: engine.engine, engineBackend: engine.backend, engineThreads: engine.threads };
+}
+
+/** Runs the registration described by `request` and writes its output folder. */
+export async function register(request: RegisterRequest, options: ProgressOptions = {}): Promise<RegistrationSummary> {
+  return (await runRegistration(request, options)).summary;
+}
+
+/** register(), also handing back the deformation φ (moving → fixed) that the outputs were made from. */
+export async function runRegistration(request: RegisterRequest, options: ProgressOptions = {}): Promise<{ summary: RegistrationSummary; deformation: Deformation }> {
+  checkRequest(request);
+  const started = performance.now();
+  const { signal } = options;
+  const report = (stage: string, fraction: number) => options.onProgress?.({ stage, fraction });
+  const folder = await openPartialFolder(request.outDir, request.overwrite ?? false);
+  let engineHandle: Awaited<ReturnType<typeof createEngine>> | undefined;
+  try {
+    // ---- Inputs -------------------------------------------------------------------------------------------
+    report('reading inputs', 0);
+    const presetName: PresetName = request.preset ?? 'generic';
+    const surfacePreset = resolvePreset(presetName, 1).surface;
+    const { value: inputs, cost: inputCost } = await timed(async () => {
+      const moving = await prepareInput(request.moving, surfacePreset);
+      throwIfCancelled(signal, 'reading inputs');
+      report('reading inputs', 0.4);
+      const fixed = await prepareInput(request.fixed, surfacePreset);
+      throwIfCancelled(signal, 'reading inputs');
+      report('reading inputs', 0.8);
+      let movingLandmarks: PreparedLandmarks | undefined;
+      let fixedLandmarks: PreparedLandmarks | undefined;
+      if (request.movingLandmarks !== undefined && request.fixedLandmarks !== undefined) {
+        movingLandmarks = await prepareLandmarks(request.movingLandmarks, request.landmarksFrame, request.movingLandmarksPrefix);
+        fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
+        checkLandmarkPairs(movingLandmarks, fixedLandmarks);
+      }
+      return { moving, fixed, movingLandmarks, fixedLandmarks };
+    });
+    const { moving, fixed, movingLandmarks, fixedLandmarks } = inputs;
+    const warnings: string[] = [];
+    const scale = scaleWarning(moving, fixed);
+    if (scale) warnings.push(scale);
+    const preset = effectivePreset({ ...request, preset: presetName }, fixed.shape);
+    const seed = request.seed ?? 0;
+
+    engineHandle = await createEngine((request.engine ?? 'auto') as EngineName | 'auto');
+    const engine = engineHandle.engine;
+
+    // ---- Clouds and the "before" phase ---------------------------------------------------------------------
+    report('preparing clouds', 0);
+    const cloudStart = performance.now();
+    const movingClouds = shapeClouds(moving, preset.clouds);
+    const fixedClouds = shapeClouds(fixed, preset.clouds);
+    const cloudSeconds = (performance.now() - cloudStart) / 1000;
+    const fixedTarget = new DistanceTarget(fixed.shape);
+    const measure = async (deformation: Deformation | undefined): Promise<{ warped: Shape; metrics: PhaseMetrics; landmarks?: Float64Array }> => {
+      const warped = deformation ? await warpShape(moving.shape, deformation) : moving.shape;
+      assertFinite(warped.pointsLps, 'warped shape');
+      let landmarks: Float64Array | undefined;
+      if (movingLandmarks) {
+        landmarks = movingLandmarks.shape.pointsLps;
+        if (deformation) {
+          const u = await deformation.evaluate(landmarks);
+          landmarks = landmarks.map((v, i) => v + u[i]);
+          assertFinite(landmarks, 'warped landmarks');
+        }
+      }
+      const metrics = phaseMetrics({ warpedShape: warped, fixedShape: fixed.shape, fixedTarget, warpedLandmarksLps: landmarks, fixedLandmarksLps: fixedLandmarks?.shape.pointsLps });
+      return { warped, metrics, landmarks };
+    };
+    const beforeStart = performance.now();
+    const before = await measure(undefined);
+    const beforeSeconds = (performance.now() - beforeStart) / 1000;
+    const phases: Record<string, PhaseMetrics> = { before: before.metrics };
+
+    // ---- Steps --------------------------------------------------------------------------------------------
+    const requested = new Set<StepName>(request.steps ?? STEP_NAMES);
+    const chain: Deformation[] = [];
+    const stepSummaries: StepSummary[] = [];
+    const stepDetails: Record<string, unknown>[] = [];
+    const stepShapes: { name: StepName; shape: Shape }[] = [];
+    let context: StepContext = { engine, preset, seed, moving: movingClouds, fixed: fixedClouds, signal, onProgress: options.onProgress, netModelDir: request.netModelDir };
+    let lastConfidence: { confidence: StepConfidence; verticesLps: Float64Array } | undefined;
+    let verticesNow = moving.shape.pointsLps;
+    for (const name of STEP_NAMES) {
+      if (!requested.has(name)) continue;
+      throwIfCancelled(signal, name);
+      const step = PIPELINE_STEPS[name];
+      const note = await step.unavailable(context);
+      if (note !== undefined) {
+        stepSummaries.push({ name, status: 'skipped', note, seconds: 0, peakMemoryMb: 0, memoryDeltaMb: 0 });
+        stepDetails.push({ name, status: 'skipped', note });
+        continue;
+      }
+      report(name, 0);
+      const { value: result, cost } = await timed(() => step.run(context));
+      chain.push(result.deformation);
+      const deformation = chainOf(chain);
+      const measureStart = performance.now();
+      const phase = await measure(deformation);
+      const measureSeconds = (performance.now() - measureStart) / 1000;
+      phases[name] = phase.metrics;
+      stepShapes.push({ name, shape: phase.warped });
+      if (result.confidence) lastConfidence = { confidence: result.confidence, verticesLps: verticesNow };
+      verticesNow = phase.warped.pointsLps;
+      context = { ...context, moving: await advanceClouds(context.moving, result.deformation) };
+      stepSummaries.push({ name, status: 'done', ...cost });
+      stepDetails.push({ name, status: 'done', ...cost, metricsSeconds: measureSeconds, details: result.details, metrics: phase.metrics });
+      report(name, 1);
+    }
+    const deformation = chainOf(chain);
+
+    // ---- Outputs ------------------------------------------------------------------------------------------
+    throwIfCancelled(signal, 'writing outputs');
+    const dir = folder.partial;
+    const files: string[] = [];
+    const out = (name: string) => {
+      files.push(name);
+      return join(dir, name);
+    };
+    const outputParts: Record<string, number> = {};
+    let partStart = performance.now();
+    const part = (name: string) => {
+      const now = performance.now();
+      outputParts[name] = (now - partStart) / 1000;
+      partStart = now;
+    };
+    const { value: exported, cost: outputCost } = await timed(async () => {
+      report('writing outputs', 0);
+      const final = stepShapes.length > 0 ? stepShapes[stepShapes.length - 1].shape : moving.shape;
+      const warped: Shape = stepShapes.length > 0 ? final : await warpShape(moving.shape, deformation);
+      const confidence = vertexConfidence(lastConfidence?.verticesLps ?? moving.shape.pointsLps, lastConfidence?.confidence);
+      warped.arrays = [...warped.arrays.filter((a) => a.name !== 'confidence'), { name: 'confidence', components: 1, values: confidence }];
+      await writeShape(out(warpedNameFor(moving)), warped);
+      if (moving.kind === 'image') await writeShape(out(REGISTRATION_OUTPUTS.movingSurface), moving.shape);
+      if (fixed.kind === 'image') await writeShape(out(REGISTRATION_OUTPUTS.fixedSurface), fixed.shape);
+      if (stepShapes.length > 0) {
+        await mkdir(join(dir, REGISTRATION_OUTPUTS.stepsDir));
+        for (const s of stepShapes) await writeShape(out(`${REGISTRATION_OUTPUTS.stepsDir}/${s.name}.vtk`), s.shape);
+      }
+      const affine = chain[0] instanceof AffineDeformation ? chain[0] : new AffineDeformation(identity4());
+      await writeItkAffineTransform(out(REGISTRATION_OUTPUTS.transform), affine);
+      await writeAffineMatrixText(out(REGISTRATION_OUTPUTS.affineMatrix), affine);
+      part('shapes and transform');
+      report('writing outputs', 0.2);
+
+      // Displacement field (ITK convention: T = φ⁻¹ − id on the fixed grid) and the Jacobian from it.
+      const fieldFormat = request.fieldFormat ?? 'nii.gz';
+      const fg = fieldGridOf(fixed, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin);
+      const sampled = await sampleOnGrid(deformation, fg.grid, {
+        direction: 'inverse',
+        toleranceMm: 0.01,
+        maxIterations: 40,
+        signal,
+        onProgress: (r) => report('displacement field', r.fraction),
+      });
+      assertFinite(sampled.image.data, 'displacement field');
+      part('field sampling');
+      await writeDisplacementFieldImage(out(`${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), sampled.image);
+      part('field writing');
+      report('writing outputs', 0.7);
+      const jacobian = forwardJacobianOnFixedGrid(sampled.image);
+      await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian);
+      const { mask, region } = fixedRegionMask(fixed, fg.grid);
+      let regionVoxels = 0;
+      for (let q = 0; q < mask.data.length; q++) if (mask.data[q]) regionVoxels++;
+      const insideFixed = regionVoxels > 0 ? jacobianStats(jacobian, mask) : jacobianStats(jacobian);
+      const allVoxels = jacobianStats(jacobian);
+      part('jacobian');
+
+      // Landmarks.
+      let landmarkFiles: Record<string, string> | undefined;
+      if (movingLandmarks && fixedLandmarks) {
+        const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
+        const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
+        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm });
+        await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
+        landmarkFiles = { warped: REGISTRATION_OUTPUTS.landmarksWarped, errors: REGISTRATION_OUTPUTS.landmarksError };
+      }
+      part('landmarks');
+      return {
+        field: {
+          file: `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`,
+          convention: 'ITK resampling: fixed-space point + vector = moving-space point, LPS mm',
+          grid: { source: fg.source, size: fg.grid.size, spacingMm: fg.grid.spacingMm, originLps: fg.grid.originLps, directionLps: Array.from(fg.grid.directionLps) },
+          inversion: { maxResidualMm: sampled.maxResidualMm, meanResidualMm: sampled.meanResidualMm, unconvergedVoxels: sampled.unconverged },
+        },
+        jacobian: { file: REGISTRATION_OUTPUTS.jacobian, definition: '1/det(∇φ⁻¹) on the fixed grid (det ∇φ at the moving point mapped there); ≤ 0 = folding', region, insideFixed, allVoxels },
+        landmarkFiles,
+      };
+    });
+
+    const seconds = (performance.now() - started) / 1000;
+    const after = phases[stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before'];
+    const reportJson = {
+      version: MONGE_VERSION,
+      versions: versions(engineHandle.description),
+      engine: engineHandle.description,
+      settings: {
+        preset: presetName,
+        steps: [...requested],
+        seed,
+        landmarksFrame: request.landmarksFrame ?? null,
+        fieldFormat: request.fieldFormat ?? 'nii.gz',
+        fieldSpacingMm: request.fieldSpacingMm ?? null,
+        overrides: {
+          blurMm: request.blurMm ?? null,
+          reachMm: request.reachMm ?? null,
+          kernelWidthMm: request.kernelWidthMm ?? null,
+          anisotropy: request.anisotropy ?? null,
+          diffeomorphic: request.diffeomorphic ?? null,
+          rotationSearch: request.rotationSearch ?? null,
+        },
+        resolvedPreset: preset,
+      },
+      inputs: {
+        moving: { path: moving.path, sha256: moving.sha256, kind: moving.kind, points: moving.shape.pointsLps.length / 3 },
+        fixed: { path: fixed.path, sha256: fixed.sha256, kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
+        ...(movingLandmarks ? { movingLandmarks: { path: movingLandmarks.path, sha256: movingLandmarks.sha256, prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(fixedLandmarks ? { fixedLandmarks: { path: fixedLandmarks.path, sha256: fixedLandmarks.sha256, prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
+        clouds: {
+          moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
+          fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },
+        },
+      },
+      timing: { readingInputs: inputCost, clouds: cloudSeconds, beforeMetrics: beforeSeconds, outputs: { ...outputCost, parts: outputParts }, totalSeconds: seconds },
+      steps: stepDetails,
+      metrics: { ...phases, after },
+      field: exported.field,
+      jacobian: exported.jacobian,
+      ...(exported.landmarkFiles ? { landmarks: exported.landmarkFiles } : {}),
+      warnings,
+    };
+    files.push(REGISTRATION_OUTPUTS.report);
+    await writeFile(join(dir, REGISTRATION_OUTPUTS.report), `${JSON.stringify(reportJson, null, 2)}\n`);
+    throwIfCancelled(signal, 'writing outputs');
+    await folder.commit();
+    report('done', 1);
+    const summary: RegistrationSummary = {
+      outDir: folder.outDir,
+      files,
+      preset: presetName,
+      steps: stepSummaries,
+      metrics: { before: phases.before, after },
+      jacobian: { insideFixed: exported.jacobian.insideFixed, region: exported.jacobian.region },
+      warnings,
+      seconds,
+    };
+    return { summary, deformation };
+  } catch (e) {
+    await folder.abort();
+    throw e;
+  } finally {
+    await engineHandle?.engine.dispose();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm run eval:lung`: the registration pipeline on DIR-Lab COPDGene cases 1–5 (Castillo et al., Phys. Med. Biol.
+ * 58 (2013) 2861), from the lung masks alone — expiration mask = moving, inspiration mask = fixed, the 300 expert
+ * landmark pairs of `copdN_300_landmarks_mm.csv` (columns exp_* / insp_*, RAS, the masks' NIfTI world frame) warped
+ * and compared. Each case runs `register()` end to end (surfaces, pipeline, metrics, the 2 mm field export, every
+ * output file) and is timed.
+ *
+ * Prints a table of the mean TRE per case and phase (identity, after each step), with the spread across cases,
+ * and writes everything to .bench/eval-lung.json.
+ *
+ *   npm run eval:lung                    all five cases, lung preset
+ *   npm run eval:lung -- --cases 1,3     some cases
+ *   npm run eval:lung -- --keep DIR      keep the output folders under DIR
+ *   npm run eval:lung -- --steps prealign,finetune --preset lung --field-spacing 2 --engine cpu --diffeomorphic
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GridSampler } from '../../core/field/grid-sampler.ts';
+import { readImage } from '../../core/io/images/read-image.ts';
+import { readPoints } from '../../core/io/points/index.ts';
+import { register, type RegistrationSummary } from '../../core/registration/index.ts';
+import type { PresetName, StepName } from '../../core/registration/types.ts';
+import { REPO_ROOT, sharedPath } from '../support/data.ts';
+import { formatTable, meanAndSpread } from './table.ts';
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '1,2,3,4,5' },
+    keep: { type: 'string' },
+    steps: { type: 'string' },
+    preset: { type: 'string', default: 'lung' },
+    'field-spacing': { type: 'string', default: '2' },
+    engine: { type: 'string' },
+    diffeomorphic: { type: 'boolean' },
+    out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-lung.json') },
+  },
+});
+
+const DATA = sharedPath('lung', 'dirlab-copd');
+const cases = values.cases.split(',').map((c) => Number(c.trim()));
+const steps = values.steps ? (values.steps.split(',') as StepName[]) : undefined;
+const workRoot = values.keep ?? (await mkdtemp(join(tmpdir(), 'monge-eval-lung-')));
+await mkdir(workRoot, { recursive: true });
+
+interface CaseResult {
+  case: string;
+  seconds: number;
+  tre: Record<string, number>;
+  treDetail: Record<string, unknown>;
+  surfaceChamferMm: Record<string, number>;
+  foldingFractionInsideMask: number;
+  jacobianMinInsideMask: number;
+  inversionMaxResidualMm: number;
+  /** |x − (φ(x) + T(φ(x)))| at the 300 moving landmarks, T read back from field.nii.gz (mm). */
+  inverseConsistencyMm: { mean: number; max: number };
+  steps: RegistrationSummary['steps'];
+  warnings: string[];
+}
+
+const results: CaseResult[] = [];
+for (const c of cases) {
+  const name = `copd${c}`;
+  const outDir = join(workRoot, name);
+  await rm(outDir, { recursive: true, force: true });
+  const t0 = performance.now();
+  const summary = await register({
+    moving: join(DATA, `${name}_exp_lungmask.nii.gz`),
+    fixed: join(DATA, `${name}_insp_lungmask.nii.gz`),
+    outDir,
+    movingLandmarks: join(DATA, `${name}_300_landmarks_mm.csv`),
+    fixedLandmarks: join(DATA, `${name}_300_landmarks_mm.csv`),
+    movingLandmarksPrefix: 'exp',
+    fixedLandmarksPrefix: 'insp',
+    landmarksFrame: 'RAS',
+    preset: values.preset as PresetName,
+    fieldSpacingMm: Number(values['field-spacing']),
+    ...(steps ? { steps } : {}),
+    ...(values.engine ? { engine: values.engine } : {}),
+    ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {
+    metrics: Record<string, { tre?: { mean: number; median: number; std: number; p90: number; max: number }; surfaceDistance: { chamferMm: number } }>;
+    field: { inversion: { maxResidualMm: number } };
+  };
+  const phases = ['before', ...summary.steps.filter((s) => s.status === 'done').map((s) => s.name)];
+  const tre: Record<string, number> = {};
+  const treDetail: Record<string, unknown> = {};
+  const chamfer: Record<string, number> = {};
+  for (const p of phases) {
+    tre[p] = report.metrics[p].tre!.mean;
+    treDetail[p] = report.metrics[p].tre;
+    chamfer[p] = report.metrics[p].surfaceDistance.chamferMm;
+  }
+  // Inverse consistency inside the lung: moving landmarks x, their warp φ(x), and the exported field T there.
+  const moving = await readPoints(join(DATA, `${name}_300_landmarks_mm.csv`), { prefix: 'exp', assumeFrame: 'RAS' });
+  const warped = await readPoints(join(outDir, 'landmarks_warped.csv'), { assumeFrame: 'RAS' });
+  const field = new GridSampler(await readImage(join(outDir, 'field.nii.gz')));
+  const t = new Float64Array(3);
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < moving.pointsLps.length; i += 3) {
+    const p = warped.pointsLps.subarray(i, i + 3);
+    field.linear(p[0], p[1], p[2], t, 0, 'zero');
+    const e = Math.hypot(p[0] + t[0] - moving.pointsLps[i], p[1] + t[1] - moving.pointsLps[i + 1], p[2] + t[2] - moving.pointsLps[i + 2]);
+    sum += e;
+    max = Math.max(max, e);
+  }
+  const inverseConsistencyMm = { mean: sum / (moving.pointsLps.length / 3), max };
+  results.push({
+    case: name,
+    inverseConsistencyMm,
+    seconds,
+    tre,
+    treDetail,
+    surfaceChamferMm: chamfer,
+    foldingFractionInsideMask: summary.jacobian.insideFixed.nonPositiveFraction,
+    jacobianMinInsideMask: summary.jacobian.insideFixed.min,
+    inversionMaxResidualMm: report.field.inversion.maxResidualMm,
+    steps: summary.steps,
+    warnings: summary.warnings,
+  });
+  const line = phases.map((p) => `${p} ${tre[p].toFixed(2)}`).join(', ');
+  process.stderr.write(
+    `${name}: TRE ${line} mm; ${seconds.toFixed(1)} s; folding ${(100 * summary.jacobian.insideFixed.nonPositiveFraction).toFixed(3)} %; ` +
+      `inverse consistency mean ${inverseConsistencyMm.mean.toFixed(3)}, max ${inverseConsistencyMm.max.toFixed(3)} mm\n`,
+  );
+}
+
+const phases = ['before', 'prealign', 'net', 'finetune'].filter((p) => results.every((r) => r.tre[p] !== undefined));
+const rows = results.map((r) => [r.case, ...phases.map((p) => r.tre[p].toFixed(2)), (100 * r.foldingFractionInsideMask).toFixed(3), r.inverseConsistencyMm.max.toFixed(3), r.seconds.toFixed(1)]);
+const summaryRows = phases.map((p) => meanAndSpread(results.map((r) => r.tre[p])));
+const seconds = meanAndSpread(results.map((r) => r.seconds));
+rows.push([
+  'mean',
+  ...summaryRows.map((s) => s.mean.toFixed(2)),
+  (100 * meanAndSpread(results.map((r) => r.foldingFractionInsideMask)).mean).toFixed(3),
+  Math.max(...results.map((r) => r.inverseConsistencyMm.max)).toFixed(3),
+  seconds.mean.toFixed(1),
+]);
+rows.push(['SD across cases', ...summaryRows.map((s) => s.sd.toFixed(2)), '', '', seconds.sd.toFixed(1)]);
+rows.push(['min … max', ...summaryRows.map((s) => `${s.min.toFixed(2)} … ${s.max.toFixed(2)}`), '', '', `${seconds.min.toFixed(1)} … ${seconds.max.toFixed(1)}`]);
+process.stdout.write(`\nDIR-Lab COPD, mean TRE (mm) per case after each step (masks only, preset ${values.preset}):\n\n`);
+process.stdout.write(formatTable(['case', ...phases, 'folding %', 'inv. cons. max mm', 'time s'], rows));
+
+const out = {
+  date: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model, node: process.version },
+  preset: values.preset,
+  steps: steps ?? 'all',
+  fieldSpacingMm: Number(values['field-spacing']),
+  cases: results,
+  mean: Object.fromEntries(phases.map((p, i) => [p, summaryRows[i]])),
+  secondsPerCase: seconds,
+};
+await mkdir(join(values.out, '..'), { recursive: true });
+await writeFile(values.out, `${JSON.stringify(out, null, 2)}\n`);
+process.stderr.write(`wrote ${values.out}\n`);
+if (!values.keep) await rm(workRoot, { recursive: true, force: true });

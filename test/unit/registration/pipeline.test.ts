@@ -1,0 +1,199 @@
+/**
+ * register() end to end on a volume pair with a known motion (support.ts: the synthetic lung mask and its
+ * expiration pre-image under the breathing motion): the output folder, the exported field read back with
+ * itk-wasm against Monge's own point warp, inverse consistency, determinism, and the all-or-nothing folder.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GridSampler } from '../../../core/field/grid-sampler.ts';
+import { gridPointsLps } from '../../../core/field/grid.ts';
+import type { Deformation } from '../../../core/field/types.ts';
+import { InputError } from '../../../core/io/errors.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import type { ImageLps } from '../../../core/io/images/types.ts';
+import { readShape } from '../../../core/io/index.ts';
+import { CancelledError } from '../../../core/progress/index.ts';
+import { OutputFolderError, REGISTRATION_OUTPUTS, register, runRegistration, type RegisterRequest, type RegistrationSummary } from '../../../core/registration/index.ts';
+import { applyBreathing } from '../../../core/samples/synthetic-lung.ts';
+import { REPO_ROOT } from '../../support/data.ts';
+import { breathingMaskPair, maskPoints, pointsCsv } from './support.ts';
+
+const BUNDLED_LUNG_MODEL = join(REPO_ROOT, 'assets', 'models', 'lung', 'manifest.json');
+
+let dir: string;
+let pair: { moving: ImageLps; fixed: ImageLps };
+let request: RegisterRequest;
+let first: { summary: RegistrationSummary; deformation: Deformation };
+let movingLandmarks: Float64Array;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'monge-pipeline-test-'));
+  pair = breathingMaskPair();
+  await writeImage(join(dir, 'moving.nii.gz'), pair.moving);
+  await writeImage(join(dir, 'fixed.nii.gz'), pair.fixed);
+  // Landmarks: interior voxels of the moving mask, and where the known motion takes them.
+  movingLandmarks = maskPoints(pair.moving, 97);
+  await writeFile(join(dir, 'moving.csv'), pointsCsv(movingLandmarks));
+  await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(movingLandmarks)));
+  request = {
+    moving: join(dir, 'moving.nii.gz'),
+    fixed: join(dir, 'fixed.nii.gz'),
+    outDir: join(dir, 'out'),
+    movingLandmarks: join(dir, 'moving.csv'),
+    fixedLandmarks: join(dir, 'fixed.csv'),
+    preset: 'lung',
+    steps: ['prealign', 'net', 'finetune'],
+    fieldSpacingMm: 5,
+    seed: 3,
+    // No trained network here, whatever assets/models holds: the step must be skipped with a note.
+    netModelDir: join(dir, 'no-model'),
+  };
+  first = await runRegistration(request);
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('register writes every output of the layout, and the report measures every phase', { timeout: 120_000 }, async () => {
+  const names = (await readdir(join(dir, 'out'))).sort();
+  for (const f of [
+    'warped.vtk',
+    REGISTRATION_OUTPUTS.movingSurface,
+    REGISTRATION_OUTPUTS.fixedSurface,
+    'field.nii.gz',
+    REGISTRATION_OUTPUTS.transform,
+    REGISTRATION_OUTPUTS.affineMatrix,
+    REGISTRATION_OUTPUTS.jacobian,
+    REGISTRATION_OUTPUTS.landmarksWarped,
+    REGISTRATION_OUTPUTS.landmarksError,
+    REGISTRATION_OUTPUTS.report,
+    REGISTRATION_OUTPUTS.stepsDir,
+  ]) {
+    assert.ok(names.includes(f), `${f} is in the output folder (${names.join(', ')})`);
+  }
+  assert.deepEqual((await readdir(join(dir, 'out', 'steps'))).sort(), ['finetune.vtk', 'prealign.vtk']);
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), [], 'no partial folder is left beside OUTDIR');
+
+  const warped = await readShape(join(dir, 'out', 'warped.vtk'));
+  const surface = await readShape(join(dir, 'out', REGISTRATION_OUTPUTS.movingSurface));
+  assert.equal(warped.pointsLps.length, surface.pointsLps.length);
+  const displacement = warped.arrays.find((a) => a.name === 'displacement');
+  const confidence = warped.arrays.find((a) => a.name === 'confidence');
+  assert.ok(displacement && displacement.components === 3 && confidence && confidence.components === 1);
+  for (let i = 0; i < 300; i++) assert.ok(Math.abs(warped.pointsLps[i] - displacement.values[i] - surface.pointsLps[i]) < 1e-3, 'warped − displacement = moving surface');
+
+  const report = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8'));
+  assert.equal(report.inputs.moving.sha256.length, 64);
+  assert.deepEqual(report.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`), ['prealign:done', 'net:skipped', 'finetune:done']);
+  assert.match(report.steps[1].note, /no trained network/);
+  for (const phase of ['before', 'prealign', 'finetune']) assert.ok(report.metrics[phase].tre.mean > 0 && report.metrics[phase].surfaceDistance.chamferMm >= 0, phase);
+  assert.ok(report.steps[0].seconds > 0 && report.steps[0].peakMemoryMb > 0);
+
+  // The known motion moves the landmarks by ~9 mm; the pipeline must recover most of it.
+  const { before: b, after: a } = first.summary.metrics;
+  assert.ok(b.tre!.mean > 7, `initial TRE ${b.tre!.mean}`);
+  assert.ok(a.tre!.mean < 0.35 * b.tre!.mean, `TRE ${b.tre!.mean.toFixed(2)} → ${a.tre!.mean.toFixed(2)} mm`);
+  assert.equal(first.summary.jacobian.insideFixed.nonPositiveCount, 0, 'no folding inside the fixed mask');
+  assert.equal(first.summary.jacobian.region, 'fixed mask');
+
+  // landmarks_warped.csv = φ(moving landmarks), in the input's frame and columns.
+  const warpedLm = await readShape(join(dir, 'out', REGISTRATION_OUTPUTS.landmarksWarped));
+  const u = await first.deformation.evaluate(movingLandmarks);
+  for (let i = 0; i < movingLandmarks.length; i++) assert.ok(Math.abs(warpedLm.pointsLps[i] - (movingLandmarks[i] + u[i])) < 1e-6);
+  const errors = (await readFile(join(dir, 'out', REGISTRATION_OUTPUTS.landmarksError), 'utf8')).trim().split('\n');
+  assert.equal(errors[0], 'index,label,error_mm,initial_error_mm');
+  assert.equal(errors.length - 1, movingLandmarks.length / 3);
+});
+
+test('the .nii.gz field read back with itk-wasm agrees with the point warp to 0.1 mm; inverse consistency < 0.5 mm', { timeout: 120_000 }, async () => {
+  const field = await readImage(join(dir, 'out', 'field.nii.gz'));
+  assert.equal(field.components, 3);
+  assert.deepEqual(field.size, [61, 47, 53], 'the fixed image box (121×93×105 at 2.5 mm) at 5 mm');
+  // Fixed-grid voxel centres y inside the fixed mask: φ(y + T(y)) = y.
+  const sampler = new GridSampler(pair.fixed);
+  const points = gridPointsLps(field);
+  const y: number[] = [];
+  const x: number[] = [];
+  const v = new Float64Array(1);
+  for (let q = 0; q < points.length / 3; q += 7) {
+    sampler.nearest(points[3 * q], points[3 * q + 1], points[3 * q + 2], v, 0, 'zero');
+    if (!v[0]) continue;
+    for (let c = 0; c < 3; c++) {
+      y.push(points[3 * q + c]);
+      x.push(points[3 * q + c] + field.data[3 * q + c]);
+    }
+  }
+  assert.ok(y.length / 3 > 500);
+  const u = await first.deformation.evaluate(Float64Array.from(x));
+  let worst = 0;
+  for (let i = 0; i < y.length; i += 3) worst = Math.max(worst, Math.hypot(x[i] + u[i] - y[i], x[i + 1] + u[i + 1] - y[i + 1], x[i + 2] + u[i + 2] - y[i + 2]));
+  assert.ok(worst <= 0.1, `field vs point warp: ${worst.toFixed(4)} mm`);
+
+  // Inverse consistency inside the moving shape: x → φ(x) → φ(x) + T(φ(x)) (T interpolated from the file).
+  const inside = maskPoints(pair.moving, 53);
+  const ux = await first.deformation.evaluate(inside);
+  const fieldSampler = new GridSampler(field);
+  const t = new Float64Array(3);
+  let worstInverse = 0;
+  let sum = 0;
+  for (let i = 0; i < inside.length; i += 3) {
+    const p = [inside[i] + ux[i], inside[i + 1] + ux[i + 1], inside[i + 2] + ux[i + 2]];
+    fieldSampler.linear(p[0], p[1], p[2], t, 0, 'zero');
+    const e = Math.hypot(p[0] + t[0] - inside[i], p[1] + t[1] - inside[i + 1], p[2] + t[2] - inside[i + 2]);
+    worstInverse = Math.max(worstInverse, e);
+    sum += e;
+  }
+  assert.ok(worstInverse < 0.5, `inverse consistency: max ${worstInverse.toFixed(3)} mm, mean ${(sum / (inside.length / 3)).toFixed(3)} mm`);
+});
+
+test('the same inputs and seed give identical outputs', { timeout: 120_000 }, async () => {
+  await register({ ...request, outDir: join(dir, 'again') });
+  for (const f of ['warped.vtk', 'field.nii.gz', REGISTRATION_OUTPUTS.transform, REGISTRATION_OUTPUTS.jacobian, REGISTRATION_OUTPUTS.landmarksWarped, 'steps/prealign.vtk']) {
+    const a = await readFile(join(dir, 'out', f));
+    const b = await readFile(join(dir, 'again', f));
+    assert.ok(a.equals(b), `${f} is identical across runs`);
+  }
+});
+
+test('a failing or cancelled run leaves no OUTDIR, and a non-empty OUTDIR is refused', { timeout: 60_000 }, async () => {
+  // An empty fixed mask: an InputError naming the file, and nothing written.
+  const empty = { ...pair.fixed, data: new Uint8Array(pair.fixed.data.length) };
+  await writeImage(join(dir, 'empty.nii.gz'), empty);
+  await assert.rejects(register({ ...request, fixed: join(dir, 'empty.nii.gz'), outDir: join(dir, 'failed') }), (e: unknown) => e instanceof InputError && e.file.endsWith('empty.nii.gz') && /empty/.test(e.message));
+  // Cancelled as soon as the pre-alignment starts.
+  const controller = new AbortController();
+  await assert.rejects(
+    register({ ...request, outDir: join(dir, 'cancelled') }, { signal: controller.signal, onProgress: (r) => r.stage === 'prealign' && controller.abort() }),
+    CancelledError,
+  );
+  const left = await readdir(dir);
+  assert.ok(!left.includes('failed') && !left.includes('cancelled'), `no OUTDIR: ${left.join(', ')}`);
+  assert.deepEqual(left.filter((n) => n.startsWith('.')), [], 'no partial folder');
+  // An OUTDIR that holds something is left alone.
+  await assert.rejects(register(request), OutputFolderError);
+  assert.ok((await readdir(join(dir, 'out'))).includes('report.json'));
+});
+
+test('with the bundled lung network the net step runs, and its shape is written', { skip: existsSync(BUNDLED_LUNG_MODEL) ? false : 'no trained lung network in assets/models/lung', timeout: 120_000 }, async () => {
+  const { netModelDir: _unused, ...withModel } = request;
+  void _unused;
+  const summary = await register({ ...withModel, steps: ['prealign', 'net'], outDir: join(dir, 'with-net') });
+  assert.deepEqual(summary.steps.map((s) => `${s.name}:${s.status}`), ['prealign:done', 'net:done']);
+  assert.deepEqual((await readdir(join(dir, 'with-net', 'steps'))).sort(), ['net.vtk', 'prealign.vtk']);
+  const report = JSON.parse(await readFile(join(dir, 'with-net', 'report.json'), 'utf8'));
+  assert.ok(report.steps[1].details.controlPoints > 0 && Number.isFinite(report.metrics.net.tre.mean));
+});
+
+test('mismatched landmark counts are an InputError naming the file', { timeout: 30_000 }, async () => {
+  await writeFile(join(dir, 'short.csv'), pointsCsv(movingLandmarks.subarray(0, 30)));
+  await assert.rejects(
+    register({ ...request, fixedLandmarks: join(dir, 'short.csv'), outDir: join(dir, 'mismatch') }),
+    (e: unknown) => e instanceof InputError && e.file.endsWith('short.csv') && e.problem === 'count-mismatch',
+  );
+});

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerCommand } from '../../../core/cli/commands/register.ts';
+import { UsageError } from '../../../core/cli/exit-codes.ts';
+import { EXIT } from '../../../core/cli/exit-codes.ts';
+import { writeShape } from '../../../core/io/index.ts';
+import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
+import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
+import { extractSurface } from '../../../core/shape/extract-surface.ts';
+import type { Shape } from '../../../core/shape/types.ts';
+import { blockAverage } from '../../../core/registration/clouds/mask-volume.ts';
+
+/** A light synthetic lung surface (block-averaged mask) and its breathing image. */
+function meshPair(): { moving: Shape; fixed: Shape } {
+  const moving = extractSurface(blockAverage(syntheticLungMask(), 2), { threshold: 0.5, smoothIterations: 3 });
+  return { moving, fixed: { ...moving, pointsLps: applyBreathing(moving.pointsLps), normalsLps: undefined, mass: undefined } };
+}
+
+/** Runs the command with stdout captured. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string }> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const code = await registerCommand.run(argv);
+    return { code, stdout: chunks.join('') };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+test('monge register: meshes in, the output folder and a JSON summary out', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-register-cli-'));
+  try {
+    const { moving, fixed } = meshPair();
+    await writeShape(join(dir, 'moving.vtk'), moving);
+    await writeShape(join(dir, 'fixed.ply'), fixed);
+    const out = join(dir, 'out');
+    const { code, stdout } = await run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--preset', 'lung', '--steps', 'prealign', '--field-format', 'mha', '--field-spacing', '6', '--json']);
+    assert.equal(code, EXIT.ok);
+    const summary = JSON.parse(stdout);
+    assert.equal(summary.preset, 'lung');
+    assert.deepEqual(summary.steps.map((s: { name: string }) => s.name), ['prealign']);
+    assert.ok(summary.metrics.after.surfaceDistance.chamferMm < summary.metrics.before.surfaceDistance.chamferMm);
+    // Same vertices on both sides: the vertex error against the known motion is reported.
+    assert.ok(summary.metrics.after.vertexError.mean < 0.5 * summary.metrics.before.vertexError.mean);
+    const files = await readdir(out);
+    for (const f of ['warped.vtk', 'field.mha', 'transform.tfm', 'jacobian.nii.gz', 'report.json']) assert.ok(files.includes(f), f);
+    assert.ok(!files.includes('moving_surface.vtk'), 'no extracted surfaces for mesh inputs');
+    // Usage errors: an OUTDIR in the way, unknown steps, missing -o, half the landmarks.
+    await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--steps', 'prealign']), UsageError);
+    await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'x'), '--steps', 'prealign,warp']), /unknown step 'warp'/);
+    await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply')]), /-o OUTDIR is required/);
+    await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'y'), '--moving-landmarks', 'a.csv']), /both --moving-landmarks/);
+    await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'z'), '--field-format', 'png']), /--field-format/);
+    // --overwrite replaces the folder.
+    await mkdir(join(out, 'stale'));
+    await writeFile(join(out, 'stale', 'file'), 'old');
+    const again = await run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--preset', 'lung', '--steps', 'prealign', '--field-spacing', '6', '--overwrite', '--json']);
+    assert.equal(again.code, EXIT.ok);
+    assert.ok(!(await readdir(out)).includes('stale'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('shapes at wildly different scales get a warning with a suggestion', () => {
+  const shape = (scale: number): PreparedInput => ({
+    path: `shape-${scale}.vtk`,
+    kind: 'mesh',
+    sha256: '',
+    shape: { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 100, 50, 30, -40, 80, 10).map((v) => v * scale), arrays: [], sourceFrame: 'LPS' },
+  });
+  const metres = scaleWarning(shape(0.001), shape(1));
+  assert.ok(metres && /1\.00e\+3|1000/.test(metres) && /metres/.test(metres) && /rescale the moving one to mm/.test(metres), metres);
+  const big = scaleWarning(shape(20), shape(1));
+  assert.ok(big && /larger/.test(big) && /millimetres/.test(big), big);
+  assert.equal(scaleWarning(shape(1.3), shape(1)), undefined, 'a 30 % size difference is anatomy, not units');
+});

@@ -1,0 +1,43 @@
+/** Shapes and volumes with a known motion for the registration tests (built from core/samples/synthetic-lung.ts). */
+import { GridSampler } from '../../../core/field/grid-sampler.ts';
+import { gridPointsLps } from '../../../core/field/grid.ts';
+import type { ImageLps } from '../../../core/io/images/types.ts';
+import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
+
+/**
+ * The synthetic lung mask as the FIXED (inspiration) volume, and the MOVING (expiration) volume whose voxel x is
+ * inside exactly when breathing(x) is inside the fixed mask: the true moving → fixed map is then `applyBreathing`,
+ * known everywhere.
+ */
+export function breathingMaskPair(): { moving: ImageLps; fixed: ImageLps } {
+  const fixed = syntheticLungMask();
+  const sampler = new GridSampler(fixed);
+  const points = applyBreathing(gridPointsLps(fixed));
+  const data = new Uint8Array(fixed.data.length);
+  const v = new Float64Array(1);
+  const ci = new Float64Array(3);
+  for (let q = 0; q < data.length; q++) {
+    sampler.nearest(points[3 * q], points[3 * q + 1], points[3 * q + 2], v, 0, 'zero', ci);
+    data[q] = v[0] > 0 ? 1 : 0;
+  }
+  return { moving: { ...fixed, size: [...fixed.size], spacingMm: [...fixed.spacingMm], originLps: [...fixed.originLps], directionLps: Float64Array.from(fixed.directionLps), data }, fixed };
+}
+
+/** Voxel centres (LPS) where `mask` is set, every `stride`-th one. */
+export function maskPoints(mask: ImageLps, stride: number): Float64Array {
+  const all = gridPointsLps(mask);
+  const out: number[] = [];
+  let k = 0;
+  for (let q = 0; q < mask.data.length; q++) {
+    if (!mask.data[q]) continue;
+    if (k++ % stride === 0) out.push(all[3 * q], all[3 * q + 1], all[3 * q + 2]);
+  }
+  return Float64Array.from(out);
+}
+
+/** A landmark CSV (x,y,z header, LPS) of interleaved points. */
+export function pointsCsv(points: Float64Array): string {
+  const rows = ['x,y,z'];
+  for (let i = 0; i < points.length; i += 3) rows.push(`${points[i]},${points[i + 1]},${points[i + 2]}`);
+  return `${rows.join('\n')}\n`;
+}
