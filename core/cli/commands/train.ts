@@ -8,6 +8,25 @@ import { numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
+/** Options that take several values: `--data A B C` means `--data A --data B --data C`. */
+const MULTI_VALUE = new Set(['--data', '--val-data', '--unlabeled-moving', '--unlabeled-fixed']);
+
+/** Expands the values following a multi-value option into repeated options (the values end at the next `-…`). */
+export function expandMultiValues(argv: string[]): string[] {
+  const out: string[] = [];
+  let current: string | undefined;
+  for (const token of argv) {
+    if (token.startsWith('-')) {
+      current = MULTI_VALUE.has(token) ? token : undefined;
+      if (current === undefined) out.push(token);
+      continue;
+    }
+    if (current !== undefined) out.push(current, token);
+    else out.push(token);
+  }
+  return out;
+}
+
 function dataSpecs(values: string[] | undefined, option: string): TrainingDataSpec[] {
   return (values ?? []).map((v) => {
     try {
@@ -23,6 +42,7 @@ export const trainCommand: Command = {
   summary: 'train the registration network on synthetic deformations of your shapes',
   help: `Usage: monge train --preset lung|brain --data FILE_OR_DIR... --out DIR [--epochs N] [--resume] [--seed N]
                     [--pairs-per-epoch N] [--val-data FILE_OR_DIR...] [--val-pairs N] [--batch N] [--lr X]
+                    [--unlabeled-moving FILE... --unlabeled-fixed FILE... [--unlabeled-weight X]]
                     [--backend wasm|cpu|tensorflow] [--keep-checkpoint] [--json]
 
 Trains Monge's point-cloud registration network (step 2 of 'monge register') on synthetic pairs drawn on the
@@ -39,23 +59,27 @@ to multiply its coordinates by S (e.g. clouds stored in units of 100 mm).
 
 Options:
   --preset lung|brain      anatomy preset: deformation amplitudes and network normalisation
-  --data FILE_OR_DIR       training shapes (repeat the option, or list several paths after it)
+  --data FILE_OR_DIR...    training shapes (several paths after one --data, or repeat it)
   --out DIR                model folder to create (e.g. assets/models/my-lung)
   --epochs N               epochs (default 10)
   --pairs-per-epoch N      synthetic pairs per epoch (default 256)
-  --val-data FILE_OR_DIR   shapes used only for validation (default: held-out pairs of the training shapes)
+  --val-data FILE_OR_DIR...  shapes used only for validation (default: held-out pairs of the training
+                           shapes)
   --val-pairs N            validation pairs (default 16)
   --batch N                pairs per optimisation step (default 4)
   --lr X                   Adam learning rate, decayed by a cosine to 5 % (default 0.001)
   --seed N                 seed of every random draw (default 1)
+  --unlabeled-moving FILE...  real pairs without ground truth, moving side (paired in order with
+  --unlabeled-fixed FILE...   the fixed side): adds the self-supervised Sinkhorn-divergence loss
+  --unlabeled-weight X     weight of that loss (default 1)
   --resume                 continue from DIR/checkpoint/ (same options required)
   --backend NAME           tfjs backend: wasm (default), cpu, tensorflow (needs tfjs-node-gpu)
   --keep-checkpoint        keep DIR/checkpoint/ after the last epoch
   --json                   print the final metrics as JSON on stdout
   -h, --help               this help`,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(
-      argv,
+    const { values } = parseCommandLine(
+      expandMultiValues(argv),
       {
         preset: { type: 'string' },
         data: { type: 'string', multiple: true },
@@ -70,19 +94,29 @@ Options:
         resume: { type: 'boolean' },
         backend: { type: 'string' },
         'keep-checkpoint': { type: 'boolean' },
+        'unlabeled-moving': { type: 'string', multiple: true },
+        'unlabeled-fixed': { type: 'string', multiple: true },
+        'unlabeled-weight': { type: 'string' },
         json: { type: 'boolean' },
       },
-      { min: 0, max: Infinity, names: 'data paths' },
+      { min: 0, max: 0, names: 'no positional arguments (give paths after --data or --val-data)' },
     );
     if (!values.preset) throw new UsageError('--preset lung|brain is required');
     if (!isSynthPresetName(values.preset)) throw new UsageError(`--preset must be lung or brain, not '${values.preset}'`);
-    const data = dataSpecs([...(values.data ?? []), ...positionals], '--data');
+    const data = dataSpecs(values.data, '--data');
     if (data.length === 0) throw new UsageError('--data FILE_OR_DIR is required');
     if (!values.out) throw new UsageError('--out DIR is required');
     const positiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
     const backend = values.backend;
     if (backend !== undefined && !(NET_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${NET_BACKENDS.join(', ')}`);
     const validationData = values['val-data'] ? dataSpecs(values['val-data'], '--val-data') : undefined;
+    const unlabeledMoving = dataSpecs(values['unlabeled-moving'], '--unlabeled-moving');
+    const unlabeledFixed = dataSpecs(values['unlabeled-fixed'], '--unlabeled-fixed');
+    if (unlabeledMoving.length !== unlabeledFixed.length) throw new UsageError('give as many --unlabeled-fixed files as --unlabeled-moving files');
+    const unlabeledWeight = numberOption(values['unlabeled-weight'], '--unlabeled-weight', (v) => v > 0);
+    if (unlabeledWeight !== undefined && unlabeledMoving.length === 0) throw new UsageError('--unlabeled-weight needs --unlabeled-moving/--unlabeled-fixed pairs');
+    const selfSupervised =
+      unlabeledMoving.length > 0 ? { pairs: unlabeledMoving.map((moving, k) => ({ moving, fixed: unlabeledFixed[k] })), weight: unlabeledWeight } : undefined;
 
     const bar = progressBar();
     const log = (line: string): void => {
@@ -105,6 +139,7 @@ Options:
         resume: values.resume ?? false,
         backend: backend as NetBackendName | undefined,
         keepCheckpoint: values['keep-checkpoint'] ?? false,
+        selfSupervised,
         onProgress: bar.onProgress,
         log,
       });
