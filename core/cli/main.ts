@@ -10,12 +10,13 @@ import { infoCommand } from './commands/info.ts';
 import { landmarksErrorCommand } from './commands/landmarks-error.ts';
 import { otCommand } from './commands/ot.ts';
 import { registerCommand } from './commands/register.ts';
+import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, trainCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
