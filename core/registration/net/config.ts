@@ -28,6 +28,8 @@ export interface NetConfig {
    * starting blurs of the ε-scaling (level 2: the clouds' diameter; level 1 starts from the remaining motion).
    */
   ot: { blur2: number; blur1: number; smooth2: number; smooth1: number; reach: number; diameter2: number; diameter1: number };
+  /** A learned global affine motion at level 2 (layers/affine-head.ts); absent in older manifests = false. */
+  affineHead?: boolean;
   /** Loss weights of the flows at levels 0, 1, 2. */
   levelWeights: [number, number, number];
 }
@@ -44,6 +46,7 @@ export function defaultNetConfig(preset: 'lung' | 'brain'): NetConfig {
     width: 1,
     scaleMm: preset === 'lung' ? 100 : 60,
     ot: { blur2: 0.12, blur1: 0.06, smooth2: 0.5, smooth1: 0.4, reach: 0.5, diameter2: 4, diameter1: 0.5 },
+    affineHead: true,
     levelWeights: [1, 0.7, 0.5],
   };
 }

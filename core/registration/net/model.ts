@@ -6,7 +6,8 @@
  *   level 2    unbalanced optimal transport source↔target (layers/ot-flow.ts, FLOT-style, on coordinates and
  *              learned features) whose flow, Gaussian-smoothed with the matched mass as confidence
  *              (layers/gaussian-smooth.ts; RobOT's match-then-regularise), is the base flow; a cost volume
- *              (kNN in the graph), global context and a flow estimator add a learned residual → flow₂;
+ *              (kNN in the graph), global context, a learned global affine motion (layers/affine-head.ts: the
+ *              rotation OT cannot see) and a flow estimator add learned corrections → flow₂;
  *   level 1    flow₂ and its features upsampled (inverse distance), source warped, OT + smoothing again on the
  *              remaining motion, cost volume, flow estimator → residual → flow₁;
  *   level 0    flow₁ and its features upsampled to the N0 control points, refined point by point → flow₀.
@@ -18,7 +19,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { NetConfig } from './config.ts';
-import { CostVolume, FlowUpsample, GaussianSmooth, GlobalContext, OtFlow, SetConv, TakeChannels, TakePoints } from './layers/index.ts';
+import { AffineHead, CostVolume, FlowUpsample, GaussianSmooth, GlobalContext, OtFlow, SetConv, TakeChannels, TakePoints } from './layers/index.ts';
 import { scaledWidths } from './layers/mlp-weights.ts';
 
 /** Model inputs, in order: both clouds' normalised control points, then the neighbour tables of pyramid.ts. */
@@ -110,7 +111,10 @@ export function buildRegistrationModel(c: NetConfig, seed: number): tfl.LayersMo
   const cv2 = apply(new CostVolume({ widths: w([64, 64]), k: c.kCost, seed: nextSeed(), name: 'cost2' }), [s2, fs2, t2, ft2]);
   const ctx2 = new GlobalContext({ name: 'context2' }).apply(lrelu(dense(w([64])[0], concat([fs2, cv2, l2.ot, l2.smooth]), 'context2_in'))) as tfl.SymbolicTensor;
   const e2 = apply(new SetConv({ widths: w([128, 64]), seed: nextSeed(), self: true, name: 'flow2_conv' }), [s2, inputs.src_nbr22, concat([fs2, cv2, l2.ot, l2.smooth, ctx2])]);
-  const flow2 = add(l2.smooth, dense(3, lrelu(dense(w([32])[0], e2, 'flow2_hidden')), 'flow2_out', true));
+  const residual2 = dense(3, lrelu(dense(w([32])[0], e2, 'flow2_hidden')), 'flow2_out', true);
+  const flow2 = c.affineHead
+    ? add(add(l2.smooth, apply(new AffineHead({ hidden: w([64])[0], seed: nextSeed(), name: 'affine2' }), [s2, ctx2])), residual2)
+    : add(l2.smooth, residual2);
 
   // Level 1: upsample, warp, OT matching + smoothing of the remaining motion, cost volume, residual flow.
   const up1 = apply(new FlowUpsample({ name: 'up1_flow' }), [s1, s2, inputs.src_up12, flow2]);

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useNetBackend } from '../../../core/registration/net/backend.ts';
 import { groupRows, knnIndices, leaky, linear, maxOverNeighbours } from '../../../core/registration/net/graph-ops.ts';
 import { blurSchedule, OtFlow } from '../../../core/registration/net/layers/ot-flow.ts';
+import { AffineHead } from '../../../core/registration/net/layers/affine-head.ts';
+import { GaussianSmooth } from '../../../core/registration/net/layers/gaussian-smooth.ts';
 import { createRandom } from '../../../core/registration/synth/random.ts';
 
 before(async () => {
@@ -87,4 +89,31 @@ test('the OT layer recovers a translation between two copies of a cloud, with fu
     assert.ok(Math.abs(o[0][i][3]) < 0.05, `log mass ratio ${o[0][i][3]}`);
   }
   assert.deepEqual(blurSchedule(4, 1, 1).map((v) => Number(v.toFixed(6))), [4, 2.828427, 2, 1.414214, 1, 1]);
+});
+
+test('the affine head moves every point by M x + t (here set through its last bias), zero before training', () => {
+  const layer = new AffineHead({ hidden: 4, seed: 1 });
+  const x = tf.tensor3d([[[1, 2, 3], [-1, 0, 2]]]);
+  const g = tf.ones([1, 2, 5]);
+  assert.ok(maxAbsDiff(layer.apply([x, g]) as tf.Tensor, tf.zeros([1, 2, 3])) === 0);
+  const [w1, b1, w2] = layer.getWeights();
+  const m = [0.1, 0, 0, 0, 0, -0.2, 0, 0.2, 0];
+  const t = [1, 2, 3];
+  layer.setWeights([w1, b1, w2, tf.tensor1d([...m, ...t])]);
+  const want = [
+    [1 * 0.1 + 1, 3 * -0.2 + 2, 2 * 0.2 + 3],
+    [-1 * 0.1 + 1, 2 * -0.2 + 2, 0 * 0.2 + 3],
+  ];
+  assert.ok(maxAbsDiff(layer.apply([x, g]) as tf.Tensor, tf.tensor3d([want])) < 1e-6);
+});
+
+test('Gaussian smoothing averages values with kernel × confidence weights', () => {
+  const x = tf.tensor3d([[[0, 0, 0], [1, 0, 0], [10, 0, 0]]]);
+  const v = tf.tensor3d([[[1], [3], [100]]]);
+  const logW = tf.tensor3d([[[0], [Math.log(0.5)], [0]]]);
+  const out = (new GaussianSmooth({ sigma: 1 }).apply([x, v, logW]) as tf.Tensor).arraySync() as number[][][];
+  // Point 0: weights 1·1 and e^{−1/2}·0.5 (point 2 is 10σ away).
+  const w1 = Math.exp(-0.5) * 0.5;
+  assert.ok(Math.abs(out[0][0][0] - (1 + 3 * w1) / (1 + w1)) < 1e-5);
+  assert.ok(Math.abs(out[0][2][0] - 100) < 1e-5);
 });
