@@ -140,6 +140,8 @@ export interface MetricRow {
   /** `mm`, `s`, `%`, `MB` or '' (unitless). */
   unit: string;
   values: (number | null)[];
+  /** A detail (a count, a one-way or signed distance summary) that the table shows on request, not at first. */
+  detail?: boolean;
 }
 
 /** report.json, as the results panel shows it. */

@@ -17,8 +17,13 @@
  *
  * A metrics object holds numbers, nested to any depth (`{ "tre": { "mean": 26.3, "max": … } }`); each numeric leaf
  * becomes a row keyed by its dotted path, one column per phase: `before`, then the steps in pipeline order, then
- * `after` when it is given separately. Units come from the names: distances and errors in mm, fractions shown in
- * %, times in s, memory in MB.
+ * `after` when it is given separately and differs from the last step's (the pipeline repeats the last step's
+ * metrics as `after`; one column of them is enough in a narrow panel). Units come from the names: distances and
+ * errors in mm, fractions shown in %, times in s, memory in MB.
+ *
+ * The pipeline measures the Jacobian of the final map once, at the top level
+ * (`"jacobian": { "insideFixed": { "min", "nonPositiveFraction", … }, "region" }`): it becomes the rows `jacobian.min`
+ * and `jacobian.foldingFraction` in the last column, unless the metrics already hold them.
  */
 import { STEP_NAMES } from '../../core/registration/types.ts';
 import type { MetricRow, ReportView } from './api.ts';
@@ -91,6 +96,17 @@ export function unitOf(key: string): { unit: string; scale: number } {
   return { unit: '', scale: 1 };
 }
 
+/**
+ * Whether a metric is a detail: counts, and leaves nested three deep or more (the one-way and signed summaries
+ * under `surfaceDistance.movingToFixed.absolute.…`). The headline rows stay: TRE and vertex error statistics,
+ * chamfer and Hausdorff distances, the Jacobian, time and memory.
+ */
+export function isDetail(key: string): boolean {
+  const parts = key.split('.');
+  const last = (parts.at(-1) ?? '').toLowerCase();
+  return last === 'n' || last.endsWith('count') || parts.length >= 3;
+}
+
 const ACRONYMS: Record<string, string> = { tre: 'TRE', rmse: 'RMSE', p90: 'p90', p95: 'p95', std: 'SD', n: 'n' };
 
 /** `treMm.mean` → `TRE mean`, `jacobian.foldingFraction` → `Jacobian folding fraction`. */
@@ -115,6 +131,15 @@ function engineWords(engine: Json | undefined): string | undefined {
   return words === '' ? undefined : words;
 }
 
+/** Minimum and folding fraction of the report's top-level Jacobian statistics (inside the fixed shape when given). */
+function finalJacobian(value: Json | undefined): { min: number | null; foldingFraction: number | null } | undefined {
+  if (!isObject(value)) return undefined;
+  const stats = isObject(value.insideFixed) ? value.insideFixed : value;
+  const min = num(stats.min);
+  const foldingFraction = firstNumber(stats, ['foldingFraction', 'nonPositiveFraction']);
+  return min === null && foldingFraction === null ? undefined : { min, foldingFraction };
+}
+
 /** The table view of a parsed report.json. */
 export function reportView(report: unknown): ReportView {
   const r: JsonObject = isObject(report) ? report : {};
@@ -131,7 +156,13 @@ export function reportView(report: unknown): ReportView {
     if (AFTER.includes(name)) return 100;
     return 50;
   };
-  const columns = [...new Set([...phases.keys(), ...steps.map((s) => s.name)])].sort((a, b) => rank(a) - rank(b));
+  let columns = [...new Set([...phases.keys(), ...steps.map((s) => s.name)])].sort((a, b) => rank(a) - rank(b));
+  const lastStep = columns.filter((c) => rank(c) > 0 && rank(c) < 50).at(-1);
+  for (const name of AFTER) {
+    const phase = phases.get(name);
+    const same = phase !== undefined && lastStep !== undefined && JSON.stringify(phase) === JSON.stringify(phases.get(lastStep));
+    if (same && !steps.some((s) => s.name === name)) columns = columns.filter((c) => c !== name);
+  }
   if (columns.length === 0 && steps.length === 0) columns.push('after');
 
   const rows = new Map<string, MetricRow>();
@@ -142,12 +173,23 @@ export function reportView(report: unknown): ReportView {
       let row = rows.get(key);
       if (!row) {
         const { unit } = unitOf(key);
-        row = { key, label: labelOf(key), unit, values: columns.map(() => null) };
+        row = { key, label: labelOf(key), unit, values: columns.map(() => null), ...(isDetail(key) ? { detail: true } : {}) };
         rows.set(key, row);
       }
       row.values[c] = value * unitOf(key).scale;
     }
   });
+  const jacobian = finalJacobian(r.jacobian);
+  if (jacobian && columns.length > 0) {
+    const last = columns.length - 1;
+    for (const [key, value] of [['jacobian.min', jacobian.min], ['jacobian.foldingFraction', jacobian.foldingFraction]] as const) {
+      if (value === null) continue;
+      const { unit, scale } = unitOf(key);
+      const row = rows.get(key) ?? { key, label: labelOf(key), unit, values: columns.map(() => null) };
+      rows.set(key, row);
+      row.values[last] ??= value * scale;
+    }
+  }
   const stepValue = (pick: (s: StepRecord) => number | null): (number | null)[] =>
     columns.map((column) => {
       const s = steps.find((x) => x.name === column);
@@ -172,15 +214,33 @@ export function reportView(report: unknown): ReportView {
   };
 }
 
-/** The input paths a report names (string, or an object with a `path`), by role. */
-export function reportInputs(report: unknown): { moving?: string; fixed?: string; movingLandmarks?: string; fixedLandmarks?: string } {
+export interface ReportInputs {
+  moving?: string;
+  fixed?: string;
+  movingLandmarks?: string;
+  fixedLandmarks?: string;
+  /** CSV column prefixes the landmarks were read with (files holding several point sets side by side). */
+  movingLandmarksPrefix?: string;
+  fixedLandmarksPrefix?: string;
+}
+
+/**
+ * The input paths a report names (string, or an object with a `path`), by role, and the landmark column prefixes
+ * (the pipeline's `{ path, prefix }`, or a request's `movingLandmarksPrefix`).
+ */
+export function reportInputs(report: unknown): ReportInputs {
   const r: JsonObject = isObject(report) ? report : {};
   const source = [r.inputs, r.request, r.settings].find(isObject) ?? {};
   const pathOf = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.path === 'string' ? v.path : undefined);
-  const out: { moving?: string; fixed?: string; movingLandmarks?: string; fixedLandmarks?: string } = {};
+  const out: ReportInputs = {};
   for (const role of ['moving', 'fixed', 'movingLandmarks', 'fixedLandmarks'] as const) {
     const p = pathOf(source[role]);
     if (p !== undefined) out[role] = p;
+  }
+  for (const role of ['movingLandmarks', 'fixedLandmarks'] as const) {
+    const entry = source[role];
+    const prefix = isObject(entry) && typeof entry.prefix === 'string' ? entry.prefix : source[`${role}Prefix`];
+    if (typeof prefix === 'string' && prefix !== '') out[`${role}Prefix`] = prefix;
   }
   return out;
 }

@@ -87,10 +87,10 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const landmarksFrame = landmarksFrameOf(report);
 
   /** Reads a shape, turning a failure into a warning. */
-  const tryRead = async (path: string | undefined, what: string, assumeFrame?: Frame): Promise<Shape | undefined> => {
+  const tryRead = async (path: string | undefined, what: string, assumeFrame?: Frame, prefix?: string): Promise<Shape | undefined> => {
     if (path === undefined) return undefined;
     try {
-      return await readShape(path, assumeFrame ? { assumeFrame } : {});
+      return await readShape(path, { ...(assumeFrame ? { assumeFrame } : {}), ...(prefix ? { prefix } : {}) });
     } catch (error) {
       warnings.push(`the ${what} (${basename(path)}) could not be read: ${(error as Error).message}`);
       return undefined;
@@ -117,8 +117,9 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
     if (shape) steps.push({ step, shape: resultShape(shape, moving, distance) });
   }
 
-  const movingLandmarks = await tryRead(inputPath(inputs.movingLandmarks), 'moving landmarks', landmarksFrame);
-  const fixedLandmarks = await tryRead(inputPath(inputs.fixedLandmarks), 'fixed landmarks', landmarksFrame);
+  // Landmark files holding several point sets (DIR-Lab's exp_* / insp_* CSV) are read with the prefixes the run used.
+  const movingLandmarks = await tryRead(inputPath(inputs.movingLandmarks), 'moving landmarks', landmarksFrame, inputs.movingLandmarksPrefix);
+  const fixedLandmarks = await tryRead(inputPath(inputs.fixedLandmarks), 'fixed landmarks', landmarksFrame, inputs.fixedLandmarksPrefix);
   const warpedLandmarks = names.includes(REGISTRATION_OUTPUTS.landmarksWarped)
     ? await tryRead(join(dir, REGISTRATION_OUTPUTS.landmarksWarped), 'warped landmarks', landmarksFrame)
     : undefined;

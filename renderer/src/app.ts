@@ -31,6 +31,7 @@ type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 
 const STEP_LABELS: Record<StepName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned' };
 const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
+const looksLikePoints = (name: string): boolean => POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
 
 /** The element with this id, of the given type; throws when the page lacks it (a build mistake). */
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -73,6 +74,8 @@ export class App {
   private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
   private registerJob: string | undefined;
   private scale: ScaleSpec | undefined;
+  /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
+  private landmarkOptions: Partial<Record<'moving-landmarks' | 'fixed-landmarks', OpenOptions>> = {};
 
   constructor(private readonly client: MongeClient) {
     this.view = new View3D(byId('view3d'));
@@ -99,8 +102,7 @@ export class App {
   // ---------------------------------------------------------------- opening
 
   private optionsFor(role: Role | 'auto', name: string): OpenOptions {
-    const looksLikePoints = POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
-    if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints)) {
+    if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints(name))) {
       const frame = byId<HTMLSelectElement>('landmarks-frame').value;
       const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
       return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
@@ -122,11 +124,14 @@ export class App {
       status.dataset.state = 'loading';
     }
     try {
-      const opened = await this.client.openFile(source, this.optionsFor(role, name));
+      const options = this.optionsFor(role, name);
+      const opened = await this.client.openFile(source, options);
       const target = role !== 'auto' ? role : this.autoRole(opened);
       if ((target === 'moving-landmarks' || target === 'fixed-landmarks') && opened.kind !== 'points' && opened.kind !== 'mesh') {
         throw new Error(`${name} is a volume, not a landmark file`);
       }
+      if (target === 'moving-landmarks' || target === 'fixed-landmarks') this.landmarkOptions[target] = options;
+      if ((target === 'moving' || target === 'fixed') && this.inputs[target]) this.closeLandmarks(`a new ${target} shape (${name}) was opened`);
       this.inputs[target] = opened;
       if (target === 'moving' || target === 'fixed') this.setResults(undefined);
       this.showInputs();
@@ -141,6 +146,19 @@ export class App {
     } finally {
       this.updateButtons();
     }
+  }
+
+  /**
+   * Landmarks pair the points of one moving and one fixed scan: once either shape is replaced (the next case),
+   * keeping them would score the new registration against the old case's points, silently. They are closed, and
+   * the user told.
+   */
+  private closeLandmarks(reason: string): void {
+    if (!this.inputs['moving-landmarks'] && !this.inputs['fixed-landmarks']) return;
+    delete this.inputs['moving-landmarks'];
+    delete this.inputs['fixed-landmarks'];
+    this.landmarkOptions = {};
+    this.messages.info(`The landmarks were closed because ${reason}; open the landmarks that go with it, if any.`);
   }
 
   private autoRole(opened: OpenedFile): Role {
@@ -296,18 +314,30 @@ export class App {
       return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
     };
     const steps = (['prealign', 'net', 'finetune'] as const).filter((s) => byId<HTMLInputElement>(`step-${s}`).checked);
-    const frame = byId<HTMLSelectElement>('landmarks-frame').value;
     const outDir = byId<HTMLInputElement>('knob-outdir').value.trim();
     const blurMm = num('knob-blur');
     const reachMm = num('knob-reach');
     const kernelWidthMm = num('knob-kernel');
+    const fieldSpacingMm = num('knob-field-spacing');
     const lmMoving = this.inputs['moving-landmarks'];
     const lmFixed = this.inputs['fixed-landmarks'];
+    // Landmarks are read as they were opened: the same CSV column prefix, and the frame chosen then.
+    const movingOptions = this.landmarkOptions['moving-landmarks'] ?? {};
+    const fixedOptions = this.landmarkOptions['fixed-landmarks'] ?? {};
+    const selected = byId<HTMLSelectElement>('landmarks-frame').value;
+    const frame = movingOptions.assumeFrame ?? fixedOptions.assumeFrame ?? (selected === 'LPS' || selected === 'RAS' ? selected : undefined);
     return {
       moving: moving.path,
       fixed: fixed.path,
-      ...(lmMoving && lmFixed ? { movingLandmarks: lmMoving.path, fixedLandmarks: lmFixed.path } : {}),
-      ...(frame === 'LPS' || frame === 'RAS' ? { landmarksFrame: frame } : {}),
+      ...(lmMoving && lmFixed
+        ? {
+            movingLandmarks: lmMoving.path,
+            fixedLandmarks: lmFixed.path,
+            ...(movingOptions.prefix ? { movingLandmarksPrefix: movingOptions.prefix } : {}),
+            ...(fixedOptions.prefix ? { fixedLandmarksPrefix: fixedOptions.prefix } : {}),
+          }
+        : {}),
+      ...(frame ? { landmarksFrame: frame } : {}),
       preset: byId<HTMLSelectElement>('preset').value as RegisterJobRequest['preset'],
       steps,
       engine: byId<HTMLSelectElement>('knob-engine').value,
@@ -315,6 +345,7 @@ export class App {
       ...(blurMm !== undefined ? { blurMm } : {}),
       ...(reachMm !== undefined ? { reachMm } : {}),
       ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
+      ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
       ...(outDir ? { outDir } : {}),
     };
   }
@@ -568,7 +599,8 @@ export class App {
     document.addEventListener('drop', (e) => {
       e.preventDefault();
       view.classList.remove('dragging');
-      const files = [...(e.dataTransfer?.files ?? [])];
+      // Shapes before landmarks: opening a shape closes the landmarks of the previous pair, not the dropped ones.
+      const files = [...(e.dataTransfer?.files ?? [])].sort((a, b) => Number(looksLikePoints(a.name)) - Number(looksLikePoints(b.name)));
       void (async () => {
         for (const file of files) await this.openDropped(file, 'auto');
       })();

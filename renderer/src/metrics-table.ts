@@ -1,6 +1,8 @@
 /**
  * The results panel's metrics table: one row per metric of report.json (main/service/report-view.ts), one column
- * per phase (before, pre-aligned, network, fine-tuned), units in the row names, numbers right-aligned.
+ * per phase (before, pre-aligned, network, fine-tuned), units in the row names, numbers right-aligned. The headline
+ * rows show at first; the details (counts, one-way and signed distance summaries: dozens of rows in a real report)
+ * behind a "show all" button in the table's footer.
  */
 import type { ReportView } from '../../main/service/api.ts';
 
@@ -41,9 +43,15 @@ export function renderMetrics(table: HTMLTableElement, report: ReportView | unde
     head.append(th);
   }
   const body = table.createTBody();
+  const details: HTMLTableRowElement[] = [];
   for (const row of report.metrics) {
     const tr = body.insertRow();
     tr.dataset.key = row.key;
+    if (row.detail) {
+      tr.classList.add('detail');
+      tr.hidden = true;
+      details.push(tr);
+    }
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = row.unit ? `${row.label} (${row.unit})` : row.label;
@@ -55,4 +63,22 @@ export function renderMetrics(table: HTMLTableElement, report: ReportView | unde
       if (value !== null) td.dataset.value = String(value);
     });
   }
+  if (details.length > 0) addDetailsToggle(table, details, report.columns.length + 1);
+}
+
+/** A footer button that shows or hides the detail rows. */
+function addDetailsToggle(table: HTMLTableElement, details: HTMLTableRowElement[], columns: number): void {
+  const cell = table.createTFoot().insertRow().insertCell();
+  cell.colSpan = columns;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.id = 'metrics-details';
+  const show = (expanded: boolean): void => {
+    for (const tr of details) tr.hidden = !expanded;
+    button.textContent = expanded ? 'Show the main metrics only' : `Show all metrics (${details.length} more)`;
+    button.setAttribute('aria-expanded', String(expanded));
+  };
+  button.addEventListener('click', () => show(button.getAttribute('aria-expanded') !== 'true'));
+  show(false);
+  cell.append(button);
 }

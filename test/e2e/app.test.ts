@@ -3,20 +3,42 @@
  * on real data: a copd1 lung mask pair (surfaces decimated for display in workers) and the fsaverage5 white/pial
  * pair. Screenshots go to test-results/e2e/ and are checked pixel by pixel for what must be there.
  *
- * Registration-dependent checks run on a results folder generated with Monge's writers
- * (support/results-fixture.ts) and opened with "open results folder"; when the pipeline lands, a `register` run
- * from the UI produces that folder instead, and the same viewing / metrics / export checks apply to it.
+ * Viewer checks with exact expected values run on a results folder generated with Monge's writers
+ * (support/results-fixture.ts: analytic field, known Jacobian) opened with "open results folder". Then the pipeline
+ * runs from the UI (Register, Ctrl+Enter) on the lung surfaces (decimated copd1 mask surfaces with the DIR-Lab
+ * landmarks) and on fsaverage5 white → pial, with settings that keep each run to seconds (a coarser field grid;
+ * for the brain no network step and a wider blur): progress, overlays, the metrics read from the page against
+ * published and recomputed values, exports read back; and Cancel / Escape during a run stop its worker within a
+ * second, leaving nothing behind.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readImage } from '../../core/io/images/read-image.ts';
-import { readShape } from '../../core/io/index.ts';
+import { readShape, writeShape } from '../../core/io/index.ts';
+import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
+import type { Shape } from '../../core/shape/types.ts';
+import { LinearSampler } from '../../main/service/image-sampler.ts';
 import { VIRIDIS } from '../../renderer/src/color-scale.ts';
 import { needsSharedData } from '../support/data.ts';
 import { countPixels, decodePng, type RgbaImage } from './support/png.ts';
+import {
+  cancelLatencyMs,
+  clearMessages,
+  cpuSeconds,
+  metricsColumns,
+  metricsTable,
+  parseProgress,
+  progressLog,
+  setParameters,
+  waitForResults,
+  waitForStage,
+  watchProgress,
+} from './support/register-ui.ts';
 import { BRAIN, LUNG, writeLungResults, type LungFixture } from './support/results-fixture.ts';
 import { needsChromium, SCREENSHOTS, startWebSession, type WebSession } from './support/web-session.ts';
 
@@ -24,11 +46,22 @@ const skip = needsChromium() || needsSharedData();
 let session: WebSession;
 let lung: LungFixture;
 let work = '';
+/** Inputs of the registrations run from the UI: the fixture's decimated copd1 lung surfaces as meshes, and a copy of the DIR-Lab landmarks. */
+const lungInputs = { moving: '', fixed: '', landmarks: '' };
 
 before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), 'monge-e2e-'));
   [session, lung] = await Promise.all([startWebSession(), writeLungResults(join(work, 'lung', 'out'))]);
+  const dir = join(work, 'lung-inputs');
+  await mkdir(dir);
+  Object.assign(lungInputs, {
+    moving: join(dir, 'copd1_exp_lung.vtk'),
+    fixed: join(dir, 'copd1_insp_lung.vtk'),
+    // Under another name than the landmarks test's file, so that the page visibly switches to it.
+    landmarks: join(dir, 'copd1_landmarks_exp_insp.csv'),
+  });
+  await Promise.all([writeShape(lungInputs.moving, lung.moving), writeShape(lungInputs.fixed, lung.fixed), copyFile(LUNG.landmarksMm, lungInputs.landmarks)]);
 });
 
 after(async () => {
@@ -166,6 +199,7 @@ test('a corrupt file gives a message naming it, and the app keeps working', { sk
 
 test('Escape cancels a running surface extraction within a second; the app stays usable', { skip }, async () => {
   const { page } = session;
+  await clearMessages(page);
   await page.setInputFiles('#file-moving', LUNG.fixedMask);
   await page.waitForSelector('#panel-progress[data-state="running"]', { timeout: 30_000 });
   assert.match(await page.textContent('#progress-label') ?? '', /Extracting the surface of copd1_insp_lungmask\.nii\.gz/);
@@ -284,6 +318,276 @@ test('drag and drop: a file dropped on the view opens', { skip }, async () => {
   }, off);
   await waitLoaded('#input-moving', 'dropped_tetra.off');
   assert.match(await page.textContent('#input-moving') ?? '', /mesh, 4 vertices, 4 triangles/);
+});
+
+/** Progress as recorded while a registration ran: the stages it went through, and whether the bar moved within one. */
+async function progressSummary(): Promise<{ stages: string[]; movedWithinStage: boolean; maxValue: number; samples: number }> {
+  const samples = (await progressLog(session.page)).flatMap((s) => {
+    const parsed = parseProgress(s.label);
+    return parsed ? [{ ...parsed, value: s.value }] : [];
+  });
+  const stages = [...new Set(samples.map((s) => s.stage))];
+  const movedWithinStage = samples.some((s, i) => i > 0 && samples[i - 1].stage === s.stage && s.value > samples[i - 1].value);
+  return { stages, movedWithinStage, maxValue: Math.max(0, ...samples.map((s) => s.value)), samples: samples.length };
+}
+
+/** The displayed text of a metrics cell. */
+const metricText = (key: string, column: string) => session.page.locator(`#metrics tr[data-key="${key}"] td[data-column="${column}"]`).textContent();
+
+/** Clicks an export button and saves the download under `work`. */
+async function download(button: string, saveAs: string): Promise<{ name: string; path: string }> {
+  const [file] = await Promise.all([session.page.waitForEvent('download'), session.page.locator(button).click()]);
+  const path = join(work, saveAs);
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), path };
+}
+
+/** Checks the 3D view of a result: not blank, the three layers there, the warped one coloured, the legend drawn. */
+async function checkResultView(name: string): Promise<void> {
+  const png = await session.screenshot(name);
+  const view = await region(png, '#view3d');
+  const total = view.width * view.height;
+  assert.ok(countPixels(view, notBackground) > total * 0.05, 'the overlay is not blank');
+  assert.ok(viridisStopsPresent(view) >= 3, 'the warped shape is coloured through the map');
+  assert.ok(viridisStopsPresent(await viewWith(['warped'])) >= 3, 'the warped shape alone is coloured through the map');
+  assert.ok(countPixels(await viewWith(['moving']), orange) > 1000, 'the moving shape (orange) is there');
+  assert.ok(countPixels(await viewWith(['fixed']), blue) > 1000, 'the fixed shape (blue) is there');
+  assert.equal(await session.page.locator('#legend').isHidden(), false, 'the legend is shown');
+  assert.ok(viridisStopsPresent(await region(png, '#legend'), 12) >= 9, 'the legend shows the colour map');
+}
+
+/** Mean distance between a field's prediction and the truth: x + u(x) should be the moving vertex each warped vertex came from. */
+function fieldInverseErrorMm(field: Awaited<ReturnType<typeof readImage>>, warped: Shape, moving: Shape): { meanMm: number; inside: number } {
+  const sampler = new LinearSampler(field);
+  const u = new Float64Array(3);
+  let sum = 0;
+  let inside = 0;
+  const n = warped.pointsLps.length / 3;
+  for (let i = 0; i < n; i++) {
+    const [x, y, z] = warped.pointsLps.subarray(3 * i, 3 * i + 3);
+    if (!sampler.sampleInto(x, y, z, u)) continue;
+    inside++;
+    sum += Math.hypot(x + u[0] - moving.pointsLps[3 * i], y + u[1] - moving.pointsLps[3 * i + 1], z + u[2] - moving.pointsLps[3 * i + 2]);
+  }
+  return { meanMm: sum / inside, inside: inside / n };
+}
+
+test('register from the UI, copd1 lung surfaces with the DIR-Lab landmarks: progress, overlays, metrics, exports', { skip }, async () => {
+  const { page } = session;
+  await page.setInputFiles('#file-moving', lungInputs.moving);
+  await waitLoaded('#input-moving', 'copd1_exp_lung.vtk');
+  await page.setInputFiles('#file-fixed', lungInputs.fixed);
+  await waitLoaded('#input-fixed', 'copd1_insp_lung.vtk');
+  assert.match(await page.textContent('#input-moving') ?? '', /mesh, 2000 vertices/);
+  await page.locator('#input-landmarks').evaluate((el) => el.closest('section')?.querySelector('details')?.setAttribute('open', ''));
+  await page.locator('#landmarks-frame').selectOption('RAS');
+  for (const [role, prefix] of [['moving', 'exp'], ['fixed', 'insp']] as const) {
+    await page.locator('#landmarks-prefix').fill(prefix);
+    await page.setInputFiles(`#file-${role}-landmarks`, lungInputs.landmarks);
+    await page.waitForFunction((r) => new RegExp(`${r}: copd1_landmarks_exp_insp\\.csv — 300 points`).test(document.querySelector('#input-landmarks')?.textContent ?? ''), role);
+  }
+  await page.locator('#landmarks-prefix').fill('');
+  await setParameters(page, { preset: 'lung', steps: ['prealign', 'net', 'finetune'], fieldSpacingMm: 4 });
+
+  // Register with the keyboard shortcut; the buttons follow the job.
+  await clearMessages(page);
+  await watchProgress(page);
+  await page.locator('#view3d').focus();
+  const started = Date.now();
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('#panel-progress[data-state="running"]', { timeout: 10_000 });
+  assert.equal(await page.locator('#btn-register').isDisabled(), true, 'Register is disabled while a registration runs');
+  assert.equal(await page.locator('#btn-cancel').isEnabled(), true, 'Cancel is enabled while a registration runs');
+  await waitForResults(page);
+  const seconds = (Date.now() - started) / 1000;
+
+  const progress = await progressSummary();
+  assert.ok(progress.stages.includes('prealign') && progress.stages.includes('finetune'), `the steps showed in the progress panel: ${progress.stages.join(' → ')}`);
+  assert.ok(progress.stages.length >= 4, `the stage name changed as the run went on: ${progress.stages.join(' → ')}`);
+  assert.ok(progress.movedWithinStage, 'the bar moved within a stage');
+  assert.ok(progress.maxValue >= 0.9, `the bar neared the end (${progress.maxValue})`);
+
+  // Metrics from the page. copd1's published initial TRE is 26.33 mm (DIR-Lab); the registration must reduce it
+  // (README: 12–14 mm from the lung surfaces), fold nothing, and bring the surfaces together.
+  const columns = await metricsColumns(page);
+  assert.equal(columns[0], 'before');
+  assert.equal(columns.at(-1), 'finetune', `columns: ${columns.join(', ')}`);
+  assert.ok(columns.includes('prealign'));
+  const m = await metricsTable(page);
+  assert.equal(await metricText('tre.mean', 'before'), '26.33');
+  const treAfter = m['tre.mean'].finetune;
+  assert.ok(treAfter < 20 && treAfter < m['tre.mean'].before, `TRE ${m['tre.mean'].before.toFixed(2)} → ${treAfter.toFixed(2)} mm`);
+  assert.ok(m['tre.mean'].prealign < m['tre.mean'].before, 'the pre-alignment alone reduces the TRE');
+  assert.ok(m['surfaceDistance.chamferMm'].finetune < m['surfaceDistance.chamferMm'].before, 'the surfaces come closer');
+  assert.ok(m['jacobian.min'].finetune > 0, `no folding: Jacobian min ${m['jacobian.min'].finetune}`);
+  assert.equal(m['jacobian.foldingFraction'].finetune, 0);
+  for (const step of ['prealign', 'finetune']) assert.ok(m.time[step] > 0 && m.time[step] < seconds, `time of ${step}: ${m.time[step]} s`);
+  await page.locator('#panel-results').screenshot({ path: join(SCREENSHOTS, 'lung-register-metrics.png') });
+  assert.match(await page.textContent('#results-summary') ?? '', /moving copd1_exp_lung\.vtk, fixed copd1_insp_lung\.vtk, preset lung/);
+  assert.equal(await page.inputValue('#color-by'), 'displacement');
+  await checkResultView('lung-register-results');
+  // The result's landmarks, read with the run's CSV column prefixes (no warning), and their error lines.
+  assert.deepEqual(await page.locator('#results-warnings li').allTextContents(), []);
+  const lines = await viewWith([]);
+  assert.ok(countPixels(lines, (r, g, b) => r > 180 && g < 110 && b < 110) > 100, 'the warped landmarks\' error lines are drawn');
+  // Headline metrics first; the details (counts, one-way and signed distances) on request.
+  const details = page.locator('#metrics tr.detail');
+  assert.ok((await details.count()) > 10);
+  assert.equal(await details.first().isVisible(), false);
+  assert.equal(await page.locator('#metrics tr[data-key="tre.mean"]').isVisible(), true);
+  await page.locator('#metrics-details').click();
+  assert.equal(await details.first().isVisible(), true);
+  await page.locator('#metrics-details').click();
+  assert.equal(await details.first().isVisible(), false);
+
+  // Exports read back and checked against the inputs: the field maps each warped vertex back onto the moving vertex
+  // it came from (ITK's convention: fixed point + vector = moving point); the warped mesh carries the displacement
+  // from the moving mesh; the warped landmarks are as far from the inspiration landmarks as the page says.
+  const moving = await readShape(lungInputs.moving);
+  await page.locator('#export-field-format').selectOption('nii.gz');
+  const field = await download('#export-field', 'lung-register-field.nii.gz');
+  assert.equal(field.name, 'field.nii.gz');
+  const fieldImage = await readImage(field.path);
+  assert.equal(fieldImage.components, 3);
+  assert.deepEqual([...fieldImage.spacingMm], [4, 4, 4], 'the field is on the 4 mm grid asked for');
+  await page.locator('#export-mesh-format').selectOption('vtp');
+  const mesh = await download('#export-mesh', 'lung-register-warped.vtp');
+  assert.equal(mesh.name, 'warped.vtp');
+  const warped = await readShape(mesh.path);
+  assert.equal(warped.pointsLps.length, moving.pointsLps.length);
+  const displacement = warped.arrays.find((a) => a.name === 'displacement')?.values;
+  assert.ok(displacement, 'the warped mesh has its displacement');
+  let worst = 0;
+  for (let i = 0; i < displacement.length; i++) worst = Math.max(worst, Math.abs(moving.pointsLps[i] + displacement[i] - warped.pointsLps[i]));
+  assert.ok(worst < 1e-3, `warped = moving + displacement (worst ${worst} mm)`);
+  const inverse = fieldInverseErrorMm(fieldImage, warped, moving);
+  assert.ok(inverse.inside > 0.99, `the field covers the warped lung (${(100 * inverse.inside).toFixed(1)} %)`);
+  assert.ok(inverse.meanMm < 1.5, `the field maps warped vertices back to the moving ones (mean ${inverse.meanMm.toFixed(3)} mm)`);
+  await page.locator('#export-landmarks-format').selectOption('csv');
+  const landmarks = await download('#export-landmarks', 'lung-register-landmarks.csv');
+  const warpedLm = await readShape(landmarks.path, { assumeFrame: 'RAS' });
+  const fixedLm = await readShape(LUNG.landmarksMm, { prefix: 'insp', assumeFrame: 'RAS' });
+  const errors = landmarkErrors(warpedLm.pointsLps, fixedLm.pointsLps);
+  const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+  assert.ok(Math.abs(mean - treAfter) < 0.01, `the exported landmarks' TRE ${mean.toFixed(3)} matches the page's ${treAfter.toFixed(3)} mm`);
+  assert.deepEqual(session.errors, []);
+  console.log(
+    `lung from the UI: ${seconds.toFixed(1)} s; TRE ${m['tre.mean'].before.toFixed(2)} → ${m['tre.mean'].prealign.toFixed(2)} (prealign) → ${treAfter.toFixed(2)} mm; ` +
+      `chamfer ${m['surfaceDistance.chamferMm'].before.toFixed(2)} → ${m['surfaceDistance.chamferMm'].finetune.toFixed(2)} mm; Jacobian min ${m['jacobian.min'].finetune.toFixed(3)}; ` +
+      `steps ${columns.slice(1).map((c) => `${c} ${m.time[c]?.toFixed(2)} s`).join(', ')}; field inverse ${inverse.meanMm.toFixed(3)} mm; stages ${progress.stages.join(' → ')}`,
+  );
+});
+
+test('cancel during a registration (Cancel button, then Escape): the worker stops within a second; the app stays usable', { skip }, async () => {
+  const { page } = session;
+  const outDir = join(work, 'cancelled-run');
+  await setParameters(page, { preset: 'lung', steps: ['prealign', 'net', 'finetune'], fieldSpacingMm: 4, outDir });
+  const latencies: string[] = [];
+  for (const how of ['button', 'Escape'] as const) {
+    await clearMessages(page);
+    await watchProgress(page);
+    const notes = await page.locator('#messages .message[data-kind="info"]').count();
+    if (how === 'button') {
+      await page.locator('#btn-register').click();
+    } else {
+      await page.locator('#view3d').focus();
+      await page.keyboard.press('Control+Enter');
+    }
+    // Cancel in the middle of the work: the pre-alignment's optimal transport (button), a later step (Escape).
+    const stage = await waitForStage(page, how === 'button' ? /^prealign/ : /^(net|finetune)/);
+    const t0 = Date.now();
+    if (how === 'button') await page.locator('#btn-cancel').click();
+    else await page.keyboard.press('Escape');
+    await page.waitForSelector('#panel-progress[data-state="idle"]', { timeout: 5_000 });
+    // In the page: from the click / key event to the 'cancelled' state shown (the runner reports it when the
+    // worker thread has exited). From the test's side the browser automation's round trips come on top.
+    const inPage = await cancelLatencyMs(page);
+    const outside = Date.now() - t0;
+    latencies.push(`${how} ${inPage.toFixed(0)} ms in the page (${outside} ms as the test saw it, during "${stage}")`);
+    assert.ok(inPage < 1000, `${how}: the job ended ${inPage.toFixed(0)} ms after the cancel (during "${stage}")`);
+    await page.waitForFunction((n) => document.querySelectorAll('#messages .message[data-kind="info"]').length > n, notes);
+    assert.equal(await page.locator('#messages .message[data-kind="info"] span').last().textContent(), 'The registration was cancelled.');
+    assert.equal(await page.locator('#btn-register').isEnabled(), true, 'Register is available again');
+
+    // The worker is gone: the host's process stops computing, and no output (complete or partial) is left.
+    const cpu0 = await cpuSeconds(session.hostPid);
+    await sleep(1000);
+    const cpu1 = await cpuSeconds(session.hostPid);
+    if (cpu0 !== undefined && cpu1 !== undefined) assert.ok(cpu1 - cpu0 < 0.3, `${how}: the host used ${(cpu1 - cpu0).toFixed(2)} s of CPU in the second after the cancel`);
+    assert.equal(existsSync(outDir), false, 'no output folder');
+    assert.deepEqual((await readdir(work)).filter((n) => n.startsWith('.cancelled-run.partial-')), [], 'no partial output folder');
+  }
+  // Usable: a file opens, and the next test registers. The lung landmarks go with the lung pair: replacing its
+  // moving shape closes them (else the brain run would be scored against them), and the page says so.
+  await page.setInputFiles('#file-moving', BRAIN.white);
+  await waitLoaded('#input-moving', 'white_left.gii.gz');
+  assert.equal(await page.textContent('#input-landmarks'), '—');
+  assert.match(await page.locator('#messages .message[data-kind="info"] span').last().textContent() ?? '', /^The landmarks were closed because a new moving shape \(white_left\.gii\.gz\) was opened/);
+  assert.deepEqual(session.errors, []);
+  console.log(`cancel latency (cancel → 'cancelled' on the page): ${latencies.join('; ')}`);
+});
+
+test('register from the UI, fsaverage5 white → pial: progress, overlays, metrics, exports', { skip }, async () => {
+  const { page } = session;
+  await page.setInputFiles('#file-moving', BRAIN.white);
+  await waitLoaded('#input-moving', 'white_left.gii.gz');
+  await page.setInputFiles('#file-fixed', BRAIN.pial);
+  await waitLoaded('#input-fixed', 'pial_left.gii.gz');
+  await setParameters(page, { preset: 'brain', steps: ['prealign', 'finetune'], blurMm: 2, fieldSpacingMm: 3 });
+
+  await clearMessages(page);
+  await watchProgress(page);
+  const started = Date.now();
+  await page.locator('#btn-register').click();
+  await waitForResults(page);
+  const seconds = (Date.now() - started) / 1000;
+  const progress = await progressSummary();
+  assert.ok(progress.stages.includes('prealign') && progress.stages.includes('finetune'), `stages: ${progress.stages.join(' → ')}`);
+  assert.ok(progress.movedWithinStage && progress.maxValue >= 0.9, 'the bar moved');
+
+  // White and pial share their vertices, so the vertex error is exact ground truth: 2.51 mm before (README), and
+  // the fine-tuning must take most of it away.
+  const columns = await metricsColumns(page);
+  assert.deepEqual(columns, ['before', 'prealign', 'finetune']);
+  const m = await metricsTable(page);
+  assert.equal(m['tre.mean'], undefined, 'no landmarks, no TRE');
+  const before = m['vertexError.mean'].before;
+  const after = m['vertexError.mean'].finetune;
+  assert.ok(Math.abs(before - 2.51) < 0.05, `vertex error before: ${before} mm`);
+  assert.ok(after < 0.5 * before, `vertex error ${before.toFixed(2)} → ${after.toFixed(2)} mm`);
+  assert.ok(m['surfaceDistance.chamferMm'].finetune < 0.5 * m['surfaceDistance.chamferMm'].before, 'the surfaces come closer');
+  assert.ok(m['jacobian.min'].finetune > 0, `no folding: Jacobian min ${m['jacobian.min'].finetune}`);
+  assert.equal(m['jacobian.foldingFraction'].finetune, 0);
+  for (const step of ['prealign', 'finetune']) assert.ok(m.time[step] > 0 && m.time[step] < seconds, `time of ${step}: ${m.time[step]} s`);
+  await page.locator('#panel-results').screenshot({ path: join(SCREENSHOTS, 'brain-register-metrics.png') });
+  await checkResultView('brain-register-results');
+
+  // Exports: the field as MetaImage on the 3 mm grid; the warped mesh as GIfTI, whose distance to the pial
+  // vertices is the vertex error the page shows.
+  await page.locator('#export-field-format').selectOption('mha');
+  const field = await download('#export-field', 'brain-register-field.mha');
+  assert.equal(field.name, 'field.mha');
+  const fieldImage = await readImage(field.path);
+  assert.equal(fieldImage.components, 3);
+  assert.deepEqual([...fieldImage.spacingMm], [3, 3, 3]);
+  await page.locator('#export-mesh-format').selectOption('gii');
+  const mesh = await download('#export-mesh', 'brain-register-warped.gii');
+  assert.equal(mesh.name, 'warped.gii');
+  const warped = await readShape(mesh.path);
+  const pial = await readShape(BRAIN.pial);
+  assert.equal(warped.pointsLps.length, pial.pointsLps.length);
+  const errors = landmarkErrors(warped.pointsLps, pial.pointsLps);
+  const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+  assert.ok(Math.abs(mean - after) < 0.005, `the exported mesh's vertex error ${mean.toFixed(4)} matches the page's ${after.toFixed(4)} mm`);
+  const white = await readShape(BRAIN.white);
+  const inverse = fieldInverseErrorMm(fieldImage, warped, white);
+  assert.ok(inverse.inside > 0.99 && inverse.meanMm < 1, `the field maps warped vertices back to the white ones (mean ${inverse.meanMm.toFixed(3)} mm)`);
+  assert.deepEqual(session.errors, []);
+  console.log(
+    `brain from the UI: ${seconds.toFixed(1)} s; vertex error ${before.toFixed(3)} → ${after.toFixed(3)} mm; chamfer ${m['surfaceDistance.chamferMm'].before.toFixed(3)} → ` +
+      `${m['surfaceDistance.chamferMm'].finetune.toFixed(3)} mm; Jacobian min ${m['jacobian.min'].finetune.toFixed(3)}; steps ${columns.slice(1).map((c) => `${c} ${m.time[c]?.toFixed(2)} s`).join(', ')}; ` +
+      `field inverse ${inverse.meanMm.toFixed(3)} mm; stages ${progress.stages.join(' → ')}`,
+  );
 });
 
 test('keyboard: the 3D view, the controls and the shortcuts are reachable; no console errors at all', { skip }, async () => {

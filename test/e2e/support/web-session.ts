@@ -27,6 +27,8 @@ export interface WebSession {
   page: Page;
   /** Console errors and uncaught page errors, in order. */
   errors: string[];
+  /** Process id of the web host (its job workers are threads of this process). */
+  hostPid: number | undefined;
   screenshot(name: string): Promise<Buffer>;
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startWebSession(): Promise<WebSession> {
     browser,
     page,
     errors,
+    hostPid: host.pid,
     screenshot: async (name) => {
       const png = await page.screenshot({ fullPage: false });
       await writeFile(join(SCREENSHOTS, `${name}.png`), png);

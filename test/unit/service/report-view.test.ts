@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelOf, reportInputs, reportView, unitOf } from '../../../main/service/report-view.ts';
+import { isDetail, labelOf, reportInputs, reportView, unitOf } from '../../../main/service/report-view.ts';
 
 test('report view: phases in pipeline order, rows per numeric leaf, units from names, fractions in %', () => {
   const view = reportView({
@@ -62,4 +62,55 @@ test('report inputs: strings or { path } objects, from inputs, request or settin
     movingLandmarks: 'l.csv',
   });
   assert.deepEqual(reportInputs(undefined), {});
+});
+
+test("report view of the pipeline's report: the repeated `after` dropped, the top-level Jacobian in the last column, details marked", () => {
+  const phase = (tre: number, chamfer: number) => ({
+    tre: { n: 300, mean: tre },
+    surfaceDistance: { movingToFixed: { absolute: { n: 2000, meanMm: chamfer + 0.1 } }, chamferMm: chamfer },
+  });
+  const finetune = phase(12.4, 1.8);
+  const view = reportView({
+    steps: [
+      { name: 'prealign', status: 'done', seconds: 1, metrics: phase(14.5, 4) },
+      { name: 'net', status: 'skipped', note: 'no trained model' },
+      { name: 'finetune', status: 'done', seconds: 2.5, metrics: finetune },
+    ],
+    metrics: { before: phase(26.33, 11.6), prealign: phase(14.5, 4), finetune, after: structuredClone(finetune) },
+    jacobian: { region: 'fixed mask', insideFixed: { min: 0.45, max: 3, nonPositiveCount: 0, nonPositiveFraction: 0 } },
+  });
+  assert.deepEqual(view.columns, ['before', 'prealign', 'net', 'finetune']);
+  const rows = Object.fromEntries(view.metrics.map((m) => [m.key, m]));
+  assert.deepEqual(rows['tre.mean'].values, [26.33, 14.5, null, 12.4]);
+  assert.deepEqual(rows['jacobian.min'].values, [null, null, null, 0.45]);
+  assert.deepEqual(rows['jacobian.foldingFraction'], { key: 'jacobian.foldingFraction', label: 'Jacobian folding fraction', unit: '%', values: [null, null, null, 0] });
+  assert.deepEqual(
+    view.metrics.filter((m) => m.detail).map((m) => m.key),
+    ['tre.n', 'surfaceDistance.movingToFixed.absolute.n', 'surfaceDistance.movingToFixed.absolute.meanMm'],
+  );
+  assert.equal(rows['surfaceDistance.chamferMm'].detail, undefined);
+  // An `after` that differs from the last step stays; Jacobian values the metrics already hold are kept.
+  const kept = reportView({
+    steps: [{ name: 'finetune', seconds: 1 }],
+    metrics: { before: { tre: { mean: 3 } }, finetune: { tre: { mean: 2 }, jacobian: { min: 0.5 } }, after: { tre: { mean: 1 } } },
+    jacobian: { min: 0.7, foldingFraction: 0.01 },
+  });
+  assert.deepEqual(kept.columns, ['before', 'finetune', 'after']);
+  const keptRows = Object.fromEntries(kept.metrics.map((m) => [m.key, m.values]));
+  assert.deepEqual(keptRows['jacobian.min'], [null, 0.5, 0.7]);
+  assert.deepEqual(keptRows['jacobian.foldingFraction'], [null, null, 1]);
+  assert.equal(isDetail('surfaceDistance.fixedToMoving.signed.p95Mm'), true);
+  assert.equal(isDetail('jacobian.nonPositiveCount'), true);
+  assert.equal(isDetail('vertexError.mean'), false);
+});
+
+test('report inputs: the landmark column prefixes the run used', () => {
+  assert.deepEqual(
+    reportInputs({ inputs: { movingLandmarks: { path: 'l.csv', prefix: 'exp' }, fixedLandmarks: { path: 'l.csv', prefix: 'insp' } } }),
+    { movingLandmarks: 'l.csv', fixedLandmarks: 'l.csv', movingLandmarksPrefix: 'exp', fixedLandmarksPrefix: 'insp' },
+  );
+  assert.deepEqual(reportInputs({ request: { movingLandmarks: 'a.csv', movingLandmarksPrefix: 'exp', fixedLandmarksPrefix: '' } }), {
+    movingLandmarks: 'a.csv',
+    movingLandmarksPrefix: 'exp',
+  });
 });
