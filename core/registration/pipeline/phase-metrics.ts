@@ -92,10 +92,23 @@ export interface PhaseInputs {
   fixedLandmarksLps?: Float64Array;
 }
 
+/**
+ * Two meshes correspond vertex by vertex only when they share one triangulation (FreeSurfer white/pial, a shape and
+ * its deformed copy). An equal vertex count alone is not enough: two decimated lung surfaces of 2000 vertices
+ * each have unrelated numberings, and a "vertex error" between them would be meaningless.
+ */
+export function sharesVertexNumbering(a: Shape, b: Shape): boolean {
+  const ta = a.triangles;
+  const tb = b.triangles;
+  if (a.pointsLps.length !== b.pointsLps.length || !ta || !tb || ta.length === 0 || ta.length !== tb.length) return false;
+  for (let t = 0; t < ta.length; t++) if (ta[t] !== tb[t]) return false;
+  return true;
+}
+
 export function phaseMetrics(p: PhaseInputs): PhaseMetrics {
   const out: PhaseMetrics = { surfaceDistance: surfaceMetrics(p.warpedShape, p.fixedShape, p.fixedTarget) };
   if (p.warpedLandmarksLps && p.fixedLandmarksLps) out.tre = summarizeErrors(landmarkErrors(p.warpedLandmarksLps, p.fixedLandmarksLps));
-  if (p.warpedShape.pointsLps.length === p.fixedShape.pointsLps.length && p.warpedShape.kind === p.fixedShape.kind) {
+  if (sharesVertexNumbering(p.warpedShape, p.fixedShape)) {
     out.vertexError = summarizeErrors(landmarkErrors(p.warpedShape.pointsLps, p.fixedShape.pointsLps));
   }
   return out;
