@@ -1,13 +1,15 @@
 /**
  * `monge`: the command-line door to Monge. Sub-commands live in ./commands, one file each.
- * Exit codes: 0 ok, 2 usage, 3 bad input, 1 internal error (README, `monge --help`).
+ * Exit codes: 0 ok, 2 usage, 3 bad input, 4 some pairs of a batch failed, 1 internal error (README, `monge --help`).
  */
 import { InputError } from '../io/errors.ts';
 import { CancelledError } from '../progress/index.ts';
 import type { Command } from './command.ts';
+import { batchCommand } from './commands/batch.ts';
 import { convertCommand } from './commands/convert.ts';
 import { infoCommand } from './commands/info.ts';
 import { landmarksErrorCommand } from './commands/landmarks-error.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { otCommand } from './commands/ot.ts';
 import { registerCommand } from './commands/register.ts';
 import { trainCommand } from './commands/train.ts';
@@ -16,7 +18,7 @@ import { EXIT, UsageError } from './exit-codes.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, trainCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, batchCommand, mergeCommand, trainCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -29,7 +31,7 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Coordinates are millimetres; Monge works in LPS and writes outputs in the frame their input came in.',
-    'Exit codes: 0 ok, 2 usage error, 3 bad input, 1 internal error.',
+    'Exit codes: 0 ok, 2 usage error, 3 bad input, 4 some pairs failed (batch, merge), 1 internal error.',
   ].join('\n');
 }
 

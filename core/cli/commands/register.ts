@@ -1,23 +1,11 @@
 import { OutputFolderError, register, type RegistrationSummary } from '../../registration/index.ts';
-import { STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../../registration/types.ts';
+import type { RegisterRequest } from '../../registration/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { frameOption, numberOption, parseCommandLine } from '../options.ts';
+import { parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
-
-const PRESETS: readonly PresetName[] = ['lung', 'brain', 'generic'];
-const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
-
-/** `--steps prealign,finetune` → step names (each known, no repeats). */
-function stepsOption(value: string | undefined): StepName[] | undefined {
-  if (value === undefined) return undefined;
-  const steps = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (steps.length === 0) throw new UsageError('--steps: give at least one step');
-  for (const s of steps) if (!(STEP_NAMES as readonly string[]).includes(s)) throw new UsageError(`--steps: unknown step '${s}' (steps: ${STEP_NAMES.join(', ')})`);
-  if (new Set(steps).size !== steps.length) throw new UsageError('--steps: a step is named twice');
-  return steps as StepName[];
-}
+import { REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
 
 /** The human summary printed on stderr. */
 function describe(summary: RegistrationSummary): string {
@@ -92,24 +80,9 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
         output: { type: 'string', short: 'o' },
         'moving-landmarks': { type: 'string' },
         'fixed-landmarks': { type: 'string' },
-        'moving-landmarks-prefix': { type: 'string' },
-        'fixed-landmarks-prefix': { type: 'string' },
-        'landmarks-frame': { type: 'string' },
-        preset: { type: 'string' },
-        steps: { type: 'string' },
-        'field-format': { type: 'string' },
-        'field-spacing': { type: 'string' },
-        engine: { type: 'string' },
-        seed: { type: 'string' },
-        'rotation-search': { type: 'boolean' },
-        diffeomorphic: { type: 'boolean' },
-        'net-model': { type: 'string' },
         overwrite: { type: 'boolean' },
         json: { type: 'boolean' },
-        blur: { type: 'string' },
-        reach: { type: 'string' },
-        'kernel-width': { type: 'string' },
-        anisotropy: { type: 'string' },
+        ...REGISTRATION_OPTIONS,
       },
       { min: 2, max: 2, names: 'MOVING and FIXED' },
     );
@@ -117,39 +90,12 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
     if ((values['moving-landmarks'] === undefined) !== (values['fixed-landmarks'] === undefined)) {
       throw new UsageError('give both --moving-landmarks and --fixed-landmarks, or neither');
     }
-    if (values.preset !== undefined && !(PRESETS as readonly string[]).includes(values.preset)) {
-      throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, not '${values.preset}'`);
-    }
-    const fieldFormat = values['field-format']?.replace(/^\./, '');
-    if (fieldFormat !== undefined && !(FIELD_FORMATS as readonly string[]).includes(fieldFormat)) {
-      throw new UsageError(`--field-format must be one of ${FIELD_FORMATS.join(', ')}, not '${values['field-format']}'`);
-    }
-    if (values.engine !== undefined && !['auto', 'cpu', 'tfjs', 'js'].includes(values.engine.toLowerCase())) {
-      throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
-    }
-    const positive = (v: number) => v > 0;
-    const reach = values.reach === undefined ? undefined : values.reach.toLowerCase() === 'none' ? null : numberOption(values.reach, '--reach', positive);
     const request: RegisterRequest = {
       moving: positionals[0],
       fixed: positionals[1],
       outDir: values.output,
       ...(values['moving-landmarks'] !== undefined ? { movingLandmarks: values['moving-landmarks'], fixedLandmarks: values['fixed-landmarks'] } : {}),
-      ...(values['moving-landmarks-prefix'] !== undefined ? { movingLandmarksPrefix: values['moving-landmarks-prefix'] } : {}),
-      ...(values['fixed-landmarks-prefix'] !== undefined ? { fixedLandmarksPrefix: values['fixed-landmarks-prefix'] } : {}),
-      landmarksFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'),
-      preset: values.preset as PresetName | undefined,
-      steps: stepsOption(values.steps),
-      fieldFormat: fieldFormat as FieldFormat | undefined,
-      fieldSpacingMm: numberOption(values['field-spacing'], '--field-spacing', positive),
-      engine: values.engine?.toLowerCase(),
-      seed: numberOption(values.seed, '--seed', Number.isInteger),
-      blurMm: numberOption(values.blur, '--blur', positive),
-      ...(reach !== undefined ? { reachMm: reach } : {}),
-      kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
-      anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
-      ...(values['rotation-search'] ? { rotationSearch: true } : {}),
-      ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
-      ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),
+      ...registrationSettings(values),
       ...(values.overwrite ? { overwrite: true } : {}),
     };
     const bar = progressBar();

@@ -1,0 +1,46 @@
+/**
+ * A manifest row made into the registration it asks for: the command line's registration options, overridden by
+ * the row's own columns, checked by the same function `monge register` uses (core/cli/register-options.ts), with
+ * OUTDIR/<id> as the output folder. A row whose options are wrong is an InputError naming the manifest line.
+ */
+import { join, resolve } from 'node:path';
+import { UsageError } from '../cli/exit-codes.ts';
+import { registrationSettings, type RegistrationOptionValues } from '../cli/register-options.ts';
+import { InputError } from '../io/errors.ts';
+import type { RegisterRequest } from '../registration/types.ts';
+import type { Manifest, ManifestRow } from './manifest.ts';
+
+export interface BatchPair {
+  /** 0-based position in the manifest. */
+  index: number;
+  id: string;
+  /** Manifest line (for messages). */
+  line: number;
+  /** The registration, writing `outDir` = OUTDIR/<id>. */
+  request: RegisterRequest;
+}
+
+/** The pair of one manifest row. `options` are the command line's registration options. */
+export function batchPair(manifest: Pick<Manifest, 'path'>, row: ManifestRow, options: RegistrationOptionValues, outDir: string): BatchPair {
+  let settings;
+  try {
+    settings = registrationSettings({ ...options, ...row.overrides });
+  } catch (e) {
+    if (e instanceof UsageError) throw new InputError(manifest.path, 'malformed', `line ${row.line} (${row.id}): ${e.message.replace(/^--/, '')}`);
+    throw e;
+  }
+  const request: RegisterRequest = {
+    moving: row.moving,
+    fixed: row.fixed,
+    outDir: join(resolve(outDir), row.id),
+    ...(row.movingLandmarks !== undefined && row.fixedLandmarks !== undefined ? { movingLandmarks: row.movingLandmarks, fixedLandmarks: row.fixedLandmarks } : {}),
+    ...settings,
+  };
+  return { index: row.index, id: row.id, line: row.line, request };
+}
+
+/** Every row's pair (all checked before any runs). */
+export function batchPairs(manifest: Manifest, options: RegistrationOptionValues, outDir: string): BatchPair[] {
+  const base = { ...options, ...(options['net-model'] !== undefined ? { 'net-model': resolve(options['net-model']) } : {}) };
+  return manifest.rows.map((row) => batchPair(manifest, row, base, outDir));
+}

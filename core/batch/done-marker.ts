@@ -1,0 +1,106 @@
+/**
+ * The completion mark of a pair, `OUTDIR/<id>/.done.json`: written last (atomically: a temporary name, then a
+ * rename), only after the pair's outputs were read back and checked, and listing every output file with its size
+ * and SHA-256. `--resume` trusts a pair only when its mark parses, was made for the same registration (the
+ * request's fingerprint) and every listed file still has its size and hash; anything else — no mark, a half-written
+ * folder from a killed run, a file truncated or edited since — is redone. A crash can therefore never leave
+ * something that looks complete and is not.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MONGE_VERSION } from '../cli/version.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+import type { RegisterRequest } from '../registration/types.ts';
+import type { SummaryEntry } from './summary-row.ts';
+
+export const DONE_MARKER = '.done.json';
+
+export interface OutputFileRecord {
+  /** Relative to OUTDIR, POSIX separators. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface DoneMarker {
+  kind: 'monge-batch-pair-done';
+  monge: string;
+  id: string;
+  /** requestFingerprint() of the registration that made the outputs. */
+  fingerprint: string;
+  completedAt: string;
+  files: OutputFileRecord[];
+  /** The pair's summary row, reused when the pair is skipped. */
+  row: SummaryEntry;
+}
+
+/** JSON with sorted keys (the same object always gives the same text). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 of what a registration was asked to do (inputs, landmarks, every setting, Monge's version), not where it writes. */
+export function requestFingerprint(request: RegisterRequest): string {
+  const { outDir: _outDir, overwrite: _overwrite, ...rest } = request;
+  return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: rest })).digest('hex');
+}
+
+/** SHA-256 of a file, streamed. */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve())
+      .on('error', reject);
+  });
+  return hash.digest('hex');
+}
+
+/** Size and hash of each file (paths relative to `outDir`). */
+export async function recordFiles(outDir: string, paths: readonly string[]): Promise<OutputFileRecord[]> {
+  const records: OutputFileRecord[] = [];
+  for (const path of paths) {
+    const full = join(outDir, path);
+    records.push({ path, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
+  }
+  return records;
+}
+
+/** Writes the mark (last, atomically). */
+export async function writeDoneMarker(outDir: string, marker: Omit<DoneMarker, 'kind' | 'monge' | 'completedAt'>): Promise<void> {
+  const full: DoneMarker = { kind: 'monge-batch-pair-done', monge: MONGE_VERSION, completedAt: new Date().toISOString(), ...marker };
+  await writeFileAtomic(join(outDir, marker.id, DONE_MARKER), `${JSON.stringify(full, null, 2)}\n`);
+}
+
+export type MarkerCheck = { complete: true; marker: DoneMarker } | { complete: false; reason: string };
+
+/** Whether pair `id` under `outDir` is complete for `fingerprint`, by its mark and its files. */
+export async function verifyDoneMarker(outDir: string, id: string, fingerprint: string): Promise<MarkerCheck> {
+  let marker: DoneMarker;
+  try {
+    marker = JSON.parse(await readFile(join(outDir, id, DONE_MARKER), 'utf8')) as DoneMarker;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { complete: false, reason: code === 'ENOENT' ? 'not completed' : `unreadable completion mark (${(e as Error).message})` };
+  }
+  if (marker?.kind !== 'monge-batch-pair-done' || marker.id !== id || !Array.isArray(marker.files) || typeof marker.row !== 'object' || marker.row === null) {
+    return { complete: false, reason: 'the completion mark is not one Monge wrote' };
+  }
+  if (marker.fingerprint !== fingerprint) return { complete: false, reason: 'its inputs or settings changed since it was completed' };
+  for (const f of marker.files) {
+    const full = join(outDir, f.path);
+    const info = await stat(full).catch(() => undefined);
+    if (!info?.isFile()) return { complete: false, reason: `${f.path} is missing` };
+    if (info.size !== f.bytes) return { complete: false, reason: `${f.path} has ${info.size} bytes, ${f.bytes} when completed` };
+    if ((await fileSha256(full)) !== f.sha256) return { complete: false, reason: `${f.path} changed since it was completed (SHA-256 differs)` };
+  }
+  return { complete: true, marker };
+}

@@ -1,0 +1,90 @@
+/**
+ * `monge merge OUTDIR... -o MERGED`: the summaries of several batch runs — typically the shards of one job array —
+ * combined into one summary.csv / summary.json / report.html in MERGED, rows in manifest order. The pair folders
+ * are referenced, not copied (a cohort's displacement fields can be hundreds of GB): each row's `dir` becomes the
+ * path from MERGED to the pair's folder in its shard's OUTDIR, and the report's thumbnails are embedded from there.
+ *
+ * Checked: every source is a batch summary of the same manifest (same SHA-256); no pair appears twice; shards of
+ * one split (K/N with the same N) are each given once, and the missing ones are listed (the merge is then marked
+ * incomplete, and the command says so).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { MONGE_VERSION } from '../cli/version.ts';
+import { InputError } from '../io/errors.ts';
+import { UsageError } from '../cli/exit-codes.ts';
+import { writeCohortReport } from './cohort-report.ts';
+import { countRows, readSummaryFile, SUMMARY_JSON, writeSummaryFiles, type BatchSummaryFile, type SummarySource } from './summary-files.ts';
+import type { SummaryEntry } from './summary-row.ts';
+
+export interface MergeResult {
+  outDir: string;
+  summary: BatchSummaryFile;
+  /** Things worth saying that do not stop the merge (options that differ between sources). */
+  warnings: string[];
+}
+
+const posix = (p: string) => p.split(sep).join('/');
+
+export async function mergeBatches(sourceDirs: readonly string[], mergedDir: string): Promise<MergeResult> {
+  if (sourceDirs.length === 0) throw new UsageError('give at least one batch OUTDIR to merge');
+  const outDir = resolve(mergedDir);
+  const sources = sourceDirs.map((d) => resolve(d));
+  if (sources.includes(outDir)) throw new UsageError(`the merged folder ${outDir} is one of the folders merged; choose another -o`);
+  if (new Set(sources).size !== sources.length) throw new UsageError('a folder is given twice');
+  const summaries: BatchSummaryFile[] = [];
+  for (const dir of sources) summaries.push(await readSummaryFile(dir));
+  const first = summaries[0];
+  const warnings: string[] = [];
+  summaries.forEach((s, i) => {
+    if (s.manifest.sha256 !== first.manifest.sha256) {
+      throw new InputError(join(sources[i], SUMMARY_JSON), 'malformed', `comes from another manifest (${s.manifest.path}, SHA-256 ${s.manifest.sha256.slice(0, 12)}…) than ${join(sources[0], SUMMARY_JSON)} (${first.manifest.path}, ${first.manifest.sha256.slice(0, 12)}…)`);
+    }
+    if (JSON.stringify(s.options) !== JSON.stringify(first.options)) warnings.push(`${sources[i]} ran with other registration options than ${sources[0]}`);
+  });
+  // Shards of one split.
+  const counts = new Set(summaries.map((s) => s.shard?.count ?? 0));
+  let missingShards: number[] | undefined;
+  if (counts.size === 1 && !counts.has(0)) {
+    const n = [...counts][0];
+    const seen = new Map<number, string>();
+    summaries.forEach((s, i) => {
+      const k = s.shard!.index;
+      if (seen.has(k)) throw new UsageError(`shard ${k}/${n} is given twice (${seen.get(k)} and ${sources[i]})`);
+      seen.set(k, sources[i]);
+    });
+    missingShards = Array.from({ length: n }, (_, k) => k).filter((k) => !seen.has(k));
+  }
+  const rows: SummaryEntry[] = [];
+  const owner = new Map<string, string>();
+  summaries.forEach((s, i) => {
+    for (const row of s.pairs) {
+      const other = owner.get(row.id);
+      if (other !== undefined) throw new InputError(join(sources[i], SUMMARY_JSON), 'malformed', `pair '${row.id}' is also in ${other}`);
+      owner.set(row.id, join(sources[i], SUMMARY_JSON));
+      rows.push({ ...row, dir: posix(relative(outDir, join(sources[i], row.dir))) });
+    }
+  });
+  rows.sort((a, b) => a.index - b.index);
+  const scope = missingShards !== undefined && missingShards.length === 0 ? first.manifest.pairs : summaries.reduce((n, s) => n + s.counts.pairs, 0);
+  const finished = summaries.map((s) => s.finishedAt);
+  const summaryCounts = countRows(rows, scope);
+  const summary: BatchSummaryFile = {
+    kind: 'monge-batch-summary',
+    monge: MONGE_VERSION,
+    manifest: first.manifest,
+    shard: null,
+    mergedFrom: summaries.map((s, i) => ({ dir: posix(relative(outDir, sources[i])), shard: s.shard, pairs: s.counts.pairs }) satisfies SummarySource),
+    ...(missingShards !== undefined ? { missingShards } : {}),
+    options: first.options,
+    startedAt: summaries.map((s) => s.startedAt).sort()[0],
+    finishedAt: finished.some((f) => f === null) ? null : (finished as string[]).sort().at(-1) ?? null,
+    complete: summaries.every((s) => s.complete) && (missingShards?.length ?? 0) === 0 && summaryCounts.pending === 0,
+    counts: summaryCounts,
+    pairs: rows,
+  };
+  await mkdir(outDir, { recursive: true });
+  await writeSummaryFiles(outDir, summary);
+  await writeCohortReport(outDir, summary);
+  return { outDir, summary, warnings };
+}

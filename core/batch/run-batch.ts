@@ -1,0 +1,132 @@
+/**
+ * `monge batch` as a library call: read and check the manifest (every row, before anything runs), take this
+ * shard's pairs, skip the pairs an earlier run completed (with --resume, verified by their completion marks),
+ * run the others on worker processes, and write summary.csv, summary.json (after every pair, and at the end) and
+ * report.html. Returns the summary; failed pairs are rows, not exceptions. Throws only for what stops the whole
+ * batch: a bad manifest (InputError), an OUTDIR in the way or locked (UsageError).
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../cli/exit-codes.ts';
+import type { RegistrationOptionValues } from '../cli/register-options.ts';
+import { MONGE_VERSION } from '../cli/version.ts';
+import type { ProgressReport } from '../progress/index.ts';
+import { batchPairs } from './batch-pair.ts';
+import { lockOutDir } from './batch-lock.ts';
+import { writeCohortReport } from './cohort-report.ts';
+import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
+import { planJobs, type JobPlan } from './job-count.ts';
+import { readManifest } from './manifest.ts';
+import type { PairJob } from './run-pair.ts';
+import { inShard, type Shard } from './shard.ts';
+import { countRows, writeSummaryFiles, type BatchSummaryFile } from './summary-files.ts';
+import type { SummaryEntry } from './summary-row.ts';
+import { runInWorkers } from './worker-pool.ts';
+
+export type BatchEvent =
+  | { type: 'plan'; pairs: number; toRun: number; resumed: number; plan: JobPlan; redo: { id: string; reason: string }[] }
+  | { type: 'pair-start'; id: string }
+  | { type: 'pair-progress'; id: string; report: ProgressReport }
+  | { type: 'pair-done'; row: SummaryEntry; finished: number; toRun: number; elapsedSeconds: number };
+
+export interface BatchOptions {
+  manifest: string;
+  outDir: string;
+  /** Registration options of the command line (rows may override them). */
+  options?: RegistrationOptionValues;
+  /** Worker processes asked for (capped by memory; default 1). */
+  jobs?: number;
+  shard?: Shard;
+  /** Skip pairs completed by an earlier run into the same OUTDIR; without it OUTDIR must be new or empty. */
+  resume?: boolean;
+  /** Memory estimate per pair (MB) for the job cap. */
+  pairMemoryMb?: number;
+  signal?: AbortSignal;
+  onEvent?(event: BatchEvent): void;
+}
+
+export interface BatchResult {
+  outDir: string;
+  summary: BatchSummaryFile;
+  plan: JobPlan;
+  cancelled: boolean;
+}
+
+async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new UsageError(`${outDir} exists and is a file; give a folder for the batch outputs`);
+  if (info && !resume && (await readdir(outDir)).length > 0) {
+    throw new UsageError(`${outDir} exists and is not empty; pass --resume to continue the batch that wrote it, or choose a new folder`);
+  }
+  await mkdir(outDir, { recursive: true });
+}
+
+export async function runBatch(o: BatchOptions): Promise<BatchResult> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const manifest = await readManifest(o.manifest);
+  const outDir = resolve(o.outDir);
+  const options = o.options ?? {};
+  const selected = batchPairs(manifest, options, outDir).filter((p) => inShard(p.index, o.shard));
+  await prepareOutDir(outDir, o.resume ?? false);
+  const release = await lockOutDir(outDir);
+  try {
+    const rows = new Map<string, SummaryEntry>();
+    const toRun: PairJob[] = [];
+    const redo: { id: string; reason: string }[] = [];
+    for (const pair of selected) {
+      if (o.resume) {
+        const check = await verifyDoneMarker(outDir, pair.id, requestFingerprint(pair.request));
+        if (check.complete) {
+          rows.set(pair.id, { ...check.marker.row, index: pair.index, resumed: true, dir: pair.id });
+          continue;
+        }
+        if (check.reason !== 'not completed') redo.push({ id: pair.id, reason: check.reason });
+      }
+      toRun.push({ pair, outDir });
+    }
+    const plan = planJobs(o.jobs ?? 1, toRun.length, o.pairMemoryMb);
+    o.onEvent?.({ type: 'plan', pairs: selected.length, toRun: toRun.length, resumed: rows.size, plan, redo });
+
+    const summaryNow = (finishedAt: string | null): BatchSummaryFile => {
+      const pairs = [...rows.values()];
+      const counts = countRows(pairs, selected.length);
+      return {
+        kind: 'monge-batch-summary',
+        monge: MONGE_VERSION,
+        manifest: { path: manifest.path, sha256: manifest.sha256, pairs: manifest.rows.length },
+        shard: o.shard ?? null,
+        options,
+        startedAt,
+        finishedAt,
+        complete: counts.pending === 0 && counts.cancelled === 0,
+        counts,
+        pairs,
+      };
+    };
+    // Summaries are rewritten after each pair, one write at a time.
+    let writing: Promise<void> = writeSummaryFiles(outDir, summaryNow(null));
+    let finished = 0;
+    const env = { ...process.env, MONGE_THREADS: process.env.MONGE_THREADS ?? String(plan.threadsPerJob) };
+    await runInWorkers(toRun, {
+      workers: plan.jobs,
+      env,
+      signal: o.signal,
+      onStart: (job) => o.onEvent?.({ type: 'pair-start', id: job.pair.id }),
+      onProgress: (job, report) => o.onEvent?.({ type: 'pair-progress', id: job.pair.id, report }),
+      onDone: (job, row) => {
+        rows.set(job.pair.id, row);
+        finished++;
+        o.onEvent?.({ type: 'pair-done', row, finished, toRun: toRun.length, elapsedSeconds: (performance.now() - started) / 1000 });
+        writing = writing.then(() => writeSummaryFiles(outDir, summaryNow(null)));
+      },
+    });
+    await writing;
+    const summary = summaryNow(new Date().toISOString());
+    await writeSummaryFiles(outDir, summary);
+    await writeCohortReport(outDir, summary);
+    return { outDir, summary: { ...summary, pairs: [...summary.pairs].sort((a, b) => a.index - b.index) }, plan, cancelled: o.signal?.aborted ?? false };
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Runs pairs on N worker processes (child_process.fork of worker-bootstrap.mjs), each taking the next pair from a
+ * shared queue when it is free, so long and short pairs balance themselves. A worker that dies mid-pair (killed
+ * for memory, a signal, a crash in native code) turns that pair into an error row and is replaced; the other
+ * pairs go on. Cancelling (an AbortSignal) stops handing out pairs, asks the running ones to cancel, and kills a
+ * worker that has not answered within a grace period.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ProgressReport } from '../progress/index.ts';
+import { pairIdentity, type PairJob } from './run-pair.ts';
+import { errorRow, type SummaryEntry } from './summary-row.ts';
+import type { FromWorker, ToWorker } from './worker-messages.ts';
+
+const BOOTSTRAP = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
+
+/** How long a cancelled worker may take to stop before it is killed. */
+export const CANCEL_GRACE_MS = 15_000;
+
+export interface PoolCallbacks {
+  onStart?(job: PairJob): void;
+  onProgress?(job: PairJob, report: ProgressReport): void;
+  onDone?(job: PairJob, row: SummaryEntry): void;
+}
+
+export interface PoolOptions extends PoolCallbacks {
+  workers: number;
+  /** Environment of the worker processes. */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** Node options passed on to workers (memory limits); test-runner and loader flags are not. */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => /^--(max-old-space-size|max-semi-space-size|stack-size)=/.test(a));
+}
+
+/** One worker process and the pair it runs. */
+class PairWorker {
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  private pending?: { job: PairJob; resolve(row: SummaryEntry): void; started: number };
+  private exited = false;
+  private cancelling = false;
+
+  constructor(env: NodeJS.ProcessEnv | undefined, private readonly callbacks: PoolCallbacks) {
+    // Worker stdout goes to our stderr: the batch's stdout is for its result (--json).
+    this.child = fork(BOOTSTRAP, [], { env: env ?? process.env, execArgv: workerExecArgv(), stdio: ['ignore', 2, 2, 'ipc'], serialization: 'json' });
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'ready') resolve();
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', (code, signal) => reject(new Error(`the worker process exited before it was ready (${signal ?? `exit code ${code}`})`)));
+    });
+    this.ready.catch(() => undefined);
+    this.child.on('message', (m: FromWorker) => {
+      if (!this.pending) return;
+      if (m.type === 'progress' && m.id === this.pending.job.pair.id) this.callbacks.onProgress?.(this.pending.job, m.report);
+      if (m.type === 'result' && m.id === this.pending.job.pair.id) {
+        const { resolve } = this.pending;
+        this.pending = undefined;
+        resolve(m.row);
+      }
+    });
+    this.child.once('exit', (code, signal) => {
+      this.exited = true;
+      if (!this.pending) return;
+      const { job, resolve, started } = this.pending;
+      this.pending = undefined;
+      const seconds = (performance.now() - started) / 1000;
+      const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}` : `exited with code ${code}`;
+      resolve(this.cancelling ? errorRow(pairIdentity(job.pair), 'cancelled', 'cancelled', 'cancelled (the worker was stopped)', seconds) : errorRow(pairIdentity(job.pair), 'failed', 'crash', `the worker process ${how} while registering this pair`, seconds));
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  run(job: PairJob): Promise<SummaryEntry> {
+    return new Promise((resolve) => {
+      this.pending = { job, resolve, started: performance.now() };
+      this.send({ type: 'run', job });
+    });
+  }
+
+  cancel(): void {
+    if (!this.pending || this.cancelling) return;
+    this.cancelling = true;
+    this.send({ type: 'cancel' });
+    setTimeout(() => {
+      if (!this.exited) this.child.kill('SIGKILL');
+    }, CANCEL_GRACE_MS).unref();
+  }
+
+  private send(message: ToWorker): void {
+    if (this.exited || !this.child.connected) return;
+    this.child.send(message);
+  }
+
+  /** Ends the process (disconnecting makes the worker exit) and waits for it. */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every job; resolves with one row per job (in completion order), cancelled rows for jobs never started. */
+export async function runInWorkers(jobs: readonly PairJob[], options: PoolOptions): Promise<SummaryEntry[]> {
+  const queue = [...jobs];
+  const rows: SummaryEntry[] = [];
+  const live = new Set<PairWorker>();
+  const onAbort = () => {
+    for (const w of live) w.cancel();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const slot = async () => {
+    let worker: PairWorker | undefined;
+    try {
+      while (queue.length > 0 && !options.signal?.aborted) {
+        if (!worker || !worker.alive) {
+          if (worker) live.delete(worker);
+          worker = new PairWorker(options.env, options);
+          live.add(worker);
+          try {
+            await worker.ready;
+          } catch (e) {
+            // A worker that cannot even start fails the next pair with the reason (and the loop tries a new one).
+            const job = queue.shift();
+            if (!job) break;
+            const row = errorRow(pairIdentity(job.pair), 'failed', 'crash', (e as Error).message);
+            rows.push(row);
+            options.onDone?.(job, row);
+            continue;
+          }
+        }
+        const job = queue.shift();
+        if (!job) break;
+        options.onStart?.(job);
+        const row = await worker.run(job);
+        rows.push(row);
+        options.onDone?.(job, row);
+      }
+    } finally {
+      if (worker) {
+        live.delete(worker);
+        await worker.close();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.workers, jobs.length)) }, slot));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  for (const job of queue.splice(0)) {
+    const row = errorRow(pairIdentity(job.pair), 'cancelled', 'cancelled', 'cancelled before it started');
+    rows.push(row);
+    options.onDone?.(job, row);
+  }
+  return rows;
+}

@@ -1,0 +1,178 @@
+import { etaSeconds, formatDuration, parseShard, runBatch, SUMMARY_CSV, REPORT_HTML, type BatchEvent, type SummaryEntry } from '../../batch/index.ts';
+import { DEFAULT_PAIR_MEMORY_MB } from '../../batch/job-count.ts';
+import type { Command } from '../command.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { numberOption, parseCommandLine } from '../options.ts';
+import { printJson, printMessage, printResult, shortPath } from '../output.ts';
+import { progressBar } from '../progress-bar.ts';
+import { REGISTRATION_OPTIONS, registrationSettings, type RegistrationOptionValues } from '../register-options.ts';
+
+/** One line per finished pair (logs, job arrays) and the line above the bar for failures on a terminal. */
+export function pairLine(row: SummaryEntry, finished: number, total: number): string {
+  const head = `[${finished}/${total}] ${row.id}`;
+  if (row.status !== 'ok') return `${head} ${row.status.toUpperCase()}${row.error_kind && row.error_kind !== 'cancelled' ? ` (${row.error_kind})` : ''}: ${row.error ?? ''}`;
+  const time = row.seconds !== null ? ` ${row.seconds.toFixed(1)} s` : '';
+  const metric =
+    row.tre_after_mm !== null && row.tre_before_mm !== null
+      ? `TRE ${row.tre_before_mm.toFixed(2)} → ${row.tre_after_mm.toFixed(2)} mm`
+      : row.chamfer_after_mm !== null && row.chamfer_before_mm !== null
+        ? `chamfer ${row.chamfer_before_mm.toFixed(2)} → ${row.chamfer_after_mm.toFixed(2)} mm`
+        : '';
+  return `${head} ok${time}${metric ? `, ${metric}` : ''}`;
+}
+
+export const batchCommand: Command = {
+  name: 'batch',
+  summary: 'register a cohort of pairs listed in a manifest (resumable, parallel, shardable), with a summary and report',
+  help: `Usage: monge batch MANIFEST -o OUTDIR [--jobs N] [--shard K/N] [--resume] [--pair-memory MB] [--json]
+                    [registration options, as for monge register]
+
+Registers every pair of MANIFEST as 'monge register' does, each into OUTDIR/<id>/ (the same files), on worker
+processes; a pair that fails (missing or corrupt file, empty mask, diverging registration) becomes an error row
+and the others go on.
+
+MANIFEST is CSV with a header row, or JSON lines (.jsonl / .ndjson: one object per line), one pair per row:
+  id                         the pair's name: letters, digits, '.', '_', '-' (it names OUTDIR/<id>/); unique
+  moving, fixed              the shapes or volumes (paths relative to the manifest's folder)
+  moving_landmarks, fixed_landmarks   optional, both or neither
+  preset, steps, field_spacing, moving_landmarks_prefix, landmarks_frame, seed, rotation_search, …
+                             optional per-row overrides of any registration option below ('-' or '_'; an empty
+                             cell keeps the command line's value)
+Lines starting with '#' are comments.
+
+Writes into OUTDIR:
+  <id>/                      what 'monge register' writes (warped shape, field, transform, report.json, …) and
+                             .done.json, the completion mark (output sizes and SHA-256), written last
+  thumbnails/<id>.before.png, <id>.after.png   moving / warped shape (orange) with the fixed one (blue
+                             outline and tint), anterior view
+  summary.csv, summary.json  one row per pair: status, error, metrics (TRE, surface distances, Jacobian), time
+                             per step; rewritten after every pair
+  report.html                self-contained cohort report (sortable table, TRE plot, thumbnails); opens offline
+
+Options:
+  -o, --output OUTDIR        output folder: new or empty, unless --resume
+  --resume                   continue a batch in OUTDIR: pairs whose completion mark verifies (same inputs and
+                             settings, every output file unchanged) are kept, every other pair is (re)done
+  --jobs N                   worker processes (default 1), capped by memory: 80 % of RAM / --pair-memory;
+                             the CPU threads are shared out (MONGE_THREADS per worker = cores / N unless set)
+  --pair-memory MB           memory one registration may take (default ${DEFAULT_PAIR_MEMORY_MB})
+  --shard K/N                only the pairs at manifest positions i with i mod N = K (0 ≤ K < N, 0-based as
+                             $SLURM_ARRAY_TASK_ID with --array=0-(N-1), and $JOB_COMPLETION_INDEX); give each
+                             shard its own OUTDIR and combine them with 'monge merge'
+  --json                     print summary.json on stdout at the end
+ Registration options (as for monge register; manifest columns override them per pair):
+  --preset lung|brain|generic, --steps LIST, --landmarks-frame ras|lps, --moving-landmarks-prefix P,
+  --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --engine NAME, --seed N,
+  --rotation-search, --diffeomorphic, --net-model DIR, --blur MM, --reach MM|none, --kernel-width MM,
+  --anisotropy A
+  -h, --help                 this help
+
+Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.
+Ctrl-C (or SIGTERM from a scheduler) cancels: running pairs stop and leave nothing that looks complete, the
+summary and report are written; --resume continues later.
+
+Exit codes: 0 every pair registered, 4 some pairs failed (the count is printed; see summary.csv),
+2 usage error (including an OUTDIR in the way), 3 bad manifest (the message names the line), 1 internal error
+or cancelled.`,
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        output: { type: 'string', short: 'o' },
+        jobs: { type: 'string', short: 'j' },
+        shard: { type: 'string' },
+        resume: { type: 'boolean' },
+        'pair-memory': { type: 'string' },
+        json: { type: 'boolean' },
+        ...REGISTRATION_OPTIONS,
+      },
+      { min: 1, max: 1, names: 'MANIFEST' },
+    );
+    if (!values.output) throw new UsageError('-o OUTDIR is required');
+    const jobs = numberOption(values.jobs, '--jobs', (v) => Number.isInteger(v) && v >= 1) ?? 1;
+    const pairMemoryMb = numberOption(values['pair-memory'], '--pair-memory', (v) => v > 0);
+    const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
+    const options: RegistrationOptionValues = {};
+    for (const key of Object.keys(REGISTRATION_OPTIONS) as (keyof RegistrationOptionValues)[]) {
+      if (values[key] !== undefined) (options as Record<string, string | boolean>)[key] = values[key];
+    }
+    registrationSettings(options); // usage errors in the shared options, before reading the manifest
+
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) {
+        printMessage('monge batch: stopped');
+        process.exit(EXIT.internal);
+      }
+      printMessage('\nmonge batch: cancelling the running pairs (Ctrl-C again to stop at once)…');
+      controller.abort();
+    };
+    // A scheduler's SIGTERM (Slurm's time limit or preemption, Kubernetes' pod deletion) stops the same clean way,
+    // within its grace period, so the summary is written and the OUTDIR lock released for the requeued task.
+    const onSigterm = () => {
+      if (controller.signal.aborted) return;
+      printMessage('monge batch: terminated; cancelling the running pairs…');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+    const bar = progressBar(process.stderr, { labelWidth: 34 });
+    const tty = process.stderr.isTTY === true;
+    const started = Date.now();
+    let total = 0;
+    let finished = 0;
+    let estimate: { seconds: number; at: number } | undefined;
+    const drawBar = () => {
+      const left = estimate ? Math.max(0, estimate.seconds - (Date.now() - estimate.at) / 1000) : undefined;
+      bar.onProgress({ stage: `${finished}/${total} pairs${left !== undefined ? `, ETA ${formatDuration(left)}` : ''}`, fraction: total > 0 ? finished / total : 0 });
+    };
+    const ticker = tty ? setInterval(drawBar, 1000) : undefined;
+    ticker?.unref();
+    const onEvent = (e: BatchEvent) => {
+      if (e.type === 'plan') {
+        total = e.toRun;
+        const scope = shard ? ` (shard ${shard.index}/${shard.count})` : '';
+        const kept = e.resumed > 0 ? `, ${e.resumed} already complete` : '';
+        printMessage(`monge batch: ${e.pairs} pairs${scope}${kept}; running ${e.toRun} on ${e.plan.jobs} worker${e.plan.jobs === 1 ? '' : 's'} × ${process.env.MONGE_THREADS ?? e.plan.threadsPerJob} thread(s)`);
+        if (e.plan.capped) printMessage(`monge batch: ${e.plan.capped}`);
+        for (const r of e.redo) printMessage(`monge batch: redoing ${r.id}: ${r.reason}`);
+      } else if (e.type === 'pair-done') {
+        finished = e.finished;
+        const eta = etaSeconds(e.elapsedSeconds, e.finished, e.toRun);
+        estimate = eta !== undefined ? { seconds: eta, at: Date.now() } : undefined;
+        const line = pairLine(e.row, e.finished, e.toRun);
+        if (!tty) printMessage(line);
+        else if (e.row.status !== 'ok') {
+          bar.done();
+          printMessage(line);
+        }
+        if (tty) drawBar();
+      }
+    };
+    let result;
+    try {
+      result = await runBatch({ manifest: positionals[0], outDir: values.output, options, jobs, shard, resume: values.resume ?? false, pairMemoryMb, signal: controller.signal, onEvent });
+    } finally {
+      if (ticker) clearInterval(ticker);
+      bar.done();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
+    const { summary } = result;
+    const c = summary.counts;
+    const where = shortPath(result.outDir);
+    const took = formatDuration((Date.now() - started) / 1000);
+    if (values.json) printJson(summary);
+    else printResult(`${c.pairs} pairs: ${c.ok} ok${c.resumed > 0 ? ` (${c.resumed} from an earlier run)` : ''}, ${c.failed} failed${c.cancelled > 0 ? `, ${c.cancelled} cancelled` : ''} in ${took} → ${where}/${SUMMARY_CSV}, ${where}/${REPORT_HTML}`);
+    if (result.cancelled) {
+      printMessage(`monge batch: cancelled; ${c.ok} pairs complete. Run the same command with --resume to finish the rest.`);
+      return EXIT.internal;
+    }
+    if (c.failed + c.cancelled > 0) {
+      const what = [c.failed > 0 ? `${c.failed} failed` : '', c.cancelled > 0 ? `${c.cancelled} cancelled` : ''].filter(Boolean).join(', ');
+      printMessage(`monge batch: ${c.failed + c.cancelled} of ${c.pairs} pairs ${c.cancelled === 0 ? 'failed' : `not registered (${what})`} (reasons in ${where}/${SUMMARY_CSV})`);
+      return EXIT.somePairsFailed;
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * The registration options shared by `monge register` and `monge batch` (where a manifest row may also override
+ * them, one column per option): the option table for node:util parseArgs, and the one function that turns their
+ * string values into the RegisterRequest fields. Every failure is a UsageError naming the option.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
+import { UsageError } from './exit-codes.ts';
+import { frameOption, numberOption } from './options.ts';
+
+export const PRESET_NAMES: readonly PresetName[] = ['lung', 'brain', 'generic'];
+export const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
+
+/** The registration knobs (everything of `monge register` but the inputs, landmark files, -o and --overwrite). */
+export const REGISTRATION_OPTIONS = {
+  'moving-landmarks-prefix': { type: 'string' },
+  'fixed-landmarks-prefix': { type: 'string' },
+  'landmarks-frame': { type: 'string' },
+  preset: { type: 'string' },
+  steps: { type: 'string' },
+  'field-format': { type: 'string' },
+  'field-spacing': { type: 'string' },
+  engine: { type: 'string' },
+  seed: { type: 'string' },
+  'rotation-search': { type: 'boolean' },
+  diffeomorphic: { type: 'boolean' },
+  'net-model': { type: 'string' },
+  blur: { type: 'string' },
+  reach: { type: 'string' },
+  'kernel-width': { type: 'string' },
+  anisotropy: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export type RegistrationOptionName = keyof typeof REGISTRATION_OPTIONS;
+
+/** Option values as parseArgs returns them: strings, and booleans for the flags. */
+export type RegistrationOptionValues = { [K in RegistrationOptionName]?: (typeof REGISTRATION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The part of a RegisterRequest the options set. */
+export type RegistrationSettings = Omit<RegisterRequest, 'moving' | 'fixed' | 'outDir' | 'movingLandmarks' | 'fixedLandmarks' | 'overwrite'>;
+
+/** `--steps prealign,finetune` → step names (each known, no repeats). */
+export function stepsOption(value: string | undefined): StepName[] | undefined {
+  if (value === undefined) return undefined;
+  const steps = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (steps.length === 0) throw new UsageError('--steps: give at least one step');
+  for (const s of steps) if (!(STEP_NAMES as readonly string[]).includes(s)) throw new UsageError(`--steps: unknown step '${s}' (steps: ${STEP_NAMES.join(', ')})`);
+  if (new Set(steps).size !== steps.length) throw new UsageError('--steps: a step is named twice');
+  return steps as StepName[];
+}
+
+/** Checks the registration option values and turns them into request fields (absent options stay absent). */
+export function registrationSettings(values: RegistrationOptionValues): RegistrationSettings {
+  if (values.preset !== undefined && !(PRESET_NAMES as readonly string[]).includes(values.preset)) {
+    throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, not '${values.preset}'`);
+  }
+  const fieldFormat = values['field-format']?.replace(/^\./, '');
+  if (fieldFormat !== undefined && !(FIELD_FORMATS as readonly string[]).includes(fieldFormat)) {
+    throw new UsageError(`--field-format must be one of ${FIELD_FORMATS.join(', ')}, not '${values['field-format']}'`);
+  }
+  if (values.engine !== undefined && !['auto', 'cpu', 'tfjs', 'js'].includes(values.engine.toLowerCase())) {
+    throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
+  }
+  const positive = (v: number) => v > 0;
+  const reach = values.reach === undefined ? undefined : values.reach.toLowerCase() === 'none' ? null : numberOption(values.reach, '--reach', positive);
+  const settings: RegistrationSettings = {
+    ...(values['moving-landmarks-prefix'] !== undefined ? { movingLandmarksPrefix: values['moving-landmarks-prefix'] } : {}),
+    ...(values['fixed-landmarks-prefix'] !== undefined ? { fixedLandmarksPrefix: values['fixed-landmarks-prefix'] } : {}),
+    landmarksFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'),
+    preset: values.preset as PresetName | undefined,
+    steps: stepsOption(values.steps),
+    fieldFormat: fieldFormat as FieldFormat | undefined,
+    fieldSpacingMm: numberOption(values['field-spacing'], '--field-spacing', positive),
+    engine: values.engine?.toLowerCase(),
+    seed: numberOption(values.seed, '--seed', Number.isInteger),
+    blurMm: numberOption(values.blur, '--blur', positive),
+    ...(reach !== undefined ? { reachMm: reach } : {}),
+    kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
+    anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
+    ...(values['rotation-search'] ? { rotationSearch: true } : {}),
+    ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
+    ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),
+  };
+  // Drop the keys left undefined, so that a request compares and serialises the same however it was built.
+  for (const key of Object.keys(settings) as (keyof RegistrationSettings)[]) if (settings[key] === undefined) delete settings[key];
+  return settings;
+}

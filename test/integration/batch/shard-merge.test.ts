@@ -1,0 +1,77 @@
+/**
+ * Cluster scale: two shards (`--shard 0/2`, `--shard 1/2`, as two job-array tasks with their own OUTDIRs) merged
+ * with `monge merge` give the same summary as one unsharded run — same pairs, same order, same metrics (the
+ * registration is deterministic), only the timing columns and folder paths differ. A merge that lacks a shard says
+ * so and exits 4; folders from another manifest are refused.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsvRecords } from '../../../core/batch/csv-records.ts';
+import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
+import { TIMING_COLUMNS, type SummaryEntry } from '../../../core/batch/summary-row.ts';
+import { EXIT } from '../../../core/cli/exit-codes.ts';
+import { FAST_OPTIONS, runMonge, writeSyntheticCohort } from './support.ts';
+
+const readSummary = async (dir: string) => JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as BatchSummaryFile;
+const withoutTiming = (r: SummaryEntry) => Object.fromEntries(Object.entries(r).filter(([k]) => !(TIMING_COLUMNS as readonly string[]).includes(k)));
+
+/** summary.csv as rows of the non-timing columns. */
+async function csvWithoutTiming(dir: string): Promise<string[][]> {
+  const records = parseCsvRecords(await readFile(join(dir, 'summary.csv'), 'utf8'));
+  const keep = records[0].fields.map((c, i) => ((TIMING_COLUMNS as readonly string[]).includes(c) ? -1 : i)).filter((i) => i >= 0);
+  return records.map((r) => keep.map((i) => r.fields[i]));
+}
+
+test('two shards + merge = one unsharded run', { timeout: 240_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-batch-shards-'));
+  try {
+    const manifest = await writeSyntheticCohort(dir, 5);
+    const whole = await runMonge(['batch', manifest, '-o', join(dir, 'whole'), '--jobs', '2', ...FAST_OPTIONS]);
+    assert.equal(whole.code, EXIT.ok, whole.stderr);
+    for (const k of [0, 1]) {
+      const shard = await runMonge(['batch', manifest, '-o', join(dir, `shard${k}`), '--shard', `${k}/2`, ...FAST_OPTIONS]);
+      assert.equal(shard.code, EXIT.ok, shard.stderr);
+      assert.match(shard.stderr, new RegExp(`${k === 0 ? 3 : 2} pairs \\(shard ${k}/2\\)`));
+    }
+    const s0 = await readSummary(join(dir, 'shard0'));
+    assert.deepEqual(s0.pairs.map((r) => r.id), ['case0', 'case2', 'case4'], 'shard 0 = positions 0, 2, 4');
+    assert.deepEqual(s0.shard, { index: 0, count: 2 });
+
+    const merged = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'shard1'), '-o', join(dir, 'merged')]);
+    assert.equal(merged.code, EXIT.ok, merged.stderr);
+    const a = await readSummary(join(dir, 'whole'));
+    const b = await readSummary(join(dir, 'merged'));
+    assert.deepEqual(b.pairs.map((r) => r.id), ['case0', 'case1', 'case2', 'case3', 'case4']);
+    assert.deepEqual(b.pairs.map(withoutTiming), a.pairs.map(withoutTiming));
+    assert.deepEqual(b.counts, a.counts);
+    assert.equal(b.complete, true);
+    assert.deepEqual(b.missingShards, []);
+    assert.ok(a.pairs.every((r) => r.tre_after_mm! < r.tre_before_mm!), 'real registrations');
+    assert.deepEqual(await csvWithoutTiming(join(dir, 'merged')), await csvWithoutTiming(join(dir, 'whole')));
+    // Pair folders are referenced from the merge, and the report embeds every thumbnail from there.
+    assert.deepEqual(b.pairs.map((r) => r.dir), ['../shard0/case0', '../shard1/case1', '../shard0/case2', '../shard1/case3', '../shard0/case4']);
+    const report = await readFile(join(dir, 'merged', 'report.html'), 'utf8');
+    assert.equal((report.match(/src="data:image\/png;base64,/g) ?? []).length, 10);
+    assert.match(report, /href="\.\.\/shard1\/case3\/report\.json"/);
+
+    // A missing shard: merged, flagged, exit 4.
+    const partial = await runMonge(['merge', join(dir, 'shard1'), '-o', join(dir, 'partial')]);
+    assert.equal(partial.code, EXIT.somePairsFailed);
+    assert.match(partial.stderr, /shard 0 missing/);
+    assert.deepEqual((await readSummary(join(dir, 'partial'))).missingShards, [0]);
+    // A pair given twice (shard 1 and the merge holding it), and a folder from another manifest.
+    const twice = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'shard1'), join(dir, 'partial'), '-o', join(dir, 'x')]);
+    assert.equal(twice.code, EXIT.badInput, twice.stderr);
+    await writeFile(join(dir, 'other.csv'), (await readFile(manifest, 'utf8')).split('\n').slice(0, 3).join('\n') + '\n');
+    const other = await runMonge(['batch', join(dir, 'other.csv'), '-o', join(dir, 'other'), '--shard', '1/2', ...FAST_OPTIONS]);
+    assert.equal(other.code, EXIT.ok, other.stderr);
+    const mixed = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'other'), '-o', join(dir, 'y')]);
+    assert.equal(mixed.code, EXIT.badInput);
+    assert.match(mixed.stderr, /comes from another manifest/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

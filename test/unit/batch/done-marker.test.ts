@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DONE_MARKER, recordFiles, requestFingerprint, verifyDoneMarker, writeDoneMarker } from '../../../core/batch/done-marker.ts';
+import { clearPairLeftovers } from '../../../core/batch/pair-leftovers.ts';
+import { errorRow } from '../../../core/batch/summary-row.ts';
+import type { RegisterRequest } from '../../../core/registration/types.ts';
+
+const request: RegisterRequest = { moving: '/d/m.vtk', fixed: '/d/f.vtk', outDir: '/out/p1', preset: 'lung', seed: 0 };
+
+test('the request fingerprint: settings and inputs count, the output folder and key order do not', () => {
+  const f = requestFingerprint(request);
+  assert.match(f, /^[0-9a-f]{64}$/);
+  assert.equal(requestFingerprint({ seed: 0, preset: 'lung', fixed: '/d/f.vtk', moving: '/d/m.vtk', outDir: '/elsewhere' }), f);
+  assert.equal(requestFingerprint({ ...request, fieldSpacingMm: undefined }), f, 'an undefined key is no key');
+  assert.notEqual(requestFingerprint({ ...request, preset: 'brain' }), f);
+  assert.notEqual(requestFingerprint({ ...request, moving: '/d/m2.vtk' }), f);
+});
+
+test('a pair is complete only while its mark parses, matches the request and every file keeps its size and hash', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'monge-done-'));
+  try {
+    await mkdir(join(out, 'p1', 'steps'), { recursive: true });
+    await mkdir(join(out, 'thumbnails'));
+    await writeFile(join(out, 'p1', 'report.json'), '{"a":1}\n');
+    await writeFile(join(out, 'p1', 'steps', 'prealign.vtk'), 'x'.repeat(100));
+    await writeFile(join(out, 'thumbnails', 'p1.before.png'), 'png');
+    const fingerprint = requestFingerprint(request);
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: 'not completed' });
+    const files = await recordFiles(out, ['p1/report.json', 'p1/steps/prealign.vtk', 'thumbnails/p1.before.png']);
+    assert.deepEqual(files[0], { path: 'p1/report.json', bytes: 8, sha256: createHash('sha256').update('{"a":1}\n').digest('hex') });
+    const row = { ...errorRow({ index: 0, id: 'p1', moving: '/d/m.vtk', fixed: '/d/f.vtk', dir: 'p1' }, 'failed', 'input', 'x'), status: 'ok' as const };
+    await writeDoneMarker(out, { id: 'p1', fingerprint, files, row });
+    assert.ok(!(await readdir(join(out, 'p1'))).some((n) => n.endsWith('.tmp')), 'no temporary file left');
+    const ok = await verifyDoneMarker(out, 'p1', fingerprint);
+    assert.equal(ok.complete, true);
+    assert.deepEqual(ok.complete && ok.marker.row, row);
+
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', requestFingerprint({ ...request, seed: 1 })), { complete: false, reason: 'its inputs or settings changed since it was completed' });
+    await writeFile(join(out, 'p1', 'steps', 'prealign.vtk'), 'y'.repeat(100));
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: 'p1/steps/prealign.vtk changed since it was completed (SHA-256 differs)' });
+    await writeFile(join(out, 'p1', 'steps', 'prealign.vtk'), 'x'.repeat(100));
+    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true, 'restored');
+    await truncate(join(out, 'p1', 'report.json'), 3);
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: 'p1/report.json has 3 bytes, 8 when completed' });
+    await rm(join(out, 'thumbnails', 'p1.before.png'));
+    await writeFile(join(out, 'p1', 'report.json'), '{"a":1}\n');
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: 'thumbnails/p1.before.png is missing' });
+    await writeFile(join(out, 'p1', DONE_MARKER), '{"kind":"something else"}');
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: 'the completion mark is not one Monge wrote' });
+    await writeFile(join(out, 'p1', DONE_MARKER), '{"kind":"monge-batch-pair-do');
+    const torn = await verifyDoneMarker(out, 'p1', fingerprint);
+    assert.ok(!torn.complete && /unreadable completion mark/.test(torn.reason));
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('clearing a pair removes its folder, partial siblings and thumbnails, and nothing of other pairs', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'monge-leftovers-'));
+  try {
+    for (const d of ['p1', 'p1x', '.p1.partial-Ab3dE9', '.p1.old-zzzzzz', '.p1x.partial-Ab3dE9', 'thumbnails']) await mkdir(join(out, d));
+    await writeFile(join(out, 'p1', DONE_MARKER), '{}');
+    for (const f of ['p1.before.png', 'p1.after.png', '.p1.after.png.0a1b2c3d.tmp', 'p1x.before.png', 'p10.after.png']) await writeFile(join(out, 'thumbnails', f), '');
+    await writeFile(join(out, 'summary.csv'), '');
+    await clearPairLeftovers(out, 'p1');
+    assert.deepEqual((await readdir(out)).sort(), ['.p1x.partial-Ab3dE9', 'p1x', 'summary.csv', 'thumbnails']);
+    assert.deepEqual((await readdir(join(out, 'thumbnails'))).sort(), ['p10.after.png', 'p1x.before.png']);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { batchPairs } from '../../../core/batch/batch-pair.ts';
+import { formatCsv, parseCsvRecords } from '../../../core/batch/csv-records.ts';
+import { parseManifest, readManifest } from '../../../core/batch/manifest.ts';
+import { pairIdProblem } from '../../../core/batch/pair-id.ts';
+import { InputError } from '../../../core/io/errors.ts';
+
+const M = '/data/cohort/manifest.csv';
+
+test('CSV records: RFC 4180 quoting, CRLF, blank lines, and a round trip through formatCsv', () => {
+  const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n\r\n2,"multi\nline",  spaced  \n';
+  const records = parseCsvRecords(text);
+  assert.deepEqual(records, [
+    { line: 1, fields: ['a', 'b', 'c'] },
+    { line: 2, fields: ['1', 'x, y', 'say "hi"'] },
+    { line: 4, fields: ['2', 'multi\nline', 'spaced'] },
+  ]);
+  const again = parseCsvRecords(formatCsv(['a', 'b', 'c'], [['1', 'x, y', 'say "hi"'], ['2', 'multi\nline', ' lead']]));
+  assert.deepEqual(again.map((r) => r.fields), [['a', 'b', 'c'], ['1', 'x, y', 'say "hi"'], ['2', 'multi\nline', ' lead']]);
+  assert.throws(() => parseCsvRecords('a,b\n1,"open\n'), /line 2: a quoted field is not closed/);
+  assert.throws(() => parseCsvRecords('a,b\n1,x"y\n'), /line 2: a double quote inside an unquoted field/);
+});
+
+test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrides, comments', () => {
+  const m = parseManifest(
+    M,
+    [
+      'ID,Moving,Fixed,moving_landmarks,fixed-landmarks,preset,field_spacing,rotation_search,net_model',
+      '# a comment line',
+      'copd1,exp/copd1.nii.gz,/abs/insp1.nii.gz,lm/1.csv,lm/1.csv,lung,4,yes,models/lung',
+      'copd2,exp/copd2.nii.gz,insp2.nii.gz,,,,,,',
+    ].join('\n'),
+  );
+  assert.equal(m.format, 'csv');
+  assert.equal(m.rows.length, 2);
+  const [a, b] = m.rows;
+  assert.deepEqual(
+    { index: a.index, line: a.line, id: a.id, moving: a.moving, fixed: a.fixed, ml: a.movingLandmarks, fl: a.fixedLandmarks },
+    { index: 0, line: 3, id: 'copd1', moving: '/data/cohort/exp/copd1.nii.gz', fixed: '/abs/insp1.nii.gz', ml: '/data/cohort/lm/1.csv', fl: '/data/cohort/lm/1.csv' },
+  );
+  assert.deepEqual(a.overrides, { preset: 'lung', 'field-spacing': '4', 'rotation-search': true, 'net-model': '/data/cohort/models/lung' });
+  assert.deepEqual(b.overrides, {}, 'empty cells override nothing');
+  assert.equal(b.movingLandmarks, undefined);
+  assert.equal(b.index, 1);
+});
+
+test('JSON lines manifests read the same keys, with numbers and booleans', () => {
+  const m = parseManifest('/c/pairs.jsonl', '{"id":"a","moving":"m.vtk","fixed":"f.vtk","seed":3,"diffeomorphic":true}\n\n{"id":"b","moving":"m2.vtk","fixed":"f2.vtk","preset":null}\n');
+  assert.equal(m.format, 'jsonl');
+  assert.deepEqual(m.rows.map((r) => [r.id, r.moving, r.line, r.overrides]), [
+    ['a', '/c/m.vtk', 1, { seed: '3', diffeomorphic: true }],
+    ['b', '/c/m2.vtk', 3, {}],
+  ]);
+  assert.throws(() => parseManifest('/c/p.jsonl', '{"id":"a","moving":"m","fixed":"f"}\n{"id": "b", oops}\n'), (e: unknown) => e instanceof InputError && /line 2: not valid JSON/.test(e.message));
+  assert.throws(() => parseManifest('/c/p.jsonl', '{"id":"a","moving":"m","fixed":"f","seed":[1]}\n'), /'seed' must be a string, a number or a boolean/);
+});
+
+test('bad manifests are InputErrors naming the file and the line', () => {
+  const bad = (text: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseManifest(M, text),
+      (e: unknown) => e instanceof InputError && e.file === M && pattern.test(e.message),
+      `${JSON.stringify(text)} should fail with ${pattern}`,
+    );
+  bad('id,moving\na,m.vtk\n', /line 1: no 'fixed' column/);
+  bad('id,moving,fixed,colour\na,m,f,red\n', /unknown column 'colour'/);
+  bad('id,moving,fixed\na,m,f\nb,m2,f2\nA,m3,f3\n', /line 4: id 'A' is already used on line 2/);
+  bad('id,moving,fixed\n../x,m,f\n', /line 2: id '\.\.\/x' is not a plain folder name/);
+  bad('id,moving,fixed\n.hidden,m,f\n', /not a plain folder name/);
+  bad('id,moving,fixed\na b,m,f\n', /may only hold letters, digits/);
+  bad('id,moving,fixed\nsummary.csv,m,f\n', /a name the batch uses/);
+  bad('id,moving,fixed\na,m,f,extra\n', /line 2: 4 fields where the header has 3/);
+  bad('id,moving,fixed\na,,f\n', /line 2 \(a\): no moving file/);
+  bad('id,moving,fixed,moving_landmarks,fixed_landmarks\na,m,f,lm.csv,\n', /both moving_landmarks and fixed_landmarks/);
+  bad('id,moving,fixed,diffeomorphic\na,m,f,maybe\n', /'diffeomorphic' must be true or false/);
+  bad('id,moving,fixed\n', /lists no pairs/);
+  bad('id,id,moving,fixed\na,a,m,f\n', /column 'id' is given twice/);
+});
+
+test('pair ids: safe path segments only', () => {
+  for (const ok of ['copd1', 'sub-01_ses-2', 'A.b-c_d', '7']) assert.equal(pairIdProblem(ok), undefined, ok);
+  for (const badId of ['', '..', '../x', 'a/b', 'a\\b', '.x', '-x', 'x.', 'a b', 'é', 'x'.repeat(129), 'REPORT.HTML', 'thumbnails']) {
+    assert.ok(pairIdProblem(badId), `'${badId}' must be refused`);
+  }
+});
+
+test('per-row overrides go through monge register\'s option parsing; a bad one names the manifest line', () => {
+  const m = parseManifest(M, 'id,moving,fixed,preset,steps,reach\na,m.vtk,f.vtk,lung,prealign,none\nb,m.vtk,f.vtk,,,\n');
+  const [a, b] = batchPairs({ ...m, sha256: '' }, { preset: 'brain', 'field-spacing': '3', 'landmarks-frame': 'ras' }, '/out');
+  assert.deepEqual(a.request, {
+    moving: '/data/cohort/m.vtk',
+    fixed: '/data/cohort/f.vtk',
+    outDir: resolve('/out', 'a'),
+    preset: 'lung',
+    steps: ['prealign'],
+    reachMm: null,
+    fieldSpacingMm: 3,
+    landmarksFrame: 'RAS',
+  });
+  assert.equal(b.request.preset, 'brain', 'the command line applies where the row is empty');
+  assert.equal(b.request.steps, undefined);
+  const wrong = parseManifest(M, 'id,moving,fixed,preset\na,m,f,lung\nb,m,f,liver\n');
+  assert.throws(() => batchPairs({ ...wrong, sha256: '' }, {}, '/out'), (e: unknown) => e instanceof InputError && /line 3 \(b\): preset must be one of lung, brain, generic, not 'liver'/.test(e.message));
+  const steps = parseManifest(M, 'id,moving,fixed,steps\na,m,f,"prealign,warp"\n');
+  assert.throws(() => batchPairs({ ...steps, sha256: '' }, {}, '/out'), /line 2 \(a\): steps: unknown step 'warp'/);
+});
+
+test('readManifest hashes the bytes and refuses missing and non-UTF-8 files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-manifest-'));
+  try {
+    const path = join(dir, 'm.csv');
+    await writeFile(path, 'id,moving,fixed\na,m.vtk,f.vtk\n');
+    const m = await readManifest(path);
+    assert.equal(m.sha256, createHash('sha256').update('id,moving,fixed\na,m.vtk,f.vtk\n').digest('hex'));
+    assert.equal(m.rows[0].moving, join(dir, 'm.vtk'));
+    await assert.rejects(readManifest(join(dir, 'none.csv')), (e: unknown) => e instanceof InputError && e.problem === 'not-found');
+    await writeFile(join(dir, 'latin1.csv'), Buffer.from([0x69, 0x64, 0x2c, 0xe9, 0x0a]));
+    await assert.rejects(readManifest(join(dir, 'latin1.csv')), /not UTF-8/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cohortReportHtml } from '../../../core/batch/cohort-report.ts';
+import { parseCsvRecords } from '../../../core/batch/csv-records.ts';
+import { countRows, summaryCsv, type BatchSummaryFile } from '../../../core/batch/summary-files.ts';
+import { errorRow, SUMMARY_COLUMNS, type SummaryEntry } from '../../../core/batch/summary-row.ts';
+import { niceStep, trePlotSvg } from '../../../core/batch/tre-plot.ts';
+
+const id = (index: number, name: string) => ({ index, id: name, moving: `/d/${name}_m.vtk`, fixed: `/d/${name}_f.vtk`, dir: name });
+
+function okRow(index: number, name: string, before: number, after: number): SummaryEntry {
+  return { ...errorRow(id(index, name), 'failed', 'input', ''), status: 'ok', error_kind: null, error: null, tre_before_mm: before, tre_after_mm: after, chamfer_before_mm: before / 2, chamfer_after_mm: after / 2, seconds: 12.5, jacobian_min: 0.4, folding_fraction: 0 };
+}
+
+const rows: SummaryEntry[] = [okRow(0, 'copd1', 26.33, 12.01), errorRow(id(1, 'copd2'), 'failed', 'input', '/d/copd2_m.vtk: <corrupt> & "bad"'), okRow(2, 'copd3', 12.64, 1 / 3)];
+
+function summary(pairs: SummaryEntry[]): BatchSummaryFile {
+  return { kind: 'monge-batch-summary', monge: '0.1.0', manifest: { path: '/d/m.csv', sha256: 'ab'.repeat(32), pairs: 3 }, shard: null, options: {}, startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:10:00Z', complete: true, counts: countRows(pairs, 3), pairs };
+}
+
+test('summary.csv: every column, numbers in full precision, empty for null, quoted where needed', () => {
+  const records = parseCsvRecords(summaryCsv(rows));
+  assert.deepEqual(records[0].fields, [...SUMMARY_COLUMNS]);
+  assert.equal(records.length, 4);
+  const col = (name: string) => SUMMARY_COLUMNS.indexOf(name as (typeof SUMMARY_COLUMNS)[number]);
+  assert.equal(Number(records[3].fields[col('tre_after_mm')]), 1 / 3, 'round-trips exactly');
+  assert.equal(records[2].fields[col('tre_after_mm')], '');
+  assert.equal(records[2].fields[col('error')], '/d/copd2_m.vtk: <corrupt> & "bad"');
+  assert.equal(records[2].fields[col('status')], 'failed');
+  assert.deepEqual(countRows(rows, 4), { pairs: 4, ok: 2, failed: 1, cancelled: 0, pending: 1, resumed: 0 });
+});
+
+test('the TRE plot places each case at its value on a 1-2-5 axis, failures as crosses', () => {
+  assert.deepEqual([0.7, 3, 26.33, 140].map((m) => niceStep(m)), [0.2, 1, 10, 50]);
+  const svg = trePlotSvg(rows, { width: 400, height: 300 });
+  // Axis: max 26.33 → step 10 → 0…30; plot area top 48, height 300 − 48 − 86 = 166.
+  const y = (v: number) => (48 + 166 * (1 - v / 30)).toFixed(1);
+  const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" class="(before|after)"><title>([^<]*)<\/title>/g)].map((m) => [m[3], m[2], m[4]]);
+  assert.deepEqual(circles, [
+    ['before', y(26.33), 'copd1 before: 26.33 mm'],
+    ['after', y(12.01), 'copd1 after: 12.01 mm'],
+    ['before', y(12.64), 'copd3 before: 12.64 mm'],
+    ['after', y(1 / 3), 'copd3 after: 0.33 mm'],
+  ]);
+  assert.equal((svg.match(/<g class="failed">/g) ?? []).length, 1);
+  assert.match(svg, /copd2: failed — \/d\/copd2_m\.vtk: &lt;corrupt&gt; &amp; &quot;bad&quot;/);
+  const noLandmarks = trePlotSvg(rows.map((r) => ({ ...r, tre_before_mm: null, tre_after_mm: null })));
+  assert.match(noLandmarks, /Surface distance \(chamfer\)/, 'without landmarks the plot shows the chamfer distance');
+});
+
+test('report.html is self-contained: no URL to fetch, a strict CSP, the table, the plot, the thumbnails, escaped text', () => {
+  const png = Buffer.from('fake-png').toString('base64');
+  const html = cohortReportHtml(summary(rows), new Map([['copd1', { before: png, after: png }]]));
+  assert.doesNotMatch(html, /https?:|\/\/[a-z]|src="(?!data:)/i, 'nothing outside the file');
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'; img-src data:/);
+  assert.equal((html.match(/<tr data-id=/g) ?? []).length, 3);
+  assert.match(html, /<svg id="tre-plot"/);
+  assert.equal((html.match(/src="data:image\/png;base64,/g) ?? []).length, 2);
+  assert.match(html, /<td class="error" data-sort="input: \/d\/copd2_m\.vtk: &lt;corrupt&gt; &amp; &quot;bad&quot;">/);
+  assert.match(html, /<a href="copd1\/report\.json">copd1<\/a>/);
+  assert.match(html, /2 ok/);
+  assert.match(html, /1 failed/);
+  assert.doesNotMatch(html, /<corrupt>/);
+});
