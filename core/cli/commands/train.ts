@@ -43,7 +43,7 @@ export const trainCommand: Command = {
   help: `Usage: monge train --preset lung|brain --data FILE_OR_DIR... --out DIR [--epochs N] [--resume] [--seed N]
                     [--pairs-per-epoch N] [--val-data FILE_OR_DIR...] [--val-pairs N] [--batch N] [--lr X]
                     [--unlabeled-moving FILE... --unlabeled-fixed FILE... [--unlabeled-weight X]]
-                    [--backend wasm|cpu|tensorflow] [--keep-checkpoint] [--json]
+                    [--init MODEL_DIR] [--backend wasm|cpu|tensorflow] [--keep-checkpoint] [--json]
 
 Trains Monge's point-cloud registration network (step 2 of 'monge register') on synthetic pairs drawn on the
 fly from your shapes: each pair deforms a shape by a random smooth motion with known ground truth (global
@@ -73,6 +73,8 @@ Options:
   --unlabeled-fixed FILE...   the fixed side): adds the self-supervised Sinkhorn-divergence loss
   --unlabeled-weight X     weight of that loss (default 1)
   --resume                 continue from DIR/checkpoint/ (same options required)
+  --init MODEL_DIR         start from the config and weights of an existing model of the same preset (e.g.
+                           assets/models/lung) instead of random weights: fine-tune it on your cohort
   --backend NAME           tfjs backend: wasm (default), cpu, tensorflow (needs tfjs-node-gpu)
   --keep-checkpoint        keep DIR/checkpoint/ after the last epoch
   --json                   print the final metrics as JSON on stdout
@@ -92,6 +94,7 @@ Options:
         lr: { type: 'string' },
         seed: { type: 'string' },
         resume: { type: 'boolean' },
+        init: { type: 'string' },
         backend: { type: 'string' },
         'keep-checkpoint': { type: 'boolean' },
         'unlabeled-moving': { type: 'string', multiple: true },
@@ -137,6 +140,7 @@ Options:
         learningRate: numberOption(values.lr, '--lr', (v) => v > 0 && v < 1),
         seed: numberOption(values.seed, '--seed', (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32),
         resume: values.resume ?? false,
+        initFrom: values.init,
         backend: backend as NetBackendName | undefined,
         keepCheckpoint: values['keep-checkpoint'] ?? false,
         selfSupervised,

@@ -64,6 +64,8 @@ export interface NetManifest {
     synthPreset: SynthPreset;
     seconds: number;
     finishedAt: string;
+    /** The model this one was warm-started from (`monge train --init`): its folder name, weights and training data. */
+    initFrom?: { dir: string; weightsSha256: string; epochs: number; data: TrainingFile[] };
     selfSupervised?: { pairs: { moving: TrainingFile; fixed: TrainingFile }[]; weight: number; blurMm: number };
   };
   metrics: {

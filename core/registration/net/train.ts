@@ -14,6 +14,7 @@
  * Samples are drawn on a worker thread when the machine has more than one core (sample-source.ts).
  */
 import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -27,9 +28,10 @@ import { hasCheckpoint, loadCheckpoint, removeCheckpoint, saveCheckpoint } from 
 import { configProblems, defaultNetConfig, type NetConfig } from './config.ts';
 import './layers/index.ts';
 import { meanEpe, multiScaleEpe } from './loss.ts';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, writeManifest, type EpochMetrics, type NetManifest } from './manifest.ts';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, readManifest, writeManifest, type EpochMetrics, type NetManifest } from './manifest.ts';
 import { MODEL_JSON, modelFiles, WEIGHTS_BIN } from './model-files.ts';
 import { buildRegistrationModel } from './model.ts';
+import { loadRegistrationNet } from './inference.ts';
 import { inProcessSamples, workerSamples, type SampleSource } from './sample-source.ts';
 import { loadTrainingShapes, type TrainingDataSpec } from './training-data.ts';
 import type { TrainingSample } from './training-sample.ts';
@@ -59,6 +61,11 @@ export interface TrainOptions extends ProgressOptions {
   log?: (line: string) => void;
   /** Unlabeled real pairs for the optional self-supervised loss (self-supervised.ts). */
   selfSupervised?: SelfSupervisedOptions;
+  /**
+   * Warm start: a model folder (e.g. a shipped assets/models/NAME) whose network config and weights the run starts
+   * from, so a cohort of one's own fine-tunes the shipped model instead of training from scratch.
+   */
+  initFrom?: string;
 }
 
 /** An option the trainer refuses (bad count, nothing to resume, …); the CLI reports it as a usage error. */
@@ -141,7 +148,10 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   }
   if (!Number.isInteger(seed) || seed < 0) throw new TrainOptionsError(`seed must be a non-negative integer (got ${seed})`);
   const preset = SYNTH_PRESETS[options.preset];
-  const config: NetConfig = { ...defaultNetConfig(options.preset), ...options.config };
+  const init = options.initFrom !== undefined ? await readManifest(options.initFrom) : undefined;
+  if (init && init.preset !== options.preset) throw new TrainOptionsError(`--init ${options.initFrom} is a ${init.preset} model, not ${options.preset}`);
+  if (init && options.config) throw new TrainOptionsError('a warm start keeps the network config of the model it starts from; give no config overrides');
+  const config: NetConfig = init ? init.config : { ...defaultNetConfig(options.preset), ...options.config };
   const problems = configProblems(config);
   if (problems.length > 0) throw new TrainOptionsError(`network config: ${problems.join('; ')}`);
 
@@ -152,6 +162,12 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   await mkdir(options.outDir, { recursive: true });
 
   const model = buildRegistrationModel(config, seed);
+  if (init && options.initFrom !== undefined && !options.resume) {
+    const start = await loadRegistrationNet(options.initFrom, { backend });
+    model.setWeights(start.model.getWeights());
+    start.dispose();
+    log(`starting from the weights of ${options.initFrom}`);
+  }
   const optimizer = tf.train.adam(baseLr);
   const setLr = (lr: number): void => {
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -166,6 +182,7 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
     learningRate: baseLr,
     data: shapes.map((s) => s.record.sha256),
     validationData: validationShapes?.map((s) => s.record.sha256) ?? null,
+    initFrom: init?.files.weightsSha256 ?? null,
     selfSupervised: options.selfSupervised ? { weight: options.selfSupervised.weight ?? null, blurMm: options.selfSupervised.blurMm ?? null } : null,
   };
   let epochsDone = 0;
@@ -293,6 +310,7 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
       data: shapes.map((s) => s.record),
       validationData: validationShapes?.map((s) => s.record) ?? [],
       synthPreset: preset,
+      ...(init && options.initFrom !== undefined ? { initFrom: { dir: basename(options.initFrom), weightsSha256: init.files.weightsSha256, epochs: init.training.epochs, data: init.training.data } } : {}),
       seconds,
       finishedAt: new Date().toISOString(),
       ...(unlabeled ? { selfSupervised: { pairs: unlabeled.records, weight: unlabeled.weight, blurMm: unlabeled.blurMm } } : {}),

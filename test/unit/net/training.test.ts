@@ -19,7 +19,7 @@ import { trainingSample } from '../../../core/registration/net/training-sample.t
 import { inProcessSamples, workerSamples } from '../../../core/registration/net/sample-source.ts';
 import { SYNTH_PRESETS } from '../../../core/registration/synth/index.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
-import { ellipsoidShape, tempDir, tinyConfig } from './tiny.ts';
+import { ellipsoidShape, saveModelFolder, tempDir, tinyConfig } from './tiny.ts';
 
 const config = tinyConfig();
 
@@ -143,3 +143,37 @@ function abortAfterEpoch(outDir: string): AbortSignal {
   }, 5);
   return controller.signal;
 }
+
+test('a warm start (--init) begins from the given model: its config and weights; a model of another preset is refused', async () => {
+  const dir = await tempDir('init');
+  const data = [{ path: await meshFile(dir) }];
+  const start = join(dir, 'start');
+  const startModel = buildRegistrationModel(config, 42);
+  await saveModelFolder(start, config, startModel);
+  const common: TrainOptions = { preset: 'lung', data, outDir: '', epochs: 1, pairsPerEpoch: 2, validationPairs: 1, batchSize: 2, seed: 5, worker: false };
+  // A vanishing learning rate: the result must still be the starting weights, not a fresh seed-5 initialisation.
+  const out = join(dir, 'warm');
+  await trainRegistrationNet({ ...common, outDir: out, initFrom: start, learningRate: 1e-12 });
+  const warm = await loadRegistrationNet(out, { backend: 'wasm' });
+  const fresh = buildRegistrationModel(config, 5);
+  const a = startModel.getWeights();
+  const b = warm.model.getWeights();
+  const c = fresh.getWeights();
+  let dWarm = 0;
+  let dFresh = 0;
+  for (let k = 0; k < a.length; k++) {
+    const [va, vb, vc] = [a[k].dataSync(), b[k].dataSync(), c[k].dataSync()];
+    for (let i = 0; i < va.length; i++) {
+      dWarm = Math.max(dWarm, Math.abs(va[i] - vb[i]));
+      dFresh = Math.max(dFresh, Math.abs(va[i] - vc[i]));
+    }
+  }
+  assert.ok(dWarm < 1e-6, `warm-started weights moved by ${dWarm}`);
+  assert.ok(dFresh > 1e-3, 'the fresh initialisation differs from the starting model');
+  const manifest = await readManifest(out);
+  assert.equal(manifest.training.initFrom?.dir, 'start');
+  assert.deepEqual(manifest.config, config);
+  warm.dispose();
+  await assert.rejects(trainRegistrationNet({ ...common, preset: 'brain', outDir: join(dir, 'wrong'), initFrom: start }), TrainOptionsError);
+  await rm(dir, { recursive: true, force: true });
+});
