@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark section and writes machine-readable JSON to .bench/results.json (and
  * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions), ot (robust matching at
- * scale and side by side with GeomLoss and POT).
+ * scale and side by side with GeomLoss and POT), net (the lung network's inference at 60k points), register
+ * (`monge register` end to end on a COPD mask pair).
  * Select sections with arguments: `npm run bench -- io kernels`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -16,6 +17,8 @@ const SECTIONS: Record<string, Section> = {
   io: benchIo,
   kernels: async () => (await import('./kernels.ts')).benchKernels(),
   ot: async () => (await import('./ot-peers.ts')).benchOt(),
+  net: async () => (await import('./net.ts')).benchNet(),
+  register: async () => (await import('./register.ts')).benchRegister(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -58,7 +58,7 @@ Options:
                              with a note when no trained model is available)
   --field-format FMT         nii.gz (default), nrrd or mha
   --field-spacing MM         field spacing: regrids the fixed image's box, or sets the box spacing for meshes
-  --engine NAME              kernel engine: auto (default), cpu, tfjs, js (MONGE_ENGINE overrides)
+  --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
   --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold)

@@ -1,0 +1,75 @@
+/**
+ * End-to-end registration benchmark (`npm run bench -- register`): `monge register` on the DIR-Lab COPD1 mask
+ * pair (expiration → inspiration), as a user runs it — a fresh process reading the two masks, extracting the
+ * surfaces, running the lung preset's steps, warping the 300 landmarks and exporting the field at 2 mm — timed
+ * from spawn to exit, with the child's peak memory (GNU time is not assumed: the child reports
+ * process.resourceUsage().maxRSS through a --require'd hook). The acceptance bound is 20 s on the 2-core CPU.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, sharedPath } from '../support/data.ts';
+
+const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
+
+export async function benchRegister(): Promise<Record<string, unknown>> {
+  const data = sharedPath('lung', 'dirlab-copd');
+  const moving = join(data, 'copd1_exp_lungmask.nii.gz');
+  if (!existsSync(moving)) return { skipped: 'shared data absent (set MONGE_SHARED_DATA)' };
+  const work = await mkdtemp(join(tmpdir(), 'monge-bench-register-'));
+  try {
+    const rssFile = join(work, 'rss.txt');
+    const hook = join(work, 'rss-hook.cjs');
+    await writeFile(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+    const landmarks = join(data, 'copd1_300_landmarks_mm.csv');
+    const args = [
+      join(REPO_ROOT, 'bin', 'monge.mjs'),
+      'register',
+      moving,
+      join(data, 'copd1_insp_lungmask.nii.gz'),
+      '-o',
+      join(work, 'out'),
+      '--moving-landmarks',
+      `${landmarks}`,
+      '--fixed-landmarks',
+      `${landmarks}`,
+      '--moving-landmarks-prefix',
+      'exp',
+      '--fixed-landmarks-prefix',
+      'insp',
+      '--landmarks-frame',
+      'ras',
+      '--preset',
+      'lung',
+      '--field-spacing',
+      '2',
+      '--json',
+    ];
+    const t0 = performance.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--require', hook, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    if (code !== 0) return { error: `monge register exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` };
+    const summary = JSON.parse(stdout) as { steps?: { name: string; seconds: number }[]; metrics?: { before?: { tre?: { mean: number } }; after?: { tre?: { mean: number } } } };
+    const report = JSON.parse(await readFile(join(work, 'out', 'report.json'), 'utf8')) as { steps?: { name: string; seconds: number }[] };
+    const steps = summary.steps ?? report.steps ?? [];
+    return {
+      pair: 'DIR-Lab COPD1 masks, expiration → inspiration, lung preset, 2 mm field',
+      wall_seconds: round(seconds),
+      within_20s: seconds <= 20,
+      peak_rss_mb: Math.round(Number(await readFile(rssFile, 'utf8')) / 1024),
+      steps: Object.fromEntries(steps.map((s) => [s.name, round(s.seconds)])),
+      tre_mm: { before: summary.metrics?.before?.tre?.mean, after: summary.metrics?.after?.tre?.mean },
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
