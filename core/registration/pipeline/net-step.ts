@@ -3,14 +3,17 @@
  * exists — the request's `netModelDir`, else MONGE_NET_MODEL, else `assets/models/<preset>` — and the network code
  * loads (TensorFlow.js is imported lazily, so a build without it still registers); otherwise the step is skipped
  * and the report says why. The network predicts displacements at control points of the moving surface; they are
- * spread onto the working grid by the same normalised Gaussian regression the network uses between its controls
- * (with the mean displacement kept as a constant, so the field does not fade to zero in the margin).
+ * spread onto the working grid by the multi-scale kernel regression of the fine-tuning step (kernel-regression.ts)
+ * with the widths of the preset's first fine-tuning round plus the network's own control spacing: the wide scales
+ * carry the motion of the surface into the interior of a volume (lung landmarks lie up to 40 mm deep, where a
+ * kernel of the control spacing alone would leave only the mean motion), the narrow one keeps the detail. The mean
+ * displacement is kept as a constant, so the field does not fade to zero in the margin.
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GridDisplacement } from '../../field/grid-displacement.ts';
-import { normalisedConvolution } from '../finetune/kernel-regression.ts';
+import { fitKernelRegression } from '../finetune/kernel-regression.ts';
 import { VelocityGridDeformation } from '../finetune/velocity.ts';
 import { gridImage } from '../finetune/work-grid.ts';
 import type { PipelineStep, StepContext, StepResult } from './step.ts';
@@ -65,13 +68,14 @@ export const netStep: PipelineStep = {
       const mean = [0, 0, 0];
       for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) mean[k] += d[3 * i + k] / n;
       for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) d[3 * i + k] -= mean[k];
-      const field = normalisedConvolution(grid, c, d, new Float64Array(n).fill(1), prediction.sigmaMm, 1e-3, context.signal);
+      const sigmasMm = [...new Set([...context.preset.finetune.rounds[0].sigmasMm, prediction.sigmaMm])].sort((a, b) => b - a);
+      const field = fitKernelRegression(grid, c, d, new Float64Array(n).fill(1), { sigmasMm, shrink: 1e-3, signal: context.signal });
       for (let q = 0; q < field.length; q++) field[q] += mean[q % 3];
       // With the preset's diffeomorphic option, the prediction is integrated as a velocity too (no folding).
       const deformation = context.preset.finetune.diffeomorphic ? new VelocityGridDeformation(grid, field) : new GridDisplacement(gridImage(grid, field), 'clamp');
       return {
         deformation,
-        details: { model: dir, backend: net.backend, controlPoints: n, sigmaMm: prediction.sigmaMm, prediction: prediction.report },
+        details: { model: dir, backend: net.backend, controlPoints: n, sigmaMm: prediction.sigmaMm, extensionSigmasMm: sigmasMm, prediction: prediction.report },
       };
     } finally {
       net.dispose();
