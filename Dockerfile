@@ -16,13 +16,20 @@ ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
 
 WORKDIR /opt/monge
 COPY package.json package-lock.json ./
-# tsx (a devDependency) loads the sources at run time, so dev dependencies stay; the optional CUDA TensorFlow
-# binding is left out (the WASM SIMD CPU engine runs everywhere).
-RUN npm ci --omit=optional && npm cache clean --force
+# tsx (a devDependency) loads the sources at run time, so dev dependencies stay. Optional dependencies must stay
+# too: tsx's esbuild finds its binary through the optional @esbuild/<platform> package, which `--omit=optional`
+# would drop. Install scripts are skipped instead (none is needed: esbuild's only checks its binary, Electron's
+# binary is not wanted), and the optional CUDA TensorFlow binding, which then has no native library, is removed
+# (the WASM SIMD CPU engine runs everywhere; `--engine auto` picks it when tfjs-node-gpu is absent).
+RUN npm ci --ignore-scripts \
+ && rm -rf node_modules/@tensorflow/tfjs-node-gpu \
+ && npm cache clean --force
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY core ./core
 COPY assets ./assets
+# Fails the build, not the first run, if tsx or the sources cannot load.
+RUN node bin/monge.mjs --version
 
 USER node
 WORKDIR /data

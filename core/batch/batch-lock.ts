@@ -2,8 +2,10 @@
  * One batch at a time per OUTDIR: `OUTDIR/.batch.lock` holds the host name and process id of the run writing it,
  * and that run touches it every HEARTBEAT_MS. A second run (a job-array task submitted twice, say) is refused while
  * the first is alive; a lock left by a run that was killed is taken over — on the same host when its process is
- * gone, from any host once it has not been touched for STALE_MS (a node that died on a cluster) — which is what
- * `--resume` after a crash needs.
+ * gone, from any host once it has not been touched for STALE_MS (a node that died on a cluster; on the same host,
+ * a process id since reused by an unrelated process) — which is what `--resume` after a crash needs. A lock with
+ * no readable holder is one being written this instant (it is created empty, then filled) or one a kill cut short:
+ * it is respected for WRITE_GRACE_MS, then taken over.
  */
 import { hostname } from 'node:os';
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { UsageError } from '../cli/exit-codes.ts';
 export const LOCK_FILE = '.batch.lock';
 export const HEARTBEAT_MS = 20_000;
 export const STALE_MS = 90_000;
+export const WRITE_GRACE_MS = 5_000;
 
 function alive(pid: number): boolean {
   try {
@@ -46,15 +49,16 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
     }
     let holder: { host?: string; pid?: number } = {};
     try {
-      holder = JSON.parse(await readFile(path, 'utf8'));
+      holder = (JSON.parse(await readFile(path, 'utf8')) as typeof holder | null) ?? {};
     } catch {
-      // An unreadable lock (killed while writing it) is stale.
+      // Empty or cut short: being written right now, or a kill interrupted the writing.
     }
     const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
     const sameHost = holder.host === me.host;
-    const holderAlive = typeof holder.pid === 'number' && (sameHost ? holder.pid !== process.pid && alive(holder.pid) : age < STALE_MS);
+    const holderAlive =
+      typeof holder.pid !== 'number' ? age < WRITE_GRACE_MS : sameHost ? holder.pid !== process.pid && alive(holder.pid) && age < STALE_MS : age < STALE_MS;
     if (holderAlive) {
-      const who = sameHost ? `another batch (pid ${holder.pid})` : `a batch on host ${holder.host} (pid ${holder.pid})`;
+      const who = typeof holder.pid !== 'number' ? 'another batch that is starting' : sameHost ? `another batch (pid ${holder.pid})` : `a batch on host ${holder.host} (pid ${holder.pid})`;
       throw new UsageError(`${outDir} is being written by ${who}; wait for it or stop it first (a lock not renewed for ${STALE_MS / 1000} s is taken over)`);
     }
     await rm(path, { force: true });

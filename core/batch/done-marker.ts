@@ -1,17 +1,20 @@
 /**
  * The completion mark of a pair, `OUTDIR/<id>/.done.json`: written last (atomically: a temporary name, then a
  * rename), only after the pair's outputs were read back and checked, and listing every output file with its size
- * and SHA-256. `--resume` trusts a pair only when its mark parses, was made for the same registration (the
- * request's fingerprint) and every listed file still has its size and hash; anything else — no mark, a half-written
- * folder from a killed run, a file truncated or edited since — is redone. A crash can therefore never leave
- * something that looks complete and is not.
+ * and SHA-256, and every input file (moving, fixed, landmarks, a --net-model folder) with the size, modification
+ * time and SHA-256 it had when the pair started. `--resume` trusts a pair only when its mark parses, was made for
+ * the same registration (the request's fingerprint: input paths and settings), every input still has its contents
+ * (size and time as recorded, else its hash is checked: a copied or touched cohort is not redone, a re-made mask
+ * is) and every listed output still has its size and hash; anything else — no mark, a half-written folder from a
+ * killed run, a file truncated or edited since — is redone. A crash can therefore never leave something that looks
+ * complete and is not.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MONGE_VERSION } from '../cli/version.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { sha256Of } from '../registration/pipeline/inputs.ts';
 import type { RegisterRequest } from '../registration/types.ts';
 import type { SummaryEntry } from './summary-row.ts';
 
@@ -24,6 +27,15 @@ export interface OutputFileRecord {
   sha256: string;
 }
 
+export interface InputFileRecord {
+  /** Absolute, as in the request. */
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  /** sha256Of(): a file's bytes, or a folder's files. */
+  sha256: string;
+}
+
 export interface DoneMarker {
   kind: 'monge-batch-pair-done';
   monge: string;
@@ -31,6 +43,8 @@ export interface DoneMarker {
   /** requestFingerprint() of the registration that made the outputs. */
   fingerprint: string;
   completedAt: string;
+  /** The inputs as they were when the pair started. */
+  inputs: InputFileRecord[];
   files: OutputFileRecord[];
   /** The pair's summary row, reused when the pair is skipped. */
   row: SummaryEntry;
@@ -52,16 +66,29 @@ export function requestFingerprint(request: RegisterRequest): string {
   return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: rest })).digest('hex');
 }
 
-/** SHA-256 of a file, streamed. */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve())
-      .on('error', reject);
-  });
-  return hash.digest('hex');
+/** The files (and model folder) a registration reads: what must not change under a completed pair. */
+export function requestInputPaths(request: RegisterRequest): string[] {
+  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, request.netModelDir].filter((p): p is string => p !== undefined);
+}
+
+/** Size, time and hash of each input (throws when one cannot be read). */
+export async function recordInputs(paths: readonly string[]): Promise<InputFileRecord[]> {
+  const records: InputFileRecord[] = [];
+  for (const path of paths) {
+    const info = await stat(path);
+    records.push({ path, bytes: info.size, mtimeMs: info.mtimeMs, sha256: await sha256Of(path) });
+  }
+  return records;
+}
+
+/** Why an input no longer is what the pair was made from, or undefined when it is. */
+async function inputChange(input: InputFileRecord): Promise<string | undefined> {
+  const info = await stat(input.path).catch(() => undefined);
+  if (!info) return `input ${input.path} is missing`;
+  // Same size and time: unchanged (a folder's time does not follow edits of its files, so a folder is hashed).
+  if (info.isFile() && info.size === input.bytes && info.mtimeMs === input.mtimeMs) return undefined;
+  const sha256 = await sha256Of(input.path).catch(() => '');
+  return sha256 === input.sha256 ? undefined : `input ${input.path} changed since it was completed`;
 }
 
 /** Size and hash of each file (paths relative to `outDir`). */
@@ -69,7 +96,7 @@ export async function recordFiles(outDir: string, paths: readonly string[]): Pro
   const records: OutputFileRecord[] = [];
   for (const path of paths) {
     const full = join(outDir, path);
-    records.push({ path, bytes: (await stat(full)).size, sha256: await fileSha256(full) });
+    records.push({ path, bytes: (await stat(full)).size, sha256: await sha256Of(full) });
   }
   return records;
 }
@@ -91,16 +118,20 @@ export async function verifyDoneMarker(outDir: string, id: string, fingerprint: 
     const code = (e as NodeJS.ErrnoException).code;
     return { complete: false, reason: code === 'ENOENT' ? 'not completed' : `unreadable completion mark (${(e as Error).message})` };
   }
-  if (marker?.kind !== 'monge-batch-pair-done' || marker.id !== id || !Array.isArray(marker.files) || typeof marker.row !== 'object' || marker.row === null) {
+  if (marker?.kind !== 'monge-batch-pair-done' || marker.id !== id || !Array.isArray(marker.inputs) || !Array.isArray(marker.files) || typeof marker.row !== 'object' || marker.row === null) {
     return { complete: false, reason: 'the completion mark is not one Monge wrote' };
   }
   if (marker.fingerprint !== fingerprint) return { complete: false, reason: 'its inputs or settings changed since it was completed' };
+  for (const input of marker.inputs) {
+    const change = await inputChange(input);
+    if (change) return { complete: false, reason: change };
+  }
   for (const f of marker.files) {
     const full = join(outDir, f.path);
     const info = await stat(full).catch(() => undefined);
     if (!info?.isFile()) return { complete: false, reason: `${f.path} is missing` };
     if (info.size !== f.bytes) return { complete: false, reason: `${f.path} has ${info.size} bytes, ${f.bytes} when completed` };
-    if ((await fileSha256(full)) !== f.sha256) return { complete: false, reason: `${f.path} changed since it was completed (SHA-256 differs)` };
+    if ((await sha256Of(full)) !== f.sha256) return { complete: false, reason: `${f.path} changed since it was completed (SHA-256 differs)` };
   }
   return { complete: true, marker };
 }

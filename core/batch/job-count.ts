@@ -1,8 +1,11 @@
 /**
  * How many pairs run at once, and with how many threads each. Each worker holds a whole registration in memory
  * (COPD lung masks at full resolution peak near 1 GB: the 2 mm displacement field, its Jacobian, two surfaces of
- * ~10⁵ vertices), so `--jobs N` is capped by a memory budget: 80 % of the machine's memory divided by an estimate
- * per pair (`--pair-memory`, default 2048 MB), and by the number of pairs to run. The cores are shared out
+ * ~10⁵ vertices), so `--jobs N` is capped by a memory budget: 80 % of the memory this process may use divided by an
+ * estimate per pair (`--pair-memory`, default 2048 MB), and by the number of pairs to run. That memory is the
+ * machine's, or the cgroup's limit when it is lower (`process.constrainedMemory()`): a Slurm `--mem` allocation, a
+ * Kubernetes or Docker memory limit — `os.totalmem()` alone reports the whole node there, and the workers would be
+ * killed for memory. The cores are shared out
  * (`MONGE_THREADS` per worker = cores / jobs, at least 1) unless MONGE_THREADS is already set; the kernels split
  * their work by rows, so the thread count does not change any result.
  */
@@ -19,7 +22,15 @@ export interface JobPlan {
   capped?: string;
 }
 
-export function planJobs(requested: number, pairs: number, pairMemoryMb = DEFAULT_PAIR_MEMORY_MB, machine = { memoryMb: totalmem() / 2 ** 20, cores: availableParallelism() }): JobPlan {
+/** Memory (MB) this process and its children may use: the machine's, or its cgroup's limit when lower. */
+export function usableMemoryMb(): number {
+  const total = totalmem();
+  // 0 (or undefined) when unknown; about 2⁶⁴ when the cgroup sets no limit.
+  const limit = process.constrainedMemory?.() ?? 0;
+  return (limit > 0 ? Math.min(total, limit) : total) / 2 ** 20;
+}
+
+export function planJobs(requested: number, pairs: number, pairMemoryMb = DEFAULT_PAIR_MEMORY_MB, machine = { memoryMb: usableMemoryMb(), cores: availableParallelism() }): JobPlan {
   const byMemory = Math.max(1, Math.floor((machine.memoryMb * MEMORY_FRACTION) / pairMemoryMb));
   let jobs = Math.max(1, Math.min(requested, byMemory, Math.max(1, pairs)));
   let capped: string | undefined;

@@ -1,6 +1,6 @@
 /**
- * The batch manifest: one registration pair per row, as CSV (a header row, RFC 4180) or as JSON lines (one object
- * per line, `.jsonl` / `.ndjson`, or any file whose first non-blank character is `{`).
+ * The batch manifest: one registration pair per row, as CSV (a header row, RFC 4180 quoting, one record per line)
+ * or as JSON lines (one object per line, `.jsonl` / `.ndjson`, or any file whose first non-blank character is `{`).
  *
  * Columns (keys): `id`, `moving`, `fixed` (required); `moving_landmarks`, `fixed_landmarks` (optional, both or
  * neither); and any registration option of `monge register` as a per-row override, spelled with `_` or `-`
@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { REGISTRATION_OPTIONS, type RegistrationOptionName, type RegistrationOptionValues } from '../cli/register-options.ts';
 import { InputError } from '../io/errors.ts';
+import { nonBlankLines, splitCsvFields } from '../io/points/text.ts';
 import { readInputBytes } from '../io/read-bytes.ts';
-import { CsvSyntaxError, parseCsvRecords } from './csv-records.ts';
 import { pairIdProblem } from './pair-id.ts';
 
 export interface ManifestRow {
@@ -64,22 +64,18 @@ interface RawRow {
   cells: Map<string, string | boolean>;
 }
 
+/** CSV rows, one record per line (the point readers' RFC 4180 field splitter); comment lines are skipped whole. */
 function csvRows(path: string, text: string): RawRow[] {
-  let records;
-  try {
-    records = parseCsvRecords(text).filter((r) => !r.fields[0].startsWith('#'));
-  } catch (e) {
-    if (e instanceof CsvSyntaxError) throw new InputError(path, 'malformed', e.message);
-    throw e;
-  }
-  if (records.length === 0) throw new InputError(path, 'empty', 'the manifest has no header row (expected id,moving,fixed,…)');
-  const header = records[0].fields.map(columnKey);
-  checkColumns(path, header, records[0].line);
-  return records.slice(1).map((r) => {
-    if (r.fields.length !== header.length) {
-      throw new InputError(path, 'malformed', `line ${r.line}: ${r.fields.length} fields where the header has ${header.length} (quote fields that hold commas)`);
+  const lines = nonBlankLines(text.replace(/^\ufeff/, '')).filter((l) => !l.text.trimStart().startsWith('#'));
+  if (lines.length === 0) throw new InputError(path, 'empty', 'the manifest has no header row (expected id,moving,fixed,…)');
+  const header = splitCsvFields(lines[0], path).map(columnKey);
+  checkColumns(path, header, lines[0].line);
+  return lines.slice(1).map((l) => {
+    const fields = splitCsvFields(l, path);
+    if (fields.length !== header.length) {
+      throw new InputError(path, 'malformed', `line ${l.line}: ${fields.length} fields where the header has ${header.length} (quote fields that hold commas)`);
     }
-    return { line: r.line, cells: new Map(header.map((h, i) => [h, r.fields[i]])) };
+    return { line: l.line, cells: new Map(header.map((h, i) => [h, fields[i]])) };
   });
 }
 

@@ -32,6 +32,9 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
   const sources = sourceDirs.map((d) => resolve(d));
   if (sources.includes(outDir)) throw new UsageError(`the merged folder ${outDir} is one of the folders merged; choose another -o`);
   if (new Set(sources).size !== sources.length) throw new UsageError('a folder is given twice');
+  // A batch's OUTDIR (a shard left out of the list, say) must not have its summary replaced by the merge's.
+  const existing = await readSummaryFile(outDir).catch(() => undefined);
+  if (existing && !existing.mergedFrom) throw new UsageError(`${outDir} holds a batch's own summary (it is a 'monge batch' OUTDIR); choose another -o for the merge`);
   const summaries: BatchSummaryFile[] = [];
   for (const dir of sources) summaries.push(await readSummaryFile(dir));
   const first = summaries[0];

@@ -2,8 +2,9 @@
  * The before / after thumbnails of a pair, `OUTDIR/thumbnails/<id>.before.png` (the moving shape, orange, with the
  * fixed shape as a blue tint and outline) and `<id>.after.png` (the warped shape instead), rendered headless with
  * core/render from the files the registration wrote (the extracted surfaces of volume inputs, the input meshes
- * otherwise, and warped.<ext>) — reading them back is part of verifying the outputs. Both use one camera fitted to all three shapes so they compare directly. Kept
- * beside, not inside, the pair folder, which stays exactly what `monge register` writes.
+ * otherwise, and warped.<ext>) — reading them back is part of verifying the outputs. Both use one camera fitted to
+ * all three shapes so they compare directly. Kept beside, not inside, the pair folder, which stays exactly what
+ * `monge register` writes.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -12,14 +12,14 @@ import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { MONGE_VERSION } from '../cli/version.ts';
 import type { ProgressReport } from '../progress/index.ts';
 import { batchPairs } from './batch-pair.ts';
-import { lockOutDir } from './batch-lock.ts';
+import { LOCK_FILE, lockOutDir } from './batch-lock.ts';
 import { writeCohortReport } from './cohort-report.ts';
 import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
 import { planJobs, type JobPlan } from './job-count.ts';
 import { readManifest } from './manifest.ts';
 import type { PairJob } from './run-pair.ts';
 import { inShard, type Shard } from './shard.ts';
-import { countRows, writeSummaryFiles, type BatchSummaryFile } from './summary-files.ts';
+import { countRows, readSummaryFile, SUMMARY_CSV, SUMMARY_JSON, writeSummaryFiles, type BatchSummaryFile } from './summary-files.ts';
 import type { SummaryEntry } from './summary-row.ts';
 import { runInWorkers } from './worker-pool.ts';
 
@@ -52,11 +52,27 @@ export interface BatchResult {
   cancelled: boolean;
 }
 
+/** What a batch killed before its first summary was written may have left (the lock, the first summary's files). */
+const firstLeftover = (name: string) => name === LOCK_FILE || name === SUMMARY_CSV || /^\.summary\.(csv|json)\.[0-9a-f]{8}\.tmp$/.test(name);
+
+/**
+ * OUTDIR must be new or empty; with --resume it may also be a folder a batch wrote (its summary.json says so, and
+ * the summary is written before any pair starts) — never any other folder, where clearing an unfinished pair
+ * (`rm -r OUTDIR/<id>`) would delete a folder of the user's that happens to be named like a pair id.
+ */
 async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
   const info = await stat(outDir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new UsageError(`${outDir} exists and is a file; give a folder for the batch outputs`);
-  if (info && !resume && (await readdir(outDir)).length > 0) {
-    throw new UsageError(`${outDir} exists and is not empty; pass --resume to continue the batch that wrote it, or choose a new folder`);
+  const entries = info ? await readdir(outDir) : [];
+  if (entries.length > 0) {
+    if (!resume) throw new UsageError(`${outDir} exists and is not empty; pass --resume to continue the batch that wrote it, or choose a new folder`);
+    if (entries.includes(SUMMARY_JSON)) {
+      const summary = await readSummaryFile(outDir).catch(() => undefined);
+      if (!summary) throw new UsageError(`${outDir}/${SUMMARY_JSON} is not a 'monge batch' summary; --resume continues only a folder a batch wrote`);
+      if (summary.mergedFrom) throw new UsageError(`${outDir} holds a 'monge merge' result, not a batch; --resume continues only a folder a batch wrote`);
+    } else if (!entries.every(firstLeftover)) {
+      throw new UsageError(`${outDir} is not empty and no batch wrote it (it has no ${SUMMARY_JSON}); --resume would clear folders named like pair ids there, so choose a new folder`);
+    }
   }
   await mkdir(outDir, { recursive: true });
 }
@@ -104,8 +120,12 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
         pairs,
       };
     };
-    // Summaries are rewritten after each pair, one write at a time.
-    let writing: Promise<void> = writeSummaryFiles(outDir, summaryNow(null));
+    // The first summary is on disk before any pair folder can be (it marks OUTDIR as a batch's, for --resume).
+    await writeSummaryFiles(outDir, summaryNow(null));
+    // Then it is rewritten after each pair, one write at a time. Those are snapshots for watching a run: one that
+    // fails (a full disk) is not fatal — and must not be an unhandled rejection, which would end the process — the
+    // final write below is the one that counts, and throws.
+    let writing: Promise<void> = Promise.resolve();
     let finished = 0;
     const env = { ...process.env, MONGE_THREADS: process.env.MONGE_THREADS ?? String(plan.threadsPerJob) };
     await runInWorkers(toRun, {
@@ -118,7 +138,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
         rows.set(job.pair.id, row);
         finished++;
         o.onEvent?.({ type: 'pair-done', row, finished, toRun: toRun.length, elapsedSeconds: (performance.now() - started) / 1000 });
-        writing = writing.then(() => writeSummaryFiles(outDir, summaryNow(null)));
+        writing = writing.then(() => writeSummaryFiles(outDir, summaryNow(null))).catch(() => undefined);
       },
     });
     await writing;

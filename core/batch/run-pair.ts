@@ -12,7 +12,7 @@ import { CancelledError, type ProgressCallback } from '../progress/index.ts';
 import { runRegistration, type RegistrationSummary } from '../registration/index.ts';
 import { REGISTRATION_OUTPUTS } from '../registration/types.ts';
 import type { BatchPair } from './batch-pair.ts';
-import { recordFiles, requestFingerprint, writeDoneMarker } from './done-marker.ts';
+import { recordFiles, recordInputs, requestFingerprint, requestInputPaths, writeDoneMarker, type InputFileRecord } from './done-marker.ts';
 import { clearPairLeftovers } from './pair-leftovers.ts';
 import { writePairThumbnails } from './pair-thumbnails.ts';
 import { errorRow, successRow, type ErrorKind, type PairIdentity, type ReportTiming, type SummaryEntry } from './summary-row.ts';
@@ -59,6 +59,8 @@ export async function runPair(job: PairJob, options: { signal?: AbortSignal; onP
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   await clearPairLeftovers(outDir, pair.id);
+  // The inputs as they are before the registration reads them (a missing one: the registration says so, better).
+  const inputs: InputFileRecord[] | undefined = await recordInputs(requestInputPaths(pair.request)).catch(() => undefined);
   let summary: RegistrationSummary;
   try {
     summary = (await runRegistration(pair.request, options)).summary;
@@ -74,7 +76,7 @@ export async function runPair(job: PairJob, options: { signal?: AbortSignal; onP
     const thumbnails = await writePairThumbnails(outDir, pair.id, pair.request, summary.files);
     const row = successRow(identity, summary, timing, elapsed());
     const files = await recordFiles(outDir, [...summary.files.map((f) => `${pair.id}/${f}`), ...thumbnails]);
-    await writeDoneMarker(outDir, { id: pair.id, fingerprint: requestFingerprint(pair.request), files, row });
+    await writeDoneMarker(outDir, { id: pair.id, fingerprint: requestFingerprint(pair.request), inputs: inputs ?? (await recordInputs(requestInputPaths(pair.request))), files, row });
     return row;
   } catch (e) {
     // The folder stays (it is what register() wrote) but carries no completion mark, so --resume redoes it.

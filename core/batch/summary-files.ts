@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { InputError } from '../io/errors.ts';
-import { formatCsv } from './csv-records.ts';
+import { quoteCsvField } from '../io/points/text.ts';
 import type { Shard } from './shard.ts';
 import { csvValue, SUMMARY_COLUMNS, type SummaryEntry } from './summary-row.ts';
 
@@ -58,6 +58,11 @@ export interface BatchSummaryFile {
 export function countRows(rows: readonly SummaryEntry[], scope: number): SummaryCounts {
   const count = (s: string) => rows.filter((r) => r.status === s).length;
   return { pairs: scope, ok: count('ok'), failed: count('failed'), cancelled: count('cancelled'), pending: scope - rows.length, resumed: rows.filter((r) => r.resumed).length };
+}
+
+/** Header and rows as CSV text (RFC 4180 quoting where a field needs it, LF line ends, a final newline). */
+export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map((r) => r.map(quoteCsvField).join(',')).join('\n') + '\n';
 }
 
 export function summaryCsv(rows: readonly SummaryEntry[]): string {

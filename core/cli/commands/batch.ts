@@ -42,7 +42,7 @@ Lines starting with '#' are comments.
 
 Writes into OUTDIR:
   <id>/                      what 'monge register' writes (warped shape, field, transform, report.json, …) and
-                             .done.json, the completion mark (output sizes and SHA-256), written last
+                             .done.json, the completion mark (SHA-256 of the inputs and outputs), written last
   thumbnails/<id>.before.png, <id>.after.png   moving / warped shape (orange) with the fixed one (blue
                              outline and tint), anterior view
   summary.csv, summary.json  one row per pair: status, error, metrics (TRE, surface distances, Jacobian), time
@@ -51,10 +51,12 @@ Writes into OUTDIR:
 
 Options:
   -o, --output OUTDIR        output folder: new or empty, unless --resume
-  --resume                   continue a batch in OUTDIR: pairs whose completion mark verifies (same inputs and
-                             settings, every output file unchanged) are kept, every other pair is (re)done
-  --jobs N                   worker processes (default 1), capped by memory: 80 % of RAM / --pair-memory;
-                             the CPU threads are shared out (MONGE_THREADS per worker = cores / N unless set)
+  --resume                   continue the batch that wrote OUTDIR (refused for a folder no batch wrote): pairs
+                             whose completion mark verifies (same input files and settings, every output file
+                             unchanged) are kept, every other pair is (re)done
+  -j, --jobs N               worker processes (default 1), capped by memory: 80 % of RAM (or of the cgroup
+                             limit: Slurm --mem, a container's) / --pair-memory; the CPU threads are shared
+                             out (MONGE_THREADS per worker = cores / N unless set)
   --pair-memory MB           memory one registration may take (default ${DEFAULT_PAIR_MEMORY_MB})
   --shard K/N                only the pairs at manifest positions i with i mod N = K (0 ≤ K < N, 0-based as
                              $SLURM_ARRAY_TASK_ID with --array=0-(N-1), and $JOB_COMPLETION_INDEX); give each

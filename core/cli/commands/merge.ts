@@ -18,7 +18,8 @@ Checked: the OUTDIRs come from the same manifest (SHA-256), no pair is listed tw
 (K/N with one N) no shard is given twice; missing shards are listed.
 
 Options:
-  -o, --output MERGED        folder for the merged summary and report (created; may not be one of the OUTDIRs)
+  -o, --output MERGED        folder for the merged summary and report (created; may not be one of the OUTDIRs
+                             nor any other batch's OUTDIR; an earlier merge there is replaced)
   --json                     print the merged summary.json on stdout
   -h, --help                 this help
 

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsvRecords } from '../../../core/batch/csv-records.ts';
 import { requestFingerprint, verifyDoneMarker } from '../../../core/batch/done-marker.ts';
 import { runPair } from '../../../core/batch/run-pair.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
+import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 import type { PresetName } from '../../../core/registration/types.ts';
 import { FAST_OPTIONS, MANIFEST_HEADER, runMonge, writeSyntheticPairs } from './support.ts';
 
@@ -57,9 +57,9 @@ test('a missing file, a corrupt file and an empty mask fail alone, with their re
     assert.match(reason('corrupt'), new RegExp(`^${join(dir, 'corrupt.nii.gz').replace(/[.]/g, '\\.')}: .*(truncated|ends early)`));
     assert.equal(reason('empty'), `${join(dir, 'empty_mask.nii.gz')}: the mask is empty (no voxel > 0): nothing to register`);
     // The CSV says the same.
-    const csv = parseCsvRecords(await readFile(join(out, 'summary.csv'), 'utf8'));
-    const header = csv[0].fields;
-    assert.deepEqual(csv.slice(1).map((r) => [r.fields[header.indexOf('id')], r.fields[header.indexOf('status')], r.fields[header.indexOf('error')]]), summary.pairs.map((r) => [r.id, r.status, r.error ?? '']));
+    const csv = nonBlankLines(await readFile(join(out, 'summary.csv'), 'utf8')).map((l) => splitCsvFields(l, 'summary.csv'));
+    const header = csv[0];
+    assert.deepEqual(csv.slice(1).map((r) => [r[header.indexOf('id')], r[header.indexOf('status')], r[header.indexOf('error')]]), summary.pairs.map((r) => [r.id, r.status, r.error ?? '']));
     // Good pairs: real metrics, verified outputs; failed pairs: nothing left behind.
     for (const r of summary.pairs.filter((p) => p.status === 'ok')) {
       assert.ok(r.tre_after_mm! < 0.5 * r.tre_before_mm!, `${r.id}: TRE ${r.tre_before_mm} → ${r.tre_after_mm}`);

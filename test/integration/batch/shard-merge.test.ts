@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsvRecords } from '../../../core/batch/csv-records.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { TIMING_COLUMNS, type SummaryEntry } from '../../../core/batch/summary-row.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
+import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 import { FAST_OPTIONS, runMonge, writeSyntheticCohort } from './support.ts';
 
 const readSummary = async (dir: string) => JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as BatchSummaryFile;
@@ -20,9 +20,9 @@ const withoutTiming = (r: SummaryEntry) => Object.fromEntries(Object.entries(r).
 
 /** summary.csv as rows of the non-timing columns. */
 async function csvWithoutTiming(dir: string): Promise<string[][]> {
-  const records = parseCsvRecords(await readFile(join(dir, 'summary.csv'), 'utf8'));
-  const keep = records[0].fields.map((c, i) => ((TIMING_COLUMNS as readonly string[]).includes(c) ? -1 : i)).filter((i) => i >= 0);
-  return records.map((r) => keep.map((i) => r.fields[i]));
+  const records = nonBlankLines(await readFile(join(dir, 'summary.csv'), 'utf8')).map((l) => splitCsvFields(l, 'summary.csv'));
+  const keep = records[0].map((c, i) => ((TIMING_COLUMNS as readonly string[]).includes(c) ? -1 : i)).filter((i) => i >= 0);
+  return records.map((r) => keep.map((i) => r[i]));
 }
 
 test('two shards + merge = one unsharded run', { timeout: 240_000 }, async () => {

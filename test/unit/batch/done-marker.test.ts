@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DONE_MARKER, recordFiles, requestFingerprint, verifyDoneMarker, writeDoneMarker } from '../../../core/batch/done-marker.ts';
+import { DONE_MARKER, recordFiles, recordInputs, requestFingerprint, requestInputPaths, verifyDoneMarker, writeDoneMarker } from '../../../core/batch/done-marker.ts';
 import { clearPairLeftovers } from '../../../core/batch/pair-leftovers.ts';
 import { errorRow } from '../../../core/batch/summary-row.ts';
 import type { RegisterRequest } from '../../../core/registration/types.ts';
@@ -33,7 +33,7 @@ test('a pair is complete only while its mark parses, matches the request and eve
     const files = await recordFiles(out, ['p1/report.json', 'p1/steps/prealign.vtk', 'thumbnails/p1.before.png']);
     assert.deepEqual(files[0], { path: 'p1/report.json', bytes: 8, sha256: createHash('sha256').update('{"a":1}\n').digest('hex') });
     const row = { ...errorRow({ index: 0, id: 'p1', moving: '/d/m.vtk', fixed: '/d/f.vtk', dir: 'p1' }, 'failed', 'input', 'x'), status: 'ok' as const };
-    await writeDoneMarker(out, { id: 'p1', fingerprint, files, row });
+    await writeDoneMarker(out, { id: 'p1', fingerprint, inputs: [], files, row });
     assert.ok(!(await readdir(join(out, 'p1'))).some((n) => n.endsWith('.tmp')), 'no temporary file left');
     const ok = await verifyDoneMarker(out, 'p1', fingerprint);
     assert.equal(ok.complete, true);
@@ -56,6 +56,39 @@ test('a pair is complete only while its mark parses, matches the request and eve
     assert.ok(!torn.complete && /unreadable completion mark/.test(torn.reason));
   } finally {
     await rm(out, { recursive: true, force: true });
+  }
+});
+
+test('a pair whose input file was re-made is not complete; one whose input was only touched or copied is', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-done-inputs-'));
+  try {
+    const out = join(dir, 'out');
+    await mkdir(join(out, 'p1'), { recursive: true });
+    await writeFile(join(out, 'p1', 'report.json'), '{}\n');
+    const inputRequest: RegisterRequest = { moving: join(dir, 'm.vtk'), fixed: join(dir, 'f.vtk'), movingLandmarks: join(dir, 'lm.csv'), fixedLandmarks: join(dir, 'lf.csv'), outDir: join(out, 'p1') };
+    assert.deepEqual(requestInputPaths(inputRequest), [join(dir, 'm.vtk'), join(dir, 'f.vtk'), join(dir, 'lm.csv'), join(dir, 'lf.csv')]);
+    for (const name of ['m.vtk', 'f.vtk', 'lm.csv', 'lf.csv']) await writeFile(join(dir, name), `contents of ${name}`);
+    const inputs = await recordInputs(requestInputPaths(inputRequest));
+    assert.deepEqual(
+      { bytes: inputs[0].bytes, sha256: inputs[0].sha256 },
+      { bytes: 'contents of m.vtk'.length, sha256: createHash('sha256').update('contents of m.vtk').digest('hex') },
+    );
+    const fingerprint = requestFingerprint(inputRequest);
+    const row = { ...errorRow({ index: 0, id: 'p1', moving: inputRequest.moving, fixed: inputRequest.fixed, dir: 'p1' }, 'failed', 'input', 'x'), status: 'ok' as const };
+    await writeDoneMarker(out, { id: 'p1', fingerprint, inputs, files: await recordFiles(out, ['p1/report.json']), row });
+    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true);
+    // Touched (a copy without -p, a backup restore): the time differs, the contents do not.
+    await utimes(join(dir, 'f.vtk'), new Date(2001, 0, 1), new Date(2001, 0, 1));
+    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true, 'a touched input is hashed, and matches');
+    // Re-made with the same size: only the hash can tell.
+    await writeFile(join(dir, 'm.vtk'), 'CONTENTS of m.vtk');
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${join(dir, 'm.vtk')} changed since it was completed` });
+    await writeFile(join(dir, 'm.vtk'), 'contents of m.vtk');
+    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true, 'restored');
+    await rm(join(dir, 'lf.csv'));
+    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${join(dir, 'lf.csv')} is missing` });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { etaSeconds, formatDuration } from '../../../core/batch/eta.ts';
-import { planJobs } from '../../../core/batch/job-count.ts';
+import { totalmem } from 'node:os';
+import { planJobs, usableMemoryMb } from '../../../core/batch/job-count.ts';
 
 test('--jobs is capped by memory (80 % of RAM / per-pair estimate) and by the pairs left; threads are shared out', () => {
   const machine = { memoryMb: 16_384, cores: 16 };
@@ -12,6 +13,9 @@ test('--jobs is capped by memory (80 % of RAM / per-pair estimate) and by the pa
   assert.deepEqual(planJobs(3, 100, 100_000, machine), { jobs: 1, threadsPerJob: 16, capped: '--jobs 3 lowered to 1: 16384 MB of memory allows 1 pair of ~100000 MB at once (--pair-memory)' }, 'at least one');
   assert.deepEqual(planJobs(2, 0, 2048, { memoryMb: 8192, cores: 2 }), { jobs: 1, threadsPerJob: 2 });
   assert.equal(planJobs(3, 10, 2048, { memoryMb: 8192, cores: 2 }).threadsPerJob, 1, 'never below one thread');
+  // The budget is the machine's memory or its cgroup's limit, never more than the machine has.
+  const usable = usableMemoryMb();
+  assert.ok(usable > 0 && usable <= totalmem() / 2 ** 20, `${usable} MB`);
 });
 
 test('ETA from throughput, and durations as people read them', () => {

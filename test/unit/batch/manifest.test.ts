@@ -5,25 +5,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { batchPairs } from '../../../core/batch/batch-pair.ts';
-import { formatCsv, parseCsvRecords } from '../../../core/batch/csv-records.ts';
 import { parseManifest, readManifest } from '../../../core/batch/manifest.ts';
 import { pairIdProblem } from '../../../core/batch/pair-id.ts';
+import { formatCsv } from '../../../core/batch/summary-files.ts';
 import { InputError } from '../../../core/io/errors.ts';
+import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 
 const M = '/data/cohort/manifest.csv';
 
-test('CSV records: RFC 4180 quoting, CRLF, blank lines, and a round trip through formatCsv', () => {
-  const text = '\ufeffa,b,c\r\n1,"x, y","say ""hi"""\r\n\r\n2,"multi\nline",  spaced  \n';
-  const records = parseCsvRecords(text);
-  assert.deepEqual(records, [
-    { line: 1, fields: ['a', 'b', 'c'] },
-    { line: 2, fields: ['1', 'x, y', 'say "hi"'] },
-    { line: 4, fields: ['2', 'multi\nline', 'spaced'] },
-  ]);
-  const again = parseCsvRecords(formatCsv(['a', 'b', 'c'], [['1', 'x, y', 'say "hi"'], ['2', 'multi\nline', ' lead']]));
-  assert.deepEqual(again.map((r) => r.fields), [['a', 'b', 'c'], ['1', 'x, y', 'say "hi"'], ['2', 'multi\nline', ' lead']]);
-  assert.throws(() => parseCsvRecords('a,b\n1,"open\n'), /line 2: a quoted field is not closed/);
-  assert.throws(() => parseCsvRecords('a,b\n1,x"y\n'), /line 2: a double quote inside an unquoted field/);
+test('CSV written by formatCsv (RFC 4180 quoting) reads back field for field with the shared splitter', () => {
+  const rows = [['1', 'x, y', 'say "hi"'], ['2', ' lead', 'trail '], ['3', '', 'plain']];
+  const text = formatCsv(['a', 'b', 'c'], rows);
+  assert.equal(text, 'a,b,c\n1,"x, y","say ""hi"""\n2," lead","trail "\n3,,plain\n');
+  assert.deepEqual(nonBlankLines(text).map((l) => splitCsvFields(l, 'x.csv')), [['a', 'b', 'c'], ...rows]);
 });
 
 test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrides, comments', () => {
@@ -31,7 +25,7 @@ test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrid
     M,
     [
       'ID,Moving,Fixed,moving_landmarks,fixed-landmarks,preset,field_spacing,rotation_search,net_model',
-      '# a comment line',
+      '# a comment line, with "quotes" and an unclosed " one',
       'copd1,exp/copd1.nii.gz,/abs/insp1.nii.gz,lm/1.csv,lm/1.csv,lung,4,yes,models/lung',
       'copd2,exp/copd2.nii.gz,insp2.nii.gz,,,,,,',
     ].join('\n'),
@@ -45,6 +39,8 @@ test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrid
   );
   assert.deepEqual(a.overrides, { preset: 'lung', 'field-spacing': '4', 'rotation-search': true, 'net-model': '/data/cohort/models/lung' });
   assert.deepEqual(b.overrides, {}, 'empty cells override nothing');
+  const quoted = parseManifest(M, '\ufeffid,moving,fixed\r\n"a","dir, with comma/m.vtk", f.vtk \r\n');
+  assert.deepEqual(quoted.rows.map((r) => [r.id, r.moving, r.fixed]), [['a', '/data/cohort/dir, with comma/m.vtk', '/data/cohort/f.vtk']]);
   assert.equal(b.movingLandmarks, undefined);
   assert.equal(b.index, 1);
 });
@@ -75,6 +71,7 @@ test('bad manifests are InputErrors naming the file and the line', () => {
   bad('id,moving,fixed\na b,m,f\n', /may only hold letters, digits/);
   bad('id,moving,fixed\nsummary.csv,m,f\n', /a name the batch uses/);
   bad('id,moving,fixed\na,m,f,extra\n', /line 2: 4 fields where the header has 3/);
+  bad('id,moving,fixed\na,"m.vtk,f.vtk\n', /line 2: unclosed quote/);
   bad('id,moving,fixed\na,,f\n', /line 2 \(a\): no moving file/);
   bad('id,moving,fixed,moving_landmarks,fixed_landmarks\na,m,f,lm.csv,\n', /both moving_landmarks and fixed_landmarks/);
   bad('id,moving,fixed,diffeomorphic\na,m,f,maybe\n', /'diffeomorphic' must be true or false/);
@@ -83,8 +80,8 @@ test('bad manifests are InputErrors naming the file and the line', () => {
 });
 
 test('pair ids: safe path segments only', () => {
-  for (const ok of ['copd1', 'sub-01_ses-2', 'A.b-c_d', '7']) assert.equal(pairIdProblem(ok), undefined, ok);
-  for (const badId of ['', '..', '../x', 'a/b', 'a\\b', '.x', '-x', 'x.', 'a b', 'é', 'x'.repeat(129), 'REPORT.HTML', 'thumbnails']) {
+  for (const ok of ['copd1', 'sub-01_ses-2', 'A.b-c_d', '7', 'console', 'com10', 'nullable']) assert.equal(pairIdProblem(ok), undefined, ok);
+  for (const badId of ['', '..', '../x', 'a/b', 'a\\b', '.x', '-x', 'x.', 'a b', 'é', 'x'.repeat(129), 'REPORT.HTML', 'thumbnails', 'CON', 'nul.txt', 'Com1']) {
     assert.ok(pairIdProblem(badId), `'${badId}' must be refused`);
   }
 });

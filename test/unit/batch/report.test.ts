@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cohortReportHtml } from '../../../core/batch/cohort-report.ts';
-import { parseCsvRecords } from '../../../core/batch/csv-records.ts';
 import { countRows, summaryCsv, type BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { errorRow, SUMMARY_COLUMNS, type SummaryEntry } from '../../../core/batch/summary-row.ts';
 import { niceStep, trePlotSvg } from '../../../core/batch/tre-plot.ts';
+import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 
 const id = (index: number, name: string) => ({ index, id: name, moving: `/d/${name}_m.vtk`, fixed: `/d/${name}_f.vtk`, dir: name });
 
@@ -19,14 +19,14 @@ function summary(pairs: SummaryEntry[]): BatchSummaryFile {
 }
 
 test('summary.csv: every column, numbers in full precision, empty for null, quoted where needed', () => {
-  const records = parseCsvRecords(summaryCsv(rows));
-  assert.deepEqual(records[0].fields, [...SUMMARY_COLUMNS]);
+  const records = nonBlankLines(summaryCsv(rows)).map((l) => splitCsvFields(l, 'summary.csv'));
+  assert.deepEqual(records[0], [...SUMMARY_COLUMNS]);
   assert.equal(records.length, 4);
   const col = (name: string) => SUMMARY_COLUMNS.indexOf(name as (typeof SUMMARY_COLUMNS)[number]);
-  assert.equal(Number(records[3].fields[col('tre_after_mm')]), 1 / 3, 'round-trips exactly');
-  assert.equal(records[2].fields[col('tre_after_mm')], '');
-  assert.equal(records[2].fields[col('error')], '/d/copd2_m.vtk: <corrupt> & "bad"');
-  assert.equal(records[2].fields[col('status')], 'failed');
+  assert.equal(Number(records[3][col('tre_after_mm')]), 1 / 3, 'round-trips exactly');
+  assert.equal(records[2][col('tre_after_mm')], '');
+  assert.equal(records[2][col('error')], '/d/copd2_m.vtk: <corrupt> & "bad"');
+  assert.equal(records[2][col('status')], 'failed');
   assert.deepEqual(countRows(rows, 4), { pairs: 4, ok: 2, failed: 1, cancelled: 0, pending: 1, resumed: 0 });
 });
 
