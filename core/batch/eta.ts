@@ -9,10 +9,4 @@ export function etaSeconds(elapsedSeconds: number, finished: number, total: numb
   return (elapsedSeconds / finished) * Math.max(0, total - finished);
 }
 
-/** 75 → "1m15s", 4000 → "1h07m", 12 → "12s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../progress/format-duration.ts';

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { createEngine } from '../../kernels/index.ts';
+import { formatDuration } from '../../progress/format-duration.ts';
 import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { createRandom, deriveSeed, SYNTH_PRESETS, type SynthPresetName } from '../synth/index.ts';
 import { defaultNetBackend, useNetBackend, type NetBackendName } from './backend.ts';
@@ -332,12 +333,4 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   return { manifest, seconds };
 }
 
-/** 75 → "1m15s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../../progress/format-duration.ts';
