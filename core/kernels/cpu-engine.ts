@@ -6,17 +6,24 @@
  *
  * Inputs are copied on every call rather than cached by array identity: callers (Sinkhorn, registration)
  * update clouds in place between calls, which an identity cache would silently miss, and the copy is O(N + M)
- * against the O(N·M) reduction (test/bench/kernels.ts measures the whole per-call overhead).
+ * against the O(N·M) reduction (test/bench/kernels.ts measures the whole per-call overhead). Block structures are
+ * the exception: they are immutable by contract (types.ts), so their validation and pair count are remembered.
+ *
+ * Besides the reductions it runs the multiscale solver's truncation test (prunePairs): a first parallel pass
+ * tests each row's candidates and leaves the survivors at the start of the row's own segment, a second one
+ * moves them to their CSR places once the host has summed the per-row counts.
  */
 import { availableParallelism } from 'node:os';
 import { CpuPool } from './cpu-pool.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, OUTPUT_LIMIT } from './output-limits.ts';
-import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
+import type { BlockSparsity, Cloud, CostExponent, KernelEngine, PairList, PrunedPairList, PruneTest } from './types.ts';
 import {
   checkEpsilon,
   checkExponent,
   checkK,
   checkLength,
+  checkPairList,
+  checkPruneTest,
   checkSigmas,
   checkSparsity,
   checkValueDim,
@@ -75,14 +82,30 @@ function denseSparsity(n: number, m: number): BlockSparsity {
   };
 }
 
-/** Number of kept (i, j) pairs of a block structure. */
+const keptPairsCache = new WeakMap<BlockSparsity, number>();
+
+/** starts[k] = k for every k. */
+function isIdentity(starts: Uint32Array): boolean {
+  for (let k = 0; k < starts.length; k++) if (starts[k] !== k) return false;
+  return true;
+}
+
+/** Number of kept (i, j) pairs of a block structure (remembered per structure: they are never mutated). */
 function keptPairs(s: BlockSparsity): number {
+  const known = keptPairsCache.get(s);
+  if (known !== undefined) return known;
+  if (s.xStart.length === s.rowPtr.length && isIdentity(s.xStart) && isIdentity(s.yStart)) {
+    // one point per block (core/ot's pointwise truncation): the pairs are the columns
+    keptPairsCache.set(s, s.cols.length);
+    return s.cols.length;
+  }
   let pairs = 0;
   for (let k = 0; k + 1 < s.xStart.length; k++) {
     let cols = 0;
     for (let b = s.rowPtr[k]; b < s.rowPtr[k + 1]; b++) cols += s.yStart[s.cols[b] + 1] - s.yStart[s.cols[b]];
     pairs += cols * (s.xStart[k + 1] - s.xStart[k]);
   }
+  keptPairsCache.set(s, pairs);
   return pairs;
 }
 
@@ -136,8 +159,19 @@ export class CpuEngine implements KernelEngine {
     y: Cloud,
     n: number,
     m: number,
-    extra: { h?: Float32Array; v?: Float32Array; vdim?: number; sparsity?: BlockSparsity; out1Bytes: number; out2Bytes: number; sigmaPairs?: number },
-  ): { buffer: SharedArrayBuffer; params: number; out1: number; out2: number; sigmas: number } {
+    extra: {
+      h?: Float32Array;
+      v?: Float32Array;
+      vdim?: number;
+      sparsity?: BlockSparsity;
+      /** pruneRows: per-row potentials and the candidate pairs (rowPtr in the rowPtr slot, cols in cols). */
+      u?: Float32Array;
+      pairs?: PairList;
+      out1Bytes: number;
+      out2Bytes: number;
+      sigmaPairs?: number;
+    },
+  ): { buffer: SharedArrayBuffer; params: number; out1: number; out2: number; sigmas: number; end: number } {
     const dim = x.dim;
     const stride = columnStride(m);
     const arena = new CallArena(this.pool.dataBase);
@@ -154,6 +188,10 @@ export class CpuEngine implements KernelEngine {
     const rpAt = s ? arena.take(4 * s.rowPtr.length) : 0;
     const colsAt = s ? arena.take(4 * Math.max(1, s.cols.length)) : 0;
     const sigmas = arena.take(8 * (extra.sigmaPairs ?? 0));
+    const uAt = extra.u ? arena.take(4 * n) : 0;
+    const pairs = extra.pairs;
+    const pairsPtrAt = pairs ? arena.take(4 * pairs.rowPtr.length) : 0;
+    const pairsColsAt = pairs ? arena.take(4 * Math.max(1, pairs.cols.length)) : 0;
     this.pool.ensureBytes(arena.end);
 
     const buffer = this.pool.memory.buffer;
@@ -166,6 +204,11 @@ export class CpuEngine implements KernelEngine {
       CpuEngine.writeU32(buffer, ysAt, s.yStart);
       CpuEngine.writeU32(buffer, rpAt, s.rowPtr);
       CpuEngine.writeU32(buffer, colsAt, s.cols);
+    }
+    if (extra.u) new Float32Array(buffer, uAt, n).set(extra.u);
+    if (pairs) {
+      CpuEngine.writeU32(buffer, pairsPtrAt, pairs.rowPtr);
+      CpuEngine.writeU32(buffer, pairsColsAt, pairs.cols);
     }
     const P = new Float64Array(buffer, params, PARAM_SLOTS);
     P.fill(0);
@@ -187,7 +230,12 @@ export class CpuEngine implements KernelEngine {
     P[ParamSlot.clusters] = s ? s.xStart.length - 1 : 0;
     P[ParamSlot.sigmas] = sigmas;
     P[ParamSlot.limit] = OUTPUT_LIMIT;
-    return { buffer, params, out1, out2, sigmas };
+    if (extra.u) P[ParamSlot.u] = uAt;
+    if (pairs) {
+      P[ParamSlot.rowPtr] = pairsPtrAt;
+      P[ParamSlot.cols] = pairsColsAt;
+    }
+    return { buffer, params, out1, out2, sigmas, end: arena.end };
   }
 
   private setCost(buffer: SharedArrayBuffer, params: number, eps: number, p: CostExponent): void {
@@ -309,6 +357,74 @@ export class CpuEngine implements KernelEngine {
       const buffer = this.pool.memory.buffer;
       outIndex.set(new Int32Array(buffer, L.out1, n * k));
       outDist2.set(new Float32Array(buffer, L.out2, n * k));
+    });
+  }
+
+  prunePairs(p: CostExponent, x: Cloud, y: Cloud, u: Float32Array, v: Float32Array, test: PruneTest, pairs: PairList): Promise<PrunedPairList> {
+    return this.exclusive(async () => {
+      const { n, m } = pairSizes(x, y);
+      checkExponent(p);
+      checkLength(u, n, 'u');
+      checkLength(v, m, 'v');
+      checkPruneTest(test, n, m);
+      checkPairList(pairs, n, m);
+      const nnz = pairs.cols.length;
+      if (n === 0 || nnz === 0) {
+        const empty = (): PairList => ({ rowPtr: new Uint32Array(n + 1), cols: new Uint32Array(0) });
+        return { kept: empty(), candidates: empty(), rowMax: new Float32Array(n).fill(-Infinity) };
+      }
+      const L = this.layout(x, y, n, m, { h: v, u, pairs, out1Bytes: 4 * nnz, out2Bytes: 8 * n });
+      // references (+∞ when absent: the relative test is then off), row maxima, then the compaction's offsets
+      // and output
+      const arena = new CallArena(L.end);
+      const rowRefAt = arena.take(4 * n);
+      const colRefAt = arena.take(4 * m);
+      const rowMaxAt = arena.take(4 * n);
+      const offsetsAt = arena.take(8 * n);
+      const outAt = arena.take(4 * 2 * nnz);
+      this.pool.ensureBytes(arena.end);
+      let buffer = this.pool.memory.buffer;
+      const rowRef = new Float32Array(buffer, rowRefAt, n);
+      const colRef = new Float32Array(buffer, colRefAt, m);
+      if (test.rowReference) rowRef.set(test.rowReference);
+      else rowRef.fill(Infinity);
+      if (test.columnReference) colRef.set(test.columnReference);
+      else colRef.fill(Infinity);
+      const P = new Float64Array(buffer, L.params, PARAM_SLOTS);
+      P[ParamSlot.p] = p;
+      P[ParamSlot.keep] = test.keepAbove;
+      P[ParamSlot.cand] = test.candidateAbove;
+      P[ParamSlot.rowRef] = rowRefAt;
+      P[ParamSlot.colRef] = colRefAt;
+      P[ParamSlot.relative] = test.relativeMargin ?? 0;
+      P[ParamSlot.out4] = rowMaxAt;
+      await this.run('pruneRows', L.params, n, nnz);
+      // per-row counts → CSR offsets; a second pass moves each row's survivors to their places
+      buffer = this.pool.memory.buffer;
+      const counts = new Uint32Array(buffer, L.out2, 2 * n);
+      const candPtr = new Uint32Array(n + 1);
+      const keptPtr = new Uint32Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        candPtr[i + 1] = candPtr[i] + counts[2 * i];
+        keptPtr[i + 1] = keptPtr[i] + counts[2 * i + 1];
+      }
+      const nc = candPtr[n];
+      const nk = keptPtr[n];
+      const offsets = new Uint32Array(buffer, offsetsAt, 2 * n);
+      for (let i = 0; i < n; i++) {
+        offsets[2 * i] = candPtr[i];
+        offsets[2 * i + 1] = nc + keptPtr[i];
+      }
+      P[ParamSlot.offsets] = offsetsAt;
+      P[ParamSlot.out3] = outAt;
+      await this.run('compactRows', L.params, n, nc + nk);
+      buffer = this.pool.memory.buffer;
+      const out = new Uint32Array(buffer, outAt, nc + nk);
+      return {
+        kept: { rowPtr: keptPtr, cols: out.slice(nc, nc + nk) },
+        candidates: { rowPtr: candPtr, cols: out.slice(0, nc) },
+        rowMax: new Float32Array(buffer, rowMaxAt, n).slice(),
+      };
     });
   }
 

@@ -26,13 +26,44 @@ export interface Cloud {
  * Block sparsity for multiscale (kernel truncation, Schmitzer 2019 / GeomLoss): both clouds are sorted by
  * cluster; x-cluster k covers x rows [xStart[k], xStart[k+1]) and y-cluster l covers y rows
  * [yStart[l], yStart[l+1]). For x-cluster k, the kept y-clusters are cols[rowPtr[k] .. rowPtr[k+1]).
- * Pairs outside kept blocks count as exp(−∞) = 0.
+ * Pairs outside kept blocks count as exp(−∞) = 0. Cols are ascending within a row (runs of consecutive clusters
+ * are then read as one contiguous range). A structure must not be mutated once passed to an engine: engines
+ * remember that it was validated and how many pairs it keeps (build a new one instead).
  */
 export interface BlockSparsity {
   xStart: Uint32Array;
   yStart: Uint32Array;
   rowPtr: Uint32Array;
   cols: Uint32Array;
+}
+
+/** Pairs per row (CSR): row i's columns are cols[rowPtr[i] .. rowPtr[i+1]), ascending. */
+export interface PairList {
+  rowPtr: Uint32Array;
+  cols: Uint32Array;
+}
+
+/**
+ * A truncation test on φ_ij = u_i + v_j − C(x_i, y_j): keep a pair when φ > keepAbove; leave it a candidate when
+ * φ > candidateAbove (≤ keepAbove) or φ > min(rowReference_i, columnReference_j) − relativeMargin. The relative
+ * part (references: typically the best φ of each row and column at the previous test; +∞ or absent = none) is
+ * invariant to a shift of a whole row or column, so a potential that is still far from converged does not
+ * drop the pairs it will need.
+ */
+export interface PruneTest {
+  keepAbove: number;
+  candidateAbove: number;
+  rowReference?: Float32Array;
+  columnReference?: Float32Array;
+  relativeMargin?: number;
+}
+
+/** Result of a truncation test: the pairs kept, the pairs left as candidates (a superset), each row's best φ. */
+export interface PrunedPairList {
+  kept: PairList;
+  candidates: PairList;
+  /** max_j φ_ij over the tested pairs of row i (−∞ for none). */
+  rowMax: Float32Array;
 }
 
 /** Engine identifiers, as reported and as chosen with `--engine` / `MONGE_ENGINE`. */
@@ -91,6 +122,14 @@ export interface KernelEngine {
    * Needs 1 ≤ k ≤ min(64, M). Ties: the smaller index first ('cpu', 'js').
    */
   knn(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): Promise<void>;
+
+  /**
+   * Optional (core/ot falls back to its own loop, multiscale/truncation.ts, which runs the same test): the
+   * kernel truncation test `test` (see PruneTest) over candidate pairs, with φ_ij = u_i + v_j − C(x_i, y_j)
+   * (v_j = −∞ for a column that must never be kept, e.g. of zero mass). A row with nothing kept keeps its best
+   * finite column (and has it as a candidate). Columns stay ascending; `pairs` is not modified.
+   */
+  prunePairs?(p: CostExponent, x: Cloud, y: Cloud, u: Float32Array, v: Float32Array, test: PruneTest, pairs: PairList): Promise<PrunedPairList>;
 
   /** Releases workers and memory. */
   dispose(): Promise<void>;

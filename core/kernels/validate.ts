@@ -3,7 +3,7 @@
  * kernels trust their inputs (an inconsistent block structure would read out of bounds), so everything is
  * checked here, before any work: O(N + M + blocks), negligible next to the reductions.
  */
-import type { BlockSparsity, Cloud, CostExponent } from './types.ts';
+import type { BlockSparsity, Cloud, CostExponent, PairList, PruneTest } from './types.ts';
 
 /** Largest point dimension (features included). */
 export const MAX_DIM = 64;
@@ -71,8 +71,18 @@ function checkStarts(starts: Uint32Array, total: number, name: string): void {
   for (let k = 1; k < starts.length; k++) if (starts[k] < starts[k - 1]) fail(`${name} must be non-decreasing (at ${k})`);
 }
 
+/** Block structures already checked, with the sizes they were checked against (they are never mutated, types.ts). */
+const checkedSparsity = new WeakMap<BlockSparsity, { n: number; m: number }>();
+
 /** Checks a block structure against N x rows and M y rows (see BlockSparsity). */
 export function checkSparsity(s: BlockSparsity, n: number, m: number): void {
+  const seen = checkedSparsity.get(s);
+  if (seen && seen.n === n && seen.m === m) return;
+  checkSparsityOnce(s, n, m);
+  checkedSparsity.set(s, { n, m });
+}
+
+function checkSparsityOnce(s: BlockSparsity, n: number, m: number): void {
   checkStarts(s.xStart, n, 'sparsity.xStart');
   checkStarts(s.yStart, m, 'sparsity.yStart');
   const clusters = s.xStart.length - 1;
@@ -81,4 +91,27 @@ export function checkSparsity(s: BlockSparsity, n: number, m: number): void {
   if (!(s.cols instanceof Uint32Array)) fail('sparsity.cols must be a Uint32Array');
   checkStarts(s.rowPtr, s.cols.length, 'sparsity.rowPtr');
   for (let b = 0; b < s.cols.length; b++) if (s.cols[b] >= yClusters) fail(`sparsity.cols[${b}] = ${s.cols[b]} is not a y cluster (< ${yClusters})`);
+}
+
+/** Checks candidate pairs against N rows and M columns (see PairList): offsets and column indices in range. */
+export function checkPairList(pairs: PairList, n: number, m: number): void {
+  if (!(pairs.rowPtr instanceof Uint32Array) || pairs.rowPtr.length !== n + 1) fail(`pairs.rowPtr must be a Uint32Array of ${n + 1} entries`);
+  if (!(pairs.cols instanceof Uint32Array)) fail('pairs.cols must be a Uint32Array');
+  if (n === 0) {
+    if (pairs.cols.length !== 0 || pairs.rowPtr[0] !== 0) fail('pairs of an empty x must be empty');
+    return;
+  }
+  checkStarts(pairs.rowPtr, pairs.cols.length, 'pairs.rowPtr');
+  for (let b = 0; b < pairs.cols.length; b++) if (pairs.cols[b] >= m) fail(`pairs.cols[${b}] = ${pairs.cols[b]} is not a column (< ${m})`);
+}
+
+/** Checks the thresholds and references of a truncation test (see PruneTest). */
+export function checkPruneTest(test: PruneTest, n: number, m: number): void {
+  if (Number.isNaN(test.keepAbove) || Number.isNaN(test.candidateAbove) || !(test.candidateAbove <= test.keepAbove)) {
+    fail('a truncation test needs candidateAbove ≤ keepAbove (neither NaN)');
+  }
+  const margin = test.relativeMargin ?? 0;
+  if (!(margin >= 0)) fail('relativeMargin must be ≥ 0');
+  if (test.rowReference) checkLength(test.rowReference, n, 'rowReference');
+  if (test.columnReference) checkLength(test.columnReference, m, 'columnReference');
 }

@@ -40,15 +40,32 @@ export const ParamSlot = {
   empty: 23,
   /** Outputs are clamped to ±limit. */
   limit: 24,
+  /** pruneRows: per-row potentials u (float32, N). */
+  u: 25,
+  /** pruneRows: keep a pair when u_i + v_j − C_ij > keep … */
+  keep: 26,
+  /** … and leave it a candidate when it is > cand. */
+  cand: 27,
+  /** compactRows: per row, the out3 element offsets of its candidates and of its kept pairs (u32 pairs). */
+  offsets: 28,
+  /** compactRows: the compacted candidates, then the kept pairs. */
+  out3: 29,
+  /** pruneRows: per-row and per-column reference values (float32) … */
+  rowRef: 30,
+  colRef: 31,
+  /** … a pair within `relative` of min(rowRef_i, colRef_j) stays a candidate. */
+  relative: 32,
+  /** pruneRows: the largest φ of each row (float32). */
+  out4: 33,
 } as const;
 
 /** Number of float64 slots reserved for the parameter block. */
-export const PARAM_SLOTS = 32;
+export const PARAM_SLOTS = 40;
 
 /** Row kernels exported by kernels.wasm, all `(params, i0, i1, scratch) => void`. */
-export type RowKernel = 'lseRows' | 'weightedRows' | 'argmaxRows' | 'gaussianRows' | 'knnRows';
+export type RowKernel = 'lseRows' | 'weightedRows' | 'argmaxRows' | 'gaussianRows' | 'knnRows' | 'pruneRows' | 'compactRows';
 
-export const ROW_KERNELS: readonly RowKernel[] = ['lseRows', 'weightedRows', 'argmaxRows', 'gaussianRows', 'knnRows'];
+export const ROW_KERNELS: readonly RowKernel[] = ['lseRows', 'weightedRows', 'argmaxRows', 'gaussianRows', 'knnRows', 'pruneRows', 'compactRows'];
 
 /** Extra float32 elements past M in every padded column array (a 4-wide load starting at any j < M stays inside). */
 export const COLUMN_PAD = 8;

@@ -40,15 +40,22 @@ export interface OTOptions extends ProgressOptions {
   scaling?: number;
   /** Cost exponent p; default 2. */
   p?: CostExponent;
-  /** Relative L1 marginal error at which the final fixed-point loop stops; default 1e-3. */
+  /**
+   * Relative L1 marginal error Σ|π1 − target| / Σa at which the final fixed-point loop stops (the fraction of
+   * mass in the wrong rows); default 1e-3 (see sinkhorn.ts for what it means for the matches).
+   */
   tol?: number;
-  /** Largest number of fixed-point iterations at the target ε; default 1000. */
+  /** Largest number of fixed-point iterations at the target ε (all runs of the final loop together); default 1000. */
   maxIter?: number;
   /** Feature-augmented cost (RobOT). */
   features?: FeatureOptions;
   /** Coarse-to-fine multiscale solver with kernel truncation; default 'auto' (on for large problems). */
   multiscale?: boolean | 'auto';
-  /** Kernel truncation threshold τ (in units of ε) of the multiscale solver; default 8. */
+  /**
+   * Kernel truncation threshold τ (in units of ε) of the multiscale solver at the finest level: pairs with
+   * f_i + g_j − C_ij ≤ −τε are dropped; default 8. Cluster levels, which only warm-start the finer ones, keep
+   * min(τ, 3) (multiscale/truncation.ts, sinkhorn.ts).
+   */
   truncation?: number;
 }
 
@@ -75,11 +82,17 @@ export interface SolveDiagnostics {
 export interface MultiscaleReport {
   /** Levels, coarse to fine: grid cell size (mm, 0 for the points themselves) and cluster counts. */
   levels: { cellSize: number; nx: number; ny: number }[];
-  /** τ finally used (after widening, if the truncation check failed). */
+  /** τ of the truncation at the finest level. */
   truncation: number;
-  /** Fraction of the N×M pairs kept at the finest level (x↔y). */
+  /**
+   * Fraction of the N×M pairs kept at the finest level (x↔y) at the end: every pair within τ + margin of the
+   * threshold (margin = max(5, log(1/tol))), as found by the final truncation check.
+   */
   keptFraction: number;
-  /** Times the truncation check failed and the last ε was redone with a wider τ. */
+  /**
+   * Times the final loop went on after the truncation check (the marginals measured on every pair within
+   * τ + margin were not within tol: pairs the truncation had dropped carried mass).
+   */
   widenings: number;
 }
 

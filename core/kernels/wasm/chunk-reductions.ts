@@ -38,3 +38,15 @@ export function firstIndexOf(src: usize, n: i32, value: f32): i32 {
   }
   return -1;
 }
+
+/** The largest of `nvec` vectors (pmax: a NaN-free input is assumed; −∞ padding is neutral). */
+export function maxOfVectors(src: usize, nvec: i32): f32 {
+  let m = f32x4.splat(-Infinity);
+  let p = src;
+  const end = src + ((<usize>nvec) << 4);
+  while (p < end) {
+    m = f32x4.pmax(m, v128.load(p));
+    p += 16;
+  }
+  return max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+}

@@ -11,16 +11,19 @@
  * Reductions are streamed in chunks of CH columns: the scores of a chunk are computed into scratch with f32x4
  * (taking the chunk maximum on the way), then Σ exp(s − max) is merged into the running (max, sum) in float64
  * — the max-stabilised two-pass log-sum-exp of Feydy et al. 2019 (GeomLoss) per chunk, O(1) memory per row.
- * Block-sparse rows gather the scores of their kept blocks into the same chunks; the dense case is the block
- * structure with a single block.
+ * Block-sparse rows gather the scores of their kept blocks into the same chunks, runs of consecutive kept
+ * clusters (contiguous columns) merged into one fill, and take each chunk's maximum in one pass afterwards (a
+ * horizontal max per short run cost more than its scores); the dense case is the block structure with a single
+ * block. pruneRows / compactRows are the multiscale solver's truncation test (core/ot/multiscale/truncation.ts
+ * holds the same test in JS).
  *
  * Performance notes (V8 on x64, measured): f32x4.max/min are lowered to ~8 instructions for their NaN and ±0
  * rules, so only pmax/pmin (one maxps) are used; v128 constants are loaded from memory into locals before the
  * loops (as immediates V8 rematerialises them every iteration).
  */
 
-import { MODE_DIST2, MODE_DISTANCE, MODE_SQUARED, fillScores, gatherValues } from './pair-scores';
-import { addInto, dot, firstIndexOf, padTail } from './chunk-reductions';
+import { MODE_DIST2, MODE_DISTANCE, MODE_SQUARED, fillScores, fillScoresOnly, gatherValues } from './pair-scores';
+import { addInto, dot, firstIndexOf, maxOfVectors, padTail } from './chunk-reductions';
 import { EXP_CONSTANTS_BYTES, expAffine, expSumShifted, writeExpConstants } from './simd-exp';
 
 const P_M: usize = 2;
@@ -46,6 +49,15 @@ const P_NSIGMA: usize = 21;
 const P_SIGMAS: usize = 22;
 const P_EMPTY: usize = 23;
 const P_LIMIT: usize = 24;
+const P_U: usize = 25;
+const P_KEEP: usize = 26;
+const P_CAND: usize = 27;
+const P_OFFSETS: usize = 28;
+const P_OUT3: usize = 29;
+const P_ROWREF: usize = 30;
+const P_COLREF: usize = 31;
+const P_RELATIVE: usize = 32;
+const P_OUT4: usize = 33;
 
 /** Columns per chunk. */
 const CH: i32 = 512;
@@ -174,20 +186,26 @@ export function lseRows(params: usize, i0: i32, i1: i32, scratch: usize): void {
       while (pos < CH) {
         if (j >= j1) {
           if (b >= bEnd) break;
-          const l = load<u32>(cols + ((<usize>b) << 2));
+          let l = load<u32>(cols + ((<usize>b) << 2));
           b++;
           j = <i32>load<u32>(yStart + ((<usize>l) << 2));
+          // consecutive kept clusters are contiguous columns: merge them into one run
+          while (b < bEnd && load<u32>(cols + ((<usize>b) << 2)) == l + 1) {
+            l++;
+            b++;
+          }
           j1 = <i32>load<u32>(yStart + ((<usize>(l + 1)) << 2));
           continue;
         }
         const n = min(j1 - j, CH - pos);
-        chunkMax = max(chunkMax, fillScores(mode, dim, x0, x1, x2, xs, y, strideBytes, h, scale, j, n, S + ((<usize>pos) << 2)));
+        fillScoresOnly(mode, dim, x0, x1, x2, xs, y, strideBytes, h, scale, j, n, S + ((<usize>pos) << 2));
         pos += n;
         j += n;
       }
       if (pos == 0) break;
       padTail(S, pos, -Infinity);
       const nvec = (pos + 3) >> 2;
+      chunkMax = maxOfVectors(S, nvec);
       if (chunkMax > -Infinity) {
         const newMax = max(runMax, <f64>chunkMax);
         if (runSum > 0) runSum *= Math.exp(runMax - newMax);
@@ -251,14 +269,19 @@ export function weightedRows(params: usize, i0: i32, i1: i32, scratch: usize): v
       while (pos < CH) {
         if (j >= j1) {
           if (b >= bEnd) break;
-          const l = load<u32>(cols + ((<usize>b) << 2));
+          let l = load<u32>(cols + ((<usize>b) << 2));
           b++;
           j = <i32>load<u32>(yStart + ((<usize>l) << 2));
+          // consecutive kept clusters are contiguous columns: merge them into one run
+          while (b < bEnd && load<u32>(cols + ((<usize>b) << 2)) == l + 1) {
+            l++;
+            b++;
+          }
           j1 = <i32>load<u32>(yStart + ((<usize>(l + 1)) << 2));
           continue;
         }
         const n = min(j1 - j, CH - pos);
-        chunkMax = max(chunkMax, fillScores(mode, dim, x0, x1, x2, xs, y, strideBytes, h, scale, j, n, S + ((<usize>pos) << 2)));
+        fillScoresOnly(mode, dim, x0, x1, x2, xs, y, strideBytes, h, scale, j, n, S + ((<usize>pos) << 2));
         gatherValues(v, strideBytes, vdim, j, n, V + ((<usize>pos) << 2), CHB);
         pos += n;
         j += n;
@@ -266,6 +289,7 @@ export function weightedRows(params: usize, i0: i32, i1: i32, scratch: usize): v
       if (pos == 0) break;
       padTail(S, pos, -Infinity);
       const nvec = (pos + 3) >> 2;
+      chunkMax = maxOfVectors(S, nvec);
       if (chunkMax > -Infinity) {
         const newMax = max(runMax, <f64>chunkMax);
         if (runSum > 0) {
@@ -439,5 +463,136 @@ export function knnRows(params: usize, i0: i32, i1: i32, scratch: usize): void {
       store<i32>(rowI + ((<usize>q) << 2), load<i32>(KI + ((<usize>q) << 2)));
       store<f32>(rowD + ((<usize>q) << 2), load<f32>(KD + ((<usize>q) << 2)));
     }
+  }
+}
+
+/**
+ * Truncation test over candidate pairs (CSR rowPtr/cols, row i's candidates at cols[rowPtr[i] .. rowPtr[i+1])):
+ * with φ_ij = u_i + v_j − C(x_i, y_j) (u per row, v per column in the h slot, −∞ for an absent column), a pair
+ * is kept when φ > keep and stays a candidate when φ > cand or φ > min(rowRef_i, colRef_j) − relative (the
+ * row's or the column's reference best minus a margin). Candidates are compacted IN PLACE at the start of the
+ * row's own segment of cols, kept pairs written at the same offsets of out1; a row with nothing kept keeps its
+ * best column (largest finite φ). out2 receives per row the counts (candidates, kept), out4 the row's largest φ
+ * (float32, −∞ for a row without a finite one). φ is evaluated in float64.
+ */
+export function pruneRows(params: usize, i0: i32, i1: i32, scratch: usize): void {
+  const dim = <i32>slot(params, P_DIM);
+  const distance = slot(params, P_P) == 1;
+  const x = ptr(params, P_X);
+  const y = ptr(params, P_Y);
+  const strideBytes = ptr(params, P_STRIDE) << 2;
+  const v = ptr(params, P_H);
+  const u = ptr(params, P_U);
+  const keep = slot(params, P_KEEP);
+  const cand = slot(params, P_CAND);
+  const rowPtr = ptr(params, P_ROWPTR);
+  const cols = ptr(params, P_COLS);
+  const kept = ptr(params, P_OUT1);
+  const counts = ptr(params, P_OUT2);
+  const rowRef = ptr(params, P_ROWREF);
+  const colRef = ptr(params, P_COLREF);
+  const relative = slot(params, P_RELATIVE);
+  const rowMax = ptr(params, P_OUT4);
+  const xs = scratch + OFF_XS;
+  for (let i = i0; i < i1; i++) {
+    const refI = <f64>load<f32>(rowRef + ((<usize>i) << 2));
+    const b0 = load<u32>(rowPtr + ((<usize>i) << 2));
+    const b1 = load<u32>(rowPtr + ((<usize>(i + 1)) << 2));
+    const ui = <f64>load<f32>(u + ((<usize>i) << 2));
+    const row = x + ((<usize>i * <usize>dim) << 2);
+    let nc = b0;
+    let nk = b0;
+    let best: f64 = -Infinity;
+    let bestJ: i32 = -1;
+    // φ in float64; the first three coordinates in locals, any further ones (feature-augmented clouds) in
+    // scratch. Fewer than three coordinates take the generic loop.
+    if (dim >= 3) {
+      const x0 = <f64>load<f32>(row);
+      const x1 = <f64>load<f32>(row, 4);
+      const x2 = <f64>load<f32>(row, 8);
+      for (let d = 3; d < dim; d++) store<f64>(xs + ((<usize>d) << 3), <f64>load<f32>(row + ((<usize>d) << 2)));
+      for (let b = b0; b < b1; b++) {
+        const j = load<u32>(cols + ((<usize>b) << 2));
+        const jo = (<usize>j) << 2;
+        const t0 = x0 - <f64>load<f32>(y + jo);
+        const t1 = x1 - <f64>load<f32>(y + strideBytes + jo);
+        const t2 = x2 - <f64>load<f32>(y + 2 * strideBytes + jo);
+        let d2 = t0 * t0 + t1 * t1 + t2 * t2;
+        for (let d = 3; d < dim; d++) {
+          const t = load<f64>(xs + ((<usize>d) << 3)) - <f64>load<f32>(y + (<usize>d) * strideBytes + jo);
+          d2 += t * t;
+        }
+        const phi = ui + <f64>load<f32>(v + jo) - (distance ? Math.sqrt(d2) : 0.5 * d2);
+        if (phi > cand || phi > min(refI, <f64>load<f32>(colRef + jo)) - relative) {
+          store<u32>(cols + ((<usize>nc) << 2), j);
+          nc++;
+          if (phi > keep) {
+            store<u32>(kept + ((<usize>nk) << 2), j);
+            nk++;
+          }
+        }
+        if (phi > best) {
+          best = phi;
+          bestJ = <i32>j;
+        }
+      }
+    } else {
+      for (let b = b0; b < b1; b++) {
+        const j = load<u32>(cols + ((<usize>b) << 2));
+        const jo = (<usize>j) << 2;
+        let d2: f64 = 0;
+        for (let d = 0; d < dim; d++) {
+          const t = <f64>load<f32>(row + ((<usize>d) << 2)) - <f64>load<f32>(y + (<usize>d) * strideBytes + jo);
+          d2 += t * t;
+        }
+        const phi = ui + <f64>load<f32>(v + jo) - (distance ? Math.sqrt(d2) : 0.5 * d2);
+        if (phi > cand || phi > min(refI, <f64>load<f32>(colRef + jo)) - relative) {
+          store<u32>(cols + ((<usize>nc) << 2), j);
+          nc++;
+          if (phi > keep) {
+            store<u32>(kept + ((<usize>nk) << 2), j);
+            nk++;
+          }
+        }
+        if (phi > best) {
+          best = phi;
+          bestJ = <i32>j;
+        }
+      }
+    }
+    if (nk == b0 && bestJ >= 0) {
+      store<u32>(kept + ((<usize>nk) << 2), <u32>bestJ);
+      nk++;
+      if (nc == b0) {
+        store<u32>(cols + ((<usize>nc) << 2), <u32>bestJ);
+        nc++;
+      }
+    }
+    store<u32>(counts + ((<usize>i) << 3), nc - b0);
+    store<u32>(counts + ((<usize>i) << 3) + 4, nk - b0);
+    store<f32>(rowMax + ((<usize>i) << 2), <f32>best);
+  }
+}
+
+/**
+ * Second pass of the truncation test: moves each row's survivors (left by pruneRows at the start of the row's
+ * input segment: candidates in cols, kept pairs in out1, their counts in out2) to their final places in out3.
+ * `offsets` holds, per row, the element offsets in out3 of its candidates and of its kept pairs.
+ */
+export function compactRows(params: usize, i0: i32, i1: i32, scratch: usize): void {
+  const rowPtr = ptr(params, P_ROWPTR);
+  const cols = ptr(params, P_COLS);
+  const kept = ptr(params, P_OUT1);
+  const counts = ptr(params, P_OUT2);
+  const offsets = ptr(params, P_OFFSETS);
+  const out = ptr(params, P_OUT3);
+  for (let i = i0; i < i1; i++) {
+    const at = (<usize>load<u32>(rowPtr + ((<usize>i) << 2))) << 2;
+    const nc = <usize>load<u32>(counts + ((<usize>i) << 3));
+    const nk = <usize>load<u32>(counts + ((<usize>i) << 3) + 4);
+    const oc = (<usize>load<u32>(offsets + ((<usize>i) << 3))) << 2;
+    const ok = (<usize>load<u32>(offsets + ((<usize>i) << 3) + 4)) << 2;
+    memory.copy(out + oc, cols + at, nc << 2);
+    memory.copy(out + ok, kept + at, nk << 2);
   }
 }

@@ -145,6 +145,68 @@ export function fillScores(
 }
 
 /**
+ * Scores of columns j .. j+n−1 at `dst` like fillScores (MODE_SQUARED or MODE_DISTANCE), without tracking their
+ * maximum: for short runs of columns (block-sparse rows) the per-call horizontal max costs more than the scores,
+ * so callers fill a whole chunk and take its max once (maxOfVectors).
+ */
+// @ts-ignore: decorator
+@inline
+export function fillScoresOnly(
+  mode: i32,
+  dim: i32,
+  x0: v128,
+  x1: v128,
+  x2: v128,
+  xs: usize,
+  y: usize,
+  strideBytes: usize,
+  h: usize,
+  scale: v128,
+  j: i32,
+  n: i32,
+  dst: usize,
+): void {
+  if (dim != 3) {
+    fillScores(mode, dim, x0, x1, x2, xs, y, strideBytes, h, scale, j, n, dst);
+    return;
+  }
+  const offset = (<usize>j) << 2;
+  const end = dst + ((<usize>(n + 3) >> 2) << 4);
+  let p0 = y + offset;
+  let p1 = p0 + strideBytes;
+  let p2 = p1 + strideBytes;
+  let ph = h + offset;
+  let q = dst;
+  if (mode == MODE_SQUARED) {
+    while (q < end) {
+      const a = f32x4.sub(x0, v128.load(p0));
+      const b = f32x4.sub(x1, v128.load(p1));
+      const c = f32x4.sub(x2, v128.load(p2));
+      const d2 = f32x4.add(f32x4.add(f32x4.mul(a, a), f32x4.mul(b, b)), f32x4.mul(c, c));
+      v128.store(q, f32x4.sub(v128.load(ph), f32x4.mul(scale, d2)));
+      p0 += 16;
+      p1 += 16;
+      p2 += 16;
+      ph += 16;
+      q += 16;
+    }
+  } else {
+    while (q < end) {
+      const a = f32x4.sub(x0, v128.load(p0));
+      const b = f32x4.sub(x1, v128.load(p1));
+      const c = f32x4.sub(x2, v128.load(p2));
+      const d2 = f32x4.add(f32x4.add(f32x4.mul(a, a), f32x4.mul(b, b)), f32x4.mul(c, c));
+      v128.store(q, f32x4.sub(v128.load(ph), f32x4.mul(scale, f32x4.sqrt(d2))));
+      p0 += 16;
+      p1 += 16;
+      p2 += 16;
+      ph += 16;
+      q += 16;
+    }
+  }
+}
+
+/**
  * The max of the first n values written at dst, from the fill loops' running maxima: all of them when n is a
  * whole number of vectors, else those before the last vector plus its valid lanes.
  */
