@@ -1,10 +1,9 @@
 /**
  * Multiscale against dense at full scale, 'cpu' engine: 20 000 + 20 000 real lung vessel points (copd1, ×100 → mm)
  * and 20 000 + 20 000 vertices of the copd1 lung surfaces (expiration → inspiration, extracted from the masks).
- * The multiscale solve takes seconds; the dense one about two minutes per case on two cores, so the comparison
- * is opt-in:
- *   MONGE_OT_LARGE=1 node --import tsx --test test/unit/ot/multiscale-large.test.ts
- * (the unit suite runs the same comparison on 3 000 points, multiscale.test.ts). Both solves run to a marginal
+ * The multiscale solve takes seconds; the dense one about two minutes per case on two cores. It is part of the
+ * suite (the issue's acceptance line); MONGE_OT_LARGE=0 skips it for a quick local run (the same comparison on
+ * 3 000 points stays in multiscale.test.ts). Both solves run to a marginal
  * error of 1e-4, so that what is compared is the multiscale approximation, not where each loop stopped.
  */
 import assert from 'node:assert/strict';
@@ -17,8 +16,8 @@ import { massProportionalSample } from '../../../core/shape/sampling.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 import { readSharedPoints } from './support/cases.ts';
 
-const enabled = process.env.MONGE_OT_LARGE === '1';
-const skip = enabled ? needsSharedData() : 'opt-in: set MONGE_OT_LARGE=1';
+const enabled = process.env.MONGE_OT_LARGE !== '0';
+const skip = enabled ? needsSharedData() : 'skipped: MONGE_OT_LARGE=0';
 const N = 20000;
 
 function vessels(file: string): Float64Array {

@@ -2,7 +2,7 @@
  * Multiscale solver: the octree hierarchy, the rigour of the truncation bound, and multiscale against dense on
  * real lung vessel clouds. The solver comparisons use the 'cpu' engine (WASM SIMD threads): the JS reference
  * engine needs ~1 s per 5k×5k reduction, too slow for hundreds of Sinkhorn iterations in a unit test. The 20k
- * comparison is multiscale-large.test.ts (opt-in).
+ * comparison is multiscale-large.test.ts (20 000 points, in the suite; MONGE_OT_LARGE=0 skips it).
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
