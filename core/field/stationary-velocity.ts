@@ -1,7 +1,7 @@
 import type { ImageLps } from '../io/images/types.ts';
 import { invertByFixedPoint } from './fixed-point-inverse.ts';
 import { GridDisplacement } from './grid-displacement.ts';
-import { GridSampler } from './grid-sampler.ts';
+import { GridSampler, type OutsideMode } from './grid-sampler.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
 import type { Deformation, GridLps, InverseEvaluation, InversionOptions, VectorFunctionLps } from './types.ts';
 
@@ -67,8 +67,9 @@ export function exponentiateVelocityField(velocity: ImageLps, options: ScalingSq
  * displacement φ = id + v, which folds (det ∇φ ≤ 0) once |∇v| is large (demonstrated in
  * test/unit/field/stationary-velocity.test.ts).
  *
- * Both exp(v) and exp(−v) = φ⁻¹ are integrated. `evaluate` is a trilinear lookup of exp(v) (zero outside the grid,
- * ITK's rule: give the grid a margin where v has decayed); `evaluateInverse` starts from exp(−v) and refines by
+ * Both exp(v) and exp(−v) = φ⁻¹ are integrated. `evaluate` is a trilinear lookup of exp(v), zero outside the grid by
+ * default (ITK's rule for fields read from files: give the grid a margin where v has decayed) or continued with its
+ * edge values (`outside = 'clamp'`, for working grids that end close to the shapes); `evaluateInverse` starts from exp(−v) and refines by
  * fixed-point iteration on the interpolated exp(v), preconditioned by exp(−v) (fixed-point-inverse.ts), so
  * φ⁻¹(φ(x)) = x to the inversion tolerance even where exp(v) and exp(−v) disagree slightly (discretisation).
  */
@@ -78,13 +79,13 @@ export class StationaryVelocityDeformation implements Deformation {
   readonly backward: GridDisplacement;
   readonly squarings: number;
 
-  constructor(velocity: ImageLps, options: ScalingSquaringOptions = {}) {
+  constructor(velocity: ImageLps, options: ScalingSquaringOptions = {}, outside: OutsideMode = 'zero') {
     const fwd = exponentiateVelocityField(velocity, options);
     const negated = new Float64Array(velocity.data.length);
     for (let i = 0; i < negated.length; i++) negated[i] = -velocity.data[i];
     const bwd = exponentiateVelocityField({ ...velocity, data: negated }, { ...options, squarings: fwd.squarings });
-    this.forward = new GridDisplacement(fwd.field, 'zero');
-    this.backward = new GridDisplacement(bwd.field, 'zero');
+    this.forward = new GridDisplacement(fwd.field, outside);
+    this.backward = new GridDisplacement(bwd.field, outside);
     this.squarings = fwd.squarings;
   }
 
