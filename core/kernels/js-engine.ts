@@ -6,6 +6,7 @@
  * Log-sum-exp is the max-stabilised two-pass form: m = max_j s_ij, then m + log Σ_j exp(s_ij − m)
  * (Feydy et al. 2019, "Interpolating between optimal transport and MMD using Sinkhorn divergences").
  */
+import { rowDistance2 } from './row-distance.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
 import {
@@ -56,17 +57,6 @@ function sparseBlocks(s: BlockSparsity): RowBlocks {
   };
 }
 
-/** Squared distance between x row i and y row j. */
-function dist2(xp: Float32Array, i: number, yp: Float32Array, j: number, dim: number): number {
-  let acc = 0;
-  const xo = i * dim;
-  const yo = j * dim;
-  for (let d = 0; d < dim; d++) {
-    const t = xp[xo + d] - yp[yo + d];
-    acc += t * t;
-  }
-  return acc;
-}
 
 export class JsEngine implements KernelEngine {
   readonly name = 'js' as const;
@@ -113,7 +103,7 @@ export class JsEngine implements KernelEngine {
         }
       } else {
         for (let j = ranges[r]; j < j1; j++) {
-          const d2 = dist2(xp, i, yp, j, dim);
+          const d2 = rowDistance2(xp, i, yp, j, dim);
           const v = h[j] - scale * (p === 2 ? d2 : Math.sqrt(d2));
           s[n] = v;
           idx[n++] = j;
@@ -208,7 +198,7 @@ export class JsEngine implements KernelEngine {
       let best = -Infinity;
       let bestJ = -1;
       for (let j = 0; j < m; j++) {
-        const d2 = dist2(x.points, i, y.points, j, x.dim);
+        const d2 = rowDistance2(x.points, i, y.points, j, x.dim);
         const v = h[j] - scale * (p === 2 ? d2 : Math.sqrt(d2));
         if (v > best) {
           best = v;
@@ -231,7 +221,7 @@ export class JsEngine implements KernelEngine {
     for (let i = 0; i < n; i++) {
       acc.fill(0);
       for (let j = 0; j < m; j++) {
-        const d2 = dist2(x.points, i, y.points, j, x.dim);
+        const d2 = rowDistance2(x.points, i, y.points, j, x.dim);
         let k = 0;
         for (let q = 0; q < a.length; q++) k += scaleWeights[q] * Math.exp(-a[q] * d2);
         for (let c = 0; c < vdim; c++) acc[c] += k * v[j * vdim + c];
@@ -251,7 +241,7 @@ export class JsEngine implements KernelEngine {
       bestD.fill(Infinity);
       bestJ.fill(-1);
       for (let j = 0; j < m; j++) {
-        const d = dist2(x.points, i, y.points, j, x.dim);
+        const d = rowDistance2(x.points, i, y.points, j, x.dim);
         if (!(d < bestD[k - 1])) continue;
         let q = k - 1;
         while (q > 0 && bestD[q - 1] > d) {

@@ -36,15 +36,3 @@ export function rhoOfReach(reach: number | null | undefined, p: CostExponent): n
 export function damping(eps: number, rho: number | null): number {
   return rho === null ? 1 : 1 / (1 + eps / rho);
 }
-
-/** Squared distance between row i of `xp` and row j of `yp` (`dim` coordinates). */
-export function rowDistance2(xp: Float32Array, i: number, yp: Float32Array, j: number, dim: number): number {
-  let acc = 0;
-  const xo = i * dim;
-  const yo = j * dim;
-  for (let d = 0; d < dim; d++) {
-    const t = xp[xo + d] - yp[yo + d];
-    acc += t * t;
-  }
-  return acc;
-}

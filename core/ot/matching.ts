@@ -9,7 +9,8 @@
  * never an N×M matrix).
  */
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from '../kernels/types.ts';
-import { costOfDistance2, rowDistance2 } from './cost.ts';
+import { rowDistance2 } from '../kernels/row-distance.ts';
+import { costOfDistance2 } from './cost.ts';
 import type { Masses } from './masses.ts';
 import { logWeightsPlus } from './multiscale/truncation.ts';
 import type { PlanRow } from './types.ts';

@@ -6,17 +6,7 @@
 import assert from 'node:assert/strict';
 import type { BlockSparsity, Cloud, CostExponent } from '../../../core/kernels/types.ts';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../../core/shape/prng.ts';
 
 /** n points uniform in the unit cube of `dim` dimensions. */
 export function randomCloud(n: number, dim: number, rand: () => number): Cloud {

@@ -1,15 +1,8 @@
 /** Deterministic pseudo-random clouds for the OT tests (mulberry32; Box–Muller normals). */
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../../../core/shape/prng.ts';
+
+export { rng };
 
 /** n points, normal with standard deviation `sd` per axis, shifted by `shift`. */
 export function gaussianCloud(n: number, seed: number, sd = 1, shift: readonly number[] = [0, 0, 0]): Float64Array {
