@@ -47,7 +47,19 @@ export interface FinetuneRound {
   match?: MatchModel;
   /** Correct the targets for the blur's bias (match-clouds.ts; default false). */
   debias?: boolean;
+  /** This round's regression δ fraction or spline λ (default: FinetuneOptions.smoothing). */
+  smoothing?: number;
 }
+
+/**
+ * How a round's fit enters the displacement:
+ *  - 'increment' — u ← u + fit(ŷ − ψ(z)): demons-like, each round adds the remaining pull;
+ *  - 'total' — u ← u₀ + fit(ŷ − z − u₀(z)): each round re-fits the whole displacement from the starting shape, as
+ *    Coherent Point Drift's M-step does (Myronenko & Song 2010, eq. 19), so that a biased early round (large blur)
+ *    is undone by later ones instead of accumulating. With a spline and a λ that shrinks with the blur (λ ∝ σ², as
+ *    CPD's λσ²) this is CPD's regularised coherent motion, with OT or GMM matches.
+ */
+export type FinetuneUpdate = 'increment' | 'total';
 
 export interface FinetuneOptions extends ProgressOptions {
   rounds: readonly FinetuneRound[];
@@ -66,6 +78,8 @@ export interface FinetuneOptions extends ProgressOptions {
   sliding?: boolean;
   /** Regression only: σ∥/σ⊥ of kernels stretched along line-like neighbourhoods (anisotropic-regression.ts); 1 = off. */
   anisotropy?: number;
+  /** Default 'increment'. */
+  update?: FinetuneUpdate;
 }
 
 export interface RoundReport {
@@ -95,18 +109,22 @@ function normalisedMass(mass: Float64Array, total: number): Float64Array {
 }
 
 /** Fits u from matches: the pipeline's choice of kernel regression or spline. */
-function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, sigmas: readonly number[], options: FinetuneOptions, normals?: Float64Array): Promise<Float64Array> | Float64Array {
-  if (options.method === 'spline') return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: options.smoothing, signal: options.signal, normalsLps: normals });
+function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, round: FinetuneRound, options: FinetuneOptions, normals?: Float64Array): Promise<Float64Array> | Float64Array {
+  const sigmas = round.sigmasMm;
+  const smoothing = round.smoothing ?? options.smoothing;
+  if (options.method === 'spline') return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: smoothing, signal: options.signal, normalsLps: normals });
   if ((options.anisotropy ?? 1) > 1) {
-    return fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: options.smoothing, signal: options.signal });
+    return fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: smoothing, signal: options.signal });
   }
-  return fitKernelRegression(grid, z, d, w, { sigmasMm: sigmas, shrink: options.smoothing, signal: options.signal });
+  return fitKernelRegression(grid, z, d, w, { sigmasMm: sigmas, shrink: smoothing, signal: options.signal });
 }
 
 /** Runs the rounds; `initial` (optional) is a starting field on the grid. */
 export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: readonly MatchChannel[], options: FinetuneOptions, initial?: Float64Array): Promise<FinetuneResult> {
   if (channels.length === 0) throw new RangeError('finetune: no channel to match');
-  const field = initial ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
+  const base = initial ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
+  const field = Float64Array.from(base);
+  const total = options.update === 'total';
   const prepared = channels.map((c) => ({
     ...c,
     a: normalisedMass(c.moving.mass, 1),
@@ -130,6 +148,8 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       o += c.a.length;
     }
   }
+  // 'total' update: the fit's data are ŷ − z − u₀(z), the pull from the starting shape.
+  const baseAtZ = total ? sampleGrid(grid, base, 3, z) : undefined;
   const reports: RoundReport[] = [];
   let confidence: FinetuneResult['confidence'];
   const minConfidence = options.minConfidence ?? 0;
@@ -163,7 +183,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         conf += c.a[i] * m.confidence[i];
         for (let k = 0; k < 3; k++) {
           // Incremental (demons-like) update: fit the residual pull from the current position.
-          d[3 * (o + i) + k] = m.matched[3 * i + k] - current[3 * i + k];
+          d[3 * (o + i) + k] = m.matched[3 * i + k] - (baseAtZ ? z[3 * (o + i) + k] + baseAtZ[3 * (o + i) + k] : current[3 * i + k]);
           ss += w[o + i] * (m.matched[3 * i + k] - current[3 * i + k]) ** 2;
         }
         ws += w[o + i];
@@ -185,8 +205,8 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         d[3 * i + 2] = t * nz;
       }
     }
-    const increment = await fit(grid, z, d, w, round.sigmasMm, options, normals);
-    for (let i = 0; i < field.length; i++) field[i] += increment[i];
+    const increment = await fit(grid, z, d, w, round, options, normals);
+    for (let i = 0; i < field.length; i++) field[i] = (total ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;
     for (let i = 0; i < nTotal; i++) for (let k = 0; k < 3; k++) mis += w[i] * (fitted[3 * i + k] - d[3 * i + k]) ** 2;

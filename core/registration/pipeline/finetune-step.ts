@@ -39,6 +39,7 @@ export const finetuneStep: PipelineStep = {
       smoothing: p.smoothing,
       sliding: p.sliding,
       anisotropy: p.anisotropy,
+      update: p.update,
       signal: context.signal,
       onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
     });

@@ -105,3 +105,44 @@ test('anisotropic kernels average noise along a line-like structure without mixi
   // Narrow isotropic kernels keep the noise, wide ones mix in the other vessel; the stretched kernels do neither.
   assert.ok(anisotropic < 0.6 * narrow && anisotropic < 0.6 * wide, `RMS error: anisotropic ${anisotropic.toFixed(3)}, isotropic 2.5 mm ${narrow.toFixed(3)}, 10 mm ${wide.toFixed(3)}`);
 });
+
+test("finetune's 'total' update re-fits from the starting shape: repeated rounds do not accumulate, CPD-like annealing recovers the breathing", { timeout: 180_000 }, async () => {
+  const mask = syntheticLungMask();
+  const surface = extractSurface(mask, { smoothIterations: 5 });
+  const fixedPoints = applyBreathing(surface.pointsLps);
+  const moving = clusterCloud(surface.pointsLps, surface.mass, cellForCount(surface.pointsLps, 1500, 8));
+  const fixed = clusterCloud(fixedPoints, vertexAreaMass(fixedPoints, surface.triangles!), cellForCount(fixedPoints, 1500, 8));
+  const inside = maskInteriorCloud(mask, 15).pointsLps;
+  const truth = applyBreathing(inside);
+  const before = summarizeErrors(landmarkErrors(inside, truth)).mean;
+  const grid = workGridAround(boundsOf(fixedPoints), 4, 20);
+  const { engine } = await createEngine('cpu');
+  try {
+    const interiorError = (field: Float64Array) => {
+      const u = sampleGrid(grid, field, 3, inside);
+      return summarizeErrors(landmarkErrors(inside.map((v, i) => v + u[i]), truth)).mean;
+    };
+    // A strongly regularised spline shrinks its fit: increments creep towards the targets round after round,
+    // re-fits from the start stay where one round put them (the matches are the same each round at this blur).
+    const stiff = { blurMm: 4, reachMm: null, sigmasMm: [120], smoothing: 20 };
+    const run = (update: 'total' | 'increment', rounds: number) => finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], { rounds: Array(rounds).fill(stiff), method: 'spline', update });
+    const once = await run('total', 1);
+    const thrice = await run('total', 3);
+    const increments = await run('increment', 3);
+    const [e1, e3, eInc] = [once, thrice, increments].map((r) => interiorError(r.field));
+    assert.ok(Math.abs(e3 - e1) < 0.1 * e1, `total: 1 round ${e1.toFixed(2)} mm, 3 rounds ${e3.toFixed(2)} mm`);
+    assert.ok(eInc < e1 - 0.2, `increments accumulate: 3 rounds ${eInc.toFixed(2)} mm vs one ${e1.toFixed(2)} mm`);
+    // The lung preset's schedule, shortened: GMM matches, blur 60 → 4 mm, λ ∝ blur².
+    const annealed = Array.from({ length: 12 }, (_, r) => {
+      const blurMm = 60 * (4 / 60) ** (r / 11);
+      return { blurMm, reachMm: null, sigmasMm: [150], match: 'gmm' as const, smoothing: 2 * (blurMm / 60) ** 2 };
+    });
+    const cpdLike = await finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], { rounds: annealed, method: 'spline', update: 'total' });
+    const after = interiorError(cpdLike.field);
+    // Measured 4.6 mm of 9.4: one wide kernel is coarser than the 60/40/20 mm regression of the first test (3.2 mm)
+    // on this synthetic motion, which has no sliding; on the real COPD masks it is the better model (presets.ts).
+    assert.ok(after < 0.55 * before, `interior error ${after.toFixed(2)} mm against a motion of ${before.toFixed(2)} mm`);
+  } finally {
+    await engine.dispose();
+  }
+});
