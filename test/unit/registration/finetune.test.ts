@@ -17,19 +17,30 @@ import { vertexAreaMass } from '../../../core/shape/mass.ts';
 import { boundsOf } from '../../../core/shape/types.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 
-test('finetune recovers the known breathing motion of the synthetic lung from its surfaces alone', { timeout: 120_000 }, async () => {
+/**
+ * The synthetic lung's surface (moving) and the same surface under the known breathing motion (fixed), as
+ * 1,500-point area-weighted clouds, with ground truth where no data point is: the interior of the lung.
+ */
+function breathingLung() {
   const mask = syntheticLungMask();
   const surface = extractSurface(mask, { smoothIterations: 5 });
   const fixedPoints = applyBreathing(surface.pointsLps);
   const moving = clusterCloud(surface.pointsLps, surface.mass, cellForCount(surface.pointsLps, 1500, 8));
-  const fixedMass = vertexAreaMass(fixedPoints, surface.triangles!);
-  const fixed = clusterCloud(fixedPoints, fixedMass, cellForCount(fixedPoints, 1500, 8));
-  // Ground truth where no data point is: the interior of the lung.
+  const fixed = clusterCloud(fixedPoints, vertexAreaMass(fixedPoints, surface.triangles!), cellForCount(fixedPoints, 1500, 8));
   const inside = maskInteriorCloud(mask, 15).pointsLps;
   const truth = applyBreathing(inside);
-  const before = summarizeErrors(landmarkErrors(inside, truth)).mean;
-
   const grid = workGridAround(boundsOf(fixedPoints), 4, 20);
+  /** Mean distance (mm) between the interior points moved by `field` (on `grid`) and their true positions. */
+  const interiorError = (field?: Float64Array): number => {
+    const u = field ? sampleGrid(grid, field, 3, inside) : new Float64Array(inside.length);
+    return summarizeErrors(landmarkErrors(inside.map((v, i) => v + u[i]), truth)).mean;
+  };
+  return { moving, fixed, grid, interiorError };
+}
+
+test('finetune recovers the known breathing motion of the synthetic lung from its surfaces alone', { timeout: 120_000 }, async () => {
+  const { moving, fixed, grid, interiorError } = breathingLung();
+  const before = interiorError();
   const { engine } = await createEngine('cpu');
   try {
     const result = await finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], {
@@ -37,8 +48,7 @@ test('finetune recovers the known breathing motion of the synthetic lung from it
       method: 'regression',
       smoothing: 0.001,
     });
-    const u = sampleGrid(grid, result.field, 3, inside);
-    const after = summarizeErrors(landmarkErrors(inside.map((v, i) => v + u[i]), truth)).mean;
+    const after = interiorError(result.field);
     // The motion moves interior points by 9.4 mm on average; from the two surfaces alone the fit must land
     // within 40 % of it (measured: 3.2 mm), and the field must not fold.
     assert.ok(before > 8, `the known motion is ${before.toFixed(2)} mm`);
@@ -107,21 +117,10 @@ test('anisotropic kernels average noise along a line-like structure without mixi
 });
 
 test("finetune's 'total' update re-fits from the starting shape: repeated rounds do not accumulate, CPD-like annealing recovers the breathing", { timeout: 180_000 }, async () => {
-  const mask = syntheticLungMask();
-  const surface = extractSurface(mask, { smoothIterations: 5 });
-  const fixedPoints = applyBreathing(surface.pointsLps);
-  const moving = clusterCloud(surface.pointsLps, surface.mass, cellForCount(surface.pointsLps, 1500, 8));
-  const fixed = clusterCloud(fixedPoints, vertexAreaMass(fixedPoints, surface.triangles!), cellForCount(fixedPoints, 1500, 8));
-  const inside = maskInteriorCloud(mask, 15).pointsLps;
-  const truth = applyBreathing(inside);
-  const before = summarizeErrors(landmarkErrors(inside, truth)).mean;
-  const grid = workGridAround(boundsOf(fixedPoints), 4, 20);
+  const { moving, fixed, grid, interiorError } = breathingLung();
+  const before = interiorError();
   const { engine } = await createEngine('cpu');
   try {
-    const interiorError = (field: Float64Array) => {
-      const u = sampleGrid(grid, field, 3, inside);
-      return summarizeErrors(landmarkErrors(inside.map((v, i) => v + u[i]), truth)).mean;
-    };
     // A strongly regularised spline shrinks its fit: increments creep towards the targets round after round,
     // re-fits from the start stay where one round put them (the matches are the same each round at this blur).
     const stiff = { blurMm: 4, reachMm: null, sigmasMm: [120], smoothing: 20 };
