@@ -50,7 +50,10 @@ export class ComposedDeformation implements Deformation {
     let maxRes = 0;
     let sum = 0;
     for (let i = 0; i < x.length; i += 3) {
-      const res = Math.hypot(x[i] + u[i] - pointsLps[i], x[i + 1] + u[i + 1] - pointsLps[i + 1], x[i + 2] + u[i + 2] - pointsLps[i + 2]);
+      const ex = x[i] + u[i] - pointsLps[i];
+      const ey = x[i + 1] + u[i + 1] - pointsLps[i + 1];
+      const ez = x[i + 2] + u[i + 2] - pointsLps[i + 2];
+      const res = Math.sqrt(ex * ex + ey * ey + ez * ez);
       if (res > maxRes) maxRes = res;
       sum += res;
     }

@@ -72,13 +72,14 @@ export async function invertByFixedPoint(
       for (let q = 0; q < phi.length; q++) g[q] += phi[q];
     }
     iterations++;
-    const still: number[] = [];
+    const still = new Uint32Array(active.length);
+    let stillCount = 0;
     for (let a = 0; a < active.length; a++) {
       const i = active[a];
       const rx = batch[3 * a] + u[3 * a] - y[3 * i];
       const ry = batch[3 * a + 1] + u[3 * a + 1] - y[3 * i + 1];
       const rz = batch[3 * a + 2] + u[3 * a + 2] - y[3 * i + 2];
-      const res = Math.hypot(rx, ry, rz);
+      const res = Math.sqrt(rx * rx + ry * ry + rz * rz);
       if (res < resBest[i]) {
         resBest[i] = res;
         xBest[3 * i] = batch[3 * a];
@@ -102,9 +103,9 @@ export async function invertByFixedPoint(
       xTry[3 * i] = xBest[3 * i] - lambda[i] * rBest[3 * i];
       xTry[3 * i + 1] = xBest[3 * i + 1] - lambda[i] * rBest[3 * i + 1];
       xTry[3 * i + 2] = xBest[3 * i + 2] - lambda[i] * rBest[3 * i + 2];
-      still.push(i);
+      still[stillCount++] = i;
     }
-    active = Uint32Array.from(still);
+    active = still.subarray(0, stillCount);
   }
 
   const out = new Float64Array(3 * n);

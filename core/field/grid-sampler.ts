@@ -60,13 +60,51 @@ export class GridSampler {
       for (let c = 0; c < comps; c++) out[offset + c] = 0;
       return false;
     }
-    const [i0, i1, fx] = axis(ci[0], this.nx);
-    const [j0, j1, fy] = axis(ci[1], this.ny);
-    const [k0, k1, fz] = axis(ci[2], this.nz);
+    // The neighbours and weights per axis, clamped to the grid (inlined: this is the hot loop of every warp and
+    // field inversion, and tuples here would be allocated per point).
+    const nx = this.nx;
+    const ny = this.ny;
+    const nz = this.nz;
+    let i0 = 0;
+    let i1 = 0;
+    let fx = 0;
+    const cx = ci[0];
+    if (nx > 1 && cx > 0) {
+      if (cx >= nx - 1) i0 = i1 = nx - 1;
+      else {
+        i0 = Math.floor(cx);
+        i1 = i0 + 1;
+        fx = cx - i0;
+      }
+    }
+    let j0 = 0;
+    let j1 = 0;
+    let fy = 0;
+    const cy = ci[1];
+    if (ny > 1 && cy > 0) {
+      if (cy >= ny - 1) j0 = j1 = ny - 1;
+      else {
+        j0 = Math.floor(cy);
+        j1 = j0 + 1;
+        fy = cy - j0;
+      }
+    }
+    let k0 = 0;
+    let k1 = 0;
+    let fz = 0;
+    const cz = ci[2];
+    if (nz > 1 && cz > 0) {
+      if (cz >= nz - 1) k0 = k1 = nz - 1;
+      else {
+        k0 = Math.floor(cz);
+        k1 = k0 + 1;
+        fz = cz - k0;
+      }
+    }
     const d = this.image.data;
     const sx = comps;
-    const sy = comps * this.nx;
-    const sz = sy * this.ny;
+    const sy = comps * nx;
+    const sz = sy * ny;
     const b000 = i0 * sx + j0 * sy + k0 * sz;
     const b100 = i1 * sx + j0 * sy + k0 * sz;
     const b010 = i0 * sx + j1 * sy + k0 * sz;
@@ -110,12 +148,4 @@ export class GridSampler {
 
 function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
-}
-
-/** Lower and upper neighbour indices (clamped to the grid) and the weight of the upper one. */
-function axis(c: number, n: number): [number, number, number] {
-  if (n === 1 || c <= 0) return [0, 0, 0];
-  if (c >= n - 1) return [n - 1, n - 1, 0];
-  const lo = Math.floor(c);
-  return [lo, lo + 1, c - lo];
 }

@@ -12,6 +12,7 @@
  * the interior of an organ known only at its boundary.
  */
 import { throwIfCancelled } from '../../progress/index.ts';
+import { boundsOf } from '../../shape/types.ts';
 import { levelGrid } from './kernel-regression.ts';
 import { gaussianBlur, resampleGrid, sampleGrid, splat, voxelCount, workGridAround, type WorkGrid } from './work-grid.ts';
 
@@ -31,26 +32,47 @@ export interface SplineOptions {
   normalsLps?: Float64Array;
 }
 
-/** A grid per σ, cropped to the data (+4σ), spacing ≥ σ/3 and ≥ the work grid's. */
-function scaleGrids(grid: WorkGrid, z: Float64Array, sigmas: readonly number[]): WorkGrid[] {
-  const b = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < z.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      b[2 * c] = Math.min(b[2 * c], z[i + c]);
-      b[2 * c + 1] = Math.max(b[2 * c + 1], z[i + c]);
-    }
+/**
+ * The grids of one σ: `field`, cropped to the data + 4σ with spacing ≥ σ/3 and ≥ the work grid's, on which the
+ * fitted u is built for the whole work grid; and `data`, the same lattice cropped to the voxels the data touch (one
+ * voxel beyond their box), on which the CG's kernel products run. The crop is exact, not an approximation: a
+ * product splat → separable blur → sample at the data reads only voxels inside the data's box, and each 1-D pass
+ * feeds such voxels only from voxels inside it (zero outside), so the 4σ margin — most of the field grid for a wide
+ * kernel (a 350 mm σ on a lung) — is work the products never need.
+ */
+interface ScaleGrids {
+  field: WorkGrid;
+  data: WorkGrid;
+}
+
+/** The sub-lattice of `grid` holding the box `b` with one voxel to spare on each side (same spacing and phase). */
+export function cropToBox(grid: WorkGrid, b: readonly number[]): WorkGrid {
+  const h = grid.spacingMm;
+  const size: [number, number, number] = [1, 1, 1];
+  const origin: [number, number, number] = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    const lo = Math.max(0, Math.floor((b[2 * a] - grid.originLps[a]) / h) - 1);
+    const hi = Math.min(grid.size[a] - 1, Math.ceil((b[2 * a + 1] - grid.originLps[a]) / h) + 1);
+    size[a] = Math.max(2, hi - lo + 1);
+    origin[a] = grid.originLps[a] + Math.min(lo, grid.size[a] - size[a]) * h;
   }
+  return { size, spacingMm: h, originLps: origin };
+}
+
+function scaleGrids(grid: WorkGrid, z: Float64Array, sigmas: readonly number[]): ScaleGrids[] {
+  const b = boundsOf(z);
   return sigmas.map((sigma) => {
     const h = levelGrid(grid, sigma).spacingMm;
-    return workGridAround(b, h, 4 * sigma);
+    const field = workGridAround(b, h, 4 * sigma);
+    return { field, data: cropToBox(field, b) };
   });
 }
 
-/** K v at the data points: Σ_s S_s G_s S_sᵀ v. */
-function kernelProduct(grids: WorkGrid[], sigmas: readonly number[], z: Float64Array, v: Float64Array, signal?: AbortSignal): Float64Array {
+/** K v at the data points: Σ_s S_s G_s S_sᵀ v (on the data-cropped grids). */
+function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float64Array, v: Float64Array, signal?: AbortSignal): Float64Array {
   const out = new Float64Array(v.length);
   sigmas.forEach((sigma, s) => {
-    const g = grids[s];
+    const g = grids[s].data;
     const at = sampleGrid(g, gaussianBlur(g, splat(g, z, v, 3), 3, [sigma], undefined, signal), 3, z);
     for (let i = 0; i < out.length; i++) out[i] += at[i];
   });
@@ -142,30 +164,11 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   project(alpha);
   const field = new Float64Array(3 * voxelCount(grid));
   sigmas.forEach((sigma, s) => {
-    const g = grids[s];
+    const g = grids[s].field;
     const level = gaussianBlur(g, splat(g, z, alpha, 3), 3, [sigma], undefined, options.signal);
-    const onGrid = resampleGridZero(g, level, grid);
+    // Outside the cropped box the kernel sum has decayed to 0.
+    const onGrid = resampleGrid(g, level, 3, grid, 'zero');
     for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
   });
   return field;
-}
-
-/** Resamples a cropped scale grid onto the work grid; outside the cropped box the kernel sum has decayed to 0. */
-function resampleGridZero(from: WorkGrid, data: Float64Array, to: WorkGrid): Float64Array {
-  const out = resampleGrid(from, data, 3, to);
-  const [nx, ny, nz] = to.size;
-  const lo = from.originLps;
-  const hi = [0, 1, 2].map((a) => from.originLps[a] + (from.size[a] - 1) * from.spacingMm);
-  let q = 0;
-  for (let k = 0; k < nz; k++) {
-    const z = to.originLps[2] + k * to.spacingMm;
-    for (let j = 0; j < ny; j++) {
-      const y = to.originLps[1] + j * to.spacingMm;
-      for (let i = 0; i < nx; i++, q++) {
-        const x = to.originLps[0] + i * to.spacingMm;
-        if (x < lo[0] || x > hi[0] || y < lo[1] || y > hi[1] || z < lo[2] || z > hi[2]) out[3 * q] = out[3 * q + 1] = out[3 * q + 2] = 0;
-      }
-    }
-  }
-  return out;
 }

@@ -223,19 +223,77 @@ function blurOne(grid: WorkGrid, data: Float64Array, vdim: number, sigmaMm: numb
   return cur;
 }
 
-/** Trilinear resampling of a coarse grid array onto a finer grid (edge values outside the coarse box). */
-export function resampleGrid(from: WorkGrid, data: Float64Array, vdim: number, to: WorkGrid): Float64Array {
-  const [nx, ny, nz] = to.size;
-  const pts = new Float64Array(3 * nx * ny * nz);
-  let q = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        pts[q++] = to.originLps[0] + i * to.spacingMm;
-        pts[q++] = to.originLps[1] + j * to.spacingMm;
-        pts[q++] = to.originLps[2] + k * to.spacingMm;
-      }
+/**
+ * Trilinear resampling of a grid array onto another axis-aligned grid (typically a coarse level onto the work
+ * grid): 'clamp' continues the edge values outside `from`'s box (as sampleGrid), 'zero' gives 0 there.
+ *
+ * Trilinear interpolation is the tensor product of 1-D linear interpolations, so it runs as three 1-D passes
+ * (x, then y, then z), each with its neighbours and weights computed once per target index: O(V_to) work with no
+ * per-voxel corner search — the same values as sampleGrid at the target voxel centres, to rounding.
+ */
+export function resampleGrid(from: WorkGrid, data: Float64Array, vdim: number, to: WorkGrid, outside: 'clamp' | 'zero' = 'clamp'): Float64Array {
+  const [fx, fy, fz] = from.size;
+  const [tx, ty, tz] = to.size;
+  const ax = axisWeights(from, to, 0, outside);
+  const ay = axisWeights(from, to, 1, outside);
+  const az = axisWeights(from, to, 2, outside);
+  // Pass 1, along x: (fx, fy, fz) → (tx, fy, fz).
+  const p1 = new Float64Array(tx * fy * fz * vdim);
+  for (let line = 0; line < fy * fz; line++) {
+    const src = line * fx * vdim;
+    const dst = line * tx * vdim;
+    for (let t = 0; t < tx; t++) {
+      const a = src + ax.lo[t] * vdim;
+      const w0 = ax.w0[t];
+      const w1 = ax.w1[t];
+      for (let d = 0; d < vdim; d++) p1[dst + t * vdim + d] = w0 * data[a + d] + w1 * data[a + vdim + d];
     }
   }
-  return sampleGrid(from, data, vdim, pts);
+  // Pass 2, along y: (tx, fy, fz) → (tx, ty, fz).
+  const row = tx * vdim;
+  const p2 = new Float64Array(tx * ty * fz * vdim);
+  for (let k = 0; k < fz; k++) {
+    for (let t = 0; t < ty; t++) {
+      const a = (k * fy + ay.lo[t]) * row;
+      const dst = (k * ty + t) * row;
+      const w0 = ay.w0[t];
+      const w1 = ay.w1[t];
+      for (let q = 0; q < row; q++) p2[dst + q] = w0 * p1[a + q] + w1 * p1[a + row + q];
+    }
+  }
+  // Pass 3, along z: (tx, ty, fz) → (tx, ty, tz).
+  const slab = tx * ty * vdim;
+  const out = new Float64Array(tx * ty * tz * vdim);
+  for (let t = 0; t < tz; t++) {
+    const a = az.lo[t] * slab;
+    const dst = t * slab;
+    const w0 = az.w0[t];
+    const w1 = az.w1[t];
+    for (let q = 0; q < slab; q++) out[dst + q] = w0 * p2[a + q] + w1 * p2[a + slab + q];
+  }
+  return out;
+}
+
+/**
+ * For each index of `to` along `axis`: the lower neighbour in `from` and the two linear weights — corners()'s rule
+ * (position clamped into the box, lower index ≤ n − 2), or zero weights outside the box for 'zero'.
+ */
+function axisWeights(from: WorkGrid, to: WorkGrid, axis: 0 | 1 | 2, outside: 'clamp' | 'zero'): { lo: Int32Array; w0: Float64Array; w1: Float64Array } {
+  const n = from.size[axis];
+  const m = to.size[axis];
+  if (n < 2) throw new RangeError('resampleGrid: the source grid needs at least 2 voxels per axis');
+  const lo = new Int32Array(m);
+  const w0 = new Float64Array(m);
+  const w1 = new Float64Array(m);
+  const lastMm = from.originLps[axis] + (n - 1) * from.spacingMm;
+  for (let t = 0; t < m; t++) {
+    const mm = to.originLps[axis] + t * to.spacingMm;
+    if (outside === 'zero' && (mm < from.originLps[axis] || mm > lastMm)) continue; // lo 0, weights 0
+    const c = Math.min(Math.max((mm - from.originLps[axis]) / from.spacingMm, 0), n - 1);
+    const i0 = Math.min(Math.floor(c), n - 2);
+    lo[t] = i0;
+    w0[t] = 1 - (c - i0);
+    w1[t] = c - i0;
+  }
+  return { lo, w0, w1 };
 }

@@ -7,9 +7,9 @@ import { maskInteriorCloud } from '../../../core/registration/clouds/mask-volume
 import { finetune } from '../../../core/registration/finetune/finetune.ts';
 import { fitAnisotropicRegression } from '../../../core/registration/finetune/anisotropic-regression.ts';
 import { fitKernelRegression } from '../../../core/registration/finetune/kernel-regression.ts';
-import { fitKernelSpline } from '../../../core/registration/finetune/kernel-spline.ts';
+import { cropToBox, fitKernelSpline } from '../../../core/registration/finetune/kernel-spline.ts';
 import { VelocityGridDeformation } from '../../../core/registration/finetune/velocity.ts';
-import { sampleGrid, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
+import { gaussianBlur, resampleGrid, sampleGrid, splat, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
 import { jacobianDeterminantMap } from '../../../core/field/jacobian.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
@@ -83,6 +83,61 @@ test('kernel regression and kernel spline reproduce a smooth field from scattere
       for (let c = 0; c < 3; c++) assert.ok(Math.abs(at[3 * i + c] - want[c]) < 0.15, `${name}: probe ${i} component ${c}: ${at[3 * i + c].toFixed(3)} vs ${want[c].toFixed(3)}`);
     }
   }
+});
+
+test("the spline's kernel products on the data-cropped lattice equal those on the 4σ-margin grid", () => {
+  // S G Sᵀ v at the data points, for a 350 mm kernel on a lung-sized cloud: the crop must change nothing.
+  const rand = mulberry32(3);
+  const n = 400;
+  const z = new Float64Array(3 * n);
+  for (let i = 0; i < z.length; i += 3) {
+    z[i] = -150 + 300 * rand();
+    z[i + 1] = -120 + 240 * rand();
+    z[i + 2] = -100 + 280 * rand();
+  }
+  const v = Float64Array.from({ length: 3 * n }, () => rand() - 0.5);
+  const sigma = 350;
+  const full = workGridAround(boundsOf(z), sigma / 3, 4 * sigma);
+  const crop = cropToBox(full, boundsOf(z));
+  assert.ok(crop.size.every((s, a) => s < full.size[a]), `crop ${crop.size} inside ${full.size}`);
+  for (let a = 0; a < 3; a++) {
+    const shift = (crop.originLps[a] - full.originLps[a]) / full.spacingMm;
+    assert.ok(Math.abs(shift - Math.round(shift)) < 1e-9, 'same lattice');
+  }
+  const product = (g: typeof full) => sampleGrid(g, gaussianBlur(g, splat(g, z, v, 3), 3, [sigma]), 3, z);
+  const a = product(full);
+  const b = product(crop);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(a[i]));
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  }
+  assert.ok(scale > 1, `non-trivial product (max ${scale})`);
+  assert.ok(diff < 1e-9 * scale, `crop differs by ${diff}`);
+});
+
+test('separable resampling of a grid equals trilinear sampling at the target voxel centres (edge-clamped or zero outside)', () => {
+  const rand = mulberry32(5);
+  const from = { size: [7, 5, 6] as [number, number, number], spacingMm: 30, originLps: [-90, -60, -75] as [number, number, number] };
+  const data = Float64Array.from({ length: 7 * 5 * 6 * 3 }, () => rand() - 0.5);
+  // A finer grid that reaches past `from` on every side.
+  const to = { size: [41, 37, 45] as [number, number, number], spacingMm: 4.3, originLps: [-101, -79, -83] as [number, number, number] };
+  const centres: number[] = [];
+  for (let k = 0; k < to.size[2]; k++) for (let j = 0; j < to.size[1]; j++) for (let i = 0; i < to.size[0]; i++) centres.push(to.originLps[0] + i * to.spacingMm, to.originLps[1] + j * to.spacingMm, to.originLps[2] + k * to.spacingMm);
+  const want = sampleGrid(from, data, 3, centres);
+  const clamped = resampleGrid(from, data, 3, to);
+  const zeroed = resampleGrid(from, data, 3, to, 'zero');
+  let outside = 0;
+  for (let v = 0; v < centres.length / 3; v++) {
+    const inBox = [0, 1, 2].every((a) => centres[3 * v + a] >= from.originLps[a] && centres[3 * v + a] <= from.originLps[a] + (from.size[a] - 1) * from.spacingMm);
+    if (!inBox) outside++;
+    for (let c = 0; c < 3; c++) {
+      assert.ok(Math.abs(clamped[3 * v + c] - want[3 * v + c]) < 1e-12, `clamp, voxel ${v}`);
+      assert.ok(Math.abs(zeroed[3 * v + c] - (inBox ? want[3 * v + c] : 0)) < 1e-12, `zero, voxel ${v}`);
+    }
+  }
+  assert.ok(outside > 1000 && outside < centres.length / 3 - 1000, `both regions exercised (${outside} outside)`);
 });
 
 test('anisotropic kernels average noise along a line-like structure without mixing in its neighbour', () => {
