@@ -80,6 +80,8 @@ export interface FinetuneOptions extends ProgressOptions {
   anisotropy?: number;
   /** Default 'increment'. */
   update?: FinetuneUpdate;
+  /** Spline only: grid steps per σ of its kernel products (kernel-spline.ts; default 3). */
+  splineStepsPerSigma?: number;
 }
 
 export interface RoundReport {
@@ -112,7 +114,9 @@ function normalisedMass(mass: Float64Array, total: number): Float64Array {
 function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, round: FinetuneRound, options: FinetuneOptions, normals?: Float64Array): Promise<Float64Array> | Float64Array {
   const sigmas = round.sigmasMm;
   const smoothing = round.smoothing ?? options.smoothing;
-  if (options.method === 'spline') return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: smoothing, signal: options.signal, normalsLps: normals });
+  if (options.method === 'spline') {
+    return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: smoothing, signal: options.signal, normalsLps: normals, stepsPerSigma: options.splineStepsPerSigma });
+  }
   if ((options.anisotropy ?? 1) > 1) {
     return fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: smoothing, signal: options.signal });
   }

@@ -23,10 +23,19 @@ export interface RegressionOptions {
   signal?: AbortSignal;
 }
 
-/** The grid of spacing ≥ σ/3 spanning the same box as `grid` (the grid itself when it is fine enough already). */
+/**
+ * The spacing of a kernel of width σ: σ / steps (3 by default: a few per cent of kernel error), but the work grid's
+ * own spacing when that is at most 1.5× finer.
+ */
+export function levelSpacing(gridMm: number, sigmaMm: number, steps = 3): number {
+  const h = Math.max(gridMm, sigmaMm / steps);
+  return h <= 1.5 * gridMm ? gridMm : h;
+}
+
+/** The grid of spacing levelSpacing(σ) spanning the same box as `grid` (the grid itself when it is fine enough already). */
 export function levelGrid(grid: WorkGrid, sigmaMm: number): WorkGrid {
-  const h = Math.max(grid.spacingMm, sigmaMm / 3);
-  if (h <= grid.spacingMm * 1.5) return grid;
+  const h = levelSpacing(grid.spacingMm, sigmaMm);
+  if (h === grid.spacingMm) return grid;
   const bounds = [0, 1, 2].flatMap((a) => [grid.originLps[a], grid.originLps[a] + (grid.size[a] - 1) * grid.spacingMm]);
   return workGridAround(bounds, h, h);
 }

@@ -40,6 +40,7 @@ export const finetuneStep: PipelineStep = {
       sliding: p.sliding,
       anisotropy: p.anisotropy,
       update: p.update,
+      splineStepsPerSigma: p.splineStepsPerSigma,
       signal: context.signal,
       onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
     });
