@@ -80,6 +80,11 @@ export interface FinetuneOptions extends ProgressOptions {
   anisotropy?: number;
   /** Default 'increment'. */
   update?: FinetuneUpdate;
+  /**
+   * 'total' only: `initial` is a first guess — the first round matches from z + initial(z) — and not the base the
+   * fit starts from (that is then 0: the fit is the whole displacement from z). Default false.
+   */
+  initialIsGuess?: boolean;
   /** Spline only: grid steps per σ of its kernel products (kernel-spline.ts; default 3). */
   splineStepsPerSigma?: number;
 }
@@ -126,9 +131,9 @@ function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, 
 /** Runs the rounds; `initial` (optional) is a starting field on the grid. */
 export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: readonly MatchChannel[], options: FinetuneOptions, initial?: Float64Array): Promise<FinetuneResult> {
   if (channels.length === 0) throw new RangeError('finetune: no channel to match');
-  const base = initial ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
-  const field = Float64Array.from(base);
   const total = options.update === 'total';
+  const field = initial ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
+  const base = initial && !(total && options.initialIsGuess) ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
   const prepared = channels.map((c) => ({
     ...c,
     a: normalisedMass(c.moving.mass, 1),

@@ -4,9 +4,11 @@
  * GridDisplacement (edge values continue outside the grid), or with the diffeomorphic option the exponential of
  * the equivalent stationary velocity (finetune/velocity.ts).
  */
+import { ComposedDeformation } from '../../field/composed.ts';
 import { GridDisplacement } from '../../field/grid-displacement.ts';
 import { finetune, type MatchChannel } from '../finetune/finetune.ts';
 import { VelocityGridDeformation, velocityForDisplacement } from '../finetune/velocity.ts';
+import { gridPointsLps } from '../../field/grid.ts';
 import { gridImage } from '../finetune/work-grid.ts';
 import type { PipelineStep, StepContext, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
@@ -31,9 +33,17 @@ export const finetuneStep: PipelineStep = {
   },
   async run(context): Promise<StepResult> {
     const p = context.preset.finetune;
-    const grid = workGridOf(context.moving, context.fixed, context.preset.gridSpacing, context.preset.gridMargin);
-    const channels = finetuneChannels(context);
+    // A 'total' fit after the network starts from the pre-alignment, with the network's map as its first guess
+    // only: the regulariser then pulls towards the linear map, not towards the network's (measured on COPD 1–5:
+    // following the network, the 'total' fit's TRE was 8.25 mm against 7.45 mm from the pre-alignment alone).
+    const since = context.afterLinear?.since ?? [];
+    const fromLinear = p.update === 'total' && context.afterLinear !== undefined && since.length > 0;
+    const start: StepContext = fromLinear ? { ...context, moving: context.afterLinear!.moving } : context;
+    const grid = workGridOf(start.moving, context.fixed, context.preset.gridSpacing, context.preset.gridMargin);
+    const channels = finetuneChannels(start);
+    const guess = fromLinear ? await (since.length === 1 ? since[0] : new ComposedDeformation(since)).evaluate(gridPointsLps(gridImage(grid, new Float64Array(0), 0))) : undefined;
     const result = await finetune(context.engine, grid, channels, {
+      initialIsGuess: fromLinear,
       rounds: p.rounds,
       method: p.method,
       smoothing: p.smoothing,
@@ -43,7 +53,7 @@ export const finetuneStep: PipelineStep = {
       splineStepsPerSigma: p.splineStepsPerSigma,
       signal: context.signal,
       onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
-    });
+    }, guess);
     for (let i = 0; i < result.field.length; i++) {
       if (!Number.isFinite(result.field[i])) throw new Error('finetune: the fitted displacement is not finite (the matching diverged)');
     }
@@ -52,12 +62,13 @@ export const finetuneStep: PipelineStep = {
       : new GridDisplacement(gridImage(grid, result.field), 'clamp');
     const details = {
       method: p.method,
+      start: fromLinear ? 'the pre-alignment, with the steps since as first guess (they are replaced)' : 'the previous step',
       diffeomorphic: p.diffeomorphic,
       sliding: p.sliding,
       grid: { size: grid.size, spacingMm: grid.spacingMm, originLps: grid.originLps },
       channels: channels.map((c) => ({ name: c.name, movingPoints: c.moving.mass.length, fixedPoints: c.fixed.mass.length, weight: c.weight })),
       rounds: result.rounds,
     };
-    return { deformation, details, ...(result.confidence ? { confidence: result.confidence } : {}) };
+    return { deformation, details, ...(result.confidence ? { confidence: result.confidence } : {}), ...(fromLinear ? { fromLinear } : {}) };
   },
 };

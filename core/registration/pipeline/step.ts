@@ -23,6 +23,12 @@ export interface StepContext extends ProgressOptions {
   fixed: ShapeClouds;
   /** Folder of a trained network, when one was named. */
   netModelDir?: string;
+  /**
+   * Where the chain stood after its linear step (the pre-alignment): the moving clouds there and the non-linear
+   * pieces added since (the network's), in order. A 'total' fine-tuning fits its displacement from there — the
+   * linear map is what its regulariser pulls towards — and takes those pieces only as its first guess.
+   */
+  afterLinear?: { moving: ShapeClouds; since: readonly Deformation[] };
 }
 
 /** Per-point confidences of the last matching, at the step's input positions (for the warped shape's array). */
@@ -36,6 +42,11 @@ export interface StepResult {
   /** JSON-able details for the report (iterations, costs, rounds …). */
   details: Record<string, unknown>;
   confidence?: StepConfidence;
+  /**
+   * The deformation is defined on the output of the linear step (context.afterLinear) and REPLACES the non-linear
+   * pieces since, instead of following them; its confidences are at the clouds there.
+   */
+  fromLinear?: boolean;
 }
 
 export interface PipelineStep {

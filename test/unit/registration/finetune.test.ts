@@ -186,6 +186,18 @@ test("finetune's 'total' update re-fits from the starting shape: repeated rounds
     const [e1, e3, eInc] = [once, thrice, increments].map((r) => interiorError(r.field));
     assert.ok(Math.abs(e3 - e1) < 0.1 * e1, `total: 1 round ${e1.toFixed(2)} mm, 3 rounds ${e3.toFixed(2)} mm`);
     assert.ok(eInc < e1 - 0.2, `increments accumulate: 3 rounds ${eInc.toFixed(2)} mm vs one ${e1.toFixed(2)} mm`);
+    // A first guess (the network's map in the pipeline) is only where the matching starts: the 'total' fit stays
+    // the displacement from z. With an almost rigid spline (λ = 10⁶, fit ≈ 0) the result is then ≈ 0, where the
+    // same guess as a base is kept whole.
+    const guess = thrice.field;
+    const frozen = { ...stiff, smoothing: 1e6 };
+    const asGuess = await finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], { rounds: [frozen], method: 'spline', update: 'total', initialIsGuess: true }, guess);
+    const asBase = await finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], { rounds: [frozen], method: 'spline', update: 'total' }, guess);
+    const rms = (f: Float64Array) => Math.sqrt(f.reduce((t, v) => t + v * v, 0) / f.length);
+    const diff = (a: Float64Array, b: Float64Array) => rms(a.map((v, i) => v - b[i]));
+    assert.ok(rms(guess) > 2, `a non-trivial guess (${rms(guess).toFixed(2)} mm RMS)`);
+    assert.ok(rms(asGuess.field) < 0.01 * rms(guess), `guess only: ${rms(asGuess.field).toFixed(4)} mm RMS left`);
+    assert.ok(diff(asBase.field, guess) < 0.01 * rms(guess), `as base: ${diff(asBase.field, guess).toFixed(4)} mm from the guess`);
     // The lung preset's schedule, shortened: GMM matches, blur 60 → 4 mm, λ ∝ blur².
     const annealed = Array.from({ length: 12 }, (_, r) => {
       const blurMm = 60 * (4 / 60) ** (r / 11);
