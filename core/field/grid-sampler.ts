@@ -24,6 +24,9 @@ export class GridSampler {
   private readonly ny: number;
   private readonly nz: number;
   private readonly comps: number;
+  private readonly lo = new Int32Array(3);
+  private readonly hi = new Int32Array(3);
+  private readonly frac = new Float64Array(3);
 
   constructor(image: ImageLps) {
     this.image = image;
@@ -60,47 +63,23 @@ export class GridSampler {
       for (let c = 0; c < comps; c++) out[offset + c] = 0;
       return false;
     }
-    // The neighbours and weights per axis, clamped to the grid (inlined: this is the hot loop of every warp and
-    // field inversion, and tuples here would be allocated per point).
+    // The neighbours and weights per axis, clamped to the grid, into preallocated scratch (this is the hot loop of
+    // every warp and field inversion: no per-point allocation).
+    const { lo, hi, frac } = this;
     const nx = this.nx;
     const ny = this.ny;
-    const nz = this.nz;
-    let i0 = 0;
-    let i1 = 0;
-    let fx = 0;
-    const cx = ci[0];
-    if (nx > 1 && cx > 0) {
-      if (cx >= nx - 1) i0 = i1 = nx - 1;
-      else {
-        i0 = Math.floor(cx);
-        i1 = i0 + 1;
-        fx = cx - i0;
-      }
-    }
-    let j0 = 0;
-    let j1 = 0;
-    let fy = 0;
-    const cy = ci[1];
-    if (ny > 1 && cy > 0) {
-      if (cy >= ny - 1) j0 = j1 = ny - 1;
-      else {
-        j0 = Math.floor(cy);
-        j1 = j0 + 1;
-        fy = cy - j0;
-      }
-    }
-    let k0 = 0;
-    let k1 = 0;
-    let fz = 0;
-    const cz = ci[2];
-    if (nz > 1 && cz > 0) {
-      if (cz >= nz - 1) k0 = k1 = nz - 1;
-      else {
-        k0 = Math.floor(cz);
-        k1 = k0 + 1;
-        fz = cz - k0;
-      }
-    }
+    axisNeighbours(ci[0], nx, 0, lo, hi, frac);
+    axisNeighbours(ci[1], ny, 1, lo, hi, frac);
+    axisNeighbours(ci[2], this.nz, 2, lo, hi, frac);
+    const i0 = lo[0];
+    const j0 = lo[1];
+    const k0 = lo[2];
+    const i1 = hi[0];
+    const j1 = hi[1];
+    const k1 = hi[2];
+    const fx = frac[0];
+    const fy = frac[1];
+    const fz = frac[2];
     const d = this.image.data;
     const sx = comps;
     const sy = comps * nx;
@@ -148,4 +127,23 @@ export class GridSampler {
 
 function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i > n - 1 ? n - 1 : i;
+}
+
+/**
+ * Lower and upper neighbour indices (clamped to the grid) and the weight of the upper one along one axis, for
+ * continuous index c on an axis of n voxels, written into slot `a` of lo / hi / frac.
+ */
+function axisNeighbours(c: number, n: number, a: number, lo: Int32Array, hi: Int32Array, frac: Float64Array): void {
+  if (n === 1 || c <= 0) {
+    lo[a] = hi[a] = 0;
+    frac[a] = 0;
+  } else if (c >= n - 1) {
+    lo[a] = hi[a] = n - 1;
+    frac[a] = 0;
+  } else {
+    const l = Math.floor(c);
+    lo[a] = l;
+    hi[a] = l + 1;
+    frac[a] = c - l;
+  }
 }
