@@ -5,11 +5,13 @@
  *   fit     u ← u + smooth fit of r_i = ŷ_i − ψ(z_i) with weights a_i·c_i   (kernel regression or kernel spline)
  *
  * with ψ = id + u, over rounds of decreasing blur and kernel width. The matched points z are the moving shape
- * AFTER the previous steps (fixed space). Each round fits the remaining pull r and adds it (a demons-like
+ * AFTER the previous steps (fixed space). By default each round fits the remaining pull r and adds it (a demons-like
  * increment): a smoother that shrinks its input — as kernel regression does — still converges to the targets over
  * rounds, whereas re-fitting the whole displacement from z each round stalls at the smoother's fixed point
- * (measured on DIR-Lab copd1: the re-fit left a 4–7 mm misfit). Several channels — e.g. a lung's surface and its
- * interior volume — are matched separately (a surface point never pairs with an interior one) and fitted together.
+ * (measured on DIR-Lab copd1 with the regression: the re-fit left a 4–7 mm misfit). With a spline whose λ anneals,
+ * re-fitting is CPD's M-step instead, and the better model for lungs (the 'total' update, FinetuneUpdate). Several
+ * channels — e.g. a lung's surface and its interior volume — are matched separately (a surface point never pairs
+ * with an interior one) and fitted together.
  *
  * The displacement lives on a working grid (work-grid.ts) and comes out as a field there; the pipeline wraps it in
  * a core/field GridDisplacement, or integrates it as a stationary velocity (diffeomorphic option).
@@ -131,9 +133,10 @@ function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, 
 /** Runs the rounds; `initial` (optional) is a starting field on the grid. */
 export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: readonly MatchChannel[], options: FinetuneOptions, initial?: Float64Array): Promise<FinetuneResult> {
   if (channels.length === 0) throw new RangeError('finetune: no channel to match');
-  const total = options.update === 'total';
   const field = initial ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
-  const base = initial && !(total && options.initialIsGuess) ? Float64Array.from(initial) : new Float64Array(3 * voxelCount(grid));
+  // 'total': the displacement every round's fit is added to (u₀; zero when `initial` is only a guess).
+  let base: Float64Array | undefined;
+  if (options.update === 'total') base = initial && !options.initialIsGuess ? Float64Array.from(initial) : new Float64Array(field.length);
   const prepared = channels.map((c) => ({
     ...c,
     a: normalisedMass(c.moving.mass, 1),
@@ -158,7 +161,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     }
   }
   // 'total' update: the fit's data are ŷ − z − u₀(z), the pull from the starting shape.
-  const baseAtZ = total ? sampleGrid(grid, base, 3, z) : undefined;
+  const baseAtZ = base ? sampleGrid(grid, base, 3, z) : undefined;
   const reports: RoundReport[] = [];
   let confidence: FinetuneResult['confidence'];
   const minConfidence = options.minConfidence ?? 0;
@@ -191,7 +194,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         w[o + i] = c.weight * c.a[i] * ci;
         conf += c.a[i] * m.confidence[i];
         for (let k = 0; k < 3; k++) {
-          // Incremental (demons-like) update: fit the residual pull from the current position.
+          // 'increment': the remaining pull from the current position; 'total': the pull from z + u₀(z).
           d[3 * (o + i) + k] = m.matched[3 * i + k] - (baseAtZ ? z[3 * (o + i) + k] + baseAtZ[3 * (o + i) + k] : current[3 * i + k]);
           ss += w[o + i] * (m.matched[3 * i + k] - current[3 * i + k]) ** 2;
         }
@@ -215,7 +218,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       }
     }
     const increment = await fit(grid, z, d, w, round, options, normals);
-    for (let i = 0; i < field.length; i++) field[i] = (total ? base[i] : field[i]) + increment[i];
+    for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;
     for (let i = 0; i < nTotal; i++) for (let k = 0; k < 3; k++) mis += w[i] * (fitted[3 * i + k] - d[3 * i + k]) ** 2;

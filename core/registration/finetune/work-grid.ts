@@ -13,6 +13,7 @@
  * since the pipeline's final displacement IS the grid field (a core/field GridDisplacement), every output (warped
  * shape, landmarks, exported field, Jacobian) evaluates the very same map.
  */
+import type { GridLps } from '../../field/types.ts';
 import type { ImageLps } from '../../io/images/types.ts';
 import { throwIfCancelled } from '../../progress/index.ts';
 
@@ -60,16 +61,19 @@ export function spacingForBudget(boundsLps: readonly number[], marginMm: number,
   return h;
 }
 
-/** The grid as core/field geometry (an ImageLps with 3 components holding `data`). */
-export function gridImage(grid: WorkGrid, data: Float64Array, components = 3): ImageLps {
+/** The grid as core/field geometry (identity direction). */
+export function gridGeometry(grid: WorkGrid): GridLps {
   return {
     size: [...grid.size],
     spacingMm: [grid.spacingMm, grid.spacingMm, grid.spacingMm],
     originLps: [...grid.originLps],
     directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-    components,
-    data,
   };
+}
+
+/** The grid as a core/field image holding `data` (`components` per voxel). */
+export function gridImage(grid: WorkGrid, data: Float64Array, components = 3): ImageLps {
+  return { ...gridGeometry(grid), components, data };
 }
 
 /** Trilinear corner indices and weights of a point (clamped to the grid); returns false far outside. */

@@ -4,12 +4,11 @@
  * GridDisplacement (edge values continue outside the grid), or with the diffeomorphic option the exponential of
  * the equivalent stationary velocity (finetune/velocity.ts).
  */
-import { ComposedDeformation } from '../../field/composed.ts';
 import { GridDisplacement } from '../../field/grid-displacement.ts';
 import { finetune, type MatchChannel } from '../finetune/finetune.ts';
 import { VelocityGridDeformation, velocityForDisplacement } from '../finetune/velocity.ts';
 import { gridPointsLps } from '../../field/grid.ts';
-import { gridImage } from '../finetune/work-grid.ts';
+import { gridGeometry, gridImage } from '../finetune/work-grid.ts';
 import type { PipelineStep, StepContext, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
 
@@ -36,12 +35,13 @@ export const finetuneStep: PipelineStep = {
     // A 'total' fit after the network starts from the pre-alignment, with the network's map as its first guess
     // only: the regulariser then pulls towards the linear map, not towards the network's (measured on COPD 1–5:
     // following the network, the 'total' fit's TRE was 8.25 mm against 7.45 mm from the pre-alignment alone).
-    const since = context.afterLinear?.since ?? [];
-    const fromLinear = p.update === 'total' && context.afterLinear !== undefined && since.length > 0;
-    const start: StepContext = fromLinear ? { ...context, moving: context.afterLinear!.moving } : context;
+    const linear = p.update === 'total' ? context.afterLinear : undefined;
+    const since = linear?.since;
+    const fromLinear = since !== undefined;
+    const start: StepContext = linear && since ? { ...context, moving: linear.moving } : context;
     const grid = workGridOf(start.moving, context.fixed, context.preset.gridSpacing, context.preset.gridMargin);
     const channels = finetuneChannels(start);
-    const guess = fromLinear ? await (since.length === 1 ? since[0] : new ComposedDeformation(since)).evaluate(gridPointsLps(gridImage(grid, new Float64Array(0), 0))) : undefined;
+    const guess = since ? await since.evaluate(gridPointsLps(gridGeometry(grid))) : undefined;
     const result = await finetune(context.engine, grid, channels, {
       initialIsGuess: fromLinear,
       rounds: p.rounds,

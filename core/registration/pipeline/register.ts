@@ -291,8 +291,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     let context: StepContext = { engine, preset, seed, moving: movingClouds, fixed: fixedClouds, signal, onProgress: options.onProgress, netModelDir: request.netModelDir };
     let lastConfidence: { confidence: StepConfidence; verticesLps: Float64Array } | undefined;
     let verticesNow = moving.shape.pointsLps;
-    // The chain's length and the warped vertices right after its linear step, when it has one.
-    let afterLinear: { chainLength: number; vertices: Float64Array } | undefined;
+    // The warped vertices right after the chain's linear step (chain[0]), when it has one.
+    let linearVertices: Float64Array | undefined;
     for (const name of STEP_NAMES) {
       if (!requested.has(name)) continue;
       throwIfCancelled(signal, name);
@@ -305,9 +305,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
       report(name, 0);
       const { value: result, cost } = await timed(() => step.run(context));
-      if (result.fromLinear && afterLinear) {
-        chain.splice(afterLinear.chainLength);
-        verticesNow = afterLinear.vertices;
+      if (result.fromLinear && linearVertices) {
+        chain.splice(1);
+        verticesNow = linearVertices;
       }
       chain.push(result.deformation);
       const deformation = chainOf(chain);
@@ -321,10 +321,10 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       const start = result.fromLinear && context.afterLinear ? context.afterLinear.moving : context.moving;
       context = { ...context, moving: await advanceClouds(start, result.deformation) };
       if (result.deformation instanceof AffineDeformation && chain.length === 1) {
-        afterLinear = { chainLength: 1, vertices: verticesNow };
-        context = { ...context, afterLinear: { moving: context.moving, since: [] } };
-      } else if (afterLinear && context.afterLinear) {
-        context = { ...context, afterLinear: { ...context.afterLinear, since: chain.slice(afterLinear.chainLength) } };
+        linearVertices = verticesNow;
+        context = { ...context, afterLinear: { moving: context.moving } };
+      } else if (context.afterLinear) {
+        context = { ...context, afterLinear: { moving: context.afterLinear.moving, since: chainOf(chain.slice(1)) } };
       }
       stepSummaries.push({ name, status: 'done', ...cost });
       stepDetails.push({ name, status: 'done', ...cost, metricsSeconds: measureSeconds, details: result.details, metrics: phase.metrics });

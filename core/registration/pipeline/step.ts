@@ -24,11 +24,11 @@ export interface StepContext extends ProgressOptions {
   /** Folder of a trained network, when one was named. */
   netModelDir?: string;
   /**
-   * Where the chain stood after its linear step (the pre-alignment): the moving clouds there and the non-linear
-   * pieces added since (the network's), in order. A 'total' fine-tuning fits its displacement from there — the
-   * linear map is what its regulariser pulls towards — and takes those pieces only as its first guess.
+   * Where the chain stood after its linear step (the pre-alignment): the moving clouds there and, once non-linear
+   * steps (the network's) have followed, their composition. A 'total' fine-tuning fits its displacement from there —
+   * the linear map is what its regulariser pulls towards — and takes `since` only as its first guess.
    */
-  afterLinear?: { moving: ShapeClouds; since: readonly Deformation[] };
+  afterLinear?: { moving: ShapeClouds; since?: Deformation };
 }
 
 /** Per-point confidences of the last matching, at the step's input positions (for the warped shape's array). */
