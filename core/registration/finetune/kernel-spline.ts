@@ -14,7 +14,7 @@
 import { throwIfCancelled } from '../../progress/index.ts';
 import { boundsOf } from '../../shape/types.ts';
 import { levelSpacing } from './kernel-regression.ts';
-import { gaussianBlur, resampleGrid, sampleGrid, splat, voxelCount, workGridAround, type WorkGrid } from './work-grid.ts';
+import { gaussianBlurPositive, resampleGrid, sampleGrid, splat, voxelCount, workGridAround, type WorkGrid } from './work-grid.ts';
 
 export interface SplineOptions {
   /** Kernel widths σ (mm); the kernel is their sum. */
@@ -85,7 +85,7 @@ function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float6
   const out = new Float64Array(v.length);
   sigmas.forEach((sigma, s) => {
     const g = grids[s].data;
-    const at = sampleGrid(g, gaussianBlur(g, splat(g, z, v, 3), 3, [sigma], undefined, signal), 3, z);
+    const at = sampleGrid(g, gaussianBlurPositive(g, splat(g, z, v, 3), 3, sigma, signal), 3, z);
     for (let i = 0; i < out.length; i++) out[i] += at[i];
   });
   return out;
@@ -177,7 +177,7 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   const field = new Float64Array(3 * voxelCount(grid));
   sigmas.forEach((sigma, s) => {
     const g = grids[s].field;
-    const level = gaussianBlur(g, splat(g, z, alpha, 3), 3, [sigma], undefined, options.signal);
+    const level = gaussianBlurPositive(g, splat(g, z, alpha, 3), 3, sigma, options.signal);
     // Outside the cropped box the kernel sum has decayed to 0.
     const onGrid = resampleGrid(g, level, 3, grid, 'zero');
     for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
