@@ -44,7 +44,8 @@ export const finetuneStep: PipelineStep = {
     const guess = since ? await since.evaluate(gridPointsLps(gridGeometry(grid))) : undefined;
     const result = await finetune(context.engine, grid, channels, {
       initialIsGuess: fromLinear,
-      rounds: p.rounds,
+      // The guess is within about 20 mm on lungs; the schedule from 60 mm would wash it out in its first rounds.
+      rounds: fromLinear && p.roundsAfterGuess ? p.roundsAfterGuess : p.rounds,
       method: p.method,
       smoothing: p.smoothing,
       sliding: p.sliding,

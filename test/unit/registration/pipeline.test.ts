@@ -19,6 +19,7 @@ import type { ImageLps } from '../../../core/io/images/types.ts';
 import { readShape } from '../../../core/io/index.ts';
 import { CancelledError } from '../../../core/progress/index.ts';
 import { OutputFolderError, REGISTRATION_OUTPUTS, register, runRegistration, type RegisterRequest, type RegistrationSummary } from '../../../core/registration/index.ts';
+import { PRESETS } from '../../../core/registration/pipeline/presets.ts';
 import { applyBreathing } from '../../../core/samples/synthetic-lung.ts';
 import { REPO_ROOT } from '../../support/data.ts';
 import { breathingMaskPair, maskPoints, pointsCsv } from './support.ts';
@@ -180,14 +181,21 @@ test('a failing or cancelled run leaves no OUTDIR, and a non-empty OUTDIR is ref
   assert.ok((await readdir(join(dir, 'out'))).includes('report.json'));
 });
 
-test('with the bundled lung network the net step runs, and its shape is written', { skip: existsSync(BUNDLED_LUNG_MODEL) ? false : 'no trained lung network in assets/models/lung', timeout: 120_000 }, async () => {
+test('with the bundled lung network the net step runs, its shape is written, and the fine-tuning starts from the pre-alignment with its shorter schedule', { skip: existsSync(BUNDLED_LUNG_MODEL) ? false : 'no trained lung network in assets/models/lung', timeout: 180_000 }, async () => {
   const { netModelDir: _unused, ...withModel } = request;
   void _unused;
-  const summary = await register({ ...withModel, steps: ['prealign', 'net'], outDir: join(dir, 'with-net') });
-  assert.deepEqual(summary.steps.map((s) => `${s.name}:${s.status}`), ['prealign:done', 'net:done']);
-  assert.deepEqual((await readdir(join(dir, 'with-net', 'steps'))).sort(), ['net.vtk', 'prealign.vtk']);
+  const summary = await register({ ...withModel, outDir: join(dir, 'with-net') });
+  assert.deepEqual(summary.steps.map((s) => `${s.name}:${s.status}`), ['prealign:done', 'net:done', 'finetune:done']);
+  assert.deepEqual((await readdir(join(dir, 'with-net', 'steps'))).sort(), ['finetune.vtk', 'net.vtk', 'prealign.vtk']);
   const report = JSON.parse(await readFile(join(dir, 'with-net', 'report.json'), 'utf8'));
   assert.ok(report.steps[1].details.controlPoints > 0 && Number.isFinite(report.metrics.net.tre.mean));
+  const finetune = report.steps[2].details;
+  assert.match(finetune.start, /pre-alignment/);
+  const after = PRESETS.lung.finetune.roundsAfterGuess!;
+  assert.deepEqual(finetune.rounds.map((r: { blurMm: number }) => r.blurMm), after.map((r) => r.blurMm));
+  // The synthetic motion is mostly linear (the pre-alignment leaves about 1 mm), so the bar is the motion's size.
+  const tre = report.metrics;
+  assert.ok(tre.finetune.tre.mean < 0.25 * tre.before.tre.mean, `TRE ${tre.before.tre.mean} → ${tre.prealign.tre.mean} → ${tre.net.tre.mean} → ${tre.finetune.tre.mean}`);
 });
 
 test('mismatched landmark counts are an InputError naming the file', { timeout: 30_000 }, async () => {
