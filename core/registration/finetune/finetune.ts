@@ -22,7 +22,7 @@ import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts'
 import type { MassCloud } from '../prealign/prealign.ts';
 import { fitAnisotropicRegression } from './anisotropic-regression.ts';
 import { fitKernelRegression } from './kernel-regression.ts';
-import { fitKernelSpline } from './kernel-spline.ts';
+import { fitKernelSpline, type SplineSolve } from './kernel-spline.ts';
 import { sampleGrid, voxelCount, type WorkGrid } from './work-grid.ts';
 
 /** One pair of clouds matched on its own (surface ↔ surface, interior ↔ interior, …). */
@@ -101,6 +101,8 @@ export interface RoundReport {
   residualRmsMm: number;
   /** Weighted RMS misfit after the fit (mm). */
   misfitRmsMm: number;
+  /** The spline's conjugate gradients (method 'spline' only). */
+  solve?: SplineSolve;
 }
 
 export interface FinetuneResult {
@@ -117,17 +119,17 @@ function normalisedMass(mass: Float64Array, total: number): Float64Array {
   return mass.map((m) => (m * total) / s);
 }
 
-/** Fits u from matches: the pipeline's choice of kernel regression or spline. */
-function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, round: FinetuneRound, options: FinetuneOptions, normals?: Float64Array): Promise<Float64Array> | Float64Array {
+/** Fits u from matches: the pipeline's choice of kernel regression or spline (with its CG report). */
+async function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, round: FinetuneRound, options: FinetuneOptions, normals?: Float64Array): Promise<{ field: Float64Array; solve?: SplineSolve }> {
   const sigmas = round.sigmasMm;
   const smoothing = round.smoothing ?? options.smoothing;
   if (options.method === 'spline') {
     return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: smoothing, signal: options.signal, normalsLps: normals, stepsPerSigma: options.splineStepsPerSigma });
   }
   if ((options.anisotropy ?? 1) > 1) {
-    return fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: smoothing, signal: options.signal });
+    return { field: fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: smoothing, signal: options.signal }) };
   }
-  return fitKernelRegression(grid, z, d, w, { sigmasMm: sigmas, shrink: smoothing, signal: options.signal });
+  return { field: fitKernelRegression(grid, z, d, w, { sigmasMm: sigmas, shrink: smoothing, signal: options.signal }) };
 }
 
 /** Runs the rounds; `initial` (optional) is a starting field on the grid. */
@@ -217,7 +219,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         d[3 * i + 2] = t * nz;
       }
     }
-    const increment = await fit(grid, z, d, w, round, options, normals);
+    const { field: increment, solve } = await fit(grid, z, d, w, round, options, normals);
     for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;
@@ -229,6 +231,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       channels: channelReports,
       residualRmsMm: ws > 0 ? Math.sqrt(ss / ws) : 0,
       misfitRmsMm: ws > 0 ? Math.sqrt(mis / ws) : 0,
+      ...(solve ? { solve } : {}),
     });
     options.onProgress?.({ stage: 'finetune', fraction: (r + 1) / options.rounds.length });
   }

@@ -91,8 +91,22 @@ function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float6
   return out;
 }
 
-/** Fits the spline; returns u on `grid` (3 per voxel). */
-export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, options: SplineOptions): Float64Array {
+/** How far the conjugate gradients got: the fit is only as good as this (a narrow kernel with a small λ needs many). */
+export interface SplineSolve {
+  iterations: number;
+  /** max over components of |r| / |r₀| at the end (≤ the tolerance when converged). */
+  relativeResidual: number;
+  converged: boolean;
+}
+
+export interface SplineFit {
+  /** u on the work grid (3 per voxel). */
+  field: Float64Array;
+  solve: SplineSolve;
+}
+
+/** Fits the spline. */
+export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, options: SplineOptions): SplineFit {
   const sigmas = options.sigmasMm;
   const n = w.length;
   const lambda = (options.lambda ?? 0.5) * sigmas.length;
@@ -150,9 +164,11 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   };
   const rr = [0, 1, 2].map((c) => dot(r, r, c));
   const r0 = rr.map((v) => Math.sqrt(v));
-  for (let it = 0; it < maxIt; it++) {
+  const converged = (): boolean => rr.every((v, c) => Math.sqrt(v) <= tol * r0[c] || r0[c] === 0);
+  let iterations = 0;
+  for (; iterations < maxIt; iterations++) {
     throwIfCancelled(options.signal, 'kernel spline');
-    if (rr.every((v, c) => Math.sqrt(v) <= tol * r0[c] || r0[c] === 0)) break;
+    if (converged()) break;
     const ap = A(p);
     const alpha = [0, 1, 2].map((c) => {
       const pap = dot(p, ap, c);
@@ -182,5 +198,6 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
     const onGrid = resampleGrid(g, level, 3, grid, 'zero');
     for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
   });
-  return field;
+  const relativeResidual = Math.max(...rr.map((v, c) => (r0[c] > 0 ? Math.sqrt(v) / r0[c] : 0)));
+  return { field, solve: { iterations, relativeResidual, converged: converged() } };
 }

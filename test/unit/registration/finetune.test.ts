@@ -75,7 +75,7 @@ test('kernel regression and kernel spline reproduce a smooth field from scattere
   const probes = Float64Array.of(0, 0, 0, 25, -15, 10, -30, 20, -25, 12, 33, -7);
   for (const [name, u] of [
     ['regression', fitKernelRegression(grid, z, d, w, { sigmasMm: [24, 12] })],
-    ['spline', fitKernelSpline(grid, z, d, w, { sigmasMm: [24, 12], lambda: 0.01 })],
+    ['spline', fitKernelSpline(grid, z, d, w, { sigmasMm: [24, 12], lambda: 0.01 }).field],
   ] as const) {
     const at = sampleGrid(grid, u, 3, probes);
     for (let i = 0; i < probes.length / 3; i++) {
@@ -117,12 +117,9 @@ test("the spline's kernel products on the data-cropped lattice equal those on th
   assert.ok(diff < 1e-9 * scale, `crop differs by ${diff}`);
 });
 
-test('the spline converges when the data span many kernel widths (its kernel products stay positive semi-definite)', () => {
-  // A smooth field sampled on an ellipsoid of 300 × 200 × 240 mm, fitted with an 80 mm kernel and a small λ: the
-  // data span 5σ, beyond a Gaussian cut at 3.5σ, whose negative spectral lobes made CG diverge (misfit in the
-  // thousands of mm by 400 iterations). With a PSD kernel the iterates converge to the interpolant.
+/** A smooth field (about 13 mm RMS) sampled on an ellipsoid of 300 × 200 × 240 mm, unit weights. */
+function ellipsoidSamples(n = 800) {
   const rand = mulberry32(11);
-  const n = 800;
   const z = new Float64Array(3 * n);
   const d = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) {
@@ -132,15 +129,43 @@ test('the spline converges when the data span many kernel widths (its kernel pro
     z.set([150 * r * Math.cos(t), 100 * r * Math.sin(t), 120 * u], 3 * i);
     d.set([10 * Math.sin(z[3 * i + 2] / 40), 5 * Math.cos(z[3 * i] / 50), 15 * Math.sin(z[3 * i + 1] / 60)], 3 * i);
   }
-  const w = new Float64Array(n).fill(1);
-  const grid = workGridAround(boundsOf(z), 4, 20);
-  const u = fitKernelSpline(grid, z, d, w, { sigmasMm: [80], lambda: 0.001, stepsPerSigma: 12, maxIterations: 400, tolerance: 1e-6 });
+  return { z, d, w: new Float64Array(n).fill(1), grid: workGridAround(boundsOf(z), 4, 20) };
+}
+
+test('the spline converges when the data span many kernel widths (its kernel products stay positive semi-definite)', () => {
+  // An 80 mm kernel and a small λ: the data span 5σ, beyond a Gaussian cut at 3.5σ, whose negative spectral lobes
+  // made CG diverge (misfit in the thousands of mm by 400 iterations). With a PSD kernel the iterates converge.
+  const { z, d, w, grid } = ellipsoidSamples();
+  const { field: u, solve } = fitKernelSpline(grid, z, d, w, { sigmasMm: [80], lambda: 0.001, stepsPerSigma: 12, maxIterations: 400, tolerance: 1e-6 });
+  assert.ok(solve.converged && solve.relativeResidual <= 1e-6, `CG: ${JSON.stringify(solve)}`);
   const at = sampleGrid(grid, u, 3, z);
   let ss = 0;
-  for (let i = 0; i < 3 * n; i++) ss += (at[i] - d[i]) ** 2;
-  const rms = Math.sqrt(ss / n);
-  // The field is about 13 mm RMS; a converged fit follows it to 0.01 mm here (0.1 allows for rounding).
+  for (let i = 0; i < d.length; i++) ss += (at[i] - d[i]) ** 2;
+  const rms = Math.sqrt(ss / w.length);
+  // A converged fit follows the field to 0.01 mm here (0.1 allows for rounding).
   assert.ok(rms < 0.1, `misfit RMS ${rms.toFixed(3)} mm`);
+});
+
+test("the spline reports how far its conjugate gradients got, and finetune's rounds carry it", async () => {
+  const { z, d, w, grid } = ellipsoidSamples();
+  const short = fitKernelSpline(grid, z, d, w, { sigmasMm: [80], lambda: 0.001, stepsPerSigma: 12, maxIterations: 10, tolerance: 1e-6 });
+  assert.equal(short.solve.iterations, 10);
+  assert.ok(!short.solve.converged && short.solve.relativeResidual > 1e-6, `CG: ${JSON.stringify(short.solve)}`);
+  const wide = fitKernelSpline(grid, z, d, w, { sigmasMm: [300], lambda: 0.01, stepsPerSigma: 12 });
+  assert.ok(wide.solve.converged && wide.solve.iterations < 40 && wide.solve.relativeResidual <= 1e-3, `CG: ${JSON.stringify(wide.solve)}`);
+  const { engine } = await createEngine('cpu');
+  try {
+    const cloud = { pointsLps: z, mass: w };
+    const result = await finetune(engine, grid, [{ name: 'surface', moving: cloud, fixed: cloud, weight: 1 }], {
+      rounds: [{ blurMm: 10, reachMm: null, sigmasMm: [300], match: 'gmm', smoothing: 0.01 }],
+      method: 'spline',
+    });
+    // The same cloud as target: the matches pull by the GMM's blur bias only, a fit CG solves to its tolerance.
+    const solve = result.rounds[0].solve;
+    assert.ok(solve && solve.converged && solve.iterations > 0 && solve.relativeResidual <= 1e-3, JSON.stringify(result.rounds[0]));
+  } finally {
+    await engine.dispose();
+  }
 });
 
 test('separable resampling of a grid equals trilinear sampling at the target voxel centres (edge-clamped or zero outside)', () => {
