@@ -91,7 +91,7 @@ function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float6
   return out;
 }
 
-/** How far the conjugate gradients got: the fit is only as good as this (a narrow kernel with a small λ needs many). */
+/** How far the conjugate gradients got (a narrow kernel with a small λ needs many iterations). */
 export interface SplineSolve {
   iterations: number;
   /** max over components of |r| / |r₀| at the end (≤ the tolerance when converged). */
@@ -164,11 +164,12 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   };
   const rr = [0, 1, 2].map((c) => dot(r, r, c));
   const r0 = rr.map((v) => Math.sqrt(v));
-  const converged = (): boolean => rr.every((v, c) => Math.sqrt(v) <= tol * r0[c] || r0[c] === 0);
+  /** max over components of |r| / |r₀| (0 for a component whose right-hand side is 0). */
+  const relativeResidual = (): number => Math.max(...rr.map((v, c) => (r0[c] > 0 ? Math.sqrt(v) / r0[c] : 0)));
   let iterations = 0;
   for (; iterations < maxIt; iterations++) {
     throwIfCancelled(options.signal, 'kernel spline');
-    if (converged()) break;
+    if (relativeResidual() <= tol) break;
     const ap = A(p);
     const alpha = [0, 1, 2].map((c) => {
       const pap = dot(p, ap, c);
@@ -198,6 +199,6 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
     const onGrid = resampleGrid(g, level, 3, grid, 'zero');
     for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
   });
-  const relativeResidual = Math.max(...rr.map((v, c) => (r0[c] > 0 ? Math.sqrt(v) / r0[c] : 0)));
-  return { field, solve: { iterations, relativeResidual, converged: converged() } };
+  const residual = relativeResidual();
+  return { field, solve: { iterations, relativeResidual: residual, converged: residual <= tol } };
 }

@@ -44,7 +44,6 @@ export const finetuneStep: PipelineStep = {
     const guess = since ? await since.evaluate(gridPointsLps(gridGeometry(grid))) : undefined;
     const result = await finetune(context.engine, grid, channels, {
       initialIsGuess: fromLinear,
-      // The guess is within about 20 mm on lungs; the schedule from 60 mm would wash it out in its first rounds.
       rounds: fromLinear && p.roundsAfterGuess ? p.roundsAfterGuess : p.rounds,
       method: p.method,
       smoothing: p.smoothing,

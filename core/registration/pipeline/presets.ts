@@ -103,6 +103,9 @@ function annealedRounds(o: { rounds: number; fromBlurMm: number; toBlurMm: numbe
   });
 }
 
+/** What the lung's two annealing schedules share: where they end, the kernel, and CPD's λ. */
+const LUNG_ANNEALING = { toBlurMm: 5.5, kernelMm: 300, lambda: 1.5, shapeScaleMm: 110 };
+
 const LUNG: Preset = {
   name: 'lung',
   lengthUnit: 'mm',
@@ -126,11 +129,11 @@ const LUNG: Preset = {
   // a 300 mm kernel, λ 1.5 and annealing from 60 mm, 7.77; 60 / 80 / 120 rounds, 7.56 / 7.45 / 7.40 (80 kept, for
   // the time). The landscape is noisy at ± 0.2 mm between neighbouring settings.
   finetune: {
-    rounds: annealedRounds({ rounds: 80, fromBlurMm: 60, toBlurMm: 5.5, kernelMm: 300, lambda: 1.5, shapeScaleMm: 110 }),
+    rounds: annealedRounds({ ...LUNG_ANNEALING, rounds: 80, fromBlurMm: 60 }),
     // After the network, whose map brings the surfaces within about 20 mm: the same rounds per octave of blur from
     // 20 mm. All three steps, COPD 1–5: 7.48 mm from 60 mm (the guess washed out), 7.40 from 20 mm (7.38–7.61 for
     // 40–60 rounds from 15–25 mm: the gain over prealign + finetune's 7.45 is within that noise).
-    roundsAfterGuess: annealedRounds({ rounds: 50, fromBlurMm: 20, toBlurMm: 5.5, kernelMm: 300, lambda: 1.5, shapeScaleMm: 110 }),
+    roundsAfterGuess: annealedRounds({ ...LUNG_ANNEALING, rounds: 50, fromBlurMm: 20 }),
     method: 'spline',
     splineStepsPerSigma: 12,
     smoothing: 0.01,
