@@ -73,11 +73,13 @@ export interface FinetuneOptions extends ProgressOptions {
   /** Confidences below this are treated as outliers (weight 0); default 0. */
   minConfidence?: number;
   /**
-   * Points with normals pull only along their normal (point-to-plane), so that surfaces may slide along each
-   * other, as lungs do along the chest wall: the regression keeps the normal component of each pull, the spline
-   * constrains only n·u (kernel-spline.ts).
+   * Sliding: ω in [0, 1], the weight of the tangential part of each surface point's pull against its normal part
+   * (default 1, no sliding). Below 1 the surfaces may slide along each other, as lungs do along the chest wall, and
+   * a match's tangential part — the part an OT or GMM match gets least right on a smooth surface — counts less:
+   * the regression scales the tangential component of each pull by ω, the spline weighs the tangential misfit by ω
+   * (kernel-spline.ts; 0 is point-to-plane).
    */
-  sliding?: boolean;
+  tangentialWeight?: number;
   /** Regression only: σ∥/σ⊥ of kernels stretched along line-like neighbourhoods (anisotropic-regression.ts); 1 = off. */
   anisotropy?: number;
   /** Default 'increment'. */
@@ -89,6 +91,8 @@ export interface FinetuneOptions extends ProgressOptions {
   initialIsGuess?: boolean;
   /** Spline only: grid steps per σ of its kernel products (kernel-spline.ts; default 3). */
   splineStepsPerSigma?: number;
+  /** Spline only: cap on its conjugate-gradient iterations (kernel-spline.ts; default 40). */
+  splineMaxIterations?: number;
 }
 
 export interface RoundReport {
@@ -99,7 +103,7 @@ export interface RoundReport {
   channels: { name: string; meanConfidence: number; iterations: number; marginalError: number }[];
   /** Weighted RMS of |ŷ − ψ(z)| before the fit (mm): how far the matches still pull. */
   residualRmsMm: number;
-  /** Weighted RMS misfit after the fit (mm). */
+  /** Weighted RMS misfit after the fit (mm); with sliding, the tangential part weighs ω. */
   misfitRmsMm: number;
   /** The spline's conjugate gradients (method 'spline' only). */
   solve?: SplineSolve;
@@ -124,7 +128,15 @@ async function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64A
   const sigmas = round.sigmasMm;
   const smoothing = round.smoothing ?? options.smoothing;
   if (options.method === 'spline') {
-    return fitKernelSpline(grid, z, d, w, { sigmasMm: sigmas, lambda: smoothing, signal: options.signal, normalsLps: normals, stepsPerSigma: options.splineStepsPerSigma });
+    return fitKernelSpline(grid, z, d, w, {
+      sigmasMm: sigmas,
+      lambda: smoothing,
+      signal: options.signal,
+      normalsLps: normals,
+      tangentialWeight: options.tangentialWeight,
+      stepsPerSigma: options.splineStepsPerSigma,
+      maxIterations: options.splineMaxIterations,
+    });
   }
   if ((options.anisotropy ?? 1) > 1) {
     return { field: fitAnisotropicRegression(grid, z, d, w, { sigmasMm: sigmas, anisotropy: options.anisotropy!, shrink: smoothing, signal: options.signal }) };
@@ -154,7 +166,8 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     }
   }
   let normals: Float64Array | undefined;
-  if (options.sliding && prepared.some((c) => c.moving.normalsLps)) {
+  const omega = options.tangentialWeight ?? 1;
+  if (omega < 1 && prepared.some((c) => c.moving.normalsLps)) {
     normals = new Float64Array(3 * nTotal);
     let o = 0;
     for (const c of prepared) {
@@ -207,23 +220,30 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       o += n;
     }
     if (normals && options.method === 'regression') {
-      // Sliding for the regression: keep only the normal component of each surface point's pull.
+      // Sliding for the regression: the normal component of each pull, and ω times its tangential component.
       for (let i = 0; i < nTotal; i++) {
         const nx = normals[3 * i];
         const ny = normals[3 * i + 1];
         const nz = normals[3 * i + 2];
         if (nx === 0 && ny === 0 && nz === 0) continue;
         const t = nx * d[3 * i] + ny * d[3 * i + 1] + nz * d[3 * i + 2];
-        d[3 * i] = t * nx;
-        d[3 * i + 1] = t * ny;
-        d[3 * i + 2] = t * nz;
+        d[3 * i] = t * nx + omega * (d[3 * i] - t * nx);
+        d[3 * i + 1] = t * ny + omega * (d[3 * i + 1] - t * ny);
+        d[3 * i + 2] = t * nz + omega * (d[3 * i + 2] - t * nz);
       }
     }
     const { field: increment, solve } = await fit(grid, z, d, w, round, options, normals);
     for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;
-    for (let i = 0; i < nTotal; i++) for (let k = 0; k < 3; k++) mis += w[i] * (fitted[3 * i + k] - d[3 * i + k]) ** 2;
+    for (let i = 0; i < nTotal; i++) {
+      const r = [0, 1, 2].map((k) => fitted[3 * i + k] - d[3 * i + k]);
+      const rr = r[0] ** 2 + r[1] ** 2 + r[2] ** 2;
+      // With sliding, the tangential misfit counts ω times (the fit's own weighting).
+      const rn = normals ? normals[3 * i] * r[0] + normals[3 * i + 1] * r[1] + normals[3 * i + 2] * r[2] : 0;
+      const hasNormal = normals !== undefined && (normals[3 * i] !== 0 || normals[3 * i + 1] !== 0 || normals[3 * i + 2] !== 0);
+      mis += w[i] * (hasNormal ? rn * rn + omega * (rr - rn * rn) : rr);
+    }
     reports.push({
       blurMm: round.blurMm,
       reachMm: round.reachMm,

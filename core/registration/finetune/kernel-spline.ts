@@ -10,6 +10,11 @@
  * the "fused kernel product" that never forms an N×N matrix. Unlike the normalised convolution (kernel-regression.ts),
  * the spline interpolates: it follows the data to within λ and decays smoothly (over σ) away from them, which suits
  * the interior of an organ known only at its boundary.
+ *
+ * Sliding: a point with a unit normal n_i weighs its misfit by Q_i = n_i n_iᵀ + ω (I − n_i n_iᵀ), so that its tangential
+ * part counts ω times its normal part (ω = 0: point-to-plane, the surface slides freely along itself; ω = 1: the
+ * plain spline). With R_i = Q_i^{1/2} = n_i n_iᵀ + √ω (I − n_i n_iᵀ) the system becomes
+ * (S R K R S + λ I) β = S R d and α = S R β (S = W̃^{1/2}); the components then couple through R.
  */
 import { throwIfCancelled } from '../../progress/index.ts';
 import { boundsOf } from '../../shape/types.ts';
@@ -33,10 +38,12 @@ export interface SplineOptions {
   tolerance?: number;
   signal?: AbortSignal;
   /**
-   * Per-point unit normals (3 per point): a point with a normal constrains only the normal component of u
-   * (point-to-plane, sliding allowed: n·u(z) ≈ n·d); a zero vector constrains all three components.
+   * Per-point unit normals (3 per point): a point with a normal weighs the tangential part of its misfit by
+   * `tangentialWeight` (sliding); a zero vector constrains all three components fully.
    */
   normalsLps?: Float64Array;
+  /** ω in [0, 1]: 0 constrains only n·u(z) ≈ n·d (point-to-plane), 1 all of u (default 0 with normals). */
+  tangentialWeight?: number;
 }
 
 /**
@@ -119,8 +126,9 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   for (let i = 0; i < n; i++) sw[i] = wMean > 0 ? Math.sqrt(w[i] / wMean) : 0;
   const grids = scaleGrids(grid, z, sigmas, options.stepsPerSigma ?? 3);
   const normals = options.normalsLps;
-  /** P_i v: the projection on the normal where there is one (in place). */
-  const project = (v: Float64Array): Float64Array => {
+  const rootOmega = Math.sqrt(options.tangentialWeight ?? 0);
+  /** R_i v = n (n·v) + √ω (v − n (n·v)) where point i has a normal (in place). */
+  const applyRoot = (v: Float64Array): Float64Array => {
     if (!normals) return v;
     for (let i = 0; i < n; i++) {
       const nx = normals[3 * i];
@@ -128,27 +136,27 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
       const nz = normals[3 * i + 2];
       if (nx === 0 && ny === 0 && nz === 0) continue;
       const t = nx * v[3 * i] + ny * v[3 * i + 1] + nz * v[3 * i + 2];
-      v[3 * i] = t * nx;
-      v[3 * i + 1] = t * ny;
-      v[3 * i + 2] = t * nz;
+      v[3 * i] = t * nx + rootOmega * (v[3 * i] - t * nx);
+      v[3 * i + 1] = t * ny + rootOmega * (v[3 * i + 1] - t * ny);
+      v[3 * i + 2] = t * nz + rootOmega * (v[3 * i + 2] - t * nz);
     }
     return v;
   };
-  // A = S P K P S + λ P (S = W̃^{1/2}); with P = I it is the plain spline system.
+  // A = S R K R S + λ I (S = W̃^{1/2}); with R = I it is the plain spline system. For ω = 0 the tangential parts of
+  // β stay 0 (neither the right-hand side nor R K R has any), so λ I acts as λ times the normal projection.
   const A = (beta: Float64Array): Float64Array => {
     const v = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) v[3 * i + c] = sw[i] * beta[3 * i + c];
-    project(v);
-    const kv = project(kernelProduct(grids, sigmas, z, v, options.signal));
-    const pb = project(Float64Array.from(beta));
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) kv[3 * i + c] = sw[i] * kv[3 * i + c] + lambda * pb[3 * i + c];
+    applyRoot(v);
+    const kv = applyRoot(kernelProduct(grids, sigmas, z, v, options.signal));
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) kv[3 * i + c] = sw[i] * kv[3 * i + c] + lambda * beta[3 * i + c];
     return kv;
   };
-  // CG on the components together (they share the operator when P = I; with normals they couple, so the inner
+  // CG on the components together (they share the operator when R = I; with normals they couple, so the inner
   // products are then taken over all components at once).
   const rhs = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rhs[3 * i + c] = sw[i] * d[3 * i + c];
-  project(rhs);
+  applyRoot(rhs);
   const beta = new Float64Array(3 * n);
   const r = Float64Array.from(rhs);
   const p = Float64Array.from(r);
@@ -190,7 +198,7 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   // u = Σ_s G_s S_sᵀ α on each scale's grid, resampled onto the work grid.
   const alpha = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) alpha[3 * i + c] = sw[i] * beta[3 * i + c];
-  project(alpha);
+  applyRoot(alpha);
   const field = new Float64Array(3 * voxelCount(grid));
   sigmas.forEach((sigma, s) => {
     const g = grids[s].field;

@@ -44,13 +44,14 @@ export const finetuneStep: PipelineStep = {
     const guess = since ? await since.evaluate(gridPointsLps(gridGeometry(grid))) : undefined;
     const result = await finetune(context.engine, grid, channels, {
       initialIsGuess: fromLinear,
-      rounds: fromLinear && p.roundsAfterGuess ? p.roundsAfterGuess : p.rounds,
+      rounds: p.rounds,
       method: p.method,
       smoothing: p.smoothing,
-      sliding: p.sliding,
+      tangentialWeight: p.tangentialWeight,
       anisotropy: p.anisotropy,
       update: p.update,
       splineStepsPerSigma: p.splineStepsPerSigma,
+      splineMaxIterations: p.splineMaxIterations,
       signal: context.signal,
       onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
     }, guess);
@@ -64,7 +65,7 @@ export const finetuneStep: PipelineStep = {
       method: p.method,
       start: fromLinear ? 'the pre-alignment, with the steps since as first guess (they are replaced)' : 'the previous step',
       diffeomorphic: p.diffeomorphic,
-      sliding: p.sliding,
+      tangentialWeight: p.tangentialWeight,
       grid: { size: grid.size, spacingMm: grid.spacingMm, originLps: grid.originLps },
       channels: channels.map((c) => ({ name: c.name, movingPoints: c.moving.mass.length, fixedPoints: c.fixed.mass.length, weight: c.weight })),
       rounds: result.rounds,

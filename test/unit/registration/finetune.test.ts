@@ -263,3 +263,102 @@ test("finetune's 'total' update re-fits from the starting shape: repeated rounds
     await engine.dispose();
   }
 });
+
+/** A 240 mm square patch of the tilted plane n·x = 0 (n = (1, 2, 2)/3), jittered, with a smooth field on it. */
+function tiltedPlane() {
+  const n = [1 / 3, 2 / 3, 2 / 3];
+  const e1 = [2 / 3, 1 / 3, -2 / 3];
+  const e2 = [2 / 3, -2 / 3, 1 / 3];
+  const rand = mulberry32(5);
+  const pts: number[] = [];
+  for (let i = -6; i <= 6; i++) {
+    for (let j = -6; j <= 6; j++) {
+      const a = 20 * i + 4 * (rand() - 0.5);
+      const b = 20 * j + 4 * (rand() - 0.5);
+      pts.push(a * e1[0] + b * e2[0], a * e1[1] + b * e2[1], a * e1[2] + b * e2[2]);
+    }
+  }
+  const z = Float64Array.from(pts);
+  const count = z.length / 3;
+  const d = new Float64Array(z.length);
+  for (let i = 0; i < count; i++) d.set([6 + 4 * Math.sin(z[3 * i] / 50), -3 + 5 * Math.cos(z[3 * i + 1] / 60), 4 * Math.sin(z[3 * i + 2] / 45)], 3 * i);
+  const normals = new Float64Array(z.length);
+  for (let i = 0; i < count; i++) normals.set(n, 3 * i);
+  return { z, d, w: new Float64Array(count).fill(1), normals, n, grid: workGridAround(boundsOf(z), 4, 30) };
+}
+
+/** Splits vectors (3 per point) into their components along n and across it. */
+function normalAndTangential(v: Float64Array, n: readonly number[]) {
+  const normal = new Float64Array(v.length / 3);
+  const tangential = new Float64Array(v.length);
+  for (let i = 0; i < normal.length; i++) {
+    const t = n[0] * v[3 * i] + n[1] * v[3 * i + 1] + n[2] * v[3 * i + 2];
+    normal[i] = t;
+    for (let c = 0; c < 3; c++) tangential[3 * i + c] = v[3 * i + c] - t * n[c];
+  }
+  return { normal, tangential };
+}
+
+test('the sliding spline weighs the tangential misfit by ω: on a plane it splits into plain splines with λ and λ/ω', () => {
+  // With Q = n nᵀ + ω (I − n nᵀ) and a constant n, minimising Σ |Q^{1/2}(u − d)|² + λ‖u‖² decouples: the normal
+  // part of u is the plain spline of n·d with λ, the tangential part the plain spline of the tangential d with λ/ω
+  // (and 0 for ω = 0, point-to-plane). The tilted normal makes the conjugate gradients couple all three components.
+  const { z, d, w, normals, n, grid } = tiltedPlane();
+  const lambda = 0.05;
+  const omega = 0.25;
+  const solve = { sigmasMm: [40], stepsPerSigma: 3, maxIterations: 1000, tolerance: 1e-8 };
+  const probes = Float64Array.of(0, 0, 0, 30, -20, 10, -45, 15, 25, 60, 40, -50, 12, -70, 33);
+  const at = (u: Float64Array) => sampleGrid(grid, u, 3, probes);
+  const plainLambda = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda }).field), n);
+  const plainLambdaOverOmega = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda: lambda / omega }).field), n);
+  const sliding = fitKernelSpline(grid, z, d, w, { ...solve, lambda, normalsLps: normals, tangentialWeight: omega });
+  assert.ok(sliding.solve.converged, JSON.stringify(sliding.solve));
+  const s = normalAndTangential(at(sliding.field), n);
+  const planeToPlane = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda, normalsLps: normals, tangentialWeight: 0 }).field), n);
+  let tangentialShrink = 0;
+  for (let i = 0; i < s.normal.length; i++) {
+    assert.ok(Math.abs(s.normal[i] - plainLambda.normal[i]) < 1e-4, `probe ${i} normal: ${s.normal[i]} vs ${plainLambda.normal[i]}`);
+    assert.ok(Math.abs(planeToPlane.normal[i] - plainLambda.normal[i]) < 1e-4, `probe ${i} normal (ω = 0)`);
+    for (let c = 0; c < 3; c++) {
+      const k = 3 * i + c;
+      assert.ok(Math.abs(s.tangential[k] - plainLambdaOverOmega.tangential[k]) < 1e-4, `probe ${i} tangential ${c}: ${s.tangential[k]} vs ${plainLambdaOverOmega.tangential[k]}`);
+      assert.ok(Math.abs(planeToPlane.tangential[k]) < 1e-9, `probe ${i}: point-to-plane leaves no tangential motion`);
+      tangentialShrink = Math.max(tangentialShrink, Math.abs(plainLambda.tangential[k] - s.tangential[k]));
+    }
+  }
+  // The check has teeth: λ/ω fits the tangential data visibly less closely than λ would.
+  assert.ok(tangentialShrink > 0.05, `tangential parts differ by at most ${tangentialShrink} mm between λ and λ/ω`);
+});
+
+test("finetune's sliding follows a plane's normal motion and keeps ω of its tangential motion (spline and regression)", async () => {
+  // The moving patch is the fixed one translated by t: balanced OT recovers the translation (Brenier's map of two
+  // translated uniform measures). At the patch's centre the regression, which scales each tangential pull by ω,
+  // moves by the normal part of t plus ω times its tangential part; the spline, which weighs the tangential misfit
+  // by ω, follows all of t for ω > 0 (a small λ/ω shrinks nothing here) and only its normal part for ω = 0.
+  const { z, normals, n, grid } = tiltedPlane();
+  const t = [3, -4, 2];
+  const moving = { pointsLps: z.map((v, i) => v - t[i % 3]), mass: new Float64Array(z.length / 3).fill(1), normalsLps: normals };
+  const fixed = { pointsLps: z, mass: new Float64Array(z.length / 3).fill(1) };
+  const tn = n[0] * t[0] + n[1] * t[1] + n[2] * t[2];
+  const centre = Float64Array.of(-t[0], -t[1], -t[2]);
+  const { engine } = await createEngine('cpu');
+  try {
+    for (const method of ['regression', 'spline'] as const) {
+      for (const omega of [0, 0.5, 1]) {
+        const result = await finetune(engine, grid, [{ name: 'surface', moving, fixed, weight: 1 }], {
+          rounds: [{ blurMm: 2, reachMm: null, sigmasMm: [80], smoothing: 1e-3 }],
+          method,
+          tangentialWeight: omega,
+          update: 'total',
+          splineMaxIterations: 300,
+        });
+        const u = sampleGrid(grid, result.field, 3, centre);
+        const kept = method === 'regression' ? omega : omega > 0 ? 1 : 0;
+        const want = [0, 1, 2].map((c) => tn * n[c] + kept * (t[c] - tn * n[c]));
+        for (let c = 0; c < 3; c++) assert.ok(Math.abs(u[c] - want[c]) < 0.25, `${method}, ω ${omega}, component ${c}: ${u[c].toFixed(3)} vs ${want[c].toFixed(3)}`);
+      }
+    }
+  } finally {
+    await engine.dispose();
+  }
+});
