@@ -124,7 +124,16 @@ function normalisedMass(mass: Float64Array, total: number): Float64Array {
 }
 
 /** Fits u from matches: the pipeline's choice of kernel regression or spline (with its CG report). */
-async function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64Array, round: FinetuneRound, options: FinetuneOptions, normals?: Float64Array): Promise<{ field: Float64Array; solve?: SplineSolve }> {
+async function fit(
+  grid: WorkGrid,
+  z: Float64Array,
+  d: Float64Array,
+  w: Float64Array,
+  round: FinetuneRound,
+  options: FinetuneOptions,
+  normals?: Float64Array,
+  warmStart?: Float64Array,
+): Promise<{ field: Float64Array; solve?: SplineSolve; coefficients?: Float64Array }> {
   const sigmas = round.sigmasMm;
   const smoothing = round.smoothing ?? options.smoothing;
   if (options.method === 'spline') {
@@ -136,6 +145,7 @@ async function fit(grid: WorkGrid, z: Float64Array, d: Float64Array, w: Float64A
       tangentialWeight: options.tangentialWeight,
       stepsPerSigma: options.splineStepsPerSigma,
       maxIterations: options.splineMaxIterations,
+      initialCoefficients: warmStart,
     });
   }
   if ((options.anisotropy ?? 1) > 1) {
@@ -178,6 +188,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   // 'total' update: the fit's data are ŷ − z − u₀(z), the pull from the starting shape.
   const baseAtZ = base ? sampleGrid(grid, base, 3, z) : undefined;
   const reports: RoundReport[] = [];
+  let warmStart: Float64Array | undefined;
   let confidence: FinetuneResult['confidence'];
   const minConfidence = options.minConfidence ?? 0;
   for (let r = 0; r < options.rounds.length; r++) {
@@ -232,7 +243,9 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         d[3 * i + 2] = t * nz + omega * (d[3 * i + 2] - t * nz);
       }
     }
-    const { field: increment, solve } = await fit(grid, z, d, w, round, options, normals);
+    const { field: increment, solve, coefficients } = await fit(grid, z, d, w, round, options, normals, warmStart);
+    // 'total' rounds re-fit the whole displacement to slowly changing matches: the next CG starts from this one.
+    if (options.update === 'total') warmStart = coefficients;
     for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;

@@ -44,6 +44,11 @@ export interface SplineOptions {
   normalsLps?: Float64Array;
   /** ω in [0, 1]: 0 constrains only n·u(z) ≈ n·d (point-to-plane), 1 all of u (default 0 with normals). */
   tangentialWeight?: number;
+  /**
+   * A warm start: the coefficients β of an earlier fit on the same points (SplineFit.coefficients). Successive
+   * rounds of a 'total' fine-tuning solve nearly the same system, so CG starts close to its solution.
+   */
+  initialCoefficients?: Float64Array;
 }
 
 /**
@@ -101,7 +106,7 @@ function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float6
 /** How far the conjugate gradients got (a narrow kernel with a small λ needs many iterations). */
 export interface SplineSolve {
   iterations: number;
-  /** max over components of |r| / |r₀| at the end (≤ the tolerance when converged). */
+  /** max over components of |r| / |b| at the end (b the right-hand side; ≤ the tolerance when converged). */
   relativeResidual: number;
   converged: boolean;
 }
@@ -110,6 +115,8 @@ export interface SplineFit {
   /** u on the work grid (3 per voxel). */
   field: Float64Array;
   solve: SplineSolve;
+  /** β (3 per point), to warm-start a later fit on the same points. */
+  coefficients: Float64Array;
 }
 
 /** Fits the spline. */
@@ -157,8 +164,14 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   const rhs = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rhs[3 * i + c] = sw[i] * d[3 * i + c];
   applyRoot(rhs);
-  const beta = new Float64Array(3 * n);
+  const start = options.initialCoefficients;
+  if (start && start.length !== 3 * n) throw new RangeError(`kernel spline: ${start.length / 3} initial coefficients for ${n} points`);
+  const beta = start ? Float64Array.from(start) : new Float64Array(3 * n);
   const r = Float64Array.from(rhs);
+  if (start) {
+    const a0 = A(beta);
+    for (let i = 0; i < r.length; i++) r[i] -= a0[i];
+  }
   const p = Float64Array.from(r);
   const coupled = normals !== undefined;
   const dot = (a: Float64Array, b: Float64Array, c: number): number => {
@@ -171,9 +184,10 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
     return s;
   };
   const rr = [0, 1, 2].map((c) => dot(r, r, c));
-  const r0 = rr.map((v) => Math.sqrt(v));
-  /** max over components of |r| / |r₀| (0 for a component whose right-hand side is 0). */
-  const relativeResidual = (): number => Math.max(...rr.map((v, c) => (r0[c] > 0 ? Math.sqrt(v) / r0[c] : 0)));
+  // Relative to |b|, not to the first residual, so that a warm start stops where a cold one would.
+  const b0 = [0, 1, 2].map((c) => Math.sqrt(dot(rhs, rhs, c)));
+  /** max over components of |r| / |b| (0 for a component whose right-hand side is 0). */
+  const relativeResidual = (): number => Math.max(...rr.map((v, c) => (b0[c] > 0 ? Math.sqrt(v) / b0[c] : 0)));
   let iterations = 0;
   for (; iterations < maxIt; iterations++) {
     throwIfCancelled(options.signal, 'kernel spline');
@@ -208,5 +222,5 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
     for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
   });
   const residual = relativeResidual();
-  return { field, solve: { iterations, relativeResidual: residual, converged: residual <= tol } };
+  return { field, solve: { iterations, relativeResidual: residual, converged: residual <= tol }, coefficients: beta };
 }

@@ -133,13 +133,14 @@ const LUNG: Preset = {
   // part is their least reliable one. Weighing it by ω: 1 (none) 7.45, 0.4 7.19, 0.3 7.03, 0.2 7.16, 0.1 7.46,
   // 0 (point-to-plane) 7.70; ω annealed 1 → 0.1 or 0.6 → 0.15, 7.18 / 7.07. With ω = 0.3 a stiffer λ: 3 / 4 / 6 / 12,
   // 6.68 / 6.62 / 6.65 / 7.14 (λ 4 without sliding: 7.54); end blur 4.5 / 7 mm, 7.31 / 6.90 (at λ 1.5). The sliding
-  // system is worse conditioned: capped at 40 CG iterations it diverged (TRE 52 mm), 300 converge.
+  // system is worse conditioned: capped at 40 CG iterations it diverged (TRE 52 mm), 300 converge. With sliding the
+  // kernel products' grid matters less: σ/6 / σ/8 / σ/12, 6.63 / 6.61 / 6.62 (σ/8 kept: `monge register` 19.0 → 16.9 s).
   // After the network the same schedule is run from its guess: a shorter one from 14–40 mm (40–80 rounds) gave
   // 6.63–6.72 where this one gives 6.62, as without the network (the guess is washed out at 60 mm).
   finetune: {
     rounds: annealedRounds({ ...LUNG_ANNEALING, rounds: 80, fromBlurMm: 60 }),
     method: 'spline',
-    splineStepsPerSigma: 12,
+    splineStepsPerSigma: 8,
     splineMaxIterations: 300,
     smoothing: 0.01,
     tangentialWeight: 0.3,

@@ -362,3 +362,22 @@ test("finetune's sliding follows a plane's normal motion and keeps ω of its tan
     await engine.dispose();
   }
 });
+
+test('a warm-started spline reaches the cold solution in fewer iterations, and stops at once from that solution', () => {
+  const { z, d, w, grid } = ellipsoidSamples();
+  const options = { sigmasMm: [300], lambda: 0.01, stepsPerSigma: 12, maxIterations: 200, tolerance: 1e-6 };
+  const cold = fitKernelSpline(grid, z, d, w, options);
+  // The next round of a 'total' fine-tuning: slightly different data and λ.
+  const d2 = d.map((v, i) => v * 1.02 + 0.3 * Math.sin(i));
+  const next = { ...options, lambda: 0.009 };
+  const nextCold = fitKernelSpline(grid, z, d2, w, next);
+  const nextWarm = fitKernelSpline(grid, z, d2, w, { ...next, initialCoefficients: cold.coefficients });
+  assert.ok(nextCold.solve.converged && nextWarm.solve.converged, `${JSON.stringify(nextCold.solve)} ${JSON.stringify(nextWarm.solve)}`);
+  assert.ok(nextWarm.solve.iterations < nextCold.solve.iterations, `warm ${nextWarm.solve.iterations} vs cold ${nextCold.solve.iterations} iterations`);
+  let diff = 0;
+  for (let i = 0; i < nextCold.field.length; i++) diff = Math.max(diff, Math.abs(nextCold.field[i] - nextWarm.field[i]));
+  assert.ok(diff < 1e-3, `warm and cold fields differ by ${diff} mm`);
+  const again = fitKernelSpline(grid, z, d2, w, { ...next, initialCoefficients: nextCold.coefficients });
+  assert.equal(again.solve.iterations, 0);
+  assert.throws(() => fitKernelSpline(grid, z, d, w, { ...options, initialCoefficients: new Float64Array(6) }), RangeError);
+});
