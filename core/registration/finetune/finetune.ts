@@ -22,7 +22,7 @@ import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts'
 import type { MassCloud } from '../prealign/prealign.ts';
 import { fitAnisotropicRegression } from './anisotropic-regression.ts';
 import { fitKernelRegression } from './kernel-regression.ts';
-import { fitKernelSpline, type SplineSolve } from './kernel-spline.ts';
+import { fitKernelSpline, scaleTangential, type SplineSolve } from './kernel-spline.ts';
 import { sampleGrid, voxelCount, type WorkGrid } from './work-grid.ts';
 
 /** One pair of clouds matched on its own (surface ↔ surface, interior ↔ interior, …). */
@@ -177,6 +177,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   }
   let normals: Float64Array | undefined;
   const omega = options.tangentialWeight ?? 1;
+  if (!(omega >= 0 && omega <= 1)) throw new RangeError(`finetune: tangential weight ${omega} is not in [0, 1]`);
   if (omega < 1 && prepared.some((c) => c.moving.normalsLps)) {
     normals = new Float64Array(3 * nTotal);
     let o = 0;
@@ -232,16 +233,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     }
     if (normals && options.method === 'regression') {
       // Sliding for the regression: the normal component of each pull, and ω times its tangential component.
-      for (let i = 0; i < nTotal; i++) {
-        const nx = normals[3 * i];
-        const ny = normals[3 * i + 1];
-        const nz = normals[3 * i + 2];
-        if (nx === 0 && ny === 0 && nz === 0) continue;
-        const t = nx * d[3 * i] + ny * d[3 * i + 1] + nz * d[3 * i + 2];
-        d[3 * i] = t * nx + omega * (d[3 * i] - t * nx);
-        d[3 * i + 1] = t * ny + omega * (d[3 * i + 1] - t * ny);
-        d[3 * i + 2] = t * nz + omega * (d[3 * i + 2] - t * nz);
-      }
+      scaleTangential(d, normals, omega);
     }
     const { field: increment, solve, coefficients } = await fit(grid, z, d, w, round, options, normals, warmStart);
     // 'total' rounds re-fit the whole displacement to slowly changing matches: the next CG starts from this one.
@@ -249,14 +241,10 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
     const fitted = sampleGrid(grid, increment, 3, z);
     let mis = 0;
-    for (let i = 0; i < nTotal; i++) {
-      const r = [0, 1, 2].map((k) => fitted[3 * i + k] - d[3 * i + k]);
-      const rr = r[0] ** 2 + r[1] ** 2 + r[2] ** 2;
-      // With sliding, the tangential misfit counts ω times (the fit's own weighting).
-      const rn = normals ? normals[3 * i] * r[0] + normals[3 * i + 1] * r[1] + normals[3 * i + 2] * r[2] : 0;
-      const hasNormal = normals !== undefined && (normals[3 * i] !== 0 || normals[3 * i + 1] !== 0 || normals[3 * i + 2] !== 0);
-      mis += w[i] * (hasNormal ? rn * rn + omega * (rr - rn * rn) : rr);
-    }
+    // With sliding, the tangential misfit counts ω times (the spline's own weighting: |Q^{1/2} r|²).
+    const misfit = fitted.map((v, i) => v - d[i]);
+    if (normals) scaleTangential(misfit, normals, Math.sqrt(omega));
+    for (let i = 0; i < misfit.length; i++) mis += w[Math.floor(i / 3)] * misfit[i] ** 2;
     reports.push({
       blurMm: round.blurMm,
       reachMm: round.reachMm,

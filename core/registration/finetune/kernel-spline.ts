@@ -92,6 +92,24 @@ function scaleGrids(grid: WorkGrid, z: Float64Array, sigmas: readonly number[], 
   });
 }
 
+/**
+ * v_i ← n_i (n_i·v_i) + f (v_i − n_i (n_i·v_i)): the part of each vector across its point's unit normal scaled by f,
+ * in place (points whose normal is the zero vector keep all of v_i).
+ */
+export function scaleTangential(v: Float64Array, normals: Float64Array, f: number): Float64Array {
+  for (let i = 0; i < v.length / 3; i++) {
+    const nx = normals[3 * i];
+    const ny = normals[3 * i + 1];
+    const nz = normals[3 * i + 2];
+    if (nx === 0 && ny === 0 && nz === 0) continue;
+    const t = nx * v[3 * i] + ny * v[3 * i + 1] + nz * v[3 * i + 2];
+    v[3 * i] = t * nx + f * (v[3 * i] - t * nx);
+    v[3 * i + 1] = t * ny + f * (v[3 * i + 1] - t * ny);
+    v[3 * i + 2] = t * nz + f * (v[3 * i + 2] - t * nz);
+  }
+  return v;
+}
+
 /** K v at the data points: Σ_s S_s G_s S_sᵀ v (on the data-cropped grids). */
 function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float64Array, v: Float64Array, signal?: AbortSignal): Float64Array {
   const out = new Float64Array(v.length);
@@ -135,20 +153,7 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   const normals = options.normalsLps;
   const rootOmega = Math.sqrt(options.tangentialWeight ?? 0);
   /** R_i v = n (n·v) + √ω (v − n (n·v)) where point i has a normal (in place). */
-  const applyRoot = (v: Float64Array): Float64Array => {
-    if (!normals) return v;
-    for (let i = 0; i < n; i++) {
-      const nx = normals[3 * i];
-      const ny = normals[3 * i + 1];
-      const nz = normals[3 * i + 2];
-      if (nx === 0 && ny === 0 && nz === 0) continue;
-      const t = nx * v[3 * i] + ny * v[3 * i + 1] + nz * v[3 * i + 2];
-      v[3 * i] = t * nx + rootOmega * (v[3 * i] - t * nx);
-      v[3 * i + 1] = t * ny + rootOmega * (v[3 * i + 1] - t * ny);
-      v[3 * i + 2] = t * nz + rootOmega * (v[3 * i + 2] - t * nz);
-    }
-    return v;
-  };
+  const applyRoot = (v: Float64Array): Float64Array => (normals ? scaleTangential(v, normals, rootOmega) : v);
   // A = S R K R S + λ I (S = W̃^{1/2}); with R = I it is the plain spline system. For ω = 0 the tangential parts of
   // β stay 0 (neither the right-hand side nor R K R has any), so λ I acts as λ times the normal projection.
   const A = (beta: Float64Array): Float64Array => {
