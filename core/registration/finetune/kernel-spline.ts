@@ -38,12 +38,10 @@ export interface SplineOptions {
   tolerance?: number;
   signal?: AbortSignal;
   /**
-   * Per-point unit normals (3 per point): a point with a normal weighs the tangential part of its misfit by
-   * `tangentialWeight` (sliding); a zero vector constrains all three components fully.
+   * Sliding: per-point unit normals (3 per point) and ω in [0, 1]; a point with a normal weighs the tangential part
+   * of its misfit by ω (0: only n·u(z) ≈ n·d, point-to-plane), a zero vector constrains all three components fully.
    */
-  normalsLps?: Float64Array;
-  /** ω in [0, 1]: 0 constrains only n·u(z) ≈ n·d (point-to-plane), 1 all of u (default 0 with normals). */
-  tangentialWeight?: number;
+  sliding?: { normalsLps: Float64Array; tangentialWeight: number };
   /**
    * A warm start: the coefficients β of an earlier fit on the same points (SplineFit.coefficients). Successive
    * rounds of a 'total' fine-tuning solve nearly the same system, so CG starts close to its solution.
@@ -150,8 +148,8 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   const sw = new Float64Array(n);
   for (let i = 0; i < n; i++) sw[i] = wMean > 0 ? Math.sqrt(w[i] / wMean) : 0;
   const grids = scaleGrids(grid, z, sigmas, options.stepsPerSigma ?? 3);
-  const normals = options.normalsLps;
-  const rootOmega = Math.sqrt(options.tangentialWeight ?? 0);
+  const normals = options.sliding?.normalsLps;
+  const rootOmega = Math.sqrt(options.sliding?.tangentialWeight ?? 1);
   /** R_i v = n (n·v) + √ω (v − n (n·v)) where point i has a normal (in place). */
   const applyRoot = (v: Float64Array): Float64Array => (normals ? scaleTangential(v, normals, rootOmega) : v);
   // A = S R K R S + λ I (S = W̃^{1/2}); with R = I it is the plain spline system. For ω = 0 the tangential parts of

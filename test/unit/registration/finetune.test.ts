@@ -311,10 +311,10 @@ test('the sliding spline weighs the tangential misfit by ω: on a plane it split
   const at = (u: Float64Array) => sampleGrid(grid, u, 3, probes);
   const plainLambda = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda }).field), n);
   const plainLambdaOverOmega = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda: lambda / omega }).field), n);
-  const sliding = fitKernelSpline(grid, z, d, w, { ...solve, lambda, normalsLps: normals, tangentialWeight: omega });
+  const sliding = fitKernelSpline(grid, z, d, w, { ...solve, lambda, sliding: { normalsLps: normals, tangentialWeight: omega } });
   assert.ok(sliding.solve.converged, JSON.stringify(sliding.solve));
   const s = normalAndTangential(at(sliding.field), n);
-  const planeToPlane = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda, normalsLps: normals, tangentialWeight: 0 }).field), n);
+  const planeToPlane = normalAndTangential(at(fitKernelSpline(grid, z, d, w, { ...solve, lambda, sliding: { normalsLps: normals, tangentialWeight: 0 } }).field), n);
   let tangentialShrink = 0;
   for (let i = 0; i < s.normal.length; i++) {
     assert.ok(Math.abs(s.normal[i] - plainLambda.normal[i]) < 1e-4, `probe ${i} normal: ${s.normal[i]} vs ${plainLambda.normal[i]}`);
