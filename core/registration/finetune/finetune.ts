@@ -72,6 +72,8 @@ export interface FinetuneOptions extends ProgressOptions {
   otTolerance?: number;
   /** Confidences below this are treated as outliers (weight 0); default 0. */
   minConfidence?: number;
+  /** 'gmm' rounds: CPD's expected outlier fraction w (match-clouds.ts; default 0.1). */
+  gmmOutlierFraction?: number;
   /**
    * Sliding: ω in [0, 1], the weight of the tangential part of each surface point's pull against its normal part
    * (default 1, no sliding). Below 1 the surfaces may slide along each other, as lungs do along the chest wall, and
@@ -212,6 +214,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
         reach: round.reachMm,
         tol: options.otTolerance ?? 1e-2,
         debias: round.debias ?? false,
+        outlierFraction: options.gmmOutlierFraction,
         signal: options.signal,
       });
       let conf = 0;

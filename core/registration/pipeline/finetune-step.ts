@@ -52,6 +52,7 @@ export const finetuneStep: PipelineStep = {
       update: p.update,
       splineStepsPerSigma: p.splineStepsPerSigma,
       splineMaxIterations: p.splineMaxIterations,
+      gmmOutlierFraction: p.gmmOutlierFraction,
       signal: context.signal,
       onProgress: (r) => context.onProgress?.({ stage: 'finetune', fraction: r.fraction }),
     }, guess);

@@ -381,3 +381,32 @@ test('a warm-started spline reaches the cold solution in fewer iterations, and s
   assert.equal(again.solve.iterations, 0);
   assert.throws(() => fitKernelSpline(grid, z, d, w, { ...options, initialCoefficients: new Float64Array(6) }), RangeError);
 });
+
+test("finetune's GMM rounds use the outlier fraction w it is given: on a regular ring matched to itself every confidence is 1 − w", async () => {
+  // CPD's E-step with the outlier constant c = w/(1 − w) × the median evidence (match-clouds.ts): on a regular
+  // polygon with equal masses every point has the same evidence e^L, and Σ_j b_j k_ij = e^L by symmetry, so each
+  // confidence Σ_j b_j k_ij / (e^L + c) is exactly 1 − w.
+  const count = 24;
+  const ring = new Float64Array(3 * count);
+  for (let i = 0; i < count; i++) {
+    ring[3 * i] = 50 * Math.cos((2 * Math.PI * i) / count);
+    ring[3 * i + 1] = 50 * Math.sin((2 * Math.PI * i) / count);
+  }
+  const cloud = { pointsLps: ring, mass: new Float64Array(count).fill(1) };
+  const grid = workGridAround(boundsOf(ring), 4, 20);
+  const { engine } = await createEngine('cpu');
+  try {
+    for (const w of [undefined, 0.02, 0.3]) {
+      const result = await finetune(engine, grid, [{ name: 'surface', moving: cloud, fixed: cloud, weight: 1 }], {
+        rounds: [{ blurMm: 15, reachMm: null, sigmasMm: [100], match: 'gmm', smoothing: 0.01 }],
+        method: 'spline',
+        gmmOutlierFraction: w,
+      });
+      const want = 1 - (w ?? 0.1);
+      assert.ok(Math.abs(result.rounds[0].channels[0].meanConfidence - want) < 1e-4, `w ${w}: mean confidence ${result.rounds[0].channels[0].meanConfidence}`);
+      for (const c of result.confidence!.values) assert.ok(Math.abs(c - want) < 1e-4, `w ${w}: confidence ${c}`);
+    }
+  } finally {
+    await engine.dispose();
+  }
+});
