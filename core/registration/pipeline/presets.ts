@@ -106,9 +106,6 @@ function annealedRounds(o: { rounds: number; fromBlurMm: number; toBlurMm: numbe
   });
 }
 
-/** What the lung's two annealing schedules share: where they end, the kernel, and CPD's λ. */
-const LUNG_ANNEALING = { toBlurMm: 5.5, kernelMm: 300, lambda: 4, shapeScaleMm: 110 };
-
 const LUNG: Preset = {
   name: 'lung',
   lengthUnit: 'mm',
@@ -143,7 +140,7 @@ const LUNG: Preset = {
   // the matches; w 0.3 / 0.1 / 0.05 / 0.02 / 0.005: 6.88 / 6.61 / 6.57 / 6.54 / 6.53 (0.02 kept; four of five cases
   // gain, copd2 loses 0.08).
   finetune: {
-    rounds: annealedRounds({ ...LUNG_ANNEALING, rounds: 80, fromBlurMm: 60 }),
+    rounds: annealedRounds({ rounds: 80, fromBlurMm: 60, toBlurMm: 5.5, kernelMm: 300, lambda: 4, shapeScaleMm: 110 }),
     method: 'spline',
     splineStepsPerSigma: 8,
     splineMaxIterations: 300,
