@@ -41,6 +41,11 @@ export function batchPair(manifest: Pick<Manifest, 'path'>, row: ManifestRow, op
 
 /** Every row's pair (all checked before any runs). */
 export function batchPairs(manifest: Manifest, options: RegistrationOptionValues, outDir: string): BatchPair[] {
-  const base = { ...options, ...(options['net-model'] !== undefined ? { 'net-model': resolve(options['net-model']) } : {}) };
+  // Command-line paths are relative to the working directory (manifest cells: to the manifest's folder).
+  const base = {
+    ...options,
+    ...(options['net-model'] !== undefined ? { 'net-model': resolve(options['net-model']) } : {}),
+    ...(options['residual-prior'] !== undefined ? { 'residual-prior': resolve(options['residual-prior']) } : {}),
+  };
   return manifest.rows.map((row) => batchPair(manifest, row, base, outDir));
 }

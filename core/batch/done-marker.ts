@@ -68,7 +68,7 @@ export function requestFingerprint(request: RegisterRequest): string {
 
 /** The files (and model folder) a registration reads: what must not change under a completed pair. */
 export function requestInputPaths(request: RegisterRequest): string[] {
-  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, request.netModelDir].filter((p): p is string => p !== undefined);
+  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, request.netModelDir, request.residualPrior].filter((p): p is string => p !== undefined);
 }
 
 /** Size, time and hash of each input (throws when one cannot be read). */

@@ -6,7 +6,7 @@
  * neither); and any registration option of `monge register` as a per-row override, spelled with `_` or `-`
  * (`preset`, `steps`, `field_spacing`, `moving_landmarks_prefix`, `rotation_search`, …). An empty cell means "not
  * given here" (the command line's value, else the default). Paths (`moving`, `fixed`, the landmark files,
- * `net_model`) are relative to the manifest's folder unless absolute. Lines starting with `#` are comments.
+ * `net_model`, `residual_prior`) are relative to the manifest's folder unless absolute. Lines starting with `#` are comments.
  *
  * Everything is checked before any pair runs: a bad manifest is an InputError naming the file and the line.
  */
@@ -45,7 +45,7 @@ export interface Manifest {
 const REQUIRED = ['id', 'moving', 'fixed'] as const;
 const LANDMARK_COLUMNS = ['moving_landmarks', 'fixed_landmarks'] as const;
 /** Override columns that hold paths (resolved against the manifest's folder). */
-const PATH_OPTIONS: readonly RegistrationOptionName[] = ['net-model'];
+const PATH_OPTIONS: readonly RegistrationOptionName[] = ['net-model', 'residual-prior'];
 const OPTION_OF_COLUMN = new Map<string, RegistrationOptionName>(
   (Object.keys(REGISTRATION_OPTIONS) as RegistrationOptionName[]).map((name) => [name.replace(/-/g, '_'), name]),
 );

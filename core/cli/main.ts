@@ -9,6 +9,7 @@ import { batchCommand } from './commands/batch.ts';
 import { convertCommand } from './commands/convert.ts';
 import { infoCommand } from './commands/info.ts';
 import { landmarksErrorCommand } from './commands/landmarks-error.ts';
+import { trainPriorCommand } from './commands/train-prior.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { otCommand } from './commands/ot.ts';
 import { registerCommand } from './commands/register.ts';
@@ -18,7 +19,7 @@ import { EXIT, UsageError } from './exit-codes.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, batchCommand, mergeCommand, trainCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, batchCommand, mergeCommand, trainCommand, trainPriorCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -29,6 +29,7 @@ export const REGISTRATION_OPTIONS = {
   reach: { type: 'string' },
   'kernel-width': { type: 'string' },
   anisotropy: { type: 'string' },
+  'residual-prior': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 export type RegistrationOptionName = keyof typeof REGISTRATION_OPTIONS;
@@ -80,6 +81,7 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     ...(values['rotation-search'] ? { rotationSearch: true } : {}),
     ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
     ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),
+    ...(values['residual-prior'] !== undefined ? { residualPrior: values['residual-prior'] } : {}),
   };
   // Drop the keys left undefined, so that a request compares and serialises the same however it was built.
   for (const key of Object.keys(settings) as (keyof RegistrationSettings)[]) if (settings[key] === undefined) delete settings[key];

@@ -52,6 +52,11 @@ export interface RegisterRequest {
   anisotropy?: number;
   /** Folder of a trained network for the 'net' step (default: assets/models/<preset>). */
   netModelDir?: string;
+  /**
+   * A cohort residual prior (`monge train-prior`): its correction of the systematic landmark error of earlier,
+   * annotated cases is added after the steps (core/registration/prior).
+   */
+  residualPrior?: string;
 }
 
 /**

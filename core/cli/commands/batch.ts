@@ -66,7 +66,7 @@ Options:
   --preset lung|brain|generic, --steps LIST, --landmarks-frame ras|lps, --moving-landmarks-prefix P,
   --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --engine NAME, --seed N,
   --rotation-search, --diffeomorphic, --net-model DIR, --blur MM, --reach MM|none, --kernel-width MM,
-  --anisotropy A
+  --anisotropy A, --residual-prior F
   -h, --help                 this help
 
 Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.

@@ -26,7 +26,7 @@ export const registerCommand: Command = {
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
                        [--field-format nii.gz|nrrd|mha] [--field-spacing MM] [--engine auto|cpu|tfjs|js]
-                       [--seed N] [--json] [--overwrite]
+                       [--seed N] [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0) become surfaces,
@@ -34,7 +34,7 @@ and their interiors take part in the matching. The deformation maps moving-space
 
 Writes OUTDIR only when everything is done (nothing is left there on failure):
   warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays
-  steps/<step>.vtk        the moving shape after each step
+  steps/<step>.vtk        the moving shape after each step (and steps/prior.vtk with --residual-prior)
   moving_surface.vtk, fixed_surface.vtk   surfaces extracted from volume inputs
   field.<fmt>             displacement field for ITK / ANTs / 3D Slicer (fixed grid, fixed point + vector =
                           moving point, LPS mm): the fixed image's grid, or a box around the fixed shape
@@ -63,6 +63,8 @@ Options:
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
   --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold)
   --net-model DIR            trained network folder for the 'net' step (default assets/models/<preset>)
+  --residual-prior F         after the steps, correct the map by a cohort's systematic landmark error, learned
+                             by 'monge train-prior' from annotated cases of the same protocol and orientation
   --overwrite                replace a non-empty OUTDIR
   --json                     print the summary as JSON on stdout
  Advanced (override the preset, mm):

@@ -41,6 +41,8 @@ import { netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
 import { prealignStep } from './prealign-step.ts';
+import { fixedMomentsOf, priorDeformation } from './prior-correction.ts';
+import { readResidualPrior } from '../prior/index.ts';
 import { resolvePreset, type Preset } from './presets.ts';
 import { shapeClouds } from './shape-clouds.ts';
 import { advanceClouds, type PipelineStep, type StepConfidence, type StepContext } from './step.ts';
@@ -243,9 +245,10 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
-      return { moving, fixed, movingLandmarks, fixedLandmarks };
+      const prior = request.residualPrior !== undefined ? await readResidualPrior(request.residualPrior) : undefined;
+      return { moving, fixed, movingLandmarks, fixedLandmarks, prior };
     });
-    const { moving, fixed, movingLandmarks, fixedLandmarks } = inputs;
+    const { moving, fixed, movingLandmarks, fixedLandmarks, prior } = inputs;
     const warnings: string[] = [];
     const scale = scaleWarning(moving, fixed);
     if (scale) warnings.push(scale);
@@ -287,7 +290,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const chain: Deformation[] = [];
     const stepSummaries: StepSummary[] = [];
     const stepDetails: Record<string, unknown>[] = [];
-    const stepShapes: { name: StepName; shape: Shape }[] = [];
+    const stepShapes: { name: StepName | 'prior'; shape: Shape }[] = [];
     let context: StepContext = { engine, preset, seed, moving: movingClouds, fixed: fixedClouds, signal, onProgress: options.onProgress, netModelDir: request.netModelDir };
     let lastConfidence: { confidence: StepConfidence; verticesLps: Float64Array } | undefined;
     let verticesNow = moving.shape.pointsLps;
@@ -329,6 +332,20 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       stepSummaries.push({ name, status: 'done', ...cost });
       stepDetails.push({ name, status: 'done', ...cost, metricsSeconds: measureSeconds, details: result.details, metrics: phase.metrics });
       report(name, 1);
+    }
+    let afterName: string = stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before';
+    if (prior) {
+      // The cohort's systematic error, corrected after the steps (prior-correction.ts).
+      throwIfCancelled(signal, 'prior');
+      report('prior', 0);
+      const { value: correction, cost } = await timed(async () => priorDeformation(prior, fixedClouds, preset));
+      chain.push(correction.deformation);
+      const phase = await measure(chainOf(chain));
+      phases.prior = phase.metrics;
+      stepShapes.push({ name: 'prior', shape: phase.warped });
+      stepDetails.push({ name: 'prior', status: 'done', ...cost, file: request.residualPrior, details: correction.details, metrics: phase.metrics });
+      afterName = 'prior';
+      report('prior', 1);
     }
     const deformation = chainOf(chain);
 
@@ -413,7 +430,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     });
 
     const seconds = (performance.now() - started) / 1000;
-    const after = phases[stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before'];
+    const after = phases[afterName];
     const reportJson = {
       version: MONGE_VERSION,
       versions: versions(engineHandle.description),
@@ -433,6 +450,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           diffeomorphic: request.diffeomorphic ?? null,
           rotationSearch: request.rotationSearch ?? null,
         },
+        residualPrior: request.residualPrior ?? null,
         resolvedPreset: preset,
       },
       inputs: {
@@ -444,6 +462,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
           fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },
         },
+        // The frame a residual prior is learned and applied in (`monge train-prior` reads it here).
+        fixedMomentsLps: fixedMomentsOf(fixedClouds),
       },
       timing: { readingInputs: inputCost, clouds: cloudSeconds, beforeMetrics: beforeSeconds, outputs: { ...outputCost, parts: outputParts }, totalSeconds: seconds },
       steps: stepDetails,

@@ -67,6 +67,8 @@ test('a pair whose input file was re-made is not complete; one whose input was o
     await writeFile(join(out, 'p1', 'report.json'), '{}\n');
     const inputRequest: RegisterRequest = { moving: join(dir, 'm.vtk'), fixed: join(dir, 'f.vtk'), movingLandmarks: join(dir, 'lm.csv'), fixedLandmarks: join(dir, 'lf.csv'), outDir: join(out, 'p1') };
     assert.deepEqual(requestInputPaths(inputRequest), [join(dir, 'm.vtk'), join(dir, 'f.vtk'), join(dir, 'lm.csv'), join(dir, 'lf.csv')]);
+    // A residual prior is an input too: a pair made with an older prior is not complete.
+    assert.deepEqual(requestInputPaths({ ...inputRequest, residualPrior: join(dir, 'prior.json') }).at(-1), join(dir, 'prior.json'));
     for (const name of ['m.vtk', 'f.vtk', 'lm.csv', 'lf.csv']) await writeFile(join(dir, name), `contents of ${name}`);
     const inputs = await recordInputs(requestInputPaths(inputRequest));
     assert.deepEqual(

@@ -24,10 +24,10 @@ test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrid
   const m = parseManifest(
     M,
     [
-      'ID,Moving,Fixed,moving_landmarks,fixed-landmarks,preset,field_spacing,rotation_search,net_model',
+      'ID,Moving,Fixed,moving_landmarks,fixed-landmarks,preset,field_spacing,rotation_search,net_model,residual_prior',
       '# a comment line, with "quotes" and an unclosed " one',
-      'copd1,exp/copd1.nii.gz,/abs/insp1.nii.gz,lm/1.csv,lm/1.csv,lung,4,yes,models/lung',
-      'copd2,exp/copd2.nii.gz,insp2.nii.gz,,,,,,',
+      'copd1,exp/copd1.nii.gz,/abs/insp1.nii.gz,lm/1.csv,lm/1.csv,lung,4,yes,models/lung,priors/copd.json',
+      'copd2,exp/copd2.nii.gz,insp2.nii.gz,,,,,,,',
     ].join('\n'),
   );
   assert.equal(m.format, 'csv');
@@ -37,7 +37,7 @@ test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrid
     { index: a.index, line: a.line, id: a.id, moving: a.moving, fixed: a.fixed, ml: a.movingLandmarks, fl: a.fixedLandmarks },
     { index: 0, line: 3, id: 'copd1', moving: '/data/cohort/exp/copd1.nii.gz', fixed: '/abs/insp1.nii.gz', ml: '/data/cohort/lm/1.csv', fl: '/data/cohort/lm/1.csv' },
   );
-  assert.deepEqual(a.overrides, { preset: 'lung', 'field-spacing': '4', 'rotation-search': true, 'net-model': '/data/cohort/models/lung' });
+  assert.deepEqual(a.overrides, { preset: 'lung', 'field-spacing': '4', 'rotation-search': true, 'net-model': '/data/cohort/models/lung', 'residual-prior': '/data/cohort/priors/copd.json' });
   assert.deepEqual(b.overrides, {}, 'empty cells override nothing');
   const quoted = parseManifest(M, '\ufeffid,moving,fixed\r\n"a","dir, with comma/m.vtk", f.vtk \r\n');
   assert.deepEqual(quoted.rows.map((r) => [r.id, r.moving, r.fixed]), [['a', '/data/cohort/dir, with comma/m.vtk', '/data/cohort/f.vtk']]);

@@ -1,0 +1,47 @@
+/**
+ * The residual prior's file: JSON (residual-prior.ts's ResidualPrior), written atomically; reading checks every
+ * field and names the file and the problem (InputError), so a wrong or damaged file stops a run before any work.
+ */
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { InputError } from '../../io/errors.ts';
+import { checkPriorSettings, RESIDUAL_PRIOR_FORMAT, RESIDUAL_PRIOR_VERSION, type ResidualPrior } from './residual-prior.ts';
+
+export async function writeResidualPrior(path: string, prior: ResidualPrior): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(prior)}\n`);
+}
+
+function finiteArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+export async function readResidualPrior(path: string): Promise<ResidualPrior> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(path, 'not-found', 'no such residual prior file');
+    if (code === 'EISDIR') throw new InputError(path, 'is-directory', 'is a folder, not a residual prior file');
+    throw e;
+  }
+  let v: Partial<ResidualPrior>;
+  try {
+    v = JSON.parse(text) as Partial<ResidualPrior>;
+  } catch {
+    throw new InputError(path, 'malformed', 'is not JSON (a residual prior is written by `monge train-prior`)');
+  }
+  if (v === null || typeof v !== 'object' || v.format !== RESIDUAL_PRIOR_FORMAT) throw new InputError(path, 'malformed', `is not a residual prior (format '${RESIDUAL_PRIOR_FORMAT}' expected)`);
+  if (v.version !== RESIDUAL_PRIOR_VERSION) throw new InputError(path, 'unsupported', `residual prior version ${String(v.version)}; this Monge reads version ${RESIDUAL_PRIOR_VERSION}`);
+  try {
+    checkPriorSettings({ sigma: Number(v.sigma), shrink: Number(v.shrink), fade: Number(v.fade) });
+  } catch (e) {
+    throw new InputError(path, 'malformed', (e as Error).message);
+  }
+  if (!finiteArray(v.pointsNormalised) || !finiteArray(v.residualsNormalised)) throw new InputError(path, 'non-finite', 'its points or residuals are missing or not finite numbers');
+  if (v.pointsNormalised.length === 0 || v.pointsNormalised.length % 3 !== 0 || v.pointsNormalised.length !== v.residualsNormalised.length) {
+    throw new InputError(path, 'count-mismatch', `holds ${v.pointsNormalised.length} point and ${v.residualsNormalised.length} residual coordinates (equal, non-zero multiples of 3 expected)`);
+  }
+  if (!Array.isArray(v.cases) || !v.cases.every((c) => typeof c === 'string')) throw new InputError(path, 'malformed', 'its case list is missing');
+  return v as ResidualPrior;
+}

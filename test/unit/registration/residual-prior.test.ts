@@ -1,0 +1,179 @@
+/**
+ * The cohort residual prior (core/registration/prior): its kernel average against closed forms (a constant
+ * residual field, a single landmark, the fade far from the cohort), the rescaling between shapes of different size,
+ * its file checks, and end to end: `monge train-prior` learns exactly truth − warped from a register output folder,
+ * and `register --residual-prior` moves every warped landmark by the correction.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainPriorCommand } from '../../../core/cli/commands/train-prior.ts';
+import { InputError } from '../../../core/io/errors.ts';
+import { readPoints } from '../../../core/io/points/index.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { register, REGISTRATION_OUTPUTS, type RegisterRequest } from '../../../core/registration/index.ts';
+import {
+  priorCorrection,
+  readResidualPrior,
+  shapeMoments,
+  trainResidualPrior,
+  writeResidualPrior,
+  type ResidualPrior,
+  type ShapeMomentsLps,
+} from '../../../core/registration/prior/index.ts';
+import { applyBreathing } from '../../../core/samples/synthetic-lung.ts';
+import { breathingMaskPair, maskPoints, pointsCsv } from './support.ts';
+
+const unitMoments: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [1, 1, 1] };
+
+/** A 5×5×5 lattice of points on [−1, 1]³ (normalised units). */
+function lattice(): Float64Array {
+  const p: number[] = [];
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 5; k++) p.push(-1 + i / 2, -1 + j / 2, -1 + k / 2);
+  return Float64Array.from(p);
+}
+
+test('shape moments: weighted centroid and per-axis spread', () => {
+  // Two points of mass 1 and 3 on the x axis: μ = 0.75·4 = 3, s = √(0.25·9 + 0.75·1) = √3.
+  const m = shapeMoments(Float64Array.from([0, 0, 0, 4, 0, 0]), Float64Array.from([1, 3]));
+  assert.ok(Math.abs(m.centreLps[0] - 3) < 1e-12);
+  assert.ok(Math.abs(m.spreadMm[0] - Math.sqrt(3)) < 1e-12);
+  // Flat axes get 1 mm, not 0 (no division by zero when normalising).
+  assert.deepEqual([m.spreadMm[1], m.spreadMm[2]], [1, 1]);
+});
+
+test('residual prior: a constant residual field comes back as α·r, rescaled by the new shape’s spread', () => {
+  const warped = lattice();
+  const r = [2, -1, 0.5];
+  const truth = warped.map((v, i) => v + r[i % 3]);
+  const prior = trainResidualPrior([{ name: 'a', fixedMoments: unitMoments, warpedLps: warped, truthLps: truth }], { shrink: 0.5, fade: 0, sigma: 0.4 });
+  // A new shape twice as wide in x, three times in z, shifted: the same normalised points get s ⊙ α r.
+  const other: ShapeMomentsLps = { centreLps: [10, 20, 30], spreadMm: [2, 1, 3] };
+  const query = Float64Array.from([10, 20, 30, 10.5, 20.3, 29]);
+  const c = priorCorrection(prior, other, query);
+  for (let i = 0; i < c.length; i++) assert.ok(Math.abs(c[i] - 0.5 * other.spreadMm[i % 3] * r[i % 3]) < 1e-12, `component ${i}: ${c[i]}`);
+});
+
+test('residual prior: one landmark gives α·r·K/(K + κ) (Nadaraya–Watson with the fade), and 0 beyond 6σ', () => {
+  const prior = trainResidualPrior([{ name: 'one', fixedMoments: unitMoments, warpedLps: Float64Array.from([0, 0, 0]), truthLps: Float64Array.from([1, 0, 0]) }], { sigma: 0.5, shrink: 1, fade: 1 });
+  const at = (d: number) => priorCorrection(prior, unitMoments, Float64Array.from([d, 0, 0]))[0];
+  for (const d of [0, 0.3, 1]) {
+    const k = Math.exp(-(d * d) / (2 * 0.25));
+    assert.ok(Math.abs(at(d) - k / (k + 1)) < 1e-12, `d ${d}: ${at(d)}`);
+  }
+  assert.equal(at(3.1), 0);
+});
+
+test('residual prior: bad settings and unpaired landmarks are refused', () => {
+  const c = { name: 'a', fixedMoments: unitMoments, warpedLps: Float64Array.from([0, 0, 0]), truthLps: Float64Array.from([1, 0, 0]) };
+  assert.throws(() => trainResidualPrior([c], { shrink: 1.5 }), /shrinkage/);
+  assert.throws(() => trainResidualPrior([c], { sigma: 0 }), /σ/);
+  assert.throws(() => trainResidualPrior([]), /no case/);
+  assert.throws(() => trainResidualPrior([{ ...c, truthLps: Float64Array.from([1, 0, 0, 2, 0, 0]) }]), /1 warped and 2 expert/);
+});
+
+test('residual prior file: round trip, and a damaged file names itself and its problem', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-prior-file-'));
+  try {
+    const prior = trainResidualPrior([{ name: 'a', fixedMoments: unitMoments, warpedLps: lattice(), truthLps: lattice().map((v) => v + 1) }]);
+    const path = join(dir, 'prior.json');
+    await writeResidualPrior(path, prior);
+    assert.deepEqual(await readResidualPrior(path), prior);
+    const bad = async (content: string, problem: string) => {
+      await writeFile(path, content);
+      await assert.rejects(readResidualPrior(path), (e: unknown) => e instanceof InputError && e.file === path && e.problem === problem);
+    };
+    await bad('{ not json', 'malformed');
+    await bad(JSON.stringify({ ...prior, format: 'other' }), 'malformed');
+    await bad(JSON.stringify({ ...prior, version: 9 }), 'unsupported');
+    await bad(JSON.stringify({ ...prior, residualsNormalised: prior.residualsNormalised.slice(3) }), 'count-mismatch');
+    await bad(JSON.stringify({ ...prior, shrink: 0 }), 'malformed');
+    await assert.rejects(readResidualPrior(join(dir, 'missing.json')), (e: unknown) => e instanceof InputError && e.problem === 'not-found');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+describePipeline();
+
+/** register → train-prior → register --residual-prior on the synthetic breathing pair (pre-alignment only: fast). */
+function describePipeline(): void {
+  let dir: string;
+  let request: RegisterRequest;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'monge-prior-pipeline-'));
+    const pair = breathingMaskPair();
+    await writeImage(join(dir, 'moving.nii.gz'), pair.moving);
+    await writeImage(join(dir, 'fixed.nii.gz'), pair.fixed);
+    const landmarks = maskPoints(pair.moving, 97);
+    await writeFile(join(dir, 'moving.csv'), pointsCsv(landmarks));
+    await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(landmarks)));
+    request = {
+      moving: join(dir, 'moving.nii.gz'),
+      fixed: join(dir, 'fixed.nii.gz'),
+      outDir: join(dir, 'base'),
+      movingLandmarks: join(dir, 'moving.csv'),
+      fixedLandmarks: join(dir, 'fixed.csv'),
+      preset: 'lung',
+      steps: ['prealign'],
+      fieldSpacingMm: 6,
+    };
+    await register(request);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('monge train-prior learns (truth − warped) / s at (warped − μ) / s from a register output folder', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'prior.json');
+    assert.equal(await trainPriorCommand.run([join(dir, 'base'), '-o', out, '--sigma', '0.3', '--shrink', '0.8']), 0);
+    const prior = await readResidualPrior(out);
+    const report = JSON.parse(await readFile(join(dir, 'base', REGISTRATION_OUTPUTS.report), 'utf8'));
+    const m = report.inputs.fixedMomentsLps as ShapeMomentsLps;
+    const warped = (await readPoints(join(dir, 'base', REGISTRATION_OUTPUTS.landmarksWarped))).pointsLps;
+    const truth = (await readPoints(join(dir, 'fixed.csv'))).pointsLps;
+    assert.equal(prior.pointsNormalised.length, warped.length);
+    assert.deepEqual([prior.sigma, prior.shrink], [0.3, 0.8]);
+    for (let i = 0; i < warped.length; i++) {
+      const a = i % 3;
+      assert.ok(Math.abs(prior.pointsNormalised[i] - (warped[i] - m.centreLps[a]) / m.spreadMm[a]) < 1e-9);
+      assert.ok(Math.abs(prior.residualsNormalised[i] - (truth[i] - warped[i]) / m.spreadMm[a]) < 1e-9);
+    }
+  });
+
+  test('register --residual-prior moves every warped landmark by the prior’s correction, and reports it', { timeout: 60_000 }, async () => {
+    const base = JSON.parse(await readFile(join(dir, 'base', REGISTRATION_OUTPUTS.report), 'utf8'));
+    const m = base.inputs.fixedMomentsLps as ShapeMomentsLps;
+    // A cohort whose residual is the same everywhere: the correction is that constant (fade 0), scaled by s.
+    const r = [1.5, -0.5, 0.25];
+    const cohort = lattice().map((v) => 2 * v);
+    const constant: ResidualPrior = trainResidualPrior([{ name: 'c', fixedMoments: unitMoments, warpedLps: cohort, truthLps: cohort.map((v, i) => v + r[i % 3]) }], { sigma: 1.5, shrink: 1, fade: 0 });
+    const priorPath = join(dir, 'constant.json');
+    await writeResidualPrior(priorPath, constant);
+    const summary = await register({ ...request, outDir: join(dir, 'with-prior'), residualPrior: priorPath });
+    const before = (await readPoints(join(dir, 'base', REGISTRATION_OUTPUTS.landmarksWarped))).pointsLps;
+    const withPrior = (await readPoints(join(dir, 'with-prior', REGISTRATION_OUTPUTS.landmarksWarped))).pointsLps;
+    const expected = priorCorrection(constant, m, before);
+    for (let i = 0; i < before.length; i++) {
+      assert.ok(Math.abs(expected[i] - m.spreadMm[i % 3] * r[i % 3]) < 0.02, `the lattice cohort's average at point ${Math.floor(i / 3)}: ${expected[i]}`);
+      assert.ok(Math.abs(withPrior[i] - before[i] - expected[i]) < 0.02, `landmark ${Math.floor(i / 3)}, axis ${i % 3}: moved ${withPrior[i] - before[i]}, expected ${expected[i]}`);
+    }
+    const report = JSON.parse(await readFile(join(dir, 'with-prior', REGISTRATION_OUTPUTS.report), 'utf8'));
+    assert.equal(report.settings.residualPrior, priorPath);
+    assert.equal(report.steps.at(-1).name, 'prior');
+    assert.deepEqual(report.metrics.after, report.metrics.prior);
+    assert.ok(summary.files.includes(`${REGISTRATION_OUTPUTS.stepsDir}/prior.vtk`));
+    // A folder registered with a prior is not a training case.
+    await assert.rejects(trainPriorCommand.run([join(dir, 'with-prior'), '-o', join(dir, 'again.json')]), (e: unknown) => e instanceof InputError && e.problem === 'unsupported');
+  });
+
+  test('register --residual-prior with a damaged prior fails before any work and leaves no folder', { timeout: 60_000 }, async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '[]');
+    const outDir = join(dir, 'never');
+    await assert.rejects(register({ ...request, outDir, residualPrior: bad }), (e: unknown) => e instanceof InputError && e.file === bad);
+    await assert.rejects(readFile(join(outDir, REGISTRATION_OUTPUTS.report)), { code: 'ENOENT' });
+  });
+}
