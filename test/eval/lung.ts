@@ -12,6 +12,8 @@
  *   npm run eval:lung -- --cases 1,3     some cases
  *   npm run eval:lung -- --keep DIR      keep the output folders under DIR
  *   npm run eval:lung -- --steps prealign,finetune --preset lung --field-spacing 2 --engine cpu --diffeomorphic
+ *   npm run eval:lung -- --prior-loo     also the cohort residual prior, leave-one-out: each case registered again
+ *                                        with a prior learned from the other cases' runs (`monge train-prior`)
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { GridSampler } from '../../core/field/grid-sampler.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { readPoints } from '../../core/io/points/index.ts';
 import { register, type RegistrationSummary } from '../../core/registration/index.ts';
+import { readPriorCase, trainResidualPrior, writeResidualPrior } from '../../core/registration/prior/index.ts';
 import type { PresetName, StepName } from '../../core/registration/types.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
 import { formatTable, meanAndSpread } from './table.ts';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'field-spacing': { type: 'string', default: '2' },
     engine: { type: 'string' },
     diffeomorphic: { type: 'boolean' },
+    'prior-loo': { type: 'boolean' },
     out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-lung.json') },
   },
 });
@@ -59,10 +63,9 @@ interface CaseResult {
   warnings: string[];
 }
 
-const results: CaseResult[] = [];
-for (const c of cases) {
+/** Registers case `c` into `outDir` (with a residual prior when given) and measures it. */
+async function runCase(c: number, outDir: string, residualPrior?: string): Promise<CaseResult> {
   const name = `copd${c}`;
-  const outDir = join(workRoot, name);
   await rm(outDir, { recursive: true, force: true });
   const t0 = performance.now();
   const summary = await register({
@@ -79,13 +82,14 @@ for (const c of cases) {
     ...(steps ? { steps } : {}),
     ...(values.engine ? { engine: values.engine } : {}),
     ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
+    ...(residualPrior ? { residualPrior } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
   const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {
     metrics: Record<string, { tre?: { mean: number; median: number; std: number; p90: number; max: number }; surfaceDistance: { chamferMm: number } }>;
     field: { inversion: { maxResidualMm: number } };
   };
-  const phases = ['before', ...summary.steps.filter((s) => s.status === 'done').map((s) => s.name)];
+  const phases = ['before', ...summary.steps.filter((s) => s.status === 'done').map((s) => s.name), ...(residualPrior ? ['prior'] : [])];
   const tre: Record<string, number> = {};
   const treDetail: Record<string, unknown> = {};
   const chamfer: Record<string, number> = {};
@@ -109,7 +113,7 @@ for (const c of cases) {
     max = Math.max(max, e);
   }
   const inverseConsistencyMm = { mean: sum / (moving.pointsLps.length / 3), max };
-  results.push({
+  const result: CaseResult = {
     case: name,
     inverseConsistencyMm,
     seconds,
@@ -121,15 +125,34 @@ for (const c of cases) {
     inversionMaxResidualMm: report.field.inversion.maxResidualMm,
     steps: summary.steps,
     warnings: summary.warnings,
-  });
+  };
   const line = phases.map((p) => `${p} ${tre[p].toFixed(2)}`).join(', ');
   process.stderr.write(
     `${name}: TRE ${line} mm; ${seconds.toFixed(1)} s; folding ${(100 * summary.jacobian.insideFixed.nonPositiveFraction).toFixed(3)} %; ` +
       `inverse consistency mean ${inverseConsistencyMm.mean.toFixed(3)}, max ${inverseConsistencyMm.max.toFixed(3)} mm\n`,
   );
+  return result;
 }
 
-const phases = ['before', 'prealign', 'net', 'finetune'].filter((p) => results.every((r) => r.tre[p] !== undefined));
+const results: CaseResult[] = [];
+for (const c of cases) results.push(await runCase(c, join(workRoot, `copd${c}`)));
+// Leave-one-out residual prior: the prior of each case is learned from the other cases' runs only.
+const priorRuns: CaseResult[] = [];
+if (values['prior-loo']) {
+  if (cases.length < 2) throw new Error('--prior-loo needs at least two cases');
+  for (const c of cases) {
+    const others = await Promise.all(cases.filter((k) => k !== c).map((k) => readPriorCase(join(workRoot, `copd${k}`))));
+    const priorPath = join(workRoot, `prior-without-copd${c}.json`);
+    await writeResidualPrior(priorPath, trainResidualPrior(others));
+    const run = await runCase(c, join(workRoot, `copd${c}-prior`), priorPath);
+    priorRuns.push(run);
+    const base = results.find((r) => r.case === run.case)!;
+    base.tre.prior = run.tre.prior;
+    base.treDetail.prior = run.treDetail.prior;
+  }
+}
+
+const phases = ['before', 'prealign', 'net', 'finetune', 'prior'].filter((p) => results.every((r) => r.tre[p] !== undefined));
 const rows = results.map((r) => [r.case, ...phases.map((p) => r.tre[p].toFixed(2)), (100 * r.foldingFractionInsideMask).toFixed(3), r.inverseConsistencyMm.max.toFixed(3), r.seconds.toFixed(1)]);
 const summaryRows = phases.map((p) => meanAndSpread(results.map((r) => r.tre[p])));
 const seconds = meanAndSpread(results.map((r) => r.seconds));
@@ -143,7 +166,12 @@ rows.push([
 rows.push(['SD across cases', ...summaryRows.map((s) => s.sd.toFixed(2)), '', '', seconds.sd.toFixed(1)]);
 rows.push(['min … max', ...summaryRows.map((s) => `${s.min.toFixed(2)} … ${s.max.toFixed(2)}`), '', '', `${seconds.min.toFixed(1)} … ${seconds.max.toFixed(1)}`]);
 process.stdout.write(`\nDIR-Lab COPD, mean TRE (mm) per case after each step (masks only, preset ${values.preset}):\n\n`);
-process.stdout.write(formatTable(['case', ...phases, 'folding %', 'inv. cons. max mm', 'time s'], rows));
+process.stdout.write(formatTable(['case', ...phases.map((p) => (p === 'prior' ? 'prior (LOO)' : p)), 'folding %', 'inv. cons. max mm', 'time s'], rows));
+if (priorRuns.length > 0) {
+  const worst = Math.max(...priorRuns.map((r) => r.foldingFractionInsideMask));
+  const ic = Math.max(...priorRuns.map((r) => r.inverseConsistencyMm.max));
+  process.stdout.write(`\nWith the leave-one-out prior: folding at most ${(100 * worst).toFixed(3)} %, inverse consistency at most ${ic.toFixed(3)} mm.\n`);
+}
 
 const out = {
   date: new Date().toISOString(),
@@ -152,6 +180,7 @@ const out = {
   steps: steps ?? 'all',
   fieldSpacingMm: Number(values['field-spacing']),
   cases: results,
+  ...(priorRuns.length > 0 ? { priorLeaveOneOut: priorRuns } : {}),
   mean: Object.fromEntries(phases.map((p, i) => [p, summaryRows[i]])),
   secondsPerCase: seconds,
 };
