@@ -20,9 +20,8 @@ import { readShape } from '../../../core/io/index.ts';
 import { CancelledError } from '../../../core/progress/index.ts';
 import { OutputFolderError, REGISTRATION_OUTPUTS, register, runRegistration, type RegisterRequest, type RegistrationSummary } from '../../../core/registration/index.ts';
 import { PRESETS } from '../../../core/registration/pipeline/presets.ts';
-import { applyBreathing } from '../../../core/samples/synthetic-lung.ts';
 import { REPO_ROOT } from '../../support/data.ts';
-import { breathingMaskPair, maskPoints, pointsCsv } from './support.ts';
+import { maskPoints, pointsCsv, writeBreathingCase } from './support.ts';
 
 const BUNDLED_LUNG_MODEL = join(REPO_ROOT, 'assets', 'models', 'lung', 'manifest.json');
 
@@ -34,13 +33,8 @@ let movingLandmarks: Float64Array;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'monge-pipeline-test-'));
-  pair = breathingMaskPair();
-  await writeImage(join(dir, 'moving.nii.gz'), pair.moving);
-  await writeImage(join(dir, 'fixed.nii.gz'), pair.fixed);
   // Landmarks: interior voxels of the moving mask, and where the known motion takes them.
-  movingLandmarks = maskPoints(pair.moving, 97);
-  await writeFile(join(dir, 'moving.csv'), pointsCsv(movingLandmarks));
-  await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(movingLandmarks)));
+  ({ pair, movingLandmarks } = await writeBreathingCase(dir));
   request = {
     moving: join(dir, 'moving.nii.gz'),
     fixed: join(dir, 'fixed.nii.gz'),

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { trainPriorCommand } from '../../../core/cli/commands/train-prior.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { readPoints } from '../../../core/io/points/index.ts';
-import { writeImage } from '../../../core/io/images/write-image.ts';
 import { register, REGISTRATION_OUTPUTS, type RegisterRequest } from '../../../core/registration/index.ts';
 import {
   priorCorrection,
@@ -23,8 +22,7 @@ import {
   type ResidualPrior,
   type ShapeMomentsLps,
 } from '../../../core/registration/prior/index.ts';
-import { applyBreathing } from '../../../core/samples/synthetic-lung.ts';
-import { breathingMaskPair, maskPoints, pointsCsv } from './support.ts';
+import { writeBreathingCase } from './support.ts';
 
 const unitMoments: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [1, 1, 1] };
 
@@ -104,12 +102,7 @@ function describePipeline(): void {
   let request: RegisterRequest;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'monge-prior-pipeline-'));
-    const pair = breathingMaskPair();
-    await writeImage(join(dir, 'moving.nii.gz'), pair.moving);
-    await writeImage(join(dir, 'fixed.nii.gz'), pair.fixed);
-    const landmarks = maskPoints(pair.moving, 97);
-    await writeFile(join(dir, 'moving.csv'), pointsCsv(landmarks));
-    await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(landmarks)));
+    await writeBreathingCase(dir);
     request = {
       moving: join(dir, 'moving.nii.gz'),
       fixed: join(dir, 'fixed.nii.gz'),

@@ -1,7 +1,10 @@
 /** Shapes and volumes with a known motion for the registration tests (built from core/samples/synthetic-lung.ts). */
 import { GridSampler } from '../../../core/field/grid-sampler.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ImageLps } from '../../../core/io/images/types.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 
 /**
@@ -40,4 +43,18 @@ export function pointsCsv(points: Float64Array): string {
   const rows = ['x,y,z'];
   for (let i = 0; i < points.length; i += 3) rows.push(`${points[i]},${points[i + 1]},${points[i + 2]}`);
   return `${rows.join('\n')}\n`;
+}
+
+/**
+ * The breathing mask pair written into `dir` as moving.nii.gz / fixed.nii.gz, with landmarks (every 97th moving
+ * mask voxel, moving.csv) and where the known motion takes them (fixed.csv).
+ */
+export async function writeBreathingCase(dir: string): Promise<{ pair: { moving: ImageLps; fixed: ImageLps }; movingLandmarks: Float64Array }> {
+  const pair = breathingMaskPair();
+  await writeImage(join(dir, 'moving.nii.gz'), pair.moving);
+  await writeImage(join(dir, 'fixed.nii.gz'), pair.fixed);
+  const movingLandmarks = maskPoints(pair.moving, 97);
+  await writeFile(join(dir, 'moving.csv'), pointsCsv(movingLandmarks));
+  await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(movingLandmarks)));
+  return { pair, movingLandmarks };
 }
