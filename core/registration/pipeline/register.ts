@@ -36,7 +36,7 @@ import { MONGE_VERSION } from '../../cli/version.ts';
 import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../types.ts';
 import { fieldGridOf } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
-import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
+import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
@@ -245,7 +245,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
-      const prior = request.residualPrior !== undefined ? await readResidualPrior(request.residualPrior) : undefined;
+      const prior =
+        request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
       return { moving, fixed, movingLandmarks, fixedLandmarks, prior };
     });
     const { moving, fixed, movingLandmarks, fixedLandmarks, prior } = inputs;
@@ -338,12 +339,12 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       // The cohort's systematic error, corrected after the steps (prior-correction.ts).
       throwIfCancelled(signal, 'prior');
       report('prior', 0);
-      const { value: correction, cost } = await timed(async () => priorDeformation(prior, fixedClouds, preset));
+      const { value: correction, cost } = await timed(async () => priorDeformation(prior.model, fixedClouds, preset));
       chain.push(correction.deformation);
       const phase = await measure(chainOf(chain));
       phases.prior = phase.metrics;
       stepShapes.push({ name: 'prior', shape: phase.warped });
-      stepDetails.push({ name: 'prior', status: 'done', ...cost, file: request.residualPrior, details: correction.details, metrics: phase.metrics });
+      stepDetails.push({ name: 'prior', status: 'done', ...cost, file: prior.path, details: correction.details, metrics: phase.metrics });
       afterName = 'prior';
       report('prior', 1);
     }
@@ -458,6 +459,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixed: { path: fixed.path, sha256: fixed.sha256, kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
         ...(movingLandmarks ? { movingLandmarks: { path: movingLandmarks.path, sha256: movingLandmarks.sha256, prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
         ...(fixedLandmarks ? { fixedLandmarks: { path: fixedLandmarks.path, sha256: fixedLandmarks.sha256, prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(prior ? { residualPrior: { path: prior.path, sha256: prior.sha256, cases: prior.model.cases.length } } : {}),
         clouds: {
           moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
           fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },

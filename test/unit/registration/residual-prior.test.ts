@@ -4,6 +4,7 @@
  * its file checks, and end to end: `monge train-prior` learns exactly truth − warped from a register output folder,
  * and `register --residual-prior` moves every warped landmark by the correction.
  */
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -155,6 +156,7 @@ function describePipeline(): void {
     }
     const report = JSON.parse(await readFile(join(dir, 'with-prior', REGISTRATION_OUTPUTS.report), 'utf8'));
     assert.equal(report.settings.residualPrior, priorPath);
+    assert.equal(report.inputs.residualPrior.sha256, createHash('sha256').update(await readFile(priorPath)).digest('hex'));
     assert.equal(report.steps.at(-1).name, 'prior');
     assert.deepEqual(report.metrics.after, report.metrics.prior);
     assert.ok(summary.files.includes(`${REGISTRATION_OUTPUTS.stepsDir}/prior.vtk`));
