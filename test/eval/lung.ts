@@ -14,6 +14,8 @@
  *   npm run eval:lung -- --steps prealign,finetune --preset lung --field-spacing 2 --engine cpu --diffeomorphic
  *   npm run eval:lung -- --prior-loo     also the cohort residual prior, leave-one-out: each case registered again
  *                                        with a prior learned from the other cases' runs (`monge train-prior`)
+ *   npm run eval:lung -- --cases 6,7 --prior FILE   each case registered again with a given prior (e.g. one
+ *                                        learned from cases 1–5, for cases it has not seen)
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     engine: { type: 'string' },
     diffeomorphic: { type: 'boolean' },
     'prior-loo': { type: 'boolean' },
+    prior: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-lung.json') },
   },
 });
@@ -136,14 +139,18 @@ async function runCase(c: number, outDir: string, residualPrior?: string): Promi
 
 const results: CaseResult[] = [];
 for (const c of cases) results.push(await runCase(c, join(workRoot, `copd${c}`)));
-// Leave-one-out residual prior: the prior of each case is learned from the other cases' runs only.
+// Residual prior: given (--prior), or leave-one-out (--prior-loo: each case's prior learned from the other cases' runs only).
 const priorRuns: CaseResult[] = [];
-if (values['prior-loo']) {
-  if (cases.length < 2) throw new Error('--prior-loo needs at least two cases');
+if (values['prior-loo'] && values.prior) throw new Error('give --prior-loo or --prior, not both');
+if (values['prior-loo'] || values.prior) {
+  if (values['prior-loo'] && cases.length < 2) throw new Error('--prior-loo needs at least two cases');
   for (const c of cases) {
-    const others = await Promise.all(cases.filter((k) => k !== c).map((k) => readPriorCase(join(workRoot, `copd${k}`))));
-    const priorPath = join(workRoot, `prior-without-copd${c}.json`);
-    await writeResidualPrior(priorPath, trainResidualPrior(others));
+    let priorPath = values.prior;
+    if (!priorPath) {
+      const others = await Promise.all(cases.filter((k) => k !== c).map((k) => readPriorCase(join(workRoot, `copd${k}`))));
+      priorPath = join(workRoot, `prior-without-copd${c}.json`);
+      await writeResidualPrior(priorPath, trainResidualPrior(others));
+    }
     const run = await runCase(c, join(workRoot, `copd${c}-prior`), priorPath);
     priorRuns.push(run);
     const base = results.find((r) => r.case === run.case)!;
@@ -166,11 +173,11 @@ rows.push([
 rows.push(['SD across cases', ...summaryRows.map((s) => s.sd.toFixed(2)), '', '', seconds.sd.toFixed(1)]);
 rows.push(['min … max', ...summaryRows.map((s) => `${s.min.toFixed(2)} … ${s.max.toFixed(2)}`), '', '', `${seconds.min.toFixed(1)} … ${seconds.max.toFixed(1)}`]);
 process.stdout.write(`\nDIR-Lab COPD, mean TRE (mm) per case after each step (masks only, preset ${values.preset}):\n\n`);
-process.stdout.write(formatTable(['case', ...phases.map((p) => (p === 'prior' ? 'prior (LOO)' : p)), 'folding %', 'inv. cons. max mm', 'time s'], rows));
+process.stdout.write(formatTable(['case', ...phases.map((p) => (p === 'prior' ? (values.prior ? 'prior' : 'prior (LOO)') : p)), 'folding %', 'inv. cons. max mm', 'time s'], rows));
 if (priorRuns.length > 0) {
   const worst = Math.max(...priorRuns.map((r) => r.foldingFractionInsideMask));
   const ic = Math.max(...priorRuns.map((r) => r.inverseConsistencyMm.max));
-  process.stdout.write(`\nWith the leave-one-out prior: folding at most ${(100 * worst).toFixed(3)} %, inverse consistency at most ${ic.toFixed(3)} mm.\n`);
+  process.stdout.write(`\nWith the ${values.prior ? 'given' : 'leave-one-out'} prior: folding at most ${(100 * worst).toFixed(3)} %, inverse consistency at most ${ic.toFixed(3)} mm.\n`);
 }
 
 const out = {
@@ -180,7 +187,7 @@ const out = {
   steps: steps ?? 'all',
   fieldSpacingMm: Number(values['field-spacing']),
   cases: results,
-  ...(priorRuns.length > 0 ? { priorLeaveOneOut: priorRuns } : {}),
+  ...(priorRuns.length > 0 ? { prior: { file: values.prior ?? 'leave-one-out', runs: priorRuns } } : {}),
   mean: Object.fromEntries(phases.map((p, i) => [p, summaryRows[i]])),
   secondsPerCase: seconds,
 };
