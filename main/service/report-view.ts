@@ -157,7 +157,8 @@ export function reportView(report: unknown): ReportView {
     return 50;
   };
   let columns = [...new Set([...phases.keys(), ...steps.map((s) => s.name)])].sort((a, b) => rank(a) - rank(b));
-  const lastStep = columns.filter((c) => rank(c) > 0 && rank(c) < 50).at(-1);
+  // The last column before "after": a step, or a phase after the steps (the residual prior's).
+  const lastStep = columns.filter((c) => rank(c) > 0 && rank(c) < 100).at(-1);
   for (const name of AFTER) {
     const phase = phases.get(name);
     const same = phase !== undefined && lastStep !== undefined && JSON.stringify(phase) === JSON.stringify(phases.get(lastStep));

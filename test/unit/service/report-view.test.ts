@@ -96,6 +96,12 @@ test("report view of the pipeline's report: the repeated `after` dropped, the to
     jacobian: { min: 0.7, foldingFraction: 0.01 },
   });
   assert.deepEqual(kept.columns, ['before', 'finetune', 'after']);
+  // A residual prior runs after the steps: its phase is the last column, and the `after` equal to it is dropped.
+  const withPrior = reportView({
+    steps: [{ name: 'finetune', seconds: 1 }, { name: 'prior', seconds: 0.5 }],
+    metrics: { before: { tre: { mean: 3 } }, finetune: { tre: { mean: 2 } }, prior: { tre: { mean: 1.5 } }, after: { tre: { mean: 1.5 } } },
+  });
+  assert.deepEqual(withPrior.columns, ['before', 'finetune', 'prior']);
   const keptRows = Object.fromEntries(kept.metrics.map((m) => [m.key, m.values]));
   assert.deepEqual(keptRows['jacobian.min'], [null, 0.5, 0.7]);
   assert.deepEqual(keptRows['jacobian.foldingFraction'], [null, null, 1]);
