@@ -11,6 +11,8 @@ import { REGISTRATION_OPTIONS, registrationSettings } from '../register-options.
 function describe(summary: RegistrationSummary): string {
   const lines = [`registered in ${summary.seconds.toFixed(1)} s (preset ${summary.preset}) → ${summary.outDir}`];
   for (const s of summary.steps) lines.push(s.status === 'done' ? `  ${s.name.padEnd(9)} ${s.seconds.toFixed(1)} s` : `  ${s.name.padEnd(9)} skipped: ${s.note}`);
+  const p = summary.prior;
+  if (p) lines.push(`  ${'prior'.padEnd(9)} ${p.seconds.toFixed(1)} s (${p.cases} cases, correction up to ${p.largestCorrectionMm.toFixed(1)} mm)`);
   const { before, after } = summary.metrics;
   if (before.tre && after.tre) lines.push(`  landmark error (TRE) ${before.tre.mean.toFixed(2)} → ${after.tre.mean.toFixed(2)} mm (mean; p90 ${after.tre.p90.toFixed(2)}, max ${after.tre.max.toFixed(2)})`);
   lines.push(`  surface distance (chamfer) ${before.surfaceDistance.chamferMm.toFixed(2)} → ${after.surfaceDistance.chamferMm.toFixed(2)} mm, HD95 ${after.surfaceDistance.hausdorff95Mm.toFixed(2)} mm`);

@@ -17,7 +17,11 @@ export function fixedMomentsOf(fixed: ShapeClouds): ShapeMomentsLps {
   return shapeMoments(cloud.pointsLps, cloud.mass);
 }
 
-export function priorDeformation(prior: ResidualPrior, fixed: ShapeClouds, preset: Preset): { deformation: GridDisplacement; details: Record<string, unknown> } {
+export function priorDeformation(
+  prior: ResidualPrior,
+  fixed: ShapeClouds,
+  preset: Preset,
+): { deformation: GridDisplacement; largestCorrectionMm: number; details: Record<string, unknown> } {
   const moments = fixedMomentsOf(fixed);
   // c varies over σ·s (≈ 20 mm on a lung): a third of that is spacing enough for trilinear interpolation, and the
   // kernel sum costs grid voxels × cohort landmarks.
@@ -28,6 +32,7 @@ export function priorDeformation(prior: ResidualPrior, fixed: ShapeClouds, prese
   for (let i = 0; i < correction.length; i += 3) largest = Math.max(largest, Math.hypot(correction[i], correction[i + 1], correction[i + 2]));
   return {
     deformation: new GridDisplacement(gridImage(grid, correction), 'clamp'),
+    largestCorrectionMm: largest,
     details: {
       cases: prior.cases,
       landmarks: prior.pointsNormalised.length / 3,

@@ -66,6 +66,8 @@ export interface RegistrationSummary {
   steps: StepSummary[];
   metrics: { before: PhaseMetrics; after: PhaseMetrics };
   jacobian: { insideFixed: JacobianStats; region: string };
+  /** The residual prior applied after the steps (`residualPrior`), if any. */
+  prior?: { file: string; cases: number; seconds: number; largestCorrectionMm: number };
   warnings: string[];
   seconds: number;
 }
@@ -335,6 +337,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       report(name, 1);
     }
     let afterName: string = stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before';
+    let priorSummary: RegistrationSummary['prior'];
     if (prior) {
       // The cohort's systematic error, corrected after the steps (prior-correction.ts).
       throwIfCancelled(signal, 'prior');
@@ -346,6 +349,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       stepShapes.push({ name: 'prior', shape: phase.warped });
       stepDetails.push({ name: 'prior', status: 'done', ...cost, file: prior.path, details: correction.details, metrics: phase.metrics });
       afterName = 'prior';
+      priorSummary = { file: prior.path, cases: prior.model.cases.length, seconds: cost.seconds, largestCorrectionMm: correction.largestCorrectionMm };
       report('prior', 1);
     }
     const deformation = chainOf(chain);
@@ -487,6 +491,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       steps: stepSummaries,
       metrics: { before: phases.before, after },
       jacobian: { insideFixed: exported.jacobian.insideFixed, region: exported.jacobian.region },
+      ...(priorSummary ? { prior: priorSummary } : {}),
       warnings,
       seconds,
     };

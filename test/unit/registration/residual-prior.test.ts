@@ -160,6 +160,9 @@ function describePipeline(): void {
     assert.equal(report.steps.at(-1).name, 'prior');
     assert.deepEqual(report.metrics.after, report.metrics.prior);
     assert.ok(summary.files.includes(`${REGISTRATION_OUTPUTS.stepsDir}/prior.vtk`));
+    // The summary (what `monge register` prints) names the prior; the constant correction's size is |s ⊙ r|.
+    assert.equal(summary.prior?.cases, 1);
+    assert.ok(Math.abs(summary.prior!.largestCorrectionMm - Math.hypot(...m.spreadMm.map((s, a) => s * r[a]))) < 1e-6);
     // A folder registered with a prior is not a training case.
     await assert.rejects(trainPriorCommand.run([join(dir, 'with-prior'), '-o', join(dir, 'again.json')]), (e: unknown) => e instanceof InputError && e.problem === 'unsupported');
   });
