@@ -17,12 +17,13 @@ export function fixedMomentsOf(fixed: ShapeClouds): ShapeMomentsLps {
   return shapeMoments(cloud.pointsLps, cloud.mass);
 }
 
+/** The correction of a shape whose fixed clouds are `fixed` and moments `moments` (fixedMomentsOf(fixed)). */
 export function priorDeformation(
   prior: ResidualPrior,
   fixed: ShapeClouds,
+  moments: ShapeMomentsLps,
   preset: Preset,
 ): { deformation: GridDisplacement; largestCorrectionMm: number; details: Record<string, unknown> } {
-  const moments = fixedMomentsOf(fixed);
   // c varies over σ·s (≈ 20 mm on a lung): a third of that is spacing enough for trilinear interpolation, and the
   // kernel sum costs grid voxels × cohort landmarks.
   const spacingMm = Math.max(preset.gridSpacing, (prior.sigma * Math.min(...moments.spreadMm)) / 3);
@@ -39,7 +40,6 @@ export function priorDeformation(
       sigma: prior.sigma,
       shrink: prior.shrink,
       fade: prior.fade,
-      fixedMomentsLps: moments,
       largestCorrectionMm: largest,
       grid: { size: grid.size, spacingMm: grid.spacingMm, originLps: grid.originLps },
     },

@@ -267,6 +267,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const movingClouds = shapeClouds(moving, preset.clouds);
     const fixedClouds = shapeClouds(fixed, preset.clouds);
     const cloudSeconds = (performance.now() - cloudStart) / 1000;
+    // The frame a residual prior is learned and applied in (reported for `monge train-prior`).
+    const fixedMoments = fixedMomentsOf(fixedClouds);
     const fixedTarget = new DistanceTarget(fixed.shape);
     const measure = async (deformation: Deformation | undefined): Promise<{ warped: Shape; metrics: PhaseMetrics; landmarks?: Float64Array }> => {
       const warped = deformation ? await warpShape(moving.shape, deformation) : moving.shape;
@@ -342,7 +344,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       // The cohort's systematic error, corrected after the steps (prior-correction.ts).
       throwIfCancelled(signal, 'prior');
       report('prior', 0);
-      const { value: correction, cost } = await timed(async () => priorDeformation(prior.model, fixedClouds, preset));
+      const { value: correction, cost } = await timed(async () => priorDeformation(prior.model, fixedClouds, fixedMoments, preset));
       chain.push(correction.deformation);
       const phase = await measure(chainOf(chain));
       phases.prior = phase.metrics;
@@ -468,8 +470,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
           fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },
         },
-        // The frame a residual prior is learned and applied in (`monge train-prior` reads it here).
-        fixedMomentsLps: fixedMomentsOf(fixedClouds),
+        fixedMomentsLps: fixedMoments,
       },
       timing: { readingInputs: inputCost, clouds: cloudSeconds, beforeMetrics: beforeSeconds, outputs: { ...outputCost, parts: outputParts }, totalSeconds: seconds },
       steps: stepDetails,

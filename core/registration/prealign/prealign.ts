@@ -67,7 +67,8 @@ interface Normalisation {
   scale: number;
 }
 
-function centroid(points: Float64Array, mass: Float64Array): [number, number, number] {
+/** Σ m_i p_i / Σ m_i (points interleaved xyz); a RangeError when the masses sum to zero. */
+export function centroid(points: Float64Array, mass: Float64Array): [number, number, number] {
   const c: [number, number, number] = [0, 0, 0];
   let total = 0;
   for (let i = 0; i < mass.length; i++) {

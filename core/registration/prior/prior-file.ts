@@ -2,9 +2,9 @@
  * The residual prior's file: JSON (residual-prior.ts's ResidualPrior), written atomically; reading checks every
  * field and names the file and the problem (InputError), so a wrong or damaged file stops a run before any work.
  */
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { InputError } from '../../io/errors.ts';
+import { readInputBytes } from '../../io/read-bytes.ts';
 import { checkPriorSettings, RESIDUAL_PRIOR_FORMAT, RESIDUAL_PRIOR_VERSION, type ResidualPrior } from './residual-prior.ts';
 
 export async function writeResidualPrior(path: string, prior: ResidualPrior): Promise<void> {
@@ -16,15 +16,7 @@ function finiteArray(v: unknown): v is number[] {
 }
 
 export async function readResidualPrior(path: string): Promise<ResidualPrior> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(path, 'not-found', 'no such residual prior file');
-    if (code === 'EISDIR') throw new InputError(path, 'is-directory', 'is a folder, not a residual prior file');
-    throw e;
-  }
+  const text = new TextDecoder().decode(await readInputBytes(path));
   let v: Partial<ResidualPrior>;
   try {
     v = JSON.parse(text) as Partial<ResidualPrior>;

@@ -3,6 +3,8 @@
  * a shape with centroid μ and per-axis spread s has normalised coordinates q = (p − μ) / s (componentwise), so that
  * lungs of different size and position line up (anisotropic scaling, no rotation: scans share the patient axes).
  */
+import { centroid } from '../prealign/prealign.ts';
+
 export interface ShapeMomentsLps {
   /** Mass-weighted centroid μ (LPS mm). */
   centreLps: [number, number, number];
@@ -14,18 +16,15 @@ export interface ShapeMomentsLps {
 export function shapeMoments(pointsLps: Float64Array, mass: Float64Array): ShapeMomentsLps {
   const n = mass.length;
   if (n === 0 || pointsLps.length !== 3 * n) throw new RangeError(`shape moments: ${n} masses for ${pointsLps.length / 3} points`);
+  const c = centroid(pointsLps, mass);
   let total = 0;
-  const c = [0, 0, 0];
+  const v = [0, 0, 0];
   for (let i = 0; i < n; i++) {
     total += mass[i];
-    for (let a = 0; a < 3; a++) c[a] += mass[i] * pointsLps[3 * i + a];
+    for (let a = 0; a < 3; a++) v[a] += mass[i] * (pointsLps[3 * i + a] - c[a]) ** 2;
   }
-  if (!(total > 0)) throw new RangeError('shape moments: the total mass is not positive');
-  for (let a = 0; a < 3; a++) c[a] /= total;
-  const v = [0, 0, 0];
-  for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) v[a] += mass[i] * (pointsLps[3 * i + a] - c[a]) ** 2;
   const s = v.map((x) => Math.sqrt(x / total) || 1);
-  return { centreLps: [c[0], c[1], c[2]], spreadMm: [s[0], s[1], s[2]] };
+  return { centreLps: c, spreadMm: [s[0], s[1], s[2]] };
 }
 
 /** q = (p − μ) / s for each point (interleaved xyz). */
