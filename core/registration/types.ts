@@ -9,6 +9,13 @@ import type { Frame } from '../frames/index.ts';
 export type StepName = 'prealign' | 'net' | 'finetune';
 export const STEP_NAMES: readonly StepName[] = ['prealign', 'net', 'finetune'];
 
+/**
+ * Phases that leave the moving shape as it stood after them in `steps/<phase>.vtk`, in order: the steps, then the
+ * cohort residual prior's correction when a run applies one (core/registration/prior).
+ */
+export type ShapePhaseName = StepName | 'prior';
+export const SHAPE_PHASE_NAMES: readonly ShapePhaseName[] = [...STEP_NAMES, 'prior'];
+
 /** Parameter presets. */
 export type PresetName = 'lung' | 'brain' | 'generic';
 
@@ -69,7 +76,7 @@ export const REGISTRATION_OUTPUTS = {
   /** Surfaces extracted from volume inputs (absent for mesh inputs). */
   movingSurface: 'moving_surface.vtk',
   fixedSurface: 'fixed_surface.vtk',
-  /** The moving shape after each step, `steps/<step>.vtk`. */
+  /** The moving shape after each step (and the prior's correction), `steps/<phase>.vtk` (SHAPE_PHASE_NAMES). */
   stepsDir: 'steps',
   /** Dense displacement field on the fixed grid, ITK resampling convention: `field.<fmt>`. */
   field: 'field',

@@ -8,17 +8,18 @@ import { IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
 import { MESH_CODECS } from '../../core/io/meshes/index.ts';
 import { POINT_CODECS } from '../../core/io/points/index.ts';
 
-export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'results';
-export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'results'];
+export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results';
+export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'prior', 'results'];
 
 const strip = (ext: string): string => ext.replace(/^\./, '');
 
-/** Filters of an open dialog: shapes and volumes, or landmarks. */
+/** Filters of an open dialog: shapes and volumes, landmarks, or a residual prior (`monge train-prior`'s JSON). */
 export function openFilters(purpose: OpenPurpose): FileFilter[] {
   const meshes = [...new Set(MESH_CODECS.flatMap((c) => c.extensions.map(strip)))];
   const volumes = IMAGE_SUFFIXES.map(([suffix]) => strip(suffix));
   const points = [...new Set(POINT_CODECS.flatMap((c) => c.extensions.map(strip)))];
   if (purpose === 'landmarks') return [{ name: 'Landmarks', extensions: points }, { name: 'All files', extensions: ['*'] }];
+  if (purpose === 'prior') return [{ name: 'Residual prior', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }];
   return [
     { name: 'Meshes and volumes', extensions: [...meshes, ...volumes] },
     { name: 'Meshes', extensions: meshes },
@@ -27,9 +28,17 @@ export function openFilters(purpose: OpenPurpose): FileFilter[] {
   ];
 }
 
+const OPEN_TITLES: Record<OpenPurpose, string> = {
+  moving: 'Open the moving shape or volume',
+  fixed: 'Open the fixed shape or volume',
+  landmarks: 'Open landmarks',
+  prior: 'Open a residual prior',
+  results: 'Open a results folder',
+};
+
 export async function pickOpenPath(window: BrowserWindow, purpose: OpenPurpose): Promise<string | undefined> {
   const result = await dialog.showOpenDialog(window, {
-    title: purpose === 'results' ? 'Open a results folder' : `Open ${purpose === 'landmarks' ? 'landmarks' : `the ${purpose} shape or volume`}`,
+    title: OPEN_TITLES[purpose],
     properties: purpose === 'results' ? ['openDirectory'] : ['openFile'],
     ...(purpose === 'results' ? {} : { filters: openFilters(purpose) }),
   });

@@ -10,9 +10,9 @@
  * in LPS, Monge's internal frame (core/frames); the renderer shows LPS as it is.
  */
 import type { Frame } from '../../core/frames/index.ts';
-import type { FieldFormat, RegisterRequest, StepName } from '../../core/registration/types.ts';
+import type { FieldFormat, RegisterRequest, ShapePhaseName } from '../../core/registration/types.ts';
 
-export type { FieldFormat, PresetName, StepName } from '../../core/registration/types.ts';
+export type { FieldFormat, PresetName, ShapePhaseName, StepName } from '../../core/registration/types.ts';
 
 export type JobId = string;
 export type Vec3 = [number, number, number];
@@ -117,6 +117,23 @@ export type OpenedFile =
   | { kind: 'mesh' | 'points'; path: string; name: string; shape: DisplayShape }
   | { kind: 'image'; path: string; name: string; volume: DisplayVolume };
 
+/**
+ * A cohort residual prior (`monge train-prior`) checked and ready for a registration's `residualPrior`: `path` is
+ * where it lives on the host (uploads are kept in the session folder), the rest is what the user needs to see to
+ * know it is the right one.
+ */
+export interface OpenedPrior {
+  path: string;
+  name: string;
+  /** The annotated cases it was learned from (as `monge train-prior` named them: their output folders). */
+  cases: string[];
+  /** Cohort landmarks it holds. */
+  landmarks: number;
+  /** Kernel width σ (normalised units) and shrinkage α it applies. */
+  sigma: number;
+  shrink: number;
+}
+
 /** A registration as the user interface asks for it: the output folder may be left to the service. */
 export type RegisterJobRequest = Omit<RegisterRequest, 'outDir'> & { outDir?: string };
 
@@ -180,8 +197,8 @@ export interface ResultsPayload {
   warped: DisplayShape;
   moving?: DisplayShape;
   fixed?: DisplayShape;
-  /** The moving shape after each step that ran, in pipeline order. */
-  steps: { step: StepName; shape: DisplayShape }[];
+  /** The moving shape after each step that ran and after the residual prior's correction, in pipeline order. */
+  steps: { step: ShapePhaseName; shape: DisplayShape }[];
   landmarks: ResultLandmarks;
   slices?: ResultSlices;
   report?: ReportView;
@@ -252,6 +269,8 @@ export interface MongeApi {
   hostInfo(): Promise<HostInfo>;
   /** Reads a mesh, a point set or a volume (volumes: slices plus the mask surface, extracted in a worker). */
   openFile(source: FileSource, options?: OpenOptions): Promise<OpenedFile>;
+  /** Reads and checks a residual prior file, for a registration's `residualPrior`. */
+  openPrior(source: FileSource): Promise<OpenedPrior>;
   /** Starts a registration in a worker; progress and the end arrive as JobEvents. */
   register(request: RegisterJobRequest): Promise<JobId>;
   /** Cancels a job (its worker stops within a second). False when no such job runs. */
@@ -261,7 +280,7 @@ export interface MongeApi {
 }
 
 export type ApiMethod = keyof MongeApi;
-export const API_METHODS: readonly ApiMethod[] = ['hostInfo', 'openFile', 'register', 'cancel', 'openResultsFolder', 'exportResult'];
+export const API_METHODS: readonly ApiMethod[] = ['hostInfo', 'openFile', 'openPrior', 'register', 'cancel', 'openResultsFolder', 'exportResult'];
 
 /** An error as it crosses a host boundary: its message, and the file it concerns when it is about a file. */
 export interface ApiErrorInfo {
@@ -284,7 +303,7 @@ export type HostCommand =
 
 /** What only the desktop host offers: native dialogs, menus, and paths of dropped files. */
 export interface HostBridge {
-  pickOpenPath(purpose: 'moving' | 'fixed' | 'landmarks' | 'results'): Promise<string | undefined>;
+  pickOpenPath(purpose: 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results'): Promise<string | undefined>;
   pickSavePath(suggestedName: string): Promise<string | undefined>;
   /** The path of a dropped file (Electron's webUtils.getPathForFile). */
   pathForFile(file: unknown): string | undefined;

@@ -10,6 +10,13 @@ import { toErrorInfo } from './error-info.ts';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalObject = (v: unknown): boolean => v === undefined || isObject(v);
 
+/** Why `source` is not a FileSource ({ path } or { name, bytes }), or undefined when it is one. */
+function fileSourceProblem(source: unknown): string | undefined {
+  if (isObject(source) && typeof source.path === 'string') return undefined;
+  if (isObject(source) && typeof source.name === 'string' && source.bytes instanceof Uint8Array) return undefined;
+  return 'needs { path } or { name, bytes }';
+}
+
 /** Why the arguments of `method` are unacceptable, or undefined when they are fine. */
 function argumentProblem(method: ApiMethod, args: unknown[]): string | undefined {
   switch (method) {
@@ -18,10 +25,10 @@ function argumentProblem(method: ApiMethod, args: unknown[]): string | undefined
     case 'openFile': {
       const [source, options] = args;
       if (args.length > 2 || !optionalObject(options)) return 'takes a file source and optional options';
-      if (isObject(source) && typeof source.path === 'string') return undefined;
-      if (isObject(source) && typeof source.name === 'string' && source.bytes instanceof Uint8Array) return undefined;
-      return 'needs { path } or { name, bytes }';
+      return fileSourceProblem(source);
     }
+    case 'openPrior':
+      return args.length === 1 ? fileSourceProblem(args[0]) : 'takes one file source';
     case 'register': {
       const [request] = args;
       return args.length === 1 && isObject(request) && typeof request.moving === 'string' && typeof request.fixed === 'string'

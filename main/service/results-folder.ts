@@ -17,7 +17,7 @@ import { InputError, readShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
-import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type StepName } from '../../core/registration/types.ts';
+import { REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type FieldFormat, type ShapePhaseName } from '../../core/registration/types.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
@@ -109,8 +109,8 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const fixed = await inputShape(REGISTRATION_OUTPUTS.fixedSurface, inputPath(inputs.fixed), 'fixed shape');
   const distance = fixed?.triangles && fixed.triangles.length > 0 ? SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles }) : undefined;
 
-  const steps: { step: StepName; shape: DisplayShape }[] = [];
-  for (const step of STEP_NAMES) {
+  const steps: { step: ShapePhaseName; shape: DisplayShape }[] = [];
+  for (const step of SHAPE_PHASE_NAMES) {
     const name = shapeFileNamed(stepNames, step);
     if (!name) continue;
     const shape = await tryRead(join(dir, REGISTRATION_OUTPUTS.stepsDir, name), `${step} step shape`);

@@ -14,6 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
 import { CancelledError } from '../../core/progress/index.ts';
+import { readResidualPrior } from '../../core/registration/prior/index.ts';
 import type {
   DisplayShape,
   ExportRequest,
@@ -24,6 +25,7 @@ import type {
   JobId,
   MongeApi,
   OpenedFile,
+  OpenedPrior,
   OpenOptions,
   RegisterJobRequest,
   ResultsPayload,
@@ -102,6 +104,16 @@ export class MongeService implements MongeApi {
     const { path, name } = await this.locate(source);
     try {
       return await this.open(path, name, options);
+    } catch (error) {
+      throw 'bytes' in source ? renamed(error, path, name) : error;
+    }
+  }
+
+  async openPrior(source: FileSource): Promise<OpenedPrior> {
+    const { path, name } = await this.locate(source);
+    try {
+      const prior = await readResidualPrior(path);
+      return { path, name, cases: prior.cases, landmarks: prior.pointsNormalised.length / 3, sigma: prior.sigma, shrink: prior.shrink };
     } catch (error) {
       throw 'bytes' in source ? renamed(error, path, name) : error;
     }

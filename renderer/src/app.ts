@@ -15,10 +15,11 @@ import type {
   JobEvent,
   MongeClient,
   OpenedFile,
+  OpenedPrior,
   OpenOptions,
   RegisterJobRequest,
   ResultsPayload,
-  StepName,
+  ShapePhaseName,
 } from '../../main/service/api.ts';
 import type { ScaleSpec } from './color-scale.ts';
 import { drawLegend } from './legend.ts';
@@ -29,9 +30,11 @@ import { type ColorBy, type SceneContent, View3D } from './view3d.ts';
 
 type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 
-const STEP_LABELS: Record<StepName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned' };
+const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
 const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
 const looksLikePoints = (name: string): boolean => POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
+/** A `.json` that is not Slicer's `.mrk.json` landmarks: what `monge train-prior` writes. */
+const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name);
 
 /** The element with this id, of the given type; throws when the page lacks it (a build mistake). */
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -47,6 +50,16 @@ function messageOf(error: unknown): string {
 
 function isCancel(error: unknown): boolean {
   return error instanceof Error && error.name === 'CancelledError';
+}
+
+/** The name to show for a source: the file name of a host path, or an upload's own name. */
+function sourceName(source: FileSource): string {
+  return 'path' in source ? (source.path.split(/[\\/]/).pop() ?? source.path) : source.name;
+}
+
+function describePrior(prior: OpenedPrior): string {
+  const cases = prior.cases.length === 1 ? '1 case' : `${prior.cases.length} cases`;
+  return `${prior.name} — ${cases}, ${prior.landmarks} landmarks, σ ${prior.sigma}, shrink ${prior.shrink}`;
 }
 
 function describe(file: OpenedFile): string {
@@ -76,6 +89,8 @@ export class App {
   private scale: ScaleSpec | undefined;
   /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
   private landmarkOptions: Partial<Record<'moving-landmarks' | 'fixed-landmarks', OpenOptions>> = {};
+  /** The cohort residual prior the next registrations apply (it belongs to the cohort, so new pairs keep it). */
+  private prior: OpenedPrior | undefined;
 
   constructor(private readonly client: MongeClient) {
     this.view = new View3D(byId('view3d'));
@@ -116,7 +131,7 @@ export class App {
 
   /** Opens a file as `role` ('auto': by what it holds and what is already open). */
   async open(role: Role | 'auto', source: FileSource): Promise<void> {
-    const name = 'path' in source ? (source.path.split(/[\\/]/).pop() ?? source.path) : source.name;
+    const name = sourceName(source);
     const status = role === 'auto' ? undefined : this.statusElement(role);
     const before = status ? { text: status.textContent, state: status.dataset.state } : undefined;
     if (status) {
@@ -146,6 +161,34 @@ export class App {
     } finally {
       this.updateButtons();
     }
+  }
+
+  /** Opens a residual prior for the registrations that follow; a bad file leaves the previous choice in place. */
+  async openPrior(source: FileSource): Promise<void> {
+    const name = sourceName(source);
+    const status = byId('input-prior');
+    status.textContent = `opening ${name}…`;
+    status.dataset.state = 'loading';
+    try {
+      this.prior = await this.client.openPrior(source);
+    } catch (error) {
+      this.messages.error(`Could not open ${name}: ${withoutPrefix(messageOf(error), name)}`);
+    } finally {
+      this.showPrior();
+    }
+  }
+
+  private clearPrior(): void {
+    this.prior = undefined;
+    this.showPrior();
+  }
+
+  private showPrior(): void {
+    const status = byId('input-prior');
+    status.textContent = this.prior ? describePrior(this.prior) : 'none';
+    status.dataset.state = this.prior ? 'loaded' : 'empty';
+    if (this.prior) status.title = `Learned from: ${this.prior.cases.join(', ')}`;
+    byId<HTMLButtonElement>('btn-prior-clear').disabled = !this.prior;
   }
 
   /**
@@ -346,6 +389,7 @@ export class App {
       ...(reachMm !== undefined ? { reachMm } : {}),
       ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
       ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
+      ...(this.prior ? { residualPrior: this.prior.path } : {}),
       ...(outDir ? { outDir } : {}),
     };
   }
@@ -511,6 +555,18 @@ export class App {
         this.messages.info('Type the path of the results folder on the host, then press Enter.');
       }
     });
+    const priorInput = byId<HTMLInputElement>('file-prior');
+    byId('btn-prior').addEventListener('click', () => {
+      const host = this.client.host;
+      if (host) void host.pickOpenPath('prior').then((path) => (path ? this.openPrior({ path }) : undefined));
+      else priorInput.click();
+    });
+    priorInput.addEventListener('change', () => {
+      const file = priorInput.files?.[0];
+      priorInput.value = '';
+      if (file) void this.openDropped(file, 'prior');
+    });
+    byId('btn-prior-clear').addEventListener('click', () => this.clearPrior());
     byId('btn-register').addEventListener('click', () => void this.register());
     byId('btn-cancel-top').addEventListener('click', () => void this.cancelAll());
     byId('btn-about').addEventListener('click', () => void this.about());
@@ -524,6 +580,7 @@ export class App {
       if (!path) return;
       const role = byId<HTMLSelectElement>('path-role').value;
       if (role === 'results') void this.openResults(path);
+      else if (role === 'prior') void this.openPrior({ path });
       else void this.open(role as Role, { path });
     });
     byId('btn-cancel').addEventListener('click', () => void this.cancelAll());
@@ -581,10 +638,12 @@ export class App {
     });
   }
 
-  private async openDropped(file: File, role: Role | 'auto'): Promise<void> {
+  /** Opens a picked or dropped file; a dropped `.json` other than Slicer landmarks is taken for a residual prior. */
+  private async openDropped(file: File, role: Role | 'auto' | 'prior'): Promise<void> {
     const path = this.client.host?.pathForFile(file);
     const source: FileSource = path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
-    await this.open(role, source);
+    if (role === 'prior' || (role === 'auto' && looksLikePrior(file.name))) await this.openPrior(source);
+    else await this.open(role, source);
   }
 
   private wireDragAndDrop(): void {
@@ -610,7 +669,7 @@ export class App {
   private async onHostCommand(command: HostCommand): Promise<void> {
     switch (command.type) {
       case 'open':
-        return this.open(command.role, { path: command.path });
+        return command.role === 'auto' && looksLikePrior(command.path) ? this.openPrior({ path: command.path }) : this.open(command.role, { path: command.path });
       case 'open-results':
         return this.openResults(command.path);
       case 'export':

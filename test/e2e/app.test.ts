@@ -13,7 +13,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { readShape, writeShape } from '../../core/io/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
+import { trainResidualPrior, writeResidualPrior } from '../../core/registration/prior/index.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import { LinearSampler } from '../../main/service/image-sampler.ts';
 import { VIRIDIS } from '../../renderer/src/color-scale.ts';
@@ -588,6 +590,57 @@ test('register from the UI, fsaverage5 white → pial: progress, overlays, metri
       `${m['surfaceDistance.chamferMm'].finetune.toFixed(3)} mm; Jacobian min ${m['jacobian.min'].finetune.toFixed(3)}; steps ${columns.slice(1).map((c) => `${c} ${m.time[c]?.toFixed(2)} s`).join(', ')}; ` +
       `field inverse ${inverse.meanMm.toFixed(3)} mm; stages ${progress.stages.join(' → ')}`,
   );
+});
+
+test('residual prior from the UI: a wrong file is refused by name; a prior is applied, reported and shown as a step', { skip }, async () => {
+  const { page } = session;
+  // The white → pial pair of the previous test is still open.
+  const dir = join(work, 'prior');
+  await mkdir(dir, { recursive: true });
+  const bad = join(dir, 'not-a-prior.json');
+  await writeFile(bad, '{"markups": []}');
+  await clearMessages(page);
+  await page.setInputFiles('#file-prior', bad);
+  await page.waitForSelector('#messages .message[data-kind="error"]');
+  assert.match(await page.locator('#messages .message[data-kind="error"] span').last().textContent() ?? '', /^Could not open not-a-prior\.json: is not a residual prior/);
+  assert.equal(await page.textContent('#input-prior'), 'none');
+  assert.equal(await page.locator('#btn-prior-clear').isDisabled(), true);
+
+  // Two cases whose residual is 2 (normalised units) along x everywhere: with fade 0 the correction is that
+  // constant, × α 0.5, × the fixed shape's spread along x.
+  const lattice = Float64Array.from({ length: 81 }, (_, i) => [Math.floor(i / 27), Math.floor(i / 9) % 3, Math.floor(i / 3) % 3][i % 3] - 1);
+  const truthLps = lattice.map((v, i) => v + (i % 3 === 0 ? 2 : 0));
+  const unit = { centreLps: [0, 0, 0] as [number, number, number], spreadMm: [1, 1, 1] as [number, number, number] };
+  const cases = ['cohort/a', 'cohort/b'].map((name) => ({ name, fixedMoments: unit, warpedLps: lattice, truthLps }));
+  const priorPath = join(dir, 'cohort.json');
+  await writeResidualPrior(priorPath, trainResidualPrior(cases, { sigma: 1.5, shrink: 0.5, fade: 0 }));
+  await clearMessages(page);
+  await page.setInputFiles('#file-prior', priorPath);
+  await waitLoaded('#input-prior', 'cohort.json — 2 cases, 54 landmarks, σ 1.5, shrink 0.5');
+  assert.equal(await page.getAttribute('#input-prior', 'title'), 'Learned from: cohort/a, cohort/b');
+  await page.locator('#panel-parameters').screenshot({ path: join(SCREENSHOTS, 'prior-chosen.png') });
+
+  const resultsDir = join(dir, 'run');
+  await setParameters(page, { preset: 'brain', steps: ['prealign'], fieldSpacingMm: 4, outDir: resultsDir });
+  await page.locator('#btn-register').click();
+  // The previous run's results stay on show until this one's arrive.
+  await page.waitForFunction((d) => document.getElementById('results-summary')?.textContent?.startsWith(`Results: ${d} `), resultsDir, { timeout: 120_000 });
+  await waitForResults(page);
+  assert.deepEqual(await metricsColumns(page), ['before', 'prealign', 'prior']);
+  const m = await metricsTable(page);
+  assert.notEqual(m['vertexError.mean'].prior, m['vertexError.mean'].prealign, 'the prior moved the shape');
+  assert.deepEqual(await page.locator('#step-select option').allTextContents(), ['pre-aligned', 'prior-corrected', 'final (warped)']);
+  // The run read the uploaded prior (same bytes), and its correction is α · s_x · 2 everywhere.
+  const report = JSON.parse(await readFile(join(resultsDir, 'report.json'), 'utf8'));
+  assert.equal(report.inputs.residualPrior.sha256, createHash('sha256').update(await readFile(priorPath)).digest('hex'));
+  const spreadX = report.inputs.fixedMomentsLps.spreadMm[0];
+  assert.ok(Math.abs(report.steps.at(-1).details.largestCorrectionMm - 0.5 * spreadX * 2) < 1e-3, `largest correction ${report.steps.at(-1).details.largestCorrectionMm} mm`);
+
+  // Clear: the next registration runs without a prior.
+  await page.locator('#btn-prior-clear').click();
+  assert.equal(await page.textContent('#input-prior'), 'none');
+  assert.equal(await page.locator('#btn-prior-clear').isDisabled(), true);
+  assert.deepEqual(session.errors, []);
 });
 
 test('keyboard: the 3D view, the controls and the shortcuts are reachable; no console errors at all', { skip }, async () => {

@@ -33,7 +33,7 @@ import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts'
 import type { Shape } from '../../shape/types.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
-import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../types.ts';
+import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
@@ -295,7 +295,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const chain: Deformation[] = [];
     const stepSummaries: StepSummary[] = [];
     const stepDetails: Record<string, unknown>[] = [];
-    const stepShapes: { name: StepName | 'prior'; shape: Shape }[] = [];
+    const stepShapes: { name: ShapePhaseName; shape: Shape }[] = [];
     let context: StepContext = { engine, preset, seed, moving: movingClouds, fixed: fixedClouds, signal, onProgress: options.onProgress, netModelDir: request.netModelDir };
     let lastConfidence: { confidence: StepConfidence; verticesLps: Float64Array } | undefined;
     let verticesNow = moving.shape.pointsLps;
