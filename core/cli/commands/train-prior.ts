@@ -15,8 +15,8 @@ case's residual (expert fixed landmark − warped moving landmark) in the case's
 the shrunk kernel average of these residuals to a new case's map — a correction of what the pipeline gets wrong
 the same way in every patient of a protocol (DIR-Lab COPD, lung preset, each case corrected by the four others:
 mean TRE 6.54 → 6.08 mm). Learn from cases registered with the same preset and steps, and in the same scanner
-orientation as the cases you will correct. The fixed landmark file is re-read from the path in each report.json
-(relative to the directory the registration ran in).
+orientation as the cases you will correct. The fixed landmark file is re-read from the (absolute) path in each
+report.json, so it must still be there.
 
 Options:
   -o, --out FILE   the prior (JSON; written atomically)

@@ -6,7 +6,7 @@
  * (and inside) stages; any failure leaves no OUTDIR behind (output-folder.ts).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AffineDeformation } from '../../field/affine.ts';
 import { ComposedDeformation } from '../../field/composed.ts';
 import { writeAffineMatrixText } from '../../field/export-affine-matrix.ts';
@@ -460,12 +460,13 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         residualPrior: request.residualPrior ?? null,
         resolvedPreset: preset,
       },
+      // Absolute paths: the folder is read later from anywhere (`monge train-prior`, the app's results view).
       inputs: {
-        moving: { path: moving.path, sha256: moving.sha256, kind: moving.kind, points: moving.shape.pointsLps.length / 3 },
-        fixed: { path: fixed.path, sha256: fixed.sha256, kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
-        ...(movingLandmarks ? { movingLandmarks: { path: movingLandmarks.path, sha256: movingLandmarks.sha256, prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
-        ...(fixedLandmarks ? { fixedLandmarks: { path: fixedLandmarks.path, sha256: fixedLandmarks.sha256, prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
-        ...(prior ? { residualPrior: { path: prior.path, sha256: prior.sha256, cases: prior.model.cases.length } } : {}),
+        moving: { path: resolve(moving.path), sha256: moving.sha256, kind: moving.kind, points: moving.shape.pointsLps.length / 3 },
+        fixed: { path: resolve(fixed.path), sha256: fixed.sha256, kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
+        ...(movingLandmarks ? { movingLandmarks: { path: resolve(movingLandmarks.path), sha256: movingLandmarks.sha256, prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(fixedLandmarks ? { fixedLandmarks: { path: resolve(fixedLandmarks.path), sha256: fixedLandmarks.sha256, prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(prior ? { residualPrior: { path: resolve(prior.path), sha256: prior.sha256, cases: prior.model.cases.length } } : {}),
         clouds: {
           moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
           fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },

@@ -1,6 +1,7 @@
 /**
  * A residual prior's training cases, read from `monge register` output folders: report.json names the fixed
- * landmark file (path as given at registration, relative to the working directory then), its column prefix and
+ * landmark file (an absolute path; reports of Monge before 2026-11-23 kept it as given, relative to the working
+ * directory of the registration, and are read relative to the current one), its column prefix and
  * frame, and the fixed shape's moments; landmarks_warped.csv holds φ(x). A folder registered WITH a prior is
  * refused: the prior learns the pipeline's own error, not what is left after an earlier correction.
  */

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { trainPriorCommand } from '../../../core/cli/commands/train-prior.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { readPoints } from '../../../core/io/points/index.ts';
@@ -165,6 +165,18 @@ function describePipeline(): void {
     assert.ok(Math.abs(summary.prior!.largestCorrectionMm - Math.hypot(...m.spreadMm.map((s, a) => s * r[a]))) < 1e-6);
     // A folder registered with a prior is not a training case.
     await assert.rejects(trainPriorCommand.run([join(dir, 'with-prior'), '-o', join(dir, 'again.json')]), (e: unknown) => e instanceof InputError && e.problem === 'unsupported');
+  });
+
+  test('a run given relative paths records absolute ones, so its folder trains a prior from any working directory', { timeout: 60_000 }, async () => {
+    // Relative to this process's working directory (changing it would also move the workers' module resolution).
+    const rel = (name: string): string => relative(process.cwd(), join(dir, name));
+    await register({ ...request, moving: rel('moving.nii.gz'), fixed: rel('fixed.nii.gz'), movingLandmarks: rel('moving.csv'), fixedLandmarks: rel('fixed.csv'), outDir: rel('relative') });
+    const report = JSON.parse(await readFile(join(dir, 'relative', REGISTRATION_OUTPUTS.report), 'utf8'));
+    for (const [role, name] of [['moving', 'moving.nii.gz'], ['fixed', 'fixed.nii.gz'], ['movingLandmarks', 'moving.csv'], ['fixedLandmarks', 'fixed.csv']]) {
+      assert.equal(report.inputs[role].path, join(dir, name), role);
+    }
+    assert.equal(await trainPriorCommand.run([join(dir, 'relative'), '-o', join(dir, 'from-relative.json')]), 0);
+    assert.deepEqual((await readResidualPrior(join(dir, 'from-relative.json'))).residualsNormalised, (await readResidualPrior(join(dir, 'prior.json'))).residualsNormalised);
   });
 
   test('register --residual-prior with a damaged prior fails before any work and leaves no folder', { timeout: 60_000 }, async () => {
