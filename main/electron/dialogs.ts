@@ -7,9 +7,7 @@ import { dialog } from 'electron';
 import { IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
 import { MESH_CODECS } from '../../core/io/meshes/index.ts';
 import { POINT_CODECS } from '../../core/io/points/index.ts';
-
-export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results';
-export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'prior', 'results'];
+import type { OpenPurpose } from '../service/api.ts';
 
 const strip = (ext: string): string => ext.replace(/^\./, '');
 

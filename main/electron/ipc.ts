@@ -4,10 +4,10 @@
  * app's window (window-security.ts isTrustedSender).
  */
 import { ipcMain, type BrowserWindow } from 'electron';
-import type { CallOutcome, MongeApi } from '../service/api.ts';
+import { OPEN_PURPOSES, type CallOutcome, type MongeApi, type OpenPurpose } from '../service/api.ts';
 import { dispatch } from '../service/dispatcher.ts';
 import { CHANNELS } from './channels.ts';
-import { OPEN_PURPOSES, pickOpenPath, pickSavePath, type OpenPurpose } from './dialogs.ts';
+import { pickOpenPath, pickSavePath } from './dialogs.ts';
 import { isTrustedSender } from './window-security.ts';
 
 export interface IpcOptions {

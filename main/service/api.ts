@@ -301,9 +301,13 @@ export type HostCommand =
   | { type: 'register' }
   | { type: 'cancel' };
 
+/** What a native open dialog is for (its title and file filters: main/electron/dialogs.ts). */
+export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results';
+export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'prior', 'results'];
+
 /** What only the desktop host offers: native dialogs, menus, and paths of dropped files. */
 export interface HostBridge {
-  pickOpenPath(purpose: 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results'): Promise<string | undefined>;
+  pickOpenPath(purpose: OpenPurpose): Promise<string | undefined>;
   pickSavePath(suggestedName: string): Promise<string | undefined>;
   /** The path of a dropped file (Electron's webUtils.getPathForFile). */
   pathForFile(file: unknown): string | undefined;

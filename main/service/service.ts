@@ -100,23 +100,15 @@ export class MongeService implements MongeApi {
     };
   }
 
-  async openFile(source: FileSource, options: OpenOptions = {}): Promise<OpenedFile> {
-    const { path, name } = await this.locate(source);
-    try {
-      return await this.open(path, name, options);
-    } catch (error) {
-      throw 'bytes' in source ? renamed(error, path, name) : error;
-    }
+  openFile(source: FileSource, options: OpenOptions = {}): Promise<OpenedFile> {
+    return this.readSource(source, (path, name) => this.open(path, name, options));
   }
 
-  async openPrior(source: FileSource): Promise<OpenedPrior> {
-    const { path, name } = await this.locate(source);
-    try {
+  openPrior(source: FileSource): Promise<OpenedPrior> {
+    return this.readSource(source, async (path, name) => {
       const prior = await readResidualPrior(path);
       return { path, name, cases: prior.cases, landmarks: prior.pointsNormalised.length / 3, sigma: prior.sigma, shrink: prior.shrink };
-    } catch (error) {
-      throw 'bytes' in source ? renamed(error, path, name) : error;
-    }
+    });
   }
 
   async register(request: RegisterJobRequest): Promise<JobId> {
@@ -157,6 +149,16 @@ export class MongeService implements MongeApi {
     const stem = (p: string): string => safeUploadName(basename(p)).replace(/\.(nii\.gz|gii\.gz|[a-z0-9]+)$/i, '');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     return join(root, `${stem(moving)}-to-${stem(fixed)}-${stamp}`);
+  }
+
+  /** Reads a source at its host path; errors about an upload's session copy name the file as the user knows it. */
+  private async readSource<T>(source: FileSource, read: (path: string, name: string) => Promise<T>): Promise<T> {
+    const { path, name } = await this.locate(source);
+    try {
+      return await read(path, name);
+    } catch (error) {
+      throw 'bytes' in source ? renamed(error, path, name) : error;
+    }
   }
 
   /** The host path of a source (uploads are written to the session folder first) and the name to show. */

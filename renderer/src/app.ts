@@ -129,9 +129,13 @@ export class App {
     return byId(role === 'moving' ? 'input-moving' : role === 'fixed' ? 'input-fixed' : 'input-landmarks');
   }
 
-  /** Opens a file as `role` ('auto': by what it holds and what is already open). */
-  async open(role: Role | 'auto', source: FileSource): Promise<void> {
+  /**
+   * Opens a file as `role` ('auto': by what it holds and what is already open; a `.json` other than Slicer
+   * landmarks is taken for a residual prior).
+   */
+  async open(role: Role | 'prior' | 'auto', source: FileSource): Promise<void> {
     const name = sourceName(source);
+    if (role === 'prior' || (role === 'auto' && looksLikePrior(name))) return this.openPrior(source);
     const status = role === 'auto' ? undefined : this.statusElement(role);
     const before = status ? { text: status.textContent, state: status.dataset.state } : undefined;
     if (status) {
@@ -164,7 +168,7 @@ export class App {
   }
 
   /** Opens a residual prior for the registrations that follow; a bad file leaves the previous choice in place. */
-  async openPrior(source: FileSource): Promise<void> {
+  private async openPrior(source: FileSource): Promise<void> {
     const name = sourceName(source);
     const status = byId('input-prior');
     status.textContent = `opening ${name}…`;
@@ -188,6 +192,7 @@ export class App {
     status.textContent = this.prior ? describePrior(this.prior) : 'none';
     status.dataset.state = this.prior ? 'loaded' : 'empty';
     if (this.prior) status.title = `Learned from: ${this.prior.cases.join(', ')}`;
+    else status.removeAttribute('title');
     byId<HTMLButtonElement>('btn-prior-clear').disabled = !this.prior;
   }
 
@@ -518,10 +523,10 @@ export class App {
 
   // ---------------------------------------------------------------- wiring
 
-  private async pick(role: Role, input: HTMLInputElement): Promise<void> {
+  private async pick(role: Role | 'prior', input: HTMLInputElement): Promise<void> {
     const host = this.client.host;
     if (host) {
-      const path = await host.pickOpenPath(role === 'moving' || role === 'fixed' ? role : 'landmarks');
+      const path = await host.pickOpenPath(role === 'moving-landmarks' || role === 'fixed-landmarks' ? 'landmarks' : role);
       if (path) await this.open(role, { path });
     } else {
       input.click();
@@ -529,15 +534,9 @@ export class App {
   }
 
   private wireToolbar(): void {
-    const roles: [Role, string][] = [
-      ['moving', 'moving'],
-      ['fixed', 'fixed'],
-      ['moving-landmarks', 'moving-landmarks'],
-      ['fixed-landmarks', 'fixed-landmarks'],
-    ];
-    for (const [role, id] of roles) {
-      const input = byId<HTMLInputElement>(`file-${id}`);
-      byId(`btn-open-${id}`).addEventListener('click', () => void this.pick(role, input));
+    for (const role of ['moving', 'fixed', 'moving-landmarks', 'fixed-landmarks', 'prior'] as const) {
+      const input = byId<HTMLInputElement>(`file-${role}`);
+      byId(`btn-open-${role}`).addEventListener('click', () => void this.pick(role, input));
       input.addEventListener('change', () => {
         const file = input.files?.[0];
         input.value = '';
@@ -555,17 +554,6 @@ export class App {
         this.messages.info('Type the path of the results folder on the host, then press Enter.');
       }
     });
-    const priorInput = byId<HTMLInputElement>('file-prior');
-    byId('btn-prior').addEventListener('click', () => {
-      const host = this.client.host;
-      if (host) void host.pickOpenPath('prior').then((path) => (path ? this.openPrior({ path }) : undefined));
-      else priorInput.click();
-    });
-    priorInput.addEventListener('change', () => {
-      const file = priorInput.files?.[0];
-      priorInput.value = '';
-      if (file) void this.openDropped(file, 'prior');
-    });
     byId('btn-prior-clear').addEventListener('click', () => this.clearPrior());
     byId('btn-register').addEventListener('click', () => void this.register());
     byId('btn-cancel-top').addEventListener('click', () => void this.cancelAll());
@@ -580,8 +568,7 @@ export class App {
       if (!path) return;
       const role = byId<HTMLSelectElement>('path-role').value;
       if (role === 'results') void this.openResults(path);
-      else if (role === 'prior') void this.openPrior({ path });
-      else void this.open(role as Role, { path });
+      else void this.open(role as Role | 'prior', { path });
     });
     byId('btn-cancel').addEventListener('click', () => void this.cancelAll());
     for (const layer of ['moving', 'fixed', 'warped'] as const) {
@@ -638,12 +625,10 @@ export class App {
     });
   }
 
-  /** Opens a picked or dropped file; a dropped `.json` other than Slicer landmarks is taken for a residual prior. */
-  private async openDropped(file: File, role: Role | 'auto' | 'prior'): Promise<void> {
+  private async openDropped(file: File, role: Role | 'prior' | 'auto'): Promise<void> {
     const path = this.client.host?.pathForFile(file);
     const source: FileSource = path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
-    if (role === 'prior' || (role === 'auto' && looksLikePrior(file.name))) await this.openPrior(source);
-    else await this.open(role, source);
+    await this.open(role, source);
   }
 
   private wireDragAndDrop(): void {
@@ -669,7 +654,7 @@ export class App {
   private async onHostCommand(command: HostCommand): Promise<void> {
     switch (command.type) {
       case 'open':
-        return command.role === 'auto' && looksLikePrior(command.path) ? this.openPrior({ path: command.path }) : this.open(command.role, { path: command.path });
+        return this.open(command.role, { path: command.path });
       case 'open-results':
         return this.openResults(command.path);
       case 'export':

@@ -22,7 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { readShape, writeShape } from '../../core/io/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
-import { trainResidualPrior, writeResidualPrior } from '../../core/registration/prior/index.ts';
+import { writeResidualPrior } from '../../core/registration/prior/index.ts';
+import { constantResidualPrior, lattice } from '../unit/registration/support.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import { LinearSampler } from '../../main/service/image-sampler.ts';
 import { VIRIDIS } from '../../renderer/src/color-scale.ts';
@@ -608,12 +609,8 @@ test('residual prior from the UI: a wrong file is refused by name; a prior is ap
 
   // Two cases whose residual is 2 (normalised units) along x everywhere: with fade 0 the correction is that
   // constant, × α 0.5, × the fixed shape's spread along x.
-  const lattice = Float64Array.from({ length: 81 }, (_, i) => [Math.floor(i / 27), Math.floor(i / 9) % 3, Math.floor(i / 3) % 3][i % 3] - 1);
-  const truthLps = lattice.map((v, i) => v + (i % 3 === 0 ? 2 : 0));
-  const unit = { centreLps: [0, 0, 0] as [number, number, number], spreadMm: [1, 1, 1] as [number, number, number] };
-  const cases = ['cohort/a', 'cohort/b'].map((name) => ({ name, fixedMoments: unit, warpedLps: lattice, truthLps }));
   const priorPath = join(dir, 'cohort.json');
-  await writeResidualPrior(priorPath, trainResidualPrior(cases, { sigma: 1.5, shrink: 0.5, fade: 0 }));
+  await writeResidualPrior(priorPath, constantResidualPrior([2, 0, 0], lattice(3), { sigma: 1.5, shrink: 0.5, fade: 0 }, ['cohort/a', 'cohort/b']));
   await clearMessages(page);
   await page.setInputFiles('#file-prior', priorPath);
   await waitLoaded('#input-prior', 'cohort.json — 2 cases, 54 landmarks, σ 1.5, shrink 0.5');

@@ -338,7 +338,6 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       stepDetails.push({ name, status: 'done', ...cost, metricsSeconds: measureSeconds, details: result.details, metrics: phase.metrics });
       report(name, 1);
     }
-    let afterName: string = stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before';
     let priorSummary: RegistrationSummary['prior'];
     if (prior) {
       // The cohort's systematic error, corrected after the steps (prior-correction.ts).
@@ -350,7 +349,6 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       phases.prior = phase.metrics;
       stepShapes.push({ name: 'prior', shape: phase.warped });
       stepDetails.push({ name: 'prior', status: 'done', ...cost, file: prior.path, details: correction.details, metrics: phase.metrics });
-      afterName = 'prior';
       priorSummary = { file: prior.path, cases: prior.model.cases.length, seconds: cost.seconds, largestCorrectionMm: correction.largestCorrectionMm };
       report('prior', 1);
     }
@@ -437,7 +435,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     });
 
     const seconds = (performance.now() - started) / 1000;
-    const after = phases[afterName];
+    const after = phases.prior ?? phases[stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before'];
     const reportJson = {
       version: MONGE_VERSION,
       versions: versions(engineHandle.description),

@@ -20,19 +20,11 @@ import {
   shapeMoments,
   trainResidualPrior,
   writeResidualPrior,
-  type ResidualPrior,
   type ShapeMomentsLps,
 } from '../../../core/registration/prior/index.ts';
-import { writeBreathingCase } from './support.ts';
+import { constantResidualPrior, lattice, writeBreathingCase } from './support.ts';
 
 const unitMoments: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [1, 1, 1] };
-
-/** A 5×5×5 lattice of points on [−1, 1]³ (normalised units). */
-function lattice(): Float64Array {
-  const p: number[] = [];
-  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) for (let k = 0; k < 5; k++) p.push(-1 + i / 2, -1 + j / 2, -1 + k / 2);
-  return Float64Array.from(p);
-}
 
 test('shape moments: weighted centroid and per-axis spread', () => {
   // Two points of mass 1 and 3 on the x axis: μ = 0.75·4 = 3, s = √(0.25·9 + 0.75·1) = √3.
@@ -44,10 +36,8 @@ test('shape moments: weighted centroid and per-axis spread', () => {
 });
 
 test('residual prior: a constant residual field comes back as α·r, rescaled by the new shape’s spread', () => {
-  const warped = lattice();
-  const r = [2, -1, 0.5];
-  const truth = warped.map((v, i) => v + r[i % 3]);
-  const prior = trainResidualPrior([{ name: 'a', fixedMoments: unitMoments, warpedLps: warped, truthLps: truth }], { shrink: 0.5, fade: 0, sigma: 0.4 });
+  const r = [2, -1, 0.5] as const;
+  const prior = constantResidualPrior(r, lattice(5), { shrink: 0.5, fade: 0, sigma: 0.4 });
   // A new shape twice as wide in x, three times in z, shifted: the same normalised points get s ⊙ α r.
   const other: ShapeMomentsLps = { centreLps: [10, 20, 30], spreadMm: [2, 1, 3] };
   const query = Float64Array.from([10, 20, 30, 10.5, 20.3, 29]);
@@ -76,7 +66,7 @@ test('residual prior: bad settings and unpaired landmarks are refused', () => {
 test('residual prior file: round trip, and a damaged file names itself and its problem', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'monge-prior-file-'));
   try {
-    const prior = trainResidualPrior([{ name: 'a', fixedMoments: unitMoments, warpedLps: lattice(), truthLps: lattice().map((v) => v + 1) }]);
+    const prior = constantResidualPrior([1, 1, 1], lattice(5), {});
     const path = join(dir, 'prior.json');
     await writeResidualPrior(path, prior);
     assert.deepEqual(await readResidualPrior(path), prior);
@@ -141,9 +131,8 @@ function describePipeline(): void {
     const base = JSON.parse(await readFile(join(dir, 'base', REGISTRATION_OUTPUTS.report), 'utf8'));
     const m = base.inputs.fixedMomentsLps as ShapeMomentsLps;
     // A cohort whose residual is the same everywhere: the correction is that constant (fade 0), scaled by s.
-    const r = [1.5, -0.5, 0.25];
-    const cohort = lattice().map((v) => 2 * v);
-    const constant: ResidualPrior = trainResidualPrior([{ name: 'c', fixedMoments: unitMoments, warpedLps: cohort, truthLps: cohort.map((v, i) => v + r[i % 3]) }], { sigma: 1.5, shrink: 1, fade: 0 });
+    const r = [1.5, -0.5, 0.25] as const;
+    const constant = constantResidualPrior(r, lattice(5, 2), { sigma: 1.5, shrink: 1, fade: 0 });
     const priorPath = join(dir, 'constant.json');
     await writeResidualPrior(priorPath, constant);
     const summary = await register({ ...request, outDir: join(dir, 'with-prior'), residualPrior: priorPath });

@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
+import { trainResidualPrior, type PriorSettings, type ResidualPrior } from '../../../core/registration/prior/index.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 
 /**
@@ -57,4 +58,22 @@ export async function writeBreathingCase(dir: string): Promise<{ pair: { moving:
   await writeFile(join(dir, 'moving.csv'), pointsCsv(movingLandmarks));
   await writeFile(join(dir, 'fixed.csv'), pointsCsv(applyBreathing(movingLandmarks)));
   return { pair, movingLandmarks };
+}
+
+/** n³ points on a regular lattice of [−h, h]³ (interleaved xyz, x slowest). */
+export function lattice(n: number, halfWidth = 1): Float64Array {
+  const at = (i: number): number => -halfWidth + (2 * halfWidth * i) / (n - 1);
+  const p: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) p.push(at(i), at(j), at(k));
+  return Float64Array.from(p);
+}
+
+/**
+ * A residual prior learned from cases (one per name) whose residual is r everywhere on `points`, in a unit frame
+ * (centroid 0, spread 1 mm): with fade 0 its correction is α·s ⊙ r wherever the kernel reaches.
+ */
+export function constantResidualPrior(r: readonly [number, number, number], points: Float64Array, settings: PriorSettings, names: readonly string[] = ['c']): ResidualPrior {
+  const fixedMoments = { centreLps: [0, 0, 0] as [number, number, number], spreadMm: [1, 1, 1] as [number, number, number] };
+  const truthLps = points.map((v, i) => v + r[i % 3]);
+  return trainResidualPrior(names.map((name) => ({ name, fixedMoments, warpedLps: points, truthLps })), settings);
 }

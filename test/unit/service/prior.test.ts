@@ -10,28 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../core/io/errors.ts';
 import { REGISTRATION_OUTPUTS } from '../../../core/registration/index.ts';
-import { trainResidualPrior, writeResidualPrior, type ShapeMomentsLps } from '../../../core/registration/prior/index.ts';
+import { writeResidualPrior, type ShapeMomentsLps } from '../../../core/registration/prior/index.ts';
 import type { JobEvent } from '../../../main/service/api.ts';
 import { dispatch } from '../../../main/service/dispatcher.ts';
 import { MongeService } from '../../../main/service/service.ts';
-import { writeBreathingCase } from '../registration/support.ts';
-
-const unitMoments: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [1, 1, 1] };
+import { constantResidualPrior, lattice, writeBreathingCase } from '../registration/support.ts';
 
 /** Two cases on a 3×3×3 lattice of [−1, 1]³ with a constant residual r (mm in the unit frame). */
-function constantPrior(r: [number, number, number]) {
-  const p: number[] = [];
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) p.push(i - 1, j - 1, k - 1);
-  const warpedLps = Float64Array.from(p);
-  const truthLps = warpedLps.map((v, i) => v + r[i % 3]);
-  return trainResidualPrior(
-    [
-      { name: 'runs/case1', fixedMoments: unitMoments, warpedLps, truthLps },
-      { name: 'runs/case2', fixedMoments: unitMoments, warpedLps, truthLps },
-    ],
-    { sigma: 1.5, shrink: 0.8, fade: 0 },
-  );
-}
+const constantPrior = (r: [number, number, number]) => constantResidualPrior(r, lattice(3), { sigma: 1.5, shrink: 0.8, fade: 0 }, ['runs/case1', 'runs/case2']);
 
 test('openPrior: a prior by path or upload comes back with its cases and settings; a bad one names the file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'monge-service-prior-'));
