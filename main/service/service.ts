@@ -73,7 +73,12 @@ export function safeUploadName(name: string): string {
 
 export class MongeService implements MongeApi {
   readonly jobs: JobRunner;
-  private workDir: string | undefined;
+  /**
+   * The session folder, made on first use. A promise, not a path: two uploads in flight at once (the app sends the
+   * moving and fixed files together) each made a folder when the path was assigned after the await, and the one
+   * overwritten was never removed.
+   */
+  private workDir: Promise<string> | undefined;
   private uploads = 0;
 
   constructor(private readonly options: MongeServiceOptions) {
@@ -82,7 +87,7 @@ export class MongeService implements MongeApi {
       cancelGraceMs: options.cancelGraceMs,
       ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
     });
-    this.workDir = options.workDir;
+    this.workDir = options.workDir === undefined ? undefined : Promise.resolve(options.workDir);
   }
 
   onJobEvent(listener: (event: JobEvent) => void): () => void {
@@ -136,11 +141,11 @@ export class MongeService implements MongeApi {
   /** Stops every job and removes the session folder if the service made it. */
   async dispose(): Promise<void> {
     await this.jobs.dispose();
-    if (this.workDir !== undefined && this.options.workDir === undefined) await rm(this.workDir, { recursive: true, force: true });
+    if (this.workDir !== undefined && this.options.workDir === undefined) await rm(await this.workDir, { recursive: true, force: true });
   }
 
-  private async sessionDir(): Promise<string> {
-    this.workDir ??= await mkdtemp(join(tmpdir(), 'monge-session-'));
+  private sessionDir(): Promise<string> {
+    this.workDir ??= mkdtemp(join(tmpdir(), 'monge-session-'));
     return this.workDir;
   }
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { readShape } from '../../../core/io/index.ts';
@@ -118,6 +118,20 @@ test('openFile: an upload that is not what its name says fails with a message na
   } finally {
     await s.dispose();
   }
+});
+
+test('uploads sent together share one session folder, and dispose leaves none of it behind', async () => {
+  const { s } = service();
+  const off = new TextEncoder().encode('OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n');
+  // The app sends the moving and fixed files at once; each used to make its own session folder.
+  const opened = await Promise.all(['moving.off', 'fixed.off', 'third.off'].map((name) => s.openFile({ name, bytes: off })));
+  const sessionOf = (path: string) => dirname(dirname(dirname(path)));
+  const sessions = new Set(opened.map((o) => sessionOf(o.path)));
+  assert.equal(sessions.size, 1, [...sessions].join(', '));
+  const [session] = sessions;
+  assert.match(basename(session!), /^monge-session-/);
+  await s.dispose();
+  await assert.rejects(stat(session!), { code: 'ENOENT' });
 });
 
 test('safeUploadName keeps the suffix and drops folders and odd characters', () => {
