@@ -5,8 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +15,7 @@ import { readMesh } from '../../../core/io/meshes/index.ts';
 import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
 import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
 
@@ -46,8 +45,8 @@ test('usage errors exit 2 and name the problem', () => {
   assert.equal(monge('landmarks-error', 'a.csv', 'b.csv', '--frame-a', 'xyz').code, 2);
 });
 
-test('bad input exits 3, names the file, and writes nothing', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+test('bad input exits 3, names the file, and writes nothing', async (t) => {
+  const dir = await tempDir(t, 'cli');
   const missing = monge('info', join(dir, 'nope.vtk'));
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /nope\.vtk/);
@@ -65,8 +64,8 @@ test('bad input exits 3, names the file, and writes nothing', async () => {
   assert.equal(dirAsFile.code, 3, dirAsFile.stderr);
 });
 
-test('surface of an empty mask exits 3 with a clear reason and no output', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
+  const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
   await writeImage(mask, {
     size: [8, 8, 8],
@@ -107,8 +106,8 @@ test('info --json on a NIfTI mask reports an image with its geometry', { skip: n
   assert.equal(info.points, 192 * 192 * 208);
 });
 
-test('convert keeps points, triangles and frame through VTK, PLY and back to GIfTI', { skip: needsSharedData() }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+test('convert keeps points, triangles and frame through VTK, PLY and back to GIfTI', { skip: needsSharedData() }, async (t) => {
+  const dir = await tempDir(t, 'cli');
   const src = sharedPath('brain/fsaverage5/white_left.gii.gz');
   const before = sha(src);
   for (const out of ['w.vtk', 'w.ply', 'w.gii']) assert.equal(monge('convert', src, join(dir, out)).code, 0);
@@ -144,8 +143,8 @@ test('landmarks-error --json reproduces the DIR-Lab copd1 initial TRE from both 
   assert.ok(Math.abs(b.mean - a.mean) < 1e-3);
 });
 
-test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one voxel of the foreground', { skip: needsSharedData() }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one voxel of the foreground', { skip: needsSharedData() }, async (t) => {
+  const dir = await tempDir(t, 'cli');
   const maskPath = sharedPath('lung/dirlab-copd/copd1_exp_lungmask.nii.gz');
   const out = join(dir, 's.vtk');
   const r = monge('surface', maskPath, '-o', out, '--json');
@@ -184,8 +183,8 @@ test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one 
   }
 });
 
-test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys as documented', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-cli-'));
+test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys as documented', async (t) => {
+  const dir = await tempDir(t, 'cli');
   const rows = ['x,y,z'];
   const moved = ['x,y,z'];
   for (let i = 0; i < 300; i++) {

@@ -5,8 +5,7 @@
  * landmarks), written in each format by Monge's own writers where the shared data has no such file.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +18,7 @@ import { POINT_CODECS, readPoints, shapeToPointSet } from '../../../core/io/poin
 import type { PointSetData } from '../../../core/io/points/types.ts';
 import { mutants } from '../../support/mutate.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const MESH_MUTANTS = 300;
 const POINT_MUTANTS = 300;
@@ -102,8 +102,8 @@ test('point-set readers survive corrupted real files', { skip: needsSharedData()
   }
 });
 
-test('image readers survive corrupted real files', { skip: needsSharedData(), timeout: 300_000 }, async () => {
-  const tmp = await mkdtemp(join(tmpdir(), 'monge-fuzz-'));
+test('image readers survive corrupted real files', { skip: needsSharedData(), timeout: 300_000 }, async (t) => {
+  const tmp = await tempDir(t, 'fuzz');
   const aseg = await readImage(sharedPath('brain/mne-sample/aseg.mgz'));
   const sources: string[] = [sharedPath('volumes/totalsegmentator/example_seg.nii.gz'), sharedPath('brain/mne-sample/aseg.mgz')];
   for (const ext of ['nrrd', 'mha']) {

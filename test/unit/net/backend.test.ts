@@ -2,24 +2,21 @@
 // path: pyramids, network, interpolation to every moving point.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { JsEngine } from '../../../core/kernels/js-engine.ts';
 import { useNetBackend } from '../../../core/registration/net/backend.ts';
 import { loadRegistrationNet, predictDisplacement, type NetPrediction } from '../../../core/registration/net/inference.ts';
 import { buildRegistrationModel } from '../../../core/registration/net/model.ts';
-import { ellipsoidCloud, saveModelFolder, tempDir, tinyConfig } from './tiny.ts';
+import { ellipsoidCloud, saveModelFolder, tinyConfig } from './tiny.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
-const dirs: string[] = [];
 after(async () => {
   await useNetBackend('wasm');
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-test('wasm and cpu backends give the same displacements to 1e-4', async () => {
+test('wasm and cpu backends give the same displacements to 1e-4', async (t) => {
   const config = tinyConfig();
-  const dir = await tempDir('backend');
-  dirs.push(dir);
+  const dir = await tempDir(t, 'net-backend');
   // Non-trivial weights: a seeded network whose output heads are scaled up so the flow is not ~0.
   await useNetBackend('wasm');
   const model = buildRegistrationModel(config, 21);

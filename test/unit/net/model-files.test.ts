@@ -14,7 +14,8 @@ import { MANIFEST_JSON } from '../../../core/registration/net/manifest.ts';
 import { MODEL_JSON, modelFiles, WEIGHTS_BIN } from '../../../core/registration/net/model-files.ts';
 import { buildRegistrationModel } from '../../../core/registration/net/model.ts';
 import { buildPyramid } from '../../../core/registration/net/pyramid.ts';
-import { ellipsoidCloud, saveModelFolder, tempDir, tinyConfig } from './tiny.ts';
+import { ellipsoidCloud, saveModelFolder, tinyConfig } from './tiny.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const config = tinyConfig();
 
@@ -42,8 +43,8 @@ async function expectInputError(promise: Promise<unknown>, file: string, problem
   assert.fail('expected an InputError');
 }
 
-test('save → load gives identical outputs', async () => {
-  const dir = await tempDir('save');
+test('save → load gives identical outputs', async (t) => {
+  const dir = await tempDir(t, 'net-save');
   const model = buildRegistrationModel(config, 5);
   await saveModelFolder(dir, config, model);
   const net = await loadRegistrationNet(dir, { backend: 'wasm' });
@@ -56,11 +57,10 @@ test('save → load gives identical outputs', async () => {
   const other = (buildRegistrationModel(config, 6).predict(x) as tf.Tensor[])[1].dataSync();
   assert.notDeepEqual(other, a[1]);
   net.dispose();
-  await rm(dir, { recursive: true });
 });
 
-test('a truncated, altered or non-finite weights file is refused, naming weights.bin', async () => {
-  const dir = await tempDir('corrupt');
+test('a truncated, altered or non-finite weights file is refused, naming weights.bin', async (t) => {
+  const dir = await tempDir(t, 'net-corrupt');
   await saveModelFolder(dir, config);
   const bin = join(dir, WEIGHTS_BIN);
   const original = await readFile(bin);
@@ -80,11 +80,10 @@ test('a truncated, altered or non-finite weights file is refused, naming weights
   await expectInputError(modelFiles(dir).load!(), bin, 'non-finite');
   await rm(bin);
   await expectInputError(loadRegistrationNet(dir), bin, 'not-found');
-  await rm(dir, { recursive: true });
 });
 
-test('a broken model.json or manifest.json is refused, naming the file', async () => {
-  const dir = await tempDir('json');
+test('a broken model.json or manifest.json is refused, naming the file', async (t) => {
+  const dir = await tempDir(t, 'net-json');
   await saveModelFolder(dir, config);
   const json = join(dir, MODEL_JSON);
   const text = await readFile(json, 'utf8');
@@ -99,13 +98,12 @@ test('a broken model.json or manifest.json is refused, naming the file', async (
   await expectInputError(loadRegistrationNet(dir), manifestPath, 'malformed');
   await rm(manifestPath);
   await expectInputError(loadRegistrationNet(dir), manifestPath, 'not-found');
-  await rm(dir, { recursive: true });
 });
 
-test('weights of another network are refused, naming model.json', async () => {
+test('weights of another network are refused, naming model.json', async (t) => {
   // Folder A: tiny network; folder B: a wider one. B's files under A's manifest (checksum updated) do not fit it.
-  const a = await tempDir('mismatch-a');
-  const b = await tempDir('mismatch-b');
+  const a = await tempDir(t, 'net-mismatch-a');
+  const b = await tempDir(t, 'net-mismatch-b');
   await saveModelFolder(a, config);
   const wide = tinyConfig({ width: 0.5 });
   const manifestB = await saveModelFolder(b, wide);
@@ -126,6 +124,4 @@ test('weights of another network are refused, naming model.json', async () => {
   await writeFile(join(a, MODEL_JSON), JSON.stringify(topo));
   await writeFile(manifestPath, JSON.stringify({ ...manifestA, config: wide, files: { ...manifestA.files, weightsSha256: manifestB.files.weightsSha256 } }));
   await expectInputError(loadRegistrationNet(a), join(a, MODEL_JSON), 'malformed');
-  await rm(a, { recursive: true });
-  await rm(b, { recursive: true });
 });

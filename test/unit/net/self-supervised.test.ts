@@ -2,7 +2,6 @@
 // moving points towards the fixed cloud (S_ε decreases), and the surrogate's gradient is the divergence's.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '../../../core/io/atomic-write.ts';
@@ -10,7 +9,8 @@ import { JsEngine } from '../../../core/kernels/js-engine.ts';
 import { useNetBackend } from '../../../core/registration/net/backend.ts';
 import { buildRegistrationModel } from '../../../core/registration/net/model.ts';
 import { prepareSelfSupervised, selfSupervisedGradient } from '../../../core/registration/net/self-supervised.ts';
-import { ellipsoidCloud, tempDir, tinyConfig } from './tiny.ts';
+import { ellipsoidCloud, tinyConfig } from './tiny.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 before(async () => {
   await useNetBackend('wasm');
@@ -22,9 +22,9 @@ function csv(points: Float64Array): string {
   return `${rows.join('\n')}\n`;
 }
 
-test('steps on the self-supervised surrogate lower the Sinkhorn divergence of an unlabeled pair', async () => {
+test('steps on the self-supervised surrogate lower the Sinkhorn divergence of an unlabeled pair', async (t) => {
   const config = tinyConfig();
-  const dir = await tempDir('ss');
+  const dir = await tempDir(t, 'net-ss');
   const moving = ellipsoidCloud(800, 1);
   // The fixed shape: the same ellipsoid stretched by 15 % along z (the centroids coincide, so only the flow can help).
   const fixed = ellipsoidCloud(800, 2).map((v, i) => (i % 3 === 2 ? (v + 60) * 1.15 - 60 : v));
@@ -43,5 +43,4 @@ test('steps on the self-supervised surrogate lower the Sinkhorn divergence of an
     ss.dispose();
   }
   assert.ok(divergences[divergences.length - 1] < 0.8 * divergences[0], `S: ${divergences.map((d) => d.toFixed(2)).join(' → ')}`);
-  await rm(dir, { recursive: true });
 });

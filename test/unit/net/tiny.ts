@@ -2,9 +2,6 @@
  * Test helpers for the registration network: a tiny config (256 control points, quarter width) that trains and
  * predicts in a fraction of a second, clouds on an analytic ellipsoid, and a saved model folder.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MONGE_VERSION } from '../../../core/cli/version.ts';
 import { defaultNetConfig, type NetConfig } from '../../../core/registration/net/config.ts';
@@ -26,10 +23,6 @@ export function ellipsoidShape(): SynthShape {
 /** `n` points sampled on the ellipsoid (seeded). */
 export function ellipsoidCloud(n: number, seed: number): Float64Array {
   return sampleShape(ellipsoidShape(), n, createRandom(seed));
-}
-
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `monge-net-${prefix}-`));
 }
 
 /** Saves `model` (untrained unless given) with a manifest into `dir`. */

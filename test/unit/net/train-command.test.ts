@@ -8,7 +8,8 @@ import { EXIT, UsageError } from '../../../core/cli/exit-codes.ts';
 import { reportError } from '../../../core/cli/main.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { parseDataSpec } from '../../../core/registration/net/training-data.ts';
-import { tempDir } from './tiny.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+
 
 async function exitCodeOf(argv: string[]): Promise<{ code: number; error: unknown }> {
   try {
@@ -24,8 +25,8 @@ async function exitCodeOf(argv: string[]): Promise<{ code: number; error: unknow
   }
 }
 
-test('usage mistakes exit 2', async () => {
-  const dir = await tempDir('cli');
+test('usage mistakes exit 2', async (t) => {
+  const dir = await tempDir(t, 'net-cli');
   for (const argv of [
     ['--data', 'x.vtk', '--out', dir],
     ['--preset', 'liver', '--data', 'x.vtk', '--out', dir],
@@ -45,13 +46,13 @@ test('usage mistakes exit 2', async () => {
   }
 });
 
-test('missing or unreadable data exits 3 with the file named', async () => {
-  const dir = await tempDir('cli-data');
+test('missing or unreadable data exits 3 with the file named', async (t) => {
+  const dir = await tempDir(t, 'net-cli-data');
   const missing = join(dir, 'nowhere.vtk');
   const { code, error } = await exitCodeOf(['--preset', 'brain', '--data', missing, '--out', join(dir, 'out')]);
   assert.equal(code, EXIT.badInput);
   assert.ok(error instanceof InputError && error.file === missing);
-  const empty = await tempDir('cli-empty');
+  const empty = await tempDir(t, 'net-cli-empty');
   const r = await exitCodeOf(['--preset', 'brain', '--data', empty, '--out', join(dir, 'out')]);
   assert.equal(r.code, EXIT.badInput);
   assert.ok(r.error instanceof InputError && r.error.file === empty && r.error.problem === 'empty');

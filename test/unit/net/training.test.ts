@@ -2,7 +2,7 @@
 // valid manifest; the same seed gives the same weights, with or without an interruption and --resume.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '../../../core/io/atomic-write.ts';
@@ -19,7 +19,8 @@ import { trainingSample } from '../../../core/registration/net/training-sample.t
 import { inProcessSamples, workerSamples } from '../../../core/registration/net/sample-source.ts';
 import { SYNTH_PRESETS } from '../../../core/registration/synth/index.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
-import { ellipsoidShape, saveModelFolder, tempDir, tinyConfig } from './tiny.ts';
+import { ellipsoidShape, saveModelFolder, tinyConfig } from './tiny.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const config = tinyConfig();
 
@@ -87,8 +88,8 @@ async function meshFile(dir: string): Promise<string> {
   return path;
 }
 
-test('trainRegistrationNet writes a loadable model with its manifest; same seed, same weights, resumed or not', async () => {
-  const dir = await tempDir('train');
+test('trainRegistrationNet writes a loadable model with its manifest; same seed, same weights, resumed or not', async (t) => {
+  const dir = await tempDir(t, 'net-train');
   const data = [{ path: await meshFile(dir) }];
   const common: TrainOptions = { preset: 'lung', data, outDir: '', epochs: 2, pairsPerEpoch: 4, validationPairs: 2, batchSize: 2, seed: 11, config, worker: false };
   const a = join(dir, 'a');
@@ -126,7 +127,6 @@ test('trainRegistrationNet writes a loadable model with its manifest; same seed,
 
   await assert.rejects(trainRegistrationNet({ ...common, outDir: join(dir, 'c'), resume: true }), TrainOptionsError);
   await assert.rejects(trainRegistrationNet({ ...common, outDir: join(dir, 'c'), batchSize: 0 }), TrainOptionsError);
-  await rm(dir, { recursive: true });
 });
 
 /** An AbortSignal that fires once the first epoch's checkpoint exists. */
@@ -144,8 +144,8 @@ function abortAfterEpoch(outDir: string): AbortSignal {
   return controller.signal;
 }
 
-test('a warm start (--init) begins from the given model: its config and weights; a model of another preset is refused', async () => {
-  const dir = await tempDir('init');
+test('a warm start (--init) begins from the given model: its config and weights; a model of another preset is refused', async (t) => {
+  const dir = await tempDir(t, 'net-init');
   const data = [{ path: await meshFile(dir) }];
   const start = join(dir, 'start');
   const startModel = buildRegistrationModel(config, 42);
@@ -175,5 +175,4 @@ test('a warm start (--init) begins from the given model: its config and weights;
   assert.deepEqual(manifest.config, config);
   warm.dispose();
   await assert.rejects(trainRegistrationNet({ ...common, preset: 'brain', outDir: join(dir, 'wrong'), initFrom: start }), TrainOptionsError);
-  await rm(dir, { recursive: true, force: true });
 });
