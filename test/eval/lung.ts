@@ -144,12 +144,13 @@ const priorRuns: CaseResult[] = [];
 if (values['prior-loo'] && values.prior) throw new Error('give --prior-loo or --prior, not both');
 if (values['prior-loo'] || values.prior) {
   if (values['prior-loo'] && cases.length < 2) throw new Error('--prior-loo needs at least two cases');
-  for (const c of cases) {
+  // Every case's runs are read once; each leave-one-out prior is learned from all but one of them.
+  const priorCases = values.prior ? [] : await Promise.all(cases.map((k) => readPriorCase(join(workRoot, `copd${k}`))));
+  for (const [i, c] of cases.entries()) {
     let priorPath = values.prior;
     if (!priorPath) {
-      const others = await Promise.all(cases.filter((k) => k !== c).map((k) => readPriorCase(join(workRoot, `copd${k}`))));
       priorPath = join(workRoot, `prior-without-copd${c}.json`);
-      await writeResidualPrior(priorPath, trainResidualPrior(others));
+      await writeResidualPrior(priorPath, trainResidualPrior(priorCases.filter((_, k) => k !== i)));
     }
     const run = await runCase(c, join(workRoot, `copd${c}-prior`), priorPath);
     priorRuns.push(run);

@@ -58,6 +58,14 @@ export interface StepSummary extends StepCost {
 }
 
 /** What register() returns (the report holds everything; this is the gist, and `monge register --json` prints it). */
+/**
+ * An input file as report.json records it: its absolute path (the folder is read later from anywhere: `monge
+ * train-prior`, the app's results view) and its SHA-256.
+ */
+function inputFile(file: { path: string; sha256: string }): { path: string; sha256: string } {
+  return { path: resolve(file.path), sha256: file.sha256 };
+}
+
 export interface RegistrationSummary {
   outDir: string;
   /** Files written, relative to outDir. */
@@ -458,13 +466,12 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         residualPrior: request.residualPrior ?? null,
         resolvedPreset: preset,
       },
-      // Absolute paths: the folder is read later from anywhere (`monge train-prior`, the app's results view).
       inputs: {
-        moving: { path: resolve(moving.path), sha256: moving.sha256, kind: moving.kind, points: moving.shape.pointsLps.length / 3 },
-        fixed: { path: resolve(fixed.path), sha256: fixed.sha256, kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
-        ...(movingLandmarks ? { movingLandmarks: { path: resolve(movingLandmarks.path), sha256: movingLandmarks.sha256, prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
-        ...(fixedLandmarks ? { fixedLandmarks: { path: resolve(fixedLandmarks.path), sha256: fixedLandmarks.sha256, prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
-        ...(prior ? { residualPrior: { path: resolve(prior.path), sha256: prior.sha256, cases: prior.model.cases.length } } : {}),
+        moving: { ...inputFile(moving), kind: moving.kind, points: moving.shape.pointsLps.length / 3 },
+        fixed: { ...inputFile(fixed), kind: fixed.kind, points: fixed.shape.pointsLps.length / 3 },
+        ...(movingLandmarks ? { movingLandmarks: { ...inputFile(movingLandmarks), prefix: movingLandmarks.prefix ?? null, count: movingLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(fixedLandmarks ? { fixedLandmarks: { ...inputFile(fixedLandmarks), prefix: fixedLandmarks.prefix ?? null, count: fixedLandmarks.shape.pointsLps.length / 3 } } : {}),
+        ...(prior ? { residualPrior: { ...inputFile(prior), cases: prior.model.cases.length } } : {}),
         clouds: {
           moving: { surface: movingClouds.surface.mass.length, interior: movingClouds.interior?.mass.length ?? 0 },
           fixed: { surface: fixedClouds.surface.mass.length, interior: fixedClouds.interior?.mass.length ?? 0 },
