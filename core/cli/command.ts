@@ -5,6 +5,11 @@ export interface Command {
   summary: string;
   /** Full `--help` text. */
   help: string;
+  /**
+   * True when run() stops cleanly once its signal aborts; `monge` then turns Ctrl-C and SIGTERM into that signal
+   * (core/cli/interrupt.ts). Commands without it are short and keep Node's default: the signal ends them at once.
+   */
+  cancellable?: boolean;
   /** Runs with the arguments after the command name; returns the exit code. */
-  run(argv: string[]): Promise<number>;
+  run(argv: string[], signal?: AbortSignal): Promise<number>;
 }

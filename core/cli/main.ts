@@ -16,6 +16,7 @@ import { registerCommand } from './commands/register.ts';
 import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
+import { listenForInterrupts } from './interrupt.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
@@ -56,10 +57,13 @@ export async function runCli(argv: string[]): Promise<number> {
     printResult(command.help);
     return EXIT.ok;
   }
+  const interrupts = command.cancellable ? listenForInterrupts(command.name) : undefined;
   try {
-    return await command.run(rest);
+    return await command.run(rest, interrupts?.signal);
   } catch (e) {
     return reportError(command.name, e);
+  } finally {
+    interrupts?.dispose();
   }
 }
 

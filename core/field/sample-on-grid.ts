@@ -1,5 +1,5 @@
 import type { ImageLps } from '../io/images/types.ts';
-import { throwIfCancelled, type ProgressOptions } from '../progress/index.ts';
+import { cancellationPoint, type ProgressOptions } from '../progress/index.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
 import type { Deformation, GridLps, InversionOptions } from './types.ts';
 
@@ -47,7 +47,7 @@ export async function sampleOnGrid(deformation: Deformation, grid: GridLps, opti
   let unconverged = 0;
   const stage = direction === 'inverse' ? 'displacement field (inverse)' : 'displacement field';
   for (let start = 0; start < n; start += chunk) {
-    throwIfCancelled(options.signal, stage);
+    await cancellationPoint(options.signal, stage);
     const count = Math.min(chunk, n - start);
     const points = gridPointsLps(grid, start, count);
     let values: Float64Array;

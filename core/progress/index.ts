@@ -28,3 +28,16 @@ export class CancelledError extends Error {
 export function throwIfCancelled(signal: AbortSignal | undefined, stage: string): void {
   if (signal?.aborted) throw new CancelledError(stage);
 }
+
+/**
+ * A place where long work may stop: gives the event loop one turn, so that a cancellation that arrives as an event
+ * (a Ctrl-C handler, a worker's 'cancel' message) can fire, then throws CancelledError if it did. Awaiting promises
+ * alone never gives that turn (they settle as microtasks, ahead of every event), so a loop of awaited computations
+ * could not be cancelled until it ended. Without a signal it returns at once; a turn costs microseconds.
+ */
+export async function cancellationPoint(signal: AbortSignal | undefined, stage: string): Promise<void> {
+  if (!signal) return;
+  throwIfCancelled(signal, stage);
+  await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  throwIfCancelled(signal, stage);
+}

@@ -23,6 +23,7 @@ export function pairLine(row: SummaryEntry, finished: number, total: number): st
 
 export const batchCommand: Command = {
   name: 'batch',
+  cancellable: true,
   summary: 'register a cohort of pairs listed in a manifest (resumable, parallel, shardable), with a summary and report',
   help: `Usage: monge batch MANIFEST -o OUTDIR [--jobs N] [--shard K/N] [--resume] [--pair-memory MB] [--json]
                     [registration options, as for monge register]
@@ -71,12 +72,12 @@ Options:
 
 Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.
 Ctrl-C (or SIGTERM from a scheduler) cancels: running pairs stop and leave nothing that looks complete, the
-summary and report are written; --resume continues later.
+summary and report are written; --resume continues later. A second Ctrl-C stops at once.
 
 Exit codes: 0 every pair registered, 4 some pairs failed (the count is printed; see summary.csv),
 2 usage error (including an OUTDIR in the way), 3 bad manifest (the message names the line), 1 internal error
 or cancelled.`,
-  async run(argv) {
+  async run(argv, signal) {
     const { values, positionals } = parseCommandLine(
       argv,
       {
@@ -100,24 +101,6 @@ or cancelled.`,
     }
     registrationSettings(options); // usage errors in the shared options, before reading the manifest
 
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) {
-        printMessage('monge batch: stopped');
-        process.exit(EXIT.internal);
-      }
-      printMessage('\nmonge batch: cancelling the running pairs (Ctrl-C again to stop at once)…');
-      controller.abort();
-    };
-    // A scheduler's SIGTERM (Slurm's time limit or preemption, Kubernetes' pod deletion) stops the same clean way,
-    // within its grace period, so the summary is written and the OUTDIR lock released for the requeued task.
-    const onSigterm = () => {
-      if (controller.signal.aborted) return;
-      printMessage('monge batch: terminated; cancelling the running pairs…');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigterm);
     const bar = progressBar(process.stderr, { labelWidth: 34 });
     const tty = process.stderr.isTTY === true;
     const started = Date.now();
@@ -153,12 +136,10 @@ or cancelled.`,
     };
     let result;
     try {
-      result = await runBatch({ manifest: positionals[0], outDir: values.output, options, jobs, shard, resume: values.resume ?? false, pairMemoryMb, signal: controller.signal, onEvent });
+      result = await runBatch({ manifest: positionals[0], outDir: values.output, options, jobs, shard, resume: values.resume ?? false, pairMemoryMb, signal, onEvent });
     } finally {
       if (ticker) clearInterval(ticker);
       bar.done();
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigterm);
     }
     const { summary } = result;
     const c = summary.counts;

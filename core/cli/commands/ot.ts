@@ -24,6 +24,7 @@ function atMost(shape: Shape, n: number | undefined, seed: number): Shape {
 
 export const otCommand: Command = {
   name: 'ot',
+  cancellable: true,
   summary: 'robust optimal-transport matching of two shapes (RobOT)',
   help: `Usage: monge ot MOVING FIXED -o OUT [--blur MM] [--reach MM|none] [--scaling S] [--points N]
                  [--engine auto|cpu|tfjs|js] [--landmarks-frame ras|lps] [--seed N] [--json]
@@ -46,7 +47,7 @@ Options:
   --seed N              seed of the subsampling (default 0)
   --json                print the summary as JSON on stdout
   -h, --help            this help`,
-  async run(argv) {
+  async run(argv, signal) {
     const { values, positionals } = parseCommandLine(
       argv,
       {
@@ -79,7 +80,7 @@ Options:
     const bar = progressBar();
     const started = performance.now();
     try {
-      const result = await match(engine, moving.pointsLps, fixed.pointsLps, { blur, reach, scaling, onProgress: bar.onProgress });
+      const result = await match(engine, moving.pointsLps, fixed.pointsLps, { blur, reach, scaling, onProgress: bar.onProgress, signal });
       const seconds = (performance.now() - started) / 1000;
       bar.done();
       const out: Shape = {

@@ -24,6 +24,7 @@ function describe(summary: RegistrationSummary): string {
 
 export const registerCommand: Command = {
   name: 'register',
+  cancellable: true,
   summary: 'register a moving shape or mask onto a fixed one (OT pre-alignment, network, OT fine-tuning)',
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
@@ -34,7 +35,7 @@ Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .o
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0) become surfaces,
 and their interiors take part in the matching. The deformation maps moving-space points to fixed-space points.
 
-Writes OUTDIR only when everything is done (nothing is left there on failure):
+Writes OUTDIR only when everything is done (nothing is left there on failure or Ctrl-C):
   warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays
   steps/<step>.vtk        the moving shape after each step (and steps/prior.vtk with --residual-prior)
   moving_surface.vtk, fixed_surface.vtk   surfaces extracted from volume inputs
@@ -76,8 +77,9 @@ Options:
   --anisotropy A             stretch the fit's kernels along line-like structures (vessels) up to A× (≥ 1)
   -h, --help                 this help
 
-Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1 internal error.`,
-  async run(argv) {
+Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1 internal error or cancelled
+(Ctrl-C or SIGTERM; a second Ctrl-C stops at once).`,
+  async run(argv, signal) {
     const { values, positionals } = parseCommandLine(
       argv,
       {
@@ -105,7 +107,7 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
     const bar = progressBar();
     let summary: RegistrationSummary;
     try {
-      summary = await register(request, { onProgress: bar.onProgress });
+      summary = await register(request, { onProgress: bar.onProgress, signal });
     } catch (e) {
       if (e instanceof OutputFolderError) throw new UsageError(e.message);
       throw e;

@@ -1,7 +1,9 @@
 import { isSynthPresetName } from '../../registration/synth/index.ts';
 import { NET_BACKENDS, type NetBackendName } from '../../registration/net/backend.ts';
 import { parseDataSpec, type TrainingDataSpec } from '../../registration/net/training-data.ts';
+import { hasCheckpoint } from '../../registration/net/checkpoint.ts';
 import { formatDuration, trainRegistrationNet, TrainOptionsError } from '../../registration/net/train.ts';
+import { CancelledError } from '../../progress/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { numberOption, parseCommandLine } from '../options.ts';
@@ -39,6 +41,7 @@ function dataSpecs(values: string[] | undefined, option: string): TrainingDataSp
 
 export const trainCommand: Command = {
   name: 'train',
+  cancellable: true,
   summary: 'train the registration network on synthetic deformations of your shapes',
   help: `Usage: monge train --preset lung|brain --data FILE_OR_DIR... --out DIR [--epochs N] [--resume] [--seed N]
                     [--pairs-per-epoch N] [--val-data FILE_OR_DIR...] [--val-pairs N] [--batch N] [--lr X]
@@ -72,14 +75,14 @@ Options:
   --unlabeled-moving FILE...  real pairs without ground truth, moving side (paired in order with
   --unlabeled-fixed FILE...   the fixed side): adds the self-supervised Sinkhorn-divergence loss
   --unlabeled-weight X     weight of that loss (default 1)
-  --resume                 continue from DIR/checkpoint/ (same options required)
+  --resume                 continue from DIR/checkpoint/ (same options required), e.g. after Ctrl-C
   --init MODEL_DIR         start from the config and weights of an existing model of the same preset (e.g.
                            assets/models/lung) instead of random weights: fine-tune it on your cohort
   --backend NAME           tfjs backend: wasm (default), cpu, tensorflow (needs tfjs-node-gpu)
   --keep-checkpoint        keep DIR/checkpoint/ after the last epoch
   --json                   print the final metrics as JSON on stdout
   -h, --help               this help`,
-  async run(argv) {
+  async run(argv, signal) {
     const { values } = parseCommandLine(
       expandMultiValues(argv),
       {
@@ -145,11 +148,15 @@ Options:
         keepCheckpoint: values['keep-checkpoint'] ?? false,
         selfSupervised,
         onProgress: bar.onProgress,
+        signal,
         log,
       });
     } catch (e) {
       // Option values that only the trainer can judge (e.g. --resume without a checkpoint) are usage errors.
       if (e instanceof TrainOptionsError) throw new UsageError(e.message);
+      if (e instanceof CancelledError && (await hasCheckpoint(values.out))) {
+        log(`monge train: the last finished epoch is saved in ${values.out}/checkpoint; the same command with --resume continues from it`);
+      }
       throw e;
     } finally {
       bar.done();

@@ -29,7 +29,7 @@ import type { EngineName } from '../../kernels/types.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
 import { landmarkErrors } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
-import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
+import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import type { Shape } from '../../shape/types.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
@@ -372,10 +372,12 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     };
     const outputParts: Record<string, number> = {};
     let partStart = performance.now();
-    const part = (name: string) => {
+    // Each part ends at a cancellation point: the outputs take seconds, and a Ctrl-C should not wait for all of them.
+    const part = async (name: string): Promise<void> => {
       const now = performance.now();
       outputParts[name] = (now - partStart) / 1000;
-      partStart = now;
+      await cancellationPoint(signal, 'writing outputs');
+      partStart = performance.now();
     };
     const { value: exported, cost: outputCost } = await timed(async () => {
       report('writing outputs', 0);
@@ -393,7 +395,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       const affine = chain[0] instanceof AffineDeformation ? chain[0] : new AffineDeformation(identity4());
       await writeItkAffineTransform(out(REGISTRATION_OUTPUTS.transform), affine);
       await writeAffineMatrixText(out(REGISTRATION_OUTPUTS.affineMatrix), affine);
-      part('shapes and transform');
+      await part('shapes and transform');
       report('writing outputs', 0.2);
 
       // Displacement field (ITK convention: T = φ⁻¹ − id on the fixed grid) and the Jacobian from it.
@@ -407,9 +409,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         onProgress: (r) => report('displacement field', r.fraction),
       });
       assertFinite(sampled.image.data, 'displacement field');
-      part('field sampling');
+      await part('field sampling');
       await writeDisplacementFieldImage(out(`${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), sampled.image);
-      part('field writing');
+      await part('field writing');
       report('writing outputs', 0.7);
       const jacobian = forwardJacobianOnFixedGrid(sampled.image);
       await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian);
@@ -418,7 +420,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       for (let q = 0; q < mask.data.length; q++) if (mask.data[q]) regionVoxels++;
       const insideFixed = regionVoxels > 0 ? jacobianStats(jacobian, mask) : jacobianStats(jacobian);
       const allVoxels = jacobianStats(jacobian);
-      part('jacobian');
+      await part('jacobian');
 
       // Landmarks.
       let landmarkFiles: Record<string, string> | undefined;
@@ -429,7 +431,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         landmarkFiles = { warped: REGISTRATION_OUTPUTS.landmarksWarped, errors: REGISTRATION_OUTPUTS.landmarksError };
       }
-      part('landmarks');
+      await part('landmarks');
       return {
         field: {
           file: `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`,

@@ -1,0 +1,41 @@
+/**
+ * listenForInterrupts: the first Ctrl-C or SIGTERM aborts the command's signal (Node would end the process), and
+ * disposing gives the signals back to Node's default handling. (The second Ctrl-C ends the process, which this
+ * in-process test cannot exercise; register-cancel.test.ts sends real signals to a child process.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listenForInterrupts } from '../../../core/cli/interrupt.ts';
+import { cancellationPoint, CancelledError } from '../../../core/progress/index.ts';
+
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${name} aborts the signal once; dispose removes the listeners`, async () => {
+    const before = process.listenerCount(name);
+    const interrupts = listenForInterrupts('test');
+    assert.equal(process.listenerCount(name), before + 1);
+    assert.equal(interrupts.signal.aborted, false);
+    process.emit(name, name);
+    assert.equal(interrupts.signal.aborted, true);
+    if (name === 'SIGTERM') process.emit(name, name); // a second SIGTERM is ignored: the clean stop goes on
+    interrupts.dispose();
+    assert.equal(process.listenerCount('SIGINT'), before);
+    assert.equal(process.listenerCount('SIGTERM'), before);
+  });
+}
+
+test('cancellationPoint lets a signal that fires as an event stop a loop of awaited work', async () => {
+  const controller = new AbortController();
+  setImmediate(() => controller.abort()); // an event, like a signal handler or a worker's 'cancel' message
+  let chunks = 0;
+  // Awaiting resolved promises alone never lets the event run; each cancellation point gives it a turn.
+  const loop = async () => {
+    for (;;) {
+      await Promise.resolve();
+      chunks++;
+      await cancellationPoint(controller.signal, 'the loop');
+    }
+  };
+  await assert.rejects(loop(), (e: unknown) => e instanceof CancelledError && /during the loop/.test(e.message));
+  assert.ok(chunks >= 1 && chunks <= 2, `stopped after ${chunks} chunks`);
+  await cancellationPoint(undefined, 'no signal'); // without a signal it returns at once
+});
