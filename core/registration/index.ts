@@ -9,6 +9,7 @@
  */
 export { register, runRegistration, effectivePreset, PIPELINE_STEPS, warpedNameFor, type RegistrationSummary, type StepSummary } from './pipeline/register.ts';
 export { OutputFolderError } from './pipeline/output-folder.ts';
+export { FieldGridError, MAX_FIELD_VOXELS } from './pipeline/field-grid.ts';
 export { PRESETS, resolvePreset, type Preset } from './pipeline/presets.ts';
 export type { PipelineStep, StepContext, StepResult } from './pipeline/step.ts';
 export type { PhaseMetrics, SurfaceMetrics } from './pipeline/phase-metrics.ts';

@@ -1,4 +1,4 @@
-import { OutputFolderError, register, type RegistrationSummary } from '../../registration/index.ts';
+import { FieldGridError, OutputFolderError, register, type RegistrationSummary } from '../../registration/index.ts';
 import type { RegisterRequest } from '../../registration/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -61,6 +61,7 @@ Options:
                              with a note when no trained model is available)
   --field-format FMT         nii.gz (default), nrrd or mha
   --field-spacing MM         field spacing: regrids the fixed image's box, or sets the box spacing for meshes
+                             (at most 100 M voxels; a larger fixed image grid is regridded to fit, with a warning)
   --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
@@ -109,7 +110,7 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
     try {
       summary = await register(request, { onProgress: bar.onProgress, signal });
     } catch (e) {
-      if (e instanceof OutputFolderError) throw new UsageError(e.message);
+      if (e instanceof OutputFolderError || e instanceof FieldGridError) throw new UsageError(e.message);
       throw e;
     } finally {
       bar.done();

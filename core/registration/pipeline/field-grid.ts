@@ -4,7 +4,7 @@
  * same box and orientation re-sampled at that spacing; otherwise an axis-aligned box around the fixed shape with a
  * margin, at the field spacing.
  */
-import { gridAroundBounds, gridOfImage } from '../../field/grid.ts';
+import { gridAroundBounds, gridOfImage, gridVoxelCount } from '../../field/grid.ts';
 import type { GridLps } from '../../field/types.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { PreparedInput } from './inputs.ts';
@@ -12,6 +12,20 @@ import type { PreparedInput } from './inputs.ts';
 export interface FieldGrid {
   grid: GridLps;
   source: 'fixed image grid' | 'fixed image box' | 'fixed shape box';
+  /** Set when the fixed image's own grid was too large and a coarser one was chosen (a warning for the report). */
+  note?: string;
+}
+
+/**
+ * The most voxels a displacement field is sampled on. 100 M voxels is a 1.2 GB float32 field: about 6 GB of memory
+ * while it is written (itk-wasm copies it) and minutes of inversion. A CT's own grid of 512 × 512 × 380 fits; a
+ * finer one is not what a deformation that is smooth over millimetres needs.
+ */
+export const MAX_FIELD_VOXELS = 100e6;
+
+/** The field spacing asked for gives a grid above MAX_FIELD_VOXELS; the message says which spacing fits. */
+export class FieldGridError extends Error {
+  override readonly name = 'FieldGridError';
 }
 
 /** The fixed image's box (first to last voxel centre) at a new spacing, same origin and direction. */
@@ -20,10 +34,36 @@ export function regridImageBox(grid: GridLps, spacingMm: number): GridLps {
   return { size, spacingMm: [spacingMm, spacingMm, spacingMm], originLps: [...grid.originLps], directionLps: Float64Array.from(grid.directionLps) };
 }
 
+/**
+ * The field grid for a registration: see the file comment. It is decided before the pipeline runs, so that a grid
+ * too large to sample (MAX_FIELD_VOXELS) is reported at once rather than after minutes of work: a field spacing that
+ * was asked for is refused (FieldGridError, naming a spacing that fits), and a fixed image whose own grid is that
+ * large gets its box at the finest spacing that fits, with a note.
+ */
 export function fieldGridOf(fixed: PreparedInput, spacingMm: number | undefined, defaultSpacingMm: number, marginMm: number): FieldGrid {
-  if (fixed.image) {
-    if (spacingMm === undefined) return { grid: gridOfImage(fixed.image), source: 'fixed image grid' };
-    return { grid: regridImageBox(fixed.image, spacingMm), source: 'fixed image box' };
+  const image = fixed.image;
+  const boxAt = image ? (h: number) => regridImageBox(image, h) : (h: number) => gridAroundBounds(boundsOf(fixed.shape.pointsLps), h, marginMm);
+  const source = image ? 'fixed image box' : 'fixed shape box';
+  const wanted: FieldGrid = image && spacingMm === undefined ? { grid: gridOfImage(image), source: 'fixed image grid' } : { grid: boxAt(spacingMm ?? defaultSpacingMm), source };
+  const voxels = gridVoxelCount(wanted.grid);
+  if (voxels <= MAX_FIELD_VOXELS) return wanted;
+  const fits = spacingThatFits(boxAt, Math.max(...wanted.grid.spacingMm));
+  const what = `${wanted.grid.size.join(' × ')} = ${Math.round(voxels / 1e6)} M voxels (${((12 * voxels) / 1e9).toFixed(1)} GB as float32)`;
+  if (spacingMm !== undefined) {
+    throw new FieldGridError(`a displacement field at ${spacingMm} mm would have ${what}, more than the ${MAX_FIELD_VOXELS / 1e6} M voxels Monge samples; give a field spacing of ${fits} mm or more`);
   }
-  return { grid: gridAroundBounds(boundsOf(fixed.shape.pointsLps), spacingMm ?? defaultSpacingMm, marginMm), source: 'fixed shape box' };
+  return {
+    grid: boxAt(fits),
+    source,
+    note: `the fixed image's grid has ${what}, more than the ${MAX_FIELD_VOXELS / 1e6} M voxels Monge samples: the displacement field is written on its box at ${fits} mm (a field spacing chooses another)`,
+  };
+}
+
+/** The finest spacing ≥ `fromMm`, rounded up to two significant digits, whose grid has at most MAX_FIELD_VOXELS. */
+function spacingThatFits(gridAt: (spacingMm: number) => GridLps, fromMm: number): number {
+  for (let h = fromMm; ; h *= 1.02) {
+    const e = 10 ** (Math.floor(Math.log10(h)) - 1);
+    const rounded = Number((Math.ceil(h / e) * e).toPrecision(2));
+    if (gridVoxelCount(gridAt(rounded)) <= MAX_FIELD_VOXELS) return rounded;
+  }
 }

@@ -265,6 +265,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     if (scale) warnings.push(scale);
     const preset = effectivePreset({ ...request, preset: presetName }, fixed.shape);
     const seed = request.seed ?? 0;
+    // The field grid is decided now: one too large to sample is refused before the pipeline runs, not after it.
+    const fg = fieldGridOf(fixed, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin);
+    if (fg.note) warnings.push(fg.note);
 
     engineHandle = await createEngine((request.engine ?? 'auto') as EngineName | 'auto');
     const engine = engineHandle.engine;
@@ -400,7 +403,6 @@ export async function runRegistration(request: RegisterRequest, options: Progres
 
       // Displacement field (ITK convention: T = φ⁻¹ − id on the fixed grid) and the Jacobian from it.
       const fieldFormat = request.fieldFormat ?? 'nii.gz';
-      const fg = fieldGridOf(fixed, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin);
       const sampled = await sampleOnGrid(deformation, fg.grid, {
         direction: 'inverse',
         toleranceMm: 0.01,
