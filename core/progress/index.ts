@@ -37,7 +37,6 @@ export function throwIfCancelled(signal: AbortSignal | undefined, stage: string)
  */
 export async function cancellationPoint(signal: AbortSignal | undefined, stage: string): Promise<void> {
   if (!signal) return;
-  throwIfCancelled(signal, stage);
   await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
   throwIfCancelled(signal, stage);
 }

@@ -42,7 +42,7 @@ export function regridImageBox(grid: GridLps, spacingMm: number): GridLps {
  */
 export function fieldGridOf(fixed: PreparedInput, spacingMm: number | undefined, defaultSpacingMm: number, marginMm: number): FieldGrid {
   const image = fixed.image;
-  const boxAt = image ? (h: number) => regridImageBox(image, h) : (h: number) => gridAroundBounds(boundsOf(fixed.shape.pointsLps), h, marginMm);
+  const boxAt = fixedBoxAt(fixed, marginMm);
   const source = image ? 'fixed image box' : 'fixed shape box';
   const wanted: FieldGrid = image && spacingMm === undefined ? { grid: gridOfImage(image), source: 'fixed image grid' } : { grid: boxAt(spacingMm ?? defaultSpacingMm), source };
   const voxels = gridVoxelCount(wanted.grid);
@@ -57,6 +57,14 @@ export function fieldGridOf(fixed: PreparedInput, spacingMm: number | undefined,
     source,
     note: `the fixed image's grid has ${what}, more than the ${MAX_FIELD_VOXELS / 1e6} M voxels Monge samples: the displacement field is written on its box at ${fits} mm (a field spacing chooses another)`,
   };
+}
+
+/** The fixed image's box, or the fixed shape's box plus the margin, at a given spacing (bounds found once). */
+function fixedBoxAt(fixed: PreparedInput, marginMm: number): (spacingMm: number) => GridLps {
+  const image = fixed.image;
+  if (image) return (h) => regridImageBox(image, h);
+  const bounds = boundsOf(fixed.shape.pointsLps);
+  return (h) => gridAroundBounds(bounds, h, marginMm);
 }
 
 /** The finest spacing ≥ `fromMm`, rounded up to two significant digits, whose grid has at most MAX_FIELD_VOXELS. */

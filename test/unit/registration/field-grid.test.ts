@@ -7,12 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeShape } from '../../../core/io/index.ts';
 import { gridVoxelCount } from '../../../core/field/grid.ts';
 import { register } from '../../../core/registration/index.ts';
 import { FieldGridError, fieldGridOf, MAX_FIELD_VOXELS } from '../../../core/registration/pipeline/field-grid.ts';
 import type { PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
-import { ellipsoidMesh } from '../synth/shapes.ts';
+import { writeSyntheticPairs } from '../../integration/batch/support.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
@@ -59,14 +58,11 @@ test('a field spacing whose grid is above the limit is refused, naming a spacing
 
 test('register refuses a too-fine field spacing before the pipeline runs and leaves no output folder', async (t) => {
   const dir = await tempDir(t, 'field-grid');
-  const moving = ellipsoidMesh(60, 40, 30, [0, 0, 0], 10, 20);
-  const fixed = ellipsoidMesh(63, 41, 31, [4, -3, 2], 10, 20);
-  await writeShape(join(dir, 'm.vtk'), { kind: 'mesh', pointsLps: moving.pointsLps, triangles: moving.triangles, arrays: [], sourceFrame: 'LPS' });
-  await writeShape(join(dir, 'f.vtk'), { kind: 'mesh', pointsLps: fixed.pointsLps, triangles: fixed.triangles, arrays: [], sourceFrame: 'LPS' });
+  await writeSyntheticPairs(dir, 1); // m0.vtk onto f0.vtk: ellipsoids of a few hundred vertices
   await mkdir(join(dir, 'runs'));
   const stages = new Set<string>();
   await assert.rejects(
-    register({ moving: join(dir, 'm.vtk'), fixed: join(dir, 'f.vtk'), outDir: join(dir, 'runs', 'out'), fieldSpacingMm: 0.05 }, { onProgress: (r) => stages.add(r.stage) }),
+    register({ moving: join(dir, 'm0.vtk'), fixed: join(dir, 'f0.vtk'), outDir: join(dir, 'runs', 'out'), fieldSpacingMm: 0.05 }, { onProgress: (r) => stages.add(r.stage) }),
     (e: unknown) => e instanceof FieldGridError && /at 0\.05 mm would have \d+ × \d+ × \d+ = \d+ M voxels/.test(e.message),
   );
   assert.deepEqual([...stages], ['reading inputs'], 'no step ran');
