@@ -1,5 +1,5 @@
 import type { ImageLps } from '../io/images/types.ts';
-import { invertByFixedPoint } from './fixed-point-inverse.ts';
+import { invertPointwise, type PointDisplacementLps } from './fixed-point-inverse.ts';
 import { GridSampler, type OutsideMode } from './grid-sampler.ts';
 import type { Deformation, InverseEvaluation, InversionOptions } from './types.ts';
 
@@ -19,6 +19,7 @@ export class GridDisplacement implements Deformation {
   readonly field: ImageLps;
   readonly outside: OutsideMode;
   private readonly sampler: GridSampler;
+  private readonly scratch = new Float64Array(3);
 
   constructor(field: ImageLps, outside: OutsideMode = 'zero') {
     if (field.components !== 3) throw new RangeError(`GridDisplacement: a 3-component field is needed (got ${field.components})`);
@@ -43,11 +44,16 @@ export class GridDisplacement implements Deformation {
     return out;
   }
 
+  /** u at one point, into out[0..2] (the form the pointwise inversion takes). */
+  readonly at: PointDisplacementLps = (x, y, z, out) => {
+    this.sampler.linear(x, y, z, out, 0, this.outside, this.scratch);
+  };
+
   /** φ⁻¹(y) − y by fixed-point iteration on the interpolated field, started at y − u(y). */
-  evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
+  async evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
     const u = this.sample(pointsLps);
     const start = new Float64Array(pointsLps.length);
     for (let i = 0; i < start.length; i++) start[i] = pointsLps[i] - u[i];
-    return invertByFixedPoint(async (p) => this.sample(p), pointsLps, options, start);
+    return invertPointwise(this.at, pointsLps, options, start);
   }
 }

@@ -1,5 +1,5 @@
 import type { ImageLps } from '../io/images/types.ts';
-import { invertByFixedPoint } from './fixed-point-inverse.ts';
+import { invertPointwise } from './fixed-point-inverse.ts';
 import { GridDisplacement } from './grid-displacement.ts';
 import { GridSampler, type OutsideMode } from './grid-sampler.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
@@ -99,13 +99,7 @@ export class StationaryVelocityDeformation implements Deformation {
     return this.forward.sample(pointsLps);
   }
 
-  evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
-    return invertByFixedPoint(
-      async (p) => this.forward.sample(p),
-      pointsLps,
-      options,
-      undefined,
-      async (p) => this.backward.sample(p),
-    );
+  async evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
+    return invertPointwise(this.forward.at, pointsLps, options, undefined, this.backward.at);
   }
 }
