@@ -68,24 +68,10 @@ export class AabbTree {
     if (primitiveBoxes.length % 6 !== 0) throw new RangeError(`primitive boxes must hold 6 numbers each, got ${primitiveBoxes.length}`);
     if (!(leafSize >= 1)) throw new RangeError(`leaf size must be ≥ 1, got ${leafSize}`);
     const n = primitiveBoxes.length / 6;
-    let scale = 0;
-    for (let i = 0; i < primitiveBoxes.length; i++) {
-      const v = primitiveBoxes[i];
-      if (!Number.isFinite(v)) throw new RangeError(`primitive ${Math.floor(i / 6)} has a non-finite coordinate`);
-      const a = Math.abs(v);
-      if (a > scale) scale = a;
-    }
-    const pad = 1e-9 * Math.max(scale, 1e-300);
-    const prim = new Float64Array(primitiveBoxes.length);
+    const prim = widenedBoxes(primitiveBoxes);
     const centre = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) {
-        const lo = primitiveBoxes[6 * i + c];
-        const hi = primitiveBoxes[6 * i + 3 + c];
-        prim[6 * i + c] = lo - pad;
-        prim[6 * i + 3 + c] = hi + pad;
-        centre[3 * i + c] = 0.5 * (lo + hi);
-      }
+      for (let c = 0; c < 3; c++) centre[3 * i + c] = 0.5 * (primitiveBoxes[6 * i + c] + primitiveBoxes[6 * i + 3 + c]);
     }
     // Median splits stop at ≤ leafSize primitives per leaf, so there are fewer than 2·n/leafSize leaves and
     // 2·leaves − 1 nodes; the arrays grow if that bound were ever exceeded.
@@ -167,9 +153,32 @@ export class AabbTree {
     };
 
     if (n > 0) buildNode(0, n);
-    const leafBoxes = new Float64Array(6 * n);
-    for (let i = 0; i < n; i++) leafBoxes.set(prim.subarray(6 * order[i], 6 * order[i] + 6), 6 * i);
-    return new AabbTree(boxes.slice(0, 6 * nodes), right.slice(0, nodes), start.slice(0, nodes), count.slice(0, nodes), order, leafBoxes, nodes);
+    return new AabbTree(boxes.slice(0, 6 * nodes), right.slice(0, nodes), start.slice(0, nodes), count.slice(0, nodes), order, inLeafOrder(prim, order), nodes);
+  }
+
+  /**
+   * The same hierarchy over moved primitives (a mesh whose vertices moved, its triangles unchanged): every box is
+   * recomputed bottom-up from `primitiveBoxes`, O(n) against the build's O(n log n). Answers stay exact (the boxes
+   * still bound their primitives); only the pruning loosens if the motion reshuffled the primitives a lot.
+   */
+  refit(primitiveBoxes: Float64Array): AabbTree {
+    if (primitiveBoxes.length !== 6 * this.size) throw new RangeError(`refit: ${primitiveBoxes.length / 6} boxes for a tree of ${this.size} primitives`);
+    const prim = widenedBoxes(primitiveBoxes);
+    const leafBoxes = inLeafOrder(prim, this.order);
+    const boxes = new Float64Array(this.boxes.length);
+    // Children come after their parent in the depth-first layout, so a reverse sweep sees them first.
+    for (let node = this.nodeCount - 1; node >= 0; node--) {
+      boxes.fill(Infinity, 6 * node, 6 * node + 3);
+      boxes.fill(-Infinity, 6 * node + 3, 6 * node + 6);
+      const r = this.right[node];
+      if (r < 0) {
+        for (let i = this.start[node]; i < this.start[node] + this.count[node]; i++) unionInto(boxes, 6 * node, leafBoxes, 6 * i);
+      } else {
+        unionInto(boxes, 6 * node, boxes, 6 * (node + 1));
+        unionInto(boxes, 6 * node, boxes, 6 * r);
+      }
+    }
+    return new AabbTree(boxes, this.right, this.start, this.count, this.order, leafBoxes, this.nodeCount);
   }
 
   /** d²(p, box of node k) = Σ max(lo − p, 0, p − hi)². */
@@ -242,6 +251,44 @@ export class AabbTree {
     hit.index = bestIndex;
     hit.distance2 = best2;
     return hit;
+  }
+}
+
+/**
+ * Primitive boxes widened by 1e-9 × the scene's coordinate scale (see the file comment). Non-finite coordinates are
+ * refused (they would poison every bound).
+ */
+function widenedBoxes(primitiveBoxes: Float64Array): Float64Array {
+  let scale = 0;
+  for (let i = 0; i < primitiveBoxes.length; i++) {
+    const v = primitiveBoxes[i];
+    if (!Number.isFinite(v)) throw new RangeError(`primitive ${Math.floor(i / 6)} has a non-finite coordinate`);
+    const a = Math.abs(v);
+    if (a > scale) scale = a;
+  }
+  const pad = 1e-9 * Math.max(scale, 1e-300);
+  const prim = new Float64Array(primitiveBoxes.length);
+  for (let i = 0; i < prim.length; i += 6) {
+    for (let c = 0; c < 3; c++) {
+      prim[i + c] = primitiveBoxes[i + c] - pad;
+      prim[i + 3 + c] = primitiveBoxes[i + 3 + c] + pad;
+    }
+  }
+  return prim;
+}
+
+/** The boxes of `prim` in the leaves' order (slot i holds primitive order[i]). */
+function inLeafOrder(prim: Float64Array, order: Uint32Array): Float64Array {
+  const out = new Float64Array(prim.length);
+  for (let i = 0; i < order.length; i++) out.set(prim.subarray(6 * order[i], 6 * order[i] + 6), 6 * i);
+  return out;
+}
+
+/** Grows the box at dst[o … o+5] to contain the box at src[so … so+5]. */
+function unionInto(dst: Float64Array, o: number, src: Float64Array, so: number): void {
+  for (let c = 0; c < 3; c++) {
+    if (src[so + c] < dst[o + c]) dst[o + c] = src[so + c];
+    if (src[so + 3 + c] > dst[o + 3 + c]) dst[o + 3 + c] = src[so + 3 + c];
   }
 }
 

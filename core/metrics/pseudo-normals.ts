@@ -30,8 +30,20 @@ export interface PseudoNormals {
 /** Largest vertex count for which the undirected edge keys min·V + max stay exact in float64. */
 const MAX_VERTICES = 2 ** 26;
 
-/** Computes face, edge and vertex pseudo-normals of `triangles` over interleaved xyz `points`. */
-export function pseudoNormals(points: ArrayLike<number>, triangles: ArrayLike<number>): PseudoNormals {
+/**
+ * Which undirected edge each triangle side is: side s of triangle t (index 3t + s) → edge `group[3t + s]`, of
+ * `count` edges. It depends on the triangles only, so a mesh whose vertices move keeps it.
+ */
+export interface EdgeGroups {
+  group: Uint32Array;
+  count: number;
+}
+
+/**
+ * Computes face, edge and vertex pseudo-normals of `triangles` over interleaved xyz `points`; `edges` (from
+ * edgeGroupsOf, for the same triangles) saves regrouping the edges of a mesh whose vertices moved.
+ */
+export function pseudoNormals(points: ArrayLike<number>, triangles: ArrayLike<number>, edges: EdgeGroups = edgeGroupsOf(triangles, points.length / 3)): PseudoNormals {
   const vertexCount = points.length / 3;
   if (vertexCount > MAX_VERTICES) throw new RangeError(`pseudo-normals: at most ${MAX_VERTICES} vertices, got ${vertexCount}`);
   const triangleCount = triangles.length / 3;
@@ -71,11 +83,12 @@ export function pseudoNormals(points: ArrayLike<number>, triangles: ArrayLike<nu
     }
   }
   normaliseRows(vertex);
-  return { face, vertex, edge: edgePseudoNormals(triangles, vertexCount, face) };
+  return { face, vertex, edge: edgePseudoNormals(edges, face) };
 }
 
-/** Edge pseudo-normals: per undirected edge, the sum of the unit normals of the faces using it, copied to each side. */
-function edgePseudoNormals(triangles: ArrayLike<number>, vertexCount: number, face: Float64Array): Float64Array {
+/** Groups the triangle sides by undirected edge (keys min·V + max, sorted; each side's group by binary search). */
+export function edgeGroupsOf(triangles: ArrayLike<number>, vertexCount: number): EdgeGroups {
+  if (vertexCount > MAX_VERTICES) throw new RangeError(`pseudo-normals: at most ${MAX_VERTICES} vertices, got ${vertexCount}`);
   const sides = triangles.length;
   const keys = new Float64Array(sides);
   for (let t = 0; t < sides; t += 3) {
@@ -91,10 +104,17 @@ function edgePseudoNormals(triangles: ArrayLike<number>, vertexCount: number, fa
   for (let i = 0; i < sides; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
   const unique = sorted.subarray(0, distinct);
   const group = new Uint32Array(sides);
-  const sum = new Float64Array(3 * distinct);
+  for (let i = 0; i < sides; i++) group[i] = lowerBound(unique, keys[i]);
+  return { group, count: distinct };
+}
+
+/** Edge pseudo-normals: per undirected edge, the sum of the unit normals of the faces using it, copied to each side. */
+function edgePseudoNormals(edges: EdgeGroups, face: Float64Array): Float64Array {
+  const { group } = edges;
+  const sides = group.length;
+  const sum = new Float64Array(3 * edges.count);
   for (let i = 0; i < sides; i++) {
-    const g = lowerBound(unique, keys[i]);
-    group[i] = g;
+    const g = group[i];
     const t = Math.floor(i / 3);
     sum[3 * g] += face[3 * t];
     sum[3 * g + 1] += face[3 * t + 1];

@@ -49,12 +49,20 @@ export function stridedPoints(points: Float64Array, count: number): Float64Array
 
 /** A reusable distance target: a surface (triangles) or a point set. */
 export class DistanceTarget {
-  private readonly surface?: SurfaceLocator;
-  private readonly points?: PointLocator;
+  private constructor(
+    private readonly surface?: SurfaceLocator,
+    private readonly points?: PointLocator,
+  ) {}
 
-  constructor(shape: Pick<Shape, 'pointsLps' | 'triangles'>) {
-    if (shape.triangles && shape.triangles.length > 0) this.surface = SurfaceLocator.build({ pointsLps: shape.pointsLps, triangles: shape.triangles });
-    else this.points = PointLocator.build(shape.pointsLps);
+  static of(shape: Pick<Shape, 'pointsLps' | 'triangles'>): DistanceTarget {
+    return shape.triangles && shape.triangles.length > 0
+      ? new DistanceTarget(SurfaceLocator.build({ pointsLps: shape.pointsLps, triangles: shape.triangles }))
+      : new DistanceTarget(undefined, PointLocator.build(shape.pointsLps));
+  }
+
+  /** The same shape with its points moved (a warped copy, same triangles): the surface's search tree is refitted. */
+  moved(pointsLps: Float64Array): DistanceTarget {
+    return this.surface ? new DistanceTarget(this.surface.moved(pointsLps)) : new DistanceTarget(undefined, PointLocator.build(pointsLps));
   }
 
   measure(queryLps: Float64Array): { distanceMm: Float64Array; signedMm?: Float64Array; method: DirectedSummary['method'] } {
@@ -70,10 +78,18 @@ function directed(d: ReturnType<DistanceTarget['measure']>): DirectedSummary {
   return d.signedMm ? { method: d.method, absolute: summarizeAbsolute(d.distanceMm), signed: summarizeSigned(d.signedMm) } : { method: d.method, absolute: summarizeAbsolute(d.distanceMm) };
 }
 
-/** Surface distances between the warped moving shape and the fixed shape (`fixedTarget` built once). */
-export function surfaceMetrics(warped: Pick<Shape, 'pointsLps' | 'triangles'>, fixed: Pick<Shape, 'pointsLps'>, fixedTarget: DistanceTarget): SurfaceMetrics {
+/**
+ * Surface distances between the warped moving shape and the fixed shape (`fixedTarget` built once; `warpedTarget`,
+ * the warped shape's own, e.g. the moving shape's target moved to the warped points).
+ */
+export function surfaceMetrics(
+  warped: Pick<Shape, 'pointsLps' | 'triangles'>,
+  fixed: Pick<Shape, 'pointsLps'>,
+  fixedTarget: DistanceTarget,
+  warpedTarget: DistanceTarget = DistanceTarget.of(warped),
+): SurfaceMetrics {
   const ab = fixedTarget.measure(stridedPoints(warped.pointsLps, SAMPLE_POINTS));
-  const ba = new DistanceTarget(warped).measure(stridedPoints(fixed.pointsLps, SAMPLE_POINTS));
+  const ba = warpedTarget.measure(stridedPoints(fixed.pointsLps, SAMPLE_POINTS));
   return {
     movingToFixed: directed(ab),
     fixedToMoving: directed(ba),
@@ -87,6 +103,8 @@ export interface PhaseInputs {
   warpedShape: Shape;
   fixedShape: Shape;
   fixedTarget: DistanceTarget;
+  /** The warped shape's distance target, when the caller keeps one (default: built from warpedShape). */
+  warpedTarget?: DistanceTarget;
   /** Moving landmarks mapped by the phase's deformation, and the fixed ones. */
   warpedLandmarksLps?: Float64Array;
   fixedLandmarksLps?: Float64Array;
@@ -106,7 +124,7 @@ export function sharesVertexNumbering(a: Shape, b: Shape): boolean {
 }
 
 export function phaseMetrics(p: PhaseInputs): PhaseMetrics {
-  const out: PhaseMetrics = { surfaceDistance: surfaceMetrics(p.warpedShape, p.fixedShape, p.fixedTarget) };
+  const out: PhaseMetrics = { surfaceDistance: surfaceMetrics(p.warpedShape, p.fixedShape, p.fixedTarget, p.warpedTarget) };
   if (p.warpedLandmarksLps && p.fixedLandmarksLps) out.tre = summarizeErrors(landmarkErrors(p.warpedLandmarksLps, p.fixedLandmarksLps));
   if (sharesVertexNumbering(p.warpedShape, p.fixedShape)) {
     out.vertexError = summarizeErrors(landmarkErrors(p.warpedShape.pointsLps, p.fixedShape.pointsLps));

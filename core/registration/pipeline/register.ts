@@ -280,7 +280,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const cloudSeconds = (performance.now() - cloudStart) / 1000;
     // The frame a residual prior is learned and applied in (reported for `monge train-prior`).
     const fixedMoments = fixedMomentsOf(fixedClouds);
-    const fixedTarget = new DistanceTarget(fixed.shape);
+    const fixedTarget = DistanceTarget.of(fixed.shape);
+    // The moving mesh is measured after every step with its vertices moved: its search tree is refitted, not rebuilt.
+    const movingTarget = DistanceTarget.of(moving.shape);
     const measure = async (deformation: Deformation | undefined): Promise<{ warped: Shape; metrics: PhaseMetrics; landmarks?: Float64Array }> => {
       const warped = deformation ? await warpShape(moving.shape, deformation) : moving.shape;
       assertFinite(warped.pointsLps, 'warped shape');
@@ -293,7 +295,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           assertFinite(landmarks, 'warped landmarks');
         }
       }
-      const metrics = phaseMetrics({ warpedShape: warped, fixedShape: fixed.shape, fixedTarget, warpedLandmarksLps: landmarks, fixedLandmarksLps: fixedLandmarks?.shape.pointsLps });
+      const warpedTarget = deformation ? movingTarget.moved(warped.pointsLps) : movingTarget;
+      const metrics = phaseMetrics({ warpedShape: warped, fixedShape: fixed.shape, fixedTarget, warpedTarget, warpedLandmarksLps: landmarks, fixedLandmarksLps: fixedLandmarks?.shape.pointsLps });
       return { warped, metrics, landmarks };
     };
     const beforeStart = performance.now();

@@ -169,6 +169,37 @@ test('AABB tree search equals the brute force over all triangles exactly (random
   assert.ok(fastTies.signedDistanceMm && fastTies.signedDistanceMm[sphere.pointsLps.length / 3] < 0, 'the centre is inside');
 });
 
+test('a moved surface (refitted tree, kept edge grouping) answers exactly as the brute force and a fresh build', () => {
+  // An icosphere warped hard: stretched 3× along x, sheared, with a bump — far from the shape the tree was built on.
+  const sphere = icosphere(3, 20);
+  const p = sphere.pointsLps;
+  const warped = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i += 3) {
+    const [x, y, z] = [p[i], p[i + 1], p[i + 2]];
+    warped[i] = 3 * x + 0.4 * y + 8 * Math.exp(-((y - 10) ** 2 + z * z) / 50);
+    warped[i + 1] = y + 0.3 * z;
+    warped[i + 2] = z - 0.2 * x;
+  }
+  const rng = mulberry32(5);
+  const q = new Float64Array(3 * 1500);
+  for (let i = 0; i < q.length; i += 3) {
+    q[i] = -70 + 140 * rng();
+    q[i + 1] = -30 + 60 * rng();
+    q[i + 2] = -35 + 70 * rng();
+  }
+  const original = SurfaceLocator.build(sphere);
+  original.query(q, { signed: true }); // the original's pseudo-normals exist before the move, as in the pipeline
+  const moved = original.moved(warped).query(q, { signed: true });
+  const fresh = SurfaceLocator.build({ pointsLps: warped, triangles: sphere.triangles }).query(q, { signed: true });
+  const slow = bruteForceSurface(q, { pointsLps: warped, triangles: sphere.triangles });
+  assert.deepEqual(moved.triangleIndex, slow.triangleIndex);
+  assert.deepEqual(moved.distanceMm, slow.distanceMm);
+  assert.deepEqual(moved.signedDistanceMm, fresh.signedDistanceMm);
+  assert.deepEqual(moved.closestLps, fresh.closestLps);
+  assert.ok(moved.signedDistanceMm!.some((d) => d < 0) && moved.signedDistanceMm!.some((d) => d > 0), 'queries on both sides');
+  assert.throws(() => original.moved(warped.subarray(3)), /points for a surface of/);
+});
+
 test('sphere of radius r against radius r + δ: |d| within the triangulation error of δ, signed positive outside', () => {
   const r = 20;
   const delta = 0.5;

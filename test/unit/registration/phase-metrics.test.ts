@@ -23,9 +23,9 @@ test('vertex numbering is shared only by meshes with one triangulation, not by e
 test('fsaverage5 white/pial get a vertex error (2.51 mm mean); white against a renumbered pial gets none', { skip: needsSharedData() }, async () => {
   const white = await readShape(sharedPath('brain', 'fsaverage5', 'white_left.gii.gz'));
   const pial = await readShape(sharedPath('brain', 'fsaverage5', 'pial_left.gii.gz'));
-  const m = phaseMetrics({ warpedShape: white, fixedShape: pial, fixedTarget: new DistanceTarget(pial) });
+  const m = phaseMetrics({ warpedShape: white, fixedShape: pial, fixedTarget: DistanceTarget.of(pial) });
   assert.ok(m.vertexError);
   assert.ok(Math.abs(m.vertexError.mean - 2.51) < 0.01, `mean ${m.vertexError.mean}`);
   const shuffled: Shape = { ...pial, triangles: pial.triangles?.slice().reverse() };
-  assert.equal(phaseMetrics({ warpedShape: white, fixedShape: shuffled, fixedTarget: new DistanceTarget(shuffled) }).vertexError, undefined);
+  assert.equal(phaseMetrics({ warpedShape: white, fixedShape: shuffled, fixedTarget: DistanceTarget.of(shuffled) }).vertexError, undefined);
 });
