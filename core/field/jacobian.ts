@@ -1,5 +1,6 @@
 import type { ImageLps } from '../io/images/types.ts';
 import { gridMaps, gridOfImage, gridVoxelCount } from './grid.ts';
+import { nextTurn, throwIfCancelled } from '../progress/index.ts';
 import { sampleOnGrid } from './sample-on-grid.ts';
 import type { Deformation, GridLps } from './types.ts';
 
@@ -25,24 +26,68 @@ export interface JacobianStats {
  * float32 scalar image on the same grid and its statistics. Central differences are exact for affine maps.
  */
 export function jacobianDeterminantMap(field: ImageLps): { image: ImageLps; stats: JacobianStats } {
+  const out = new Float32Array(checkedVoxelCount(field));
+  const tally = newTally();
+  determinantSlices(field, out, 0, field.size[2], tally);
+  return { image: { ...gridOfImage(field), components: 1, data: out }, stats: statsOf(tally, out.length) };
+}
+
+/**
+ * jacobianDeterminantMap a few slices at a time, with a turn of the event loop between slabs (`slicesPerTurn`,
+ * default 8): other work of this thread's event loop — a file write handing its data to a worker, a Ctrl-C — goes
+ * on while a large map is computed. Same values.
+ */
+export async function jacobianDeterminantMapInTurns(
+  field: ImageLps,
+  options: { signal?: AbortSignal; slicesPerTurn?: number } = {},
+): Promise<{ image: ImageLps; stats: JacobianStats }> {
+  const out = new Float32Array(checkedVoxelCount(field));
+  const tally = newTally();
+  const slab = Math.max(1, Math.floor(options.slicesPerTurn ?? 8));
+  for (let k = 0; k < field.size[2]; k += slab) {
+    await nextTurn();
+    throwIfCancelled(options.signal, 'jacobian');
+    determinantSlices(field, out, k, Math.min(field.size[2], k + slab), tally);
+  }
+  return { image: { ...gridOfImage(field), components: 1, data: out }, stats: statsOf(tally, out.length) };
+}
+
+function checkedVoxelCount(field: ImageLps): number {
   if (field.components !== 3) throw new RangeError(`jacobian: a 3-component displacement field is needed (got ${field.components})`);
+  return gridVoxelCount(field);
+}
+
+/** Running statistics of the determinants, taken in float64 before they are stored as float32. */
+interface Tally {
+  min: number;
+  max: number;
+  sum: number;
+  nonPositive: number;
+}
+
+const newTally = (): Tally => ({ min: Infinity, max: -Infinity, sum: 0, nonPositive: 0 });
+
+function statsOf(t: Tally, n: number): JacobianStats {
+  return { min: t.min, max: t.max, mean: n > 0 ? t.sum / n : NaN, fractionNonPositive: n > 0 ? t.nonPositive / n : 0, voxels: n };
+}
+
+/** det ∇ψ on the slices k ∈ [k0, k1) of `field`, into `out` (one value per voxel of the whole grid), tallied. */
+function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: number, tally: Tally): void {
   const [nx, ny, nz] = field.size;
-  const n = gridVoxelCount(field);
   const inv = gridMaps(field).inv;
   const d = field.data;
-  const out = new Float32Array(n);
   const g = new Float64Array(9); // g[3r + c] = ∂w_r/∂i_c
   const strides = [1, nx, nx * ny];
   const sizes = [nx, ny, nz];
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let nonPositive = 0;
-  for (let k = 0; k < nz; k++) {
+  const idx = [0, 0, 0];
+  let { min, max, sum, nonPositive } = tally;
+  for (let k = k0; k < k1; k++) {
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++) {
         const v = i + nx * (j + ny * k);
-        const idx = [i, j, k];
+        idx[0] = i;
+        idx[1] = j;
+        idx[2] = k;
         for (let c = 0; c < 3; c++) {
           const nc = sizes[c];
           const at = idx[c];
@@ -74,10 +119,7 @@ export function jacobianDeterminantMap(field: ImageLps): { image: ImageLps; stat
       }
     }
   }
-  return {
-    image: { ...gridOfImage(field), components: 1, data: out },
-    stats: { min, max, mean: n > 0 ? sum / n : NaN, fractionNonPositive: n > 0 ? nonPositive / n : 0, voxels: n },
-  };
+  Object.assign(tally, { min, max, sum, nonPositive });
 }
 
 /** det ∇φ of a deformation on a (moving-space) grid: samples u = φ − id in float64, then jacobianDeterminantMap. */

@@ -37,6 +37,11 @@ export function throwIfCancelled(signal: AbortSignal | undefined, stage: string)
  */
 export async function cancellationPoint(signal: AbortSignal | undefined, stage: string): Promise<void> {
   if (!signal) return;
-  await new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  await nextTurn();
   throwIfCancelled(signal, stage);
+}
+
+/** Resolves after one turn of the event loop: pending I/O callbacks and events run first. */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -7,7 +7,8 @@ import { writeJacobianMap } from '../../../core/field/export-jacobian.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { AffineDeformation } from '../../../core/field/affine.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
-import { jacobianDeterminantMap, jacobianOfDeformation } from '../../../core/field/jacobian.ts';
+import { jacobianDeterminantMap, jacobianDeterminantMapInTurns, jacobianOfDeformation } from '../../../core/field/jacobian.ts';
+import { CancelledError } from '../../../core/progress/index.ts';
 import { affineFromParts } from '../../../core/field/matrix4.ts';
 import type { GridLps } from '../../../core/field/types.ts';
 import { obliqueGrid, rotation3 } from './support.ts';
@@ -44,6 +45,30 @@ test('a sinusoidal field: det = 1 + (a/L)·cos(x/L) by finite differences, and t
   }
   assert.ok(Math.abs(stats.fractionNonPositive - 1 / 3) < 0.01, `folded fraction ${stats.fractionNonPositive}`);
   assert.ok(Math.abs(stats.min - -1) < 5e-3 && Math.abs(stats.max - 3) < 5e-3, `min ${stats.min}, max ${stats.max}`);
+});
+
+test('the map computed in turns equals the one-go map, lets timers run between slabs, and stops when cancelled', async () => {
+  // A smooth non-linear field on an oblique grid: u = 3 sin(x/7) ŷ + 2 cos(y/5) ẑ + 0.1 z x̂.
+  const grid = obliqueGrid([20, 18, 23]);
+  const p = gridPointsLps(grid);
+  const data = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i += 3) {
+    data[i] = 0.1 * p[i + 2];
+    data[i + 1] = 3 * Math.sin(p[i] / 7);
+    data[i + 2] = 2 * Math.cos(p[i + 1] / 5);
+  }
+  const field = { ...grid, components: 3, data };
+  const once = jacobianDeterminantMap(field);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const turns = await jacobianDeterminantMapInTurns(field, { slicesPerTurn: 2 });
+  clearInterval(timer);
+  assert.deepEqual(turns.image.data, once.image.data);
+  assert.deepEqual(turns.stats, once.stats);
+  assert.ok(ticks > 0, 'the event loop turned while the map was computed');
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(jacobianDeterminantMapInTurns(field, { signal: controller.signal }), CancelledError);
 });
 
 test('writeJacobianMap writes the determinant map as a scalar image and returns its statistics', async () => {
