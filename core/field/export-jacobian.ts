@@ -9,6 +9,6 @@ import type { Deformation, GridLps } from './types.ts';
  */
 export async function writeJacobianMap(path: string, deformation: Deformation, grid: GridLps): Promise<JacobianStats> {
   const { image, stats } = await jacobianOfDeformation(deformation, grid);
-  await writeImage(path, image);
+  await writeImage(path, image, { niftiGzip: 'fast' });
   return stats;
 }

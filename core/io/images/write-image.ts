@@ -1,5 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { withAtomicPath } from '../atomic-write.ts';
 import { det3 } from './geometry.ts';
 import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from './image-format.ts';
@@ -15,6 +18,15 @@ export interface WriteImageOptions {
   metadata?: Record<string, string>;
   /** Compress the voxel data of .nrrd (gzip encoding) and .mha (zlib) files; default true. NIfTI follows the suffix. */
   compress?: boolean;
+  /**
+   * How a .nii.gz is compressed. 'itk' (default): by itk-wasm's writer (zlib level 6). 'fast': itk-wasm writes the
+   * .nii and Node gzips those same bytes with run-length deflate (zlib's Z_RLE) on its thread pool. For float data —
+   * displacement fields, Jacobian maps — LZ77 matching finds next to nothing, so 'fast' is 3× quicker for a file
+   * of the same size (copd1's 92 MB field: 0.7 s against 2.1 s, 82.28 against 82.30 MB; its Jacobian map 6 % larger).
+   * Any gzip reader (ITK, nibabel, ANTs, Slicer) reads it: .nii.gz is the gzip stream of the .nii. Other suffixes
+   * ignore it.
+   */
+  niftiGzip?: 'itk' | 'fast';
   /** Time limit for itk-wasm (default: 60 s plus 1 s per 10 MB). */
   timeoutMs?: number;
 }
@@ -67,18 +79,34 @@ export async function writeImage(path: string, image: ImageLps, options: WriteIm
 
   const data = image.data.slice(); // a standalone copy, moved into the worker (the caller's buffer stays intact)
   const itkImage = toItkImage({ ...image, data }, options.metadata);
-  const useCompression = suffix === '.nii.gz' ? true : suffix === '.nii' ? false : (options.compress ?? true);
+  const gzipHere = suffix === '.nii.gz' && options.niftiGzip === 'fast';
+  const useCompression = suffix === '.nii.gz' ? !gzipHere : suffix === '.nii' ? false : (options.compress ?? true);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(data.byteLength);
+  const itkWrite = async (target: string): Promise<void> => {
+    const answer = await runItkWasm({ op: 'write', fn: WRITER[suffix], path: target, image: itkImage, useCompression }, timeoutMs, [
+      data.buffer as ArrayBuffer,
+    ]).catch((e: Error) => {
+      throw new Error(`cannot write ${path}: itk-wasm failed (${e.message})`);
+    });
+    if (!answer.ok) throw new Error(`cannot write ${path}: itk-wasm failed (${answer.message})`);
+    if (!answer.couldWrite) throw new Error(`cannot write ${path}: itk-wasm's writer refused the image`);
+  };
   await withAtomicPath(
     resolve(path),
     async (tmp) => {
-      const answer = await runItkWasm({ op: 'write', fn: WRITER[suffix], path: tmp, image: itkImage, useCompression }, timeoutMs, [
-        data.buffer as ArrayBuffer,
-      ]).catch((e: Error) => {
-        throw new Error(`cannot write ${path}: itk-wasm failed (${e.message})`);
-      });
-      if (!answer.ok) throw new Error(`cannot write ${path}: itk-wasm failed (${answer.message})`);
-      if (!answer.couldWrite) throw new Error(`cannot write ${path}: itk-wasm's writer refused the image`);
+      if (!gzipHere) return itkWrite(tmp);
+      const nii = tmp.slice(0, -'.gz'.length); // the hidden temporary name, as .nii
+      try {
+        await itkWrite(nii);
+        // Large chunks: with the stream defaults (64 KB reads, 16 KB deflate output) the same gzip takes twice as long.
+        await pipeline(
+          createReadStream(nii, { highWaterMark: 4 << 20 }),
+          createGzip({ level: 1, strategy: zlibConstants.Z_RLE, chunkSize: 256 << 10 }),
+          createWriteStream(tmp),
+        );
+      } finally {
+        await rm(nii, { force: true });
+      }
     },
     suffix,
   );

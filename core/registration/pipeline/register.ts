@@ -444,7 +444,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       if (writeError !== undefined) throw writeError;
       await part('field writing (rest)');
       report('writing outputs', 0.7);
-      await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian);
+      await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian, { niftiGzip: 'fast' });
       await part('jacobian writing');
 
       // Landmarks.

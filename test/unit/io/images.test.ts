@@ -104,6 +104,21 @@ test('NIfTI vector images are 5-D (x, y, z, 1, 3) with intent 1007 (NIFTI_INTENT
   });
 });
 
+test("niftiGzip 'fast': the gzip of exactly ITK's .nii bytes, read back as the same image, no intermediate file left", async () => {
+  await withTempDir(async (dir) => {
+    for (const kind of ['mask', 'float', 'vector'] as const) {
+      const original = testImage(kind);
+      await writeImage(join(dir, `${kind}.nii`), original);
+      await writeImage(join(dir, `${kind}.nii.gz`), original, { niftiGzip: 'fast' });
+      const gz = await readFile(join(dir, `${kind}.nii.gz`));
+      assert.deepEqual([gz[0], gz[1]], [0x1f, 0x8b], 'a gzip stream');
+      assert.deepEqual(gunzipSync(gz), await readFile(join(dir, `${kind}.nii`)));
+      assertSameImage(await readImage(join(dir, `${kind}.nii.gz`)), original, `${kind} fast .nii.gz`);
+    }
+    assert.deepEqual((await readdir(dir)).sort(), ['float', 'mask', 'vector'].flatMap((k) => [`${k}.nii`, `${k}.nii.gz`]).sort());
+  });
+});
+
 test('NRRD and MetaImage keep key/value metadata; .nrrd/.mha compression can be switched off', async () => {
   await withTempDir(async (dir) => {
     for (const suffix of ['.nrrd', '.mha']) {
