@@ -102,6 +102,8 @@ export function invertPointwise(
   const { xTry } = state;
   const u = new Float64Array(3);
   const g = new Float64Array(3);
+  // A point that has converged needs no step direction, so the preconditioner is not evaluated for it.
+  const tol = settings.toleranceMm;
   let iterations = 0;
   for (let i = 0; i < n; i++) {
     const yx = y[3 * i];
@@ -128,13 +130,14 @@ export function invertPointwise(
       const rx = bx + u[0] - yx;
       const ry = by + u[1] - yy;
       const rz = bz + u[2] - yz;
-      if (approximateInverse) {
+      if (approximateInverse && Math.sqrt(rx * rx + ry * ry + rz * rz) > tol) {
         const px = bx + u[0];
         const py = by + u[1];
         const pz = bz + u[2];
         approximateInverse(px, py, pz, g);
         going = state.update(i, rx, ry, rz, g[0] + px - psiYx, g[1] + py - psiYy, g[2] + pz - psiYz);
       } else {
+        // Converged (|r| ≤ tolerance: the point stops and its direction is never used), or no preconditioner.
         going = state.update(i, rx, ry, rz, rx, ry, rz);
       }
     }
