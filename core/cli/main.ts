@@ -16,7 +16,7 @@ import { registerCommand } from './commands/register.ts';
 import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
-import { listenForInterrupts } from './interrupt.ts';
+import { listenForInterrupts, stopOnInterrupts } from './interrupt.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
@@ -57,13 +57,16 @@ export async function runCli(argv: string[]): Promise<number> {
     printResult(command.help);
     return EXIT.ok;
   }
+  // Long commands turn Ctrl-C into their cancellation signal; short ones stop at once, without leftovers.
   const interrupts = command.cancellable ? listenForInterrupts(command.name) : undefined;
+  const stopper = interrupts ? undefined : stopOnInterrupts(command.name);
   try {
     return await command.run(rest, interrupts?.signal);
   } catch (e) {
     return reportError(command.name, e);
   } finally {
     interrupts?.dispose();
+    stopper?.dispose();
   }
 }
 

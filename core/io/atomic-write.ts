@@ -1,6 +1,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
+import { trackLeftover } from './leftovers.ts';
 
 /**
  * Writes `bytes` to `path` atomically: first to a hidden temporary name in the same folder, then a rename,
@@ -8,12 +9,15 @@ import { basename, dirname, extname, join } from 'node:path';
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const done = trackLeftover(tmp);
   try {
     await writeFile(tmp, bytes);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    done();
   }
 }
 
@@ -27,6 +31,7 @@ export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => P
   const name = basename(path);
   const stem = suffix !== '' && name.toLowerCase().endsWith(suffix.toLowerCase()) ? name.slice(0, name.length - suffix.length) : name;
   const tmp = join(dirname(path), `.${stem}.${randomBytes(4).toString('hex')}.tmp${suffix}`);
+  const done = trackLeftover(tmp);
   try {
     const result = await fn(tmp);
     await rename(tmp, path);
@@ -34,5 +39,7 @@ export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => P
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    done();
   }
 }

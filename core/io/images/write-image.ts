@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { withAtomicPath } from '../atomic-write.ts';
+import { trackLeftover } from '../leftovers.ts';
 import { det3 } from './geometry.ts';
 import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from './image-format.ts';
 import { toItkImage } from './itk-image.ts';
@@ -96,6 +97,7 @@ export async function writeImage(path: string, image: ImageLps, options: WriteIm
     async (tmp) => {
       if (!gzipHere) return itkWrite(tmp);
       const nii = tmp.slice(0, -'.gz'.length); // the hidden temporary name, as .nii
+      const done = trackLeftover(nii);
       try {
         await itkWrite(nii);
         // Large chunks: with the stream defaults (64 KB reads, 16 KB deflate output) the same gzip takes twice as long.
@@ -106,6 +108,7 @@ export async function writeImage(path: string, image: ImageLps, options: WriteIm
         );
       } finally {
         await rm(nii, { force: true });
+        done();
       }
     },
     suffix,

@@ -7,6 +7,7 @@
  */
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { trackLeftover } from '../../io/leftovers.ts';
 
 /** OUTDIR cannot be used as asked (exists and is not empty, or is a file). */
 export class OutputFolderError extends Error {
@@ -41,6 +42,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const partial = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  const published = trackLeftover(partial);
   return {
     outDir: target,
     partial,
@@ -48,6 +50,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
       const existing = await stat(target).catch(() => undefined);
       if (!existing) {
         await rename(partial, target);
+        published();
         return;
       }
       // Move the old folder aside, publish, then remove the old one (a failure to publish puts it back).
@@ -60,10 +63,12 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
         await rename(old, target);
         throw e;
       }
+      published();
       await rm(old, { recursive: true, force: true });
     },
     async abort() {
       await rm(partial, { recursive: true, force: true });
+      published();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * listenForInterrupts: the first Ctrl-C or SIGTERM aborts the command's signal (Node would end the process), and
  * disposing gives the signals back to Node's default handling. (The second Ctrl-C ends the process, which this
- * in-process test cannot exercise; register-cancel.test.ts sends real signals to a child process.)
+ * in-process test cannot exercise; register-cancel.test.ts and interrupt-short-command.test.ts send real signals to
+ * a child process.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

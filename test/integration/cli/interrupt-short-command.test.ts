@@ -1,0 +1,37 @@
+/**
+ * Ctrl-C and SIGTERM during a short command (here `monge convert` writing a large .nii.gz) end it at once, as Node's
+ * default does, but without leaving the write's hidden temporary file beside the output: exit 1, "stopped", and the
+ * folder holds only the input. Before, the process died of the signal and left `.out.XXXX.tmp.nii.gz`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXIT } from '../../../core/cli/exit-codes.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { mulberry32 } from '../../../core/shape/prng.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { startMonge } from '../batch/support.ts';
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} while monge convert writes leaves no temporary file`, { timeout: 120_000 }, async (t) => {
+    const dir = await tempDir(t, 'interrupt-convert');
+    // 200³ random float32 voxels (32 MB): itk-wasm takes about a second to gzip them, long enough to be caught writing.
+    const rand = mulberry32(3);
+    const data = new Float32Array(200 ** 3).map(() => rand());
+    await writeImage(join(dir, 'big.nii'), { size: [200, 200, 200], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 1, data });
+    const { child, done } = startMonge(['convert', join(dir, 'big.nii'), join(dir, 'out.nii.gz')]);
+    const deadline = Date.now() + 60_000;
+    while (!(await readdir(dir)).some((e) => e.startsWith('.out.') && e.includes('.tmp'))) {
+      assert.ok(child.exitCode === null, 'the conversion ended before its temporary file was seen');
+      assert.ok(Date.now() < deadline, 'timed out waiting for the temporary file');
+      await sleep(5);
+    }
+    child.kill(signal);
+    const run = await done;
+    assert.equal(run.code, EXIT.internal, `exit ${run.code} (signal ${run.signal}): ${run.stderr}`);
+    assert.match(run.stderr, /monge convert: stopped/);
+    assert.deepEqual(await readdir(dir), ['big.nii'], 'neither out.nii.gz nor its temporary file');
+  });
+}
