@@ -19,7 +19,7 @@
 import { throwIfCancelled } from '../../progress/index.ts';
 import { boundsOf } from '../../shape/types.ts';
 import { levelSpacing } from './kernel-regression.ts';
-import { gaussianBlurPositive, resampleGrid, sampleGrid, splat, voxelCount, workGridAround, type WorkGrid } from './work-grid.ts';
+import { gaussianBlurPositive, resampleGrid, sampleStencil, sampleWith, splat, splatStencil, splatWith, voxelCount, workGridAround, type PointStencil, type WorkGrid } from './work-grid.ts';
 
 export interface SplineOptions {
   /** Kernel widths σ (mm); the kernel is their sum. */
@@ -60,6 +60,9 @@ export interface SplineOptions {
 interface ScaleGrids {
   field: WorkGrid;
   data: WorkGrid;
+  /** The data points' trilinear corners on `data`, for the splat and the sample of every kernel product. */
+  splatAtData: PointStencil;
+  sampleAtData: PointStencil;
 }
 
 /** The sub-lattice of `grid` holding the box `b` with one voxel to spare on each side (same spacing and phase). */
@@ -86,7 +89,8 @@ function scaleGrids(grid: WorkGrid, z: Float64Array, sigmas: readonly number[], 
   return sigmas.map((sigma) => {
     const h = levelSpacing(grid.spacingMm, sigma, stepsPerSigma);
     const lattice = workGridAround(b, h, 4 * sigma);
-    return { field: cropToBox(lattice, unionBox(b, grid)), data: cropToBox(lattice, b) };
+    const data = cropToBox(lattice, b);
+    return { field: cropToBox(lattice, unionBox(b, grid)), data, splatAtData: splatStencil(data, z), sampleAtData: sampleStencil(data, z) };
   });
 }
 
@@ -108,12 +112,12 @@ export function scaleTangential(v: Float64Array, normals: Float64Array, f: numbe
   return v;
 }
 
-/** K v at the data points: Σ_s S_s G_s S_sᵀ v (on the data-cropped grids). */
-function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], z: Float64Array, v: Float64Array, signal?: AbortSignal): Float64Array {
+/** K v at the data points: Σ_s S_s G_s S_sᵀ v (on the data-cropped grids, their corners at the points precomputed). */
+function kernelProduct(grids: ScaleGrids[], sigmas: readonly number[], v: Float64Array, signal?: AbortSignal): Float64Array {
   const out = new Float64Array(v.length);
   sigmas.forEach((sigma, s) => {
-    const g = grids[s].data;
-    const at = sampleGrid(g, gaussianBlurPositive(g, splat(g, z, v, 3), 3, sigma, signal), 3, z);
+    const { data: g, splatAtData, sampleAtData } = grids[s];
+    const at = sampleWith(sampleAtData, gaussianBlurPositive(g, splatWith(splatAtData, v, 3), 3, sigma, signal), 3);
     for (let i = 0; i < out.length; i++) out[i] += at[i];
   });
   return out;
@@ -158,7 +162,7 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
     const v = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) v[3 * i + c] = sw[i] * beta[3 * i + c];
     applyRoot(v);
-    const kv = applyRoot(kernelProduct(grids, sigmas, z, v, options.signal));
+    const kv = applyRoot(kernelProduct(grids, sigmas, v, options.signal));
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) kv[3 * i + c] = sw[i] * kv[3 * i + c] + lambda * beta[3 * i + c];
     return kv;
   };

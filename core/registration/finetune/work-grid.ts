@@ -119,19 +119,72 @@ function corners(grid: WorkGrid, x: number, y: number, z: number, idx: Int32Arra
 }
 
 /**
+ * The trilinear corners (8 voxel indices and weights a point) of a fixed set of points on a grid, computed once for
+ * splats and samples repeated on the same points (the spline's conjugate gradients run one of each per iteration).
+ * `inside[p]` is 0 for a point that contributes nothing (a splat's point far outside the grid).
+ */
+export interface PointStencil {
+  idx: Int32Array;
+  w: Float64Array;
+  inside: Uint8Array;
+  /** Voxels of the grid. */
+  voxels: number;
+}
+
+/** The corners Sᵀ uses: points outside the grid (beyond one voxel) are dropped. */
+export function splatStencil(grid: WorkGrid, pointsLps: ArrayLike<number>): PointStencil {
+  return stencilOf(grid, pointsLps, false);
+}
+
+/** The corners S uses: each point clamped into the grid's box first, so a far point takes the nearest edge value. */
+export function sampleStencil(grid: WorkGrid, pointsLps: ArrayLike<number>): PointStencil {
+  return stencilOf(grid, pointsLps, true);
+}
+
+function stencilOf(grid: WorkGrid, pointsLps: ArrayLike<number>, clampIntoBox: boolean): PointStencil {
+  const n = pointsLps.length / 3;
+  const idx = new Int32Array(8 * n);
+  const w = new Float64Array(8 * n);
+  const inside = new Uint8Array(n);
+  const pi = new Int32Array(8);
+  const pw = new Float64Array(8);
+  const [nx, ny, nz] = grid.size;
+  const h = grid.spacingMm;
+  const [ox, oy, oz] = grid.originLps;
+  for (let p = 0; p < n; p++) {
+    let x = pointsLps[3 * p];
+    let y = pointsLps[3 * p + 1];
+    let z = pointsLps[3 * p + 2];
+    if (clampIntoBox) {
+      x = Math.min(Math.max(x, ox), ox + (nx - 1) * h);
+      y = Math.min(Math.max(y, oy), oy + (ny - 1) * h);
+      z = Math.min(Math.max(z, oz), oz + (nz - 1) * h);
+    }
+    if (!corners(grid, x, y, z, pi, pw)) continue;
+    inside[p] = 1;
+    idx.set(pi, 8 * p);
+    w.set(pw, 8 * p);
+  }
+  return { idx, w, inside, voxels: nx * ny * nz };
+}
+
+/**
  * Sᵀ: adds `values` (vdim per point) of points `pointsLps` into a new grid array (vdim per voxel) with trilinear
  * weights. Points outside the grid are dropped.
  */
 export function splat(grid: WorkGrid, pointsLps: ArrayLike<number>, values: ArrayLike<number>, vdim: number): Float64Array {
-  const out = new Float64Array(voxelCount(grid) * vdim);
-  const idx = new Int32Array(8);
-  const w = new Float64Array(8);
-  const n = pointsLps.length / 3;
-  for (let p = 0; p < n; p++) {
-    if (!corners(grid, pointsLps[3 * p], pointsLps[3 * p + 1], pointsLps[3 * p + 2], idx, w)) continue;
+  return splatWith(splatStencil(grid, pointsLps), values, vdim);
+}
+
+/** Sᵀ with precomputed corners (splatStencil). */
+export function splatWith(stencil: PointStencil, values: ArrayLike<number>, vdim: number): Float64Array {
+  const out = new Float64Array(stencil.voxels * vdim);
+  const { idx, w, inside } = stencil;
+  for (let p = 0; p < inside.length; p++) {
+    if (!inside[p]) continue;
     for (let c = 0; c < 8; c++) {
-      const o = idx[c] * vdim;
-      const wc = w[c];
+      const o = idx[8 * p + c] * vdim;
+      const wc = w[8 * p + c];
       for (let d = 0; d < vdim; d++) out[o + d] += wc * values[p * vdim + d];
     }
   }
@@ -140,22 +193,17 @@ export function splat(grid: WorkGrid, pointsLps: ArrayLike<number>, values: Arra
 
 /** S: trilinear values (vdim per point) of grid array `data` at points; outside the grid, the nearest edge value. */
 export function sampleGrid(grid: WorkGrid, data: ArrayLike<number>, vdim: number, pointsLps: ArrayLike<number>): Float64Array {
-  const n = pointsLps.length / 3;
-  const out = new Float64Array(n * vdim);
-  const idx = new Int32Array(8);
-  const w = new Float64Array(8);
-  const [nx, ny, nz] = grid.size;
-  const h = grid.spacingMm;
-  const [ox, oy, oz] = grid.originLps;
-  for (let p = 0; p < n; p++) {
-    // Clamp into the box so that far points take the edge value (continuous extension).
-    const x = Math.min(Math.max(pointsLps[3 * p], ox), ox + (nx - 1) * h);
-    const y = Math.min(Math.max(pointsLps[3 * p + 1], oy), oy + (ny - 1) * h);
-    const z = Math.min(Math.max(pointsLps[3 * p + 2], oz), oz + (nz - 1) * h);
-    corners(grid, x, y, z, idx, w);
+  return sampleWith(sampleStencil(grid, pointsLps), data, vdim);
+}
+
+/** S with precomputed corners (sampleStencil). */
+export function sampleWith(stencil: PointStencil, data: ArrayLike<number>, vdim: number): Float64Array {
+  const { idx, w, inside } = stencil;
+  const out = new Float64Array(inside.length * vdim);
+  for (let p = 0; p < inside.length; p++) {
     for (let c = 0; c < 8; c++) {
-      const o = idx[c] * vdim;
-      const wc = w[c];
+      const o = idx[8 * p + c] * vdim;
+      const wc = w[8 * p + c];
       if (wc === 0) continue;
       for (let d = 0; d < vdim; d++) out[p * vdim + d] += wc * data[o + d];
     }
