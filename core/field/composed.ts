@@ -35,24 +35,26 @@ export class ComposedDeformation implements Deformation {
     const x = Float64Array.from(pointsLps);
     let iterations = 0;
     let unconverged = 0;
-    // Which steps' inverses are approximate, and the first one run (the last step's, at the targets themselves).
+    // How many steps' inverses are approximate, and the last step's when it is one (it runs first, at the targets).
     let inexactSteps = 0;
-    let first: InverseEvaluation | undefined;
+    let lastStepInexact: InverseEvaluation | undefined;
     for (let s = this.steps.length - 1; s >= 0; s--) {
       const r = await this.steps[s].evaluateInverse(x, options);
       for (let i = 0; i < x.length; i++) x[i] += r.displacementsLps[i];
       iterations += r.iterations;
       unconverged += r.unconverged;
-      if (r.iterations > 0 || r.maxResidualMm > 0) inexactSteps++;
-      if (s === this.steps.length - 1) first = r;
+      if (r.iterations > 0 || r.maxResidualMm > 0) {
+        inexactSteps++;
+        if (s === this.steps.length - 1) lastStepInexact = r;
+      }
     }
     const displacementsLps = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) displacementsLps[i] = x[i] - pointsLps[i];
     if (inexactSteps === 0) return { displacementsLps, maxResidualMm: 0, meanResidualMm: 0, unconverged: 0, iterations: 0 };
     // Only the last step is approximate (the usual affine-then-non-linear chain): the exact inverses after it map its
     // solution z back exactly, so φ(x) = ψ(z) and the chain's residual is that step's own — no forward pass needed.
-    if (inexactSteps === 1 && first && (first.iterations > 0 || first.maxResidualMm > 0)) {
-      return { displacementsLps, maxResidualMm: first.maxResidualMm, meanResidualMm: first.meanResidualMm, unconverged, iterations };
+    if (inexactSteps === 1 && lastStepInexact) {
+      return { displacementsLps, maxResidualMm: lastStepInexact.maxResidualMm, meanResidualMm: lastStepInexact.meanResidualMm, unconverged, iterations };
     }
     const u = await this.evaluate(x);
     let maxRes = 0;

@@ -30,7 +30,7 @@ import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.
 import { landmarkErrors } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
-import type { Shape } from '../../shape/types.ts';
+import { boundsOf, type Shape } from '../../shape/types.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
@@ -182,37 +182,31 @@ async function forwardJacobianOnFixedGrid(inverseField: ImageLps, signal: AbortS
 
 /** Where the folding statistics are taken: the fixed mask resampled onto the field grid, or the fixed shape's box. */
 function fixedRegionMask(fixed: PreparedInput, grid: GridLps): { mask: ImageLps; region: string } {
-  const n = grid.size[0] * grid.size[1] * grid.size[2];
-  const data = new Uint8Array(n);
+  let inside: (x: number, y: number, z: number) => boolean;
+  let region: string;
   if (fixed.image) {
     const sampler = new GridSampler(fixed.image);
     const v = new Float64Array(fixed.image.components);
     const ci = new Float64Array(3);
-    // Voxel positions a slab at a time: all of them at once would be 24 bytes a voxel (92 MB on a 2 mm lung box).
-    const slab = 65536;
-    for (let start = 0; start < n; start += slab) {
-      const points = gridPointsLps(grid, start, Math.min(slab, n - start));
-      for (let q = 0; q < points.length / 3; q++) {
-        sampler.nearest(points[3 * q], points[3 * q + 1], points[3 * q + 2], v, 0, 'zero', ci);
-        data[start + q] = v[0] > 0 ? 1 : 0;
-      }
-    }
-    return { mask: { ...grid, size: [...grid.size], spacingMm: [...grid.spacingMm], originLps: [...grid.originLps], components: 1, data }, region: 'fixed mask' };
+    inside = (x, y, z) => {
+      sampler.nearest(x, y, z, v, 0, 'zero', ci);
+      return v[0] > 0;
+    };
+    region = 'fixed mask';
+  } else {
+    const b = boundsOf(fixed.shape.pointsLps);
+    inside = (x, y, z) => x >= b[0] && x <= b[1] && y >= b[2] && y <= b[3] && z >= b[4] && z <= b[5];
+    region = 'fixed shape bounding box';
   }
-  const b = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-  const p = fixed.shape.pointsLps;
-  for (let i = 0; i < p.length; i++) {
-    const a = i % 3;
-    b[2 * a] = Math.min(b[2 * a], p[i]);
-    b[2 * a + 1] = Math.max(b[2 * a + 1], p[i]);
+  const n = grid.size[0] * grid.size[1] * grid.size[2];
+  const data = new Uint8Array(n);
+  // Voxel positions a slab at a time: all of them at once would be 24 bytes a voxel (92 MB on a 2 mm lung box).
+  const slab = 65536;
+  for (let start = 0; start < n; start += slab) {
+    const points = gridPointsLps(grid, start, Math.min(slab, n - start));
+    for (let q = 0; q < points.length / 3; q++) data[start + q] = inside(points[3 * q], points[3 * q + 1], points[3 * q + 2]) ? 1 : 0;
   }
-  const points = gridPointsLps(grid);
-  for (let q = 0; q < n; q++) {
-    let inside = 1;
-    for (let a = 0; a < 3; a++) if (points[3 * q + a] < b[2 * a] || points[3 * q + a] > b[2 * a + 1]) inside = 0;
-    data[q] = inside;
-  }
-  return { mask: { ...grid, size: [...grid.size], spacingMm: [...grid.spacingMm], originLps: [...grid.originLps], components: 1, data }, region: 'fixed shape bounding box' };
+  return { mask: { ...grid, size: [...grid.size], spacingMm: [...grid.spacingMm], originLps: [...grid.originLps], components: 1, data }, region };
 }
 
 function landmarkErrorCsv(warped: Float64Array, fixed: Float64Array, initial: Float64Array, labels: string[] | undefined): string {
@@ -420,29 +414,31 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       });
       assertFinite(sampled.image.data, 'displacement field');
       await part('field sampling');
-      // itk-wasm compresses and writes the field in its worker thread while this one computes the Jacobian map
-      // (which gives the event loop turns, so the write gets going at once); the map is written after the field.
-      const fieldWrite = writeDisplacementFieldImage(out(`${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), sampled.image);
-      const fieldWritten = fieldWrite.then(
+      // The field is written (and gzipped) off this thread while the Jacobian map is computed here; that computation
+      // gives the event loop turns, so the write gets going at once. The map is written after the field.
+      const fieldWritten = writeDisplacementFieldImage(out(`${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), sampled.image).then(
         () => undefined,
         (e: unknown) => e,
       );
       let jacobian: ImageLps;
+      let region: string;
+      let insideFixed: JacobianStats;
+      let allVoxels: JacobianStats;
       try {
         jacobian = await forwardJacobianOnFixedGrid(sampled.image, signal);
+        const fixedRegion = fixedRegionMask(fixed, fg.grid);
+        region = fixedRegion.region;
+        let regionVoxels = 0;
+        for (let q = 0; q < fixedRegion.mask.data.length; q++) if (fixedRegion.mask.data[q]) regionVoxels++;
+        insideFixed = regionVoxels > 0 ? jacobianStats(jacobian, fixedRegion.mask) : jacobianStats(jacobian);
+        allVoxels = jacobianStats(jacobian);
       } catch (e) {
         await fieldWritten; // nothing may still be writing into the folder that the failure removes
         throw e;
       }
-      const { mask, region } = fixedRegionMask(fixed, fg.grid);
-      let regionVoxels = 0;
-      for (let q = 0; q < mask.data.length; q++) if (mask.data[q]) regionVoxels++;
-      const insideFixed = regionVoxels > 0 ? jacobianStats(jacobian, mask) : jacobianStats(jacobian);
-      const allVoxels = jacobianStats(jacobian);
-      await part('jacobian (while the field is written)');
       const writeError = await fieldWritten;
       if (writeError !== undefined) throw writeError;
-      await part('field writing (rest)');
+      await part('field writing, with the jacobian computed meanwhile');
       report('writing outputs', 0.7);
       await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian, { niftiGzip: 'fast' });
       await part('jacobian writing');
