@@ -3,15 +3,20 @@
  * dist/renderer from renderer/build.ts):
  *   index.mjs          the main process (ESM), from main/index.ts;
  *   preload.cjs        the preload (CommonJS: a sandboxed preload may require only 'electron');
- *   job-worker.mjs     the job worker thread's entry, and jobs/<name>.mjs the job modules it loads.
- * Packages with native or wasm parts loaded from disk (itk-wasm, TensorFlow.js) and Electron stay external; they
- * ship in node_modules (unpacked from asar, see electron-builder.yml).
+ *   job-worker.mjs     the job worker thread's entry, and <name>-job.mjs the job modules it loads;
+ *   cpu-worker.mjs     a thread of the CPU kernel engine's pool, and kernels.wasm (copied) that its threads run.
+ * Every entry sits in dist/main itself: code inlined into a bundle finds the other entries, kernels.wasm, and the
+ * app root (package.json, assets/) relative to the entry's URL (core/runtime/app-files.ts). Packages with native or
+ * wasm parts loaded from disk (itk-wasm, TensorFlow.js) and Electron stay external; they ship in node_modules
+ * (unpacked from asar, see electron-builder.yml).
  *
  * Run: node --import tsx main/build-electron.ts [outDir]
  */
 import { build } from 'esbuild';
+import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KERNELS_WASM_URL } from '../core/kernels/wasm-binary.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EXTERNAL = ['electron', '@itk-wasm/*', '@tensorflow/*', 'itk-wasm'];
@@ -23,8 +28,9 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
     entryPoints: {
       index: 'main/index.ts',
       'job-worker': 'main/service/job-worker.ts',
-      'jobs/surface-job': 'main/service/jobs/surface-job.ts',
-      'jobs/register-job': 'main/service/jobs/register-job.ts',
+      'surface-job': 'main/service/jobs/surface-job.ts',
+      'register-job': 'main/service/jobs/register-job.ts',
+      'cpu-worker': 'core/kernels/cpu-worker.ts',
     },
     outdir: outDir,
     format: 'esm',
@@ -33,6 +39,7 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
     banner: { js: "import { createRequire as __mongeCreateRequire } from 'node:module'; const require = __mongeCreateRequire(import.meta.url);" },
   });
   await build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } });
+  await copyFile(fileURLToPath(KERNELS_WASM_URL), join(outDir, 'kernels.wasm'));
   return outDir;
 }
 

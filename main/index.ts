@@ -4,7 +4,8 @@
  * security checklist (electron/window-security.ts). API calls go through the shared dispatcher (electron/ipc.ts).
  *
  * Layout at run time (main/build-electron.ts bundles it): dist/main/index.mjs (this file), dist/main/preload.cjs,
- * dist/main/job-worker.mjs and dist/main/jobs/*.mjs (worker threads), dist/renderer/ (served as app://monge/).
+ * dist/main/job-worker.mjs, the job modules dist/main/*-job.mjs and the kernel threads' cpu-worker.mjs and
+ * kernels.wasm (worker threads, found by core/runtime/app-files.ts), dist/renderer/ (served as app://monge/).
  */
 import { app, BrowserWindow, dialog, Menu, protocol, session } from 'electron';
 import { existsSync, statSync } from 'node:fs';
@@ -126,18 +127,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', () => void service?.dispose());
 
   void app.whenReady().then(async () => {
-    const bundled = !import.meta.url.endsWith('.ts');
+    // The job worker and job modules are found beside this bundle (core/runtime/app-files.ts).
     service = new MongeService({
       host: 'electron',
       resultsRoot: join(app.getPath('documents'), 'Monge results'),
       mongeVersion: app.getVersion(),
       versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
-      ...(bundled
-        ? {
-            workerUrl: new URL('./job-worker.mjs', import.meta.url),
-            jobModules: { surface: new URL('./jobs/surface-job.mjs', import.meta.url), register: new URL('./jobs/register-job.mjs', import.meta.url) },
-          }
-        : {}),
     });
     service.onJobEvent((event: JobEvent) => {
       if (window && !window.isDestroyed()) window.webContents.send(CHANNELS.jobEvent, event);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { appFile } from '../runtime/app-files.ts';
 
 /** Monge's version, from package.json (one source of truth). */
 export const MONGE_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(appFile('package.json'), 'utf8')) as { version: string }
 ).version;

@@ -16,6 +16,7 @@ import { MAX_DIM, MAX_K, MAX_VDIM } from './validate.ts';
 import { type WasmMemory, WASM_PAGE_BYTES, waitAsync } from './wasm-api.ts';
 import { type KernelExports, KERNELS_MAX_PAGES, createKernelMemory, instantiateKernels, kernelModule } from './wasm-binary.ts';
 import { ROW_KERNELS, type RowKernel } from './wasm-layout.ts';
+import { runtimeFile } from '../runtime/app-files.ts';
 
 /** Default: jobs of fewer pairs run inline on the calling thread (waking the pool costs tens of µs). */
 export const INLINE_PAIRS = 1 << 13;
@@ -30,8 +31,8 @@ function align(value: number, to: number): number {
   return Math.ceil(value / to) * to;
 }
 
-/** The worker entry: a .mjs bootstrap that loads cpu-worker.ts through tsx. */
-const WORKER_URL = new URL('./cpu-worker-bootstrap.mjs', import.meta.url);
+/** The worker entry: a .mjs bootstrap that loads cpu-worker.ts through tsx, or the bundled cpu-worker.mjs. */
+const WORKER_URL = runtimeFile('cpu-worker.mjs', new URL('./cpu-worker-bootstrap.mjs', import.meta.url));
 
 export class CpuPool {
   private readonly control: Int32Array;

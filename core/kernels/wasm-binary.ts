@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RowKernel } from './wasm-layout.ts';
 import { type WasmMemory, type WasmModule, wasmApi } from './wasm-api.ts';
+import { runtimeFile } from '../runtime/app-files.ts';
 
 /** The committed binary. */
-export const KERNELS_WASM_URL = new URL('./wasm/kernels.wasm', import.meta.url);
+export const KERNELS_WASM_URL = runtimeFile('kernels.wasm', new URL('./wasm/kernels.wasm', import.meta.url));
 
 /** Maximum pages of the shared memory the module imports (4 GiB, the wasm32 limit). */
 export const KERNELS_MAX_PAGES = 65536;

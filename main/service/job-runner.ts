@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../../core/progress/index.ts';
+import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type { ApiErrorInfo, JobEvent, JobId } from './api.ts';
 import { ApiError } from './error-info.ts';
 import type { FromJobWorker, JobWorkerData, ToJobWorker } from './job-messages.ts';
@@ -53,7 +54,8 @@ interface RunningJob {
   reject: (error: Error) => void;
 }
 
-const DEFAULT_WORKER_URL = new URL('./job-worker-bootstrap.mjs', import.meta.url);
+/** The job worker's entry: a bootstrap that loads job-worker.ts through tsx, or the bundled job-worker.mjs. */
+const DEFAULT_WORKER_URL = runtimeFile('job-worker.mjs', new URL('./job-worker-bootstrap.mjs', import.meta.url));
 
 export class JobRunner {
   private readonly jobs = new Map<JobId, RunningJob>();

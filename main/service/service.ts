@@ -15,6 +15,7 @@ import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
 import { CancelledError } from '../../core/progress/index.ts';
 import { readResidualPrior } from '../../core/registration/prior/index.ts';
+import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type {
   DisplayShape,
   ExportRequest,
@@ -57,10 +58,10 @@ export interface MongeServiceOptions {
   mongeVersion?: string;
 }
 
-/** The built-in jobs. */
+/** The built-in jobs: their sources, or their bundles beside the main process (main/build-electron.ts). */
 export const JOB_MODULES: Record<string, URL> = {
-  surface: new URL('./jobs/surface-job.ts', import.meta.url),
-  register: new URL('./jobs/register-job.ts', import.meta.url),
+  surface: runtimeFile('surface-job.mjs', new URL('./jobs/surface-job.ts', import.meta.url)),
+  register: runtimeFile('register-job.mjs', new URL('./jobs/register-job.ts', import.meta.url)),
 };
 
 /** A file name safe to create in the upload folder (no folders, no leading dots), keeping its suffix. */

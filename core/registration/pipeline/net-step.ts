@@ -18,9 +18,10 @@ import { VelocityGridDeformation } from '../finetune/velocity.ts';
 import { gridImage } from '../finetune/work-grid.ts';
 import type { PipelineStep, StepContext, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
+import { appFile } from '../../runtime/app-files.ts';
 
 /** The repository's bundled models folder. */
-const MODELS_DIR = resolve(fileURLToPath(new URL('../../../assets/models', import.meta.url)));
+const MODELS_DIR = resolve(fileURLToPath(appFile('assets/models')));
 
 /** Where the step looks for a model. */
 export function netModelDirOf(context: Pick<StepContext, 'netModelDir' | 'preset'>): string {

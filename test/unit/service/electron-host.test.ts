@@ -5,9 +5,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
@@ -20,6 +21,8 @@ import { loadRecent, saveRecent, withRecent } from '../../../main/electron/recen
 import { isAllowedRequest, isAppUrl, isTrustedSender, secureWebPreferences } from '../../../main/electron/window-security.ts';
 import { buildElectron } from '../../../main/build-electron.ts';
 import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
+import { writeSyntheticPairs } from '../../integration/batch/support.ts';
+import { REPO_ROOT } from '../../support/data.ts';
 
 let dir = '';
 before(async () => {
@@ -135,24 +138,64 @@ test('files from argv and recent files', async () => {
   assert.deepEqual(await loadRecent(store), []);
 });
 
-test('bundles: main, a preload that requires only electron, and job workers that run', async () => {
-  // Inside the repository so that the bundles resolve their external packages from node_modules.
-  const out = await mkdtemp(join(new URL('../../../dist/', import.meta.url).pathname, 'electron-test-'));
+/**
+ * A folder laid out as electron-builder packages the app (electron-builder.yml `files`): dist/main (built here),
+ * package.json and assets/, and a node_modules with only the production dependencies — so a bundle that reached
+ * for the TypeScript sources, tsx or another development package fails here as it would for a user.
+ */
+async function packagedLayout(root: string): Promise<string> {
+  const out = await buildElectron(join(root, 'dist', 'main'));
+  await cp(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
+  await cp(join(REPO_ROOT, 'assets'), join(root, 'assets'), { recursive: true });
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+  for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]) {
+    const installed = join(REPO_ROOT, 'node_modules', name);
+    if (!existsSync(installed)) continue; // an optional dependency that did not install
+    await mkdir(dirname(join(root, 'node_modules', name)), { recursive: true });
+    await symlink(installed, join(root, 'node_modules', name), 'dir');
+  }
+  return out;
+}
+
+test('bundles: main, a preload that requires only electron, and job workers that run in the packaged layout', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'monge-packaged-'));
   try {
-    await buildElectron(out);
+    const out = await packagedLayout(root);
     const preload = await readFile(join(out, 'preload.cjs'), 'utf8');
     assert.deepEqual([...new Set(preload.match(/require\("[^"]+"\)/g))], ['require("electron")']);
     assert.match(preload, /exposeInMainWorld\("monge"/);
     const main = await readFile(join(out, 'index.mjs'), 'utf8');
     assert.match(main, /from "electron"/);
     assert.match(main, /registerSchemesAsPrivileged/);
-    // The bundled worker and surface job, run by the runner as the packaged app runs them.
-    const jobs = new JobRunner({ workerUrl: pathToFileURL(join(out, 'job-worker.mjs')), modules: { surface: pathToFileURL(join(out, 'jobs', 'surface-job.mjs')) } });
+    // The bundled worker and jobs, run by the runner as the packaged app runs them.
+    const jobs = new JobRunner({
+      workerUrl: pathToFileURL(join(out, 'job-worker.mjs')),
+      modules: { surface: pathToFileURL(join(out, 'surface-job.mjs')), register: pathToFileURL(join(out, 'register-job.mjs')) },
+    });
     const centre: Vec3 = [0, 0, 0];
     const image = imageFrom([20, 20, 20], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => (Math.hypot(...p) <= 7 ? 1 : 0));
     const shape = await jobs.start<DisplayShape>('surface', { image, targetVertices: 200 }).result;
     assert.equal(shape.triangles.length, (extractSurface(image, { smoothIterations: 20, targetVertices: 200 }).triangles ?? []).length);
+
+    // A registration with every step: the pipeline, the kernel engine's worker threads and kernels.wasm, the lung
+    // network's weights under assets/, the version from package.json, and itk-wasm writing the field.
+    const data = join(root, 'data');
+    await mkdir(data);
+    await writeSyntheticPairs(data, 1);
+    const outDir = join(root, 'registered');
+    await jobs.start('register', { moving: join(data, 'm0.vtk'), fixed: join(data, 'f0.vtk'), outDir, preset: 'lung', fieldSpacingMm: 8 }).result;
+    const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {
+      version: string;
+      engine: { engine: string; backend?: string };
+      steps: { name: string; status: string }[];
+      metrics: Record<string, { vertexError?: { mean: number } }>;
+    };
+    assert.equal(report.version, JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+    assert.deepEqual([report.engine.engine, report.engine.backend], ['cpu', 'wasm-simd']);
+    assert.deepEqual(report.steps.map((s) => [s.name, s.status]), [['prealign', 'done'], ['net', 'done'], ['finetune', 'done']]);
+    assert.ok(report.metrics.finetune.vertexError!.mean < report.metrics.before.vertexError!.mean / 3, JSON.stringify(report.metrics.finetune.vertexError));
+    assert.ok((await stat(join(outDir, 'field.nii.gz'))).size > 0);
   } finally {
-    await rm(out, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   }
 });
