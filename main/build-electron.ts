@@ -21,10 +21,20 @@ import { KERNELS_WASM_URL } from '../core/kernels/wasm-binary.ts';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EXTERNAL = ['electron', '@itk-wasm/*', '@tensorflow/*', 'itk-wasm'];
 
+const common = { absWorkingDir: REPO_ROOT, bundle: true, platform: 'node' as const, target: 'node20', external: EXTERNAL, logLevel: 'warning' as const, sourcemap: true };
+
+/** How every ESM entry in dist/main is bundled (the tests bundle extra probes beside them the same way). */
+export const ESM_BUNDLE_OPTIONS = {
+  ...common,
+  format: 'esm' as const,
+  outExtension: { '.js': '.mjs' },
+  // Bundled CommonJS dependencies may call require(); give ES modules one.
+  banner: { js: "import { createRequire as __mongeCreateRequire } from 'node:module'; const require = __mongeCreateRequire(import.meta.url);" },
+};
+
 export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): Promise<string> {
-  const common = { absWorkingDir: REPO_ROOT, bundle: true, platform: 'node' as const, target: 'node20', external: EXTERNAL, logLevel: 'warning' as const, sourcemap: true };
   await build({
-    ...common,
+    ...ESM_BUNDLE_OPTIONS,
     entryPoints: {
       index: 'main/index.ts',
       'job-worker': 'main/service/job-worker.ts',
@@ -33,10 +43,6 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
       'cpu-worker': 'core/kernels/cpu-worker.ts',
     },
     outdir: outDir,
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    // Bundled CommonJS dependencies may call require(); give ES modules one.
-    banner: { js: "import { createRequire as __mongeCreateRequire } from 'node:module'; const require = __mongeCreateRequire(import.meta.url);" },
   });
   await build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } });
   await copyFile(fileURLToPath(KERNELS_WASM_URL), join(outDir, 'kernels.wasm'));

@@ -12,14 +12,15 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import type { DisplayShape } from '../../../main/service/api.ts';
+import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
 import { rendererHandler } from '../../../main/electron/app-protocol.ts';
 import { filesFromArgv } from '../../../main/electron/argv-files.ts';
 import { menuTemplate, type MenuActions } from '../../../main/electron/menu.ts';
 import { loadRecent, saveRecent, withRecent } from '../../../main/electron/recent-files.ts';
 import { isAllowedRequest, isAppUrl, isTrustedSender, secureWebPreferences } from '../../../main/electron/window-security.ts';
-import { buildElectron } from '../../../main/build-electron.ts';
+import { build } from 'esbuild';
+import { buildElectron, ESM_BUNDLE_OPTIONS } from '../../../main/build-electron.ts';
 import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
 import { writeSyntheticPairs } from '../../integration/batch/support.ts';
 import { REPO_ROOT } from '../../support/data.ts';
@@ -168,10 +169,7 @@ test('bundles: main, a preload that requires only electron, and job workers that
     assert.match(main, /from "electron"/);
     assert.match(main, /registerSchemesAsPrivileged/);
     // The bundled worker and jobs, run by the runner as the packaged app runs them.
-    const jobs = new JobRunner({
-      workerUrl: pathToFileURL(join(out, 'job-worker.mjs')),
-      modules: { surface: pathToFileURL(join(out, 'surface-job.mjs')), register: pathToFileURL(join(out, 'register-job.mjs')) },
-    });
+    const jobs = new JobRunner({ workerUrl: pathToFileURL(join(out, 'job-worker.mjs')), modules: { surface: pathToFileURL(join(out, 'surface-job.mjs')) } });
     const centre: Vec3 = [0, 0, 0];
     const image = imageFrom([20, 20, 20], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => (Math.hypot(...p) <= 7 ? 1 : 0));
     const shape = await jobs.start<DisplayShape>('surface', { image, targetVertices: 200 }).result;
@@ -182,8 +180,24 @@ test('bundles: main, a preload that requires only electron, and job workers that
     const data = join(root, 'data');
     await mkdir(data);
     await writeSyntheticPairs(data, 1);
+    // Through the service as the main process bundles it, so that it finds the job worker and job by itself.
+    await build({ ...ESM_BUNDLE_OPTIONS, entryPoints: { 'service-probe': 'main/service/service.ts' }, outdir: out });
+    const bundled = (await import(pathToFileURL(join(out, 'service-probe.mjs')).href)) as typeof import('../../../main/service/service.ts');
+    const service = new bundled.MongeService({ host: 'web', resultsRoot: root });
     const outDir = join(root, 'registered');
-    await jobs.start('register', { moving: join(data, 'm0.vtk'), fixed: join(data, 'f0.vtk'), outDir, preset: 'lung', fieldSpacingMm: 8 }).result;
+    try {
+      const ended = new Promise<JobEvent>((resolve) => service.onJobEvent((e) => ['done', 'failed', 'cancelled'].includes(e.type) && resolve(e)));
+      await service.register({ moving: join(data, 'm0.vtk'), fixed: join(data, 'f0.vtk'), outDir, preset: 'lung', fieldSpacingMm: 8 });
+      const end = await ended;
+      assert.equal(end.type, 'done', JSON.stringify(end));
+      // The app then opens the folder (the main process reads the meshes and the field's header).
+      const results = await service.openResultsFolder(outDir);
+      assert.deepEqual(results.steps.map((s) => s.step), ['prealign', 'net', 'finetune']);
+      assert.equal(results.fieldFormat, 'nii.gz');
+      assert.deepEqual(results.warnings, []);
+    } finally {
+      await service.dispose();
+    }
     const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {
       version: string;
       engine: { engine: string; backend?: string };
