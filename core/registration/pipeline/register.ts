@@ -57,7 +57,6 @@ export interface StepSummary extends StepCost {
   note?: string;
 }
 
-/** What register() returns (the report holds everything; this is the gist, and `monge register --json` prints it). */
 /**
  * An input file as report.json records it: its absolute path (the folder is read later from anywhere: `monge
  * train-prior`, the app's results view) and its SHA-256.
@@ -66,6 +65,7 @@ function inputFile(file: { path: string; sha256: string }): { path: string; sha2
   return { path: resolve(file.path), sha256: file.sha256 };
 }
 
+/** What register() returns (the report holds everything; this is the gist, and `monge register --json` prints it). */
 export interface RegistrationSummary {
   outDir: string;
   /** Files written, relative to outDir. */
