@@ -20,7 +20,7 @@ import type { PipelineStep, StepContext, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
 import { appFile } from '../../runtime/app-files.ts';
 
-/** The repository's bundled models folder. */
+/** The models that ship in assets/models (of the repository, or of the packaged app). */
 const MODELS_DIR = resolve(fileURLToPath(appFile('assets/models')));
 
 /** Where the step looks for a model. */
