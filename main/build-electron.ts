@@ -4,7 +4,8 @@
  *   index.mjs          the main process (ESM), from main/index.ts;
  *   preload.cjs        the preload (CommonJS: a sandboxed preload may require only 'electron');
  *   job-worker.mjs     the job worker thread's entry, and <name>-job.mjs the job modules it loads;
- *   cpu-worker.mjs     a thread of the CPU kernel engine's pool, and kernels.wasm (copied) that its threads run.
+ *   cpu-worker.mjs     a thread of the CPU kernel engine's pool, and kernels.wasm (copied) that its threads run;
+ *   field-sample-worker.mjs  a thread sampling a slab of a displacement field (core/field/sample-workers.ts).
  * Every entry sits in dist/main itself: code inlined into a bundle finds the other entries, kernels.wasm, and the
  * app root (package.json, assets/) relative to the entry's URL (core/runtime/app-files.ts). Packages with native or
  * wasm parts loaded from disk (itk-wasm, TensorFlow.js) and Electron stay external; they ship in node_modules
@@ -41,6 +42,7 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
       'surface-job': 'main/service/jobs/surface-job.ts',
       'register-job': 'main/service/jobs/register-job.ts',
       'cpu-worker': 'core/kernels/cpu-worker.ts',
+      'field-sample-worker': 'core/field/sample-worker.ts',
     },
     outdir: outDir,
   });

@@ -10,7 +10,7 @@ import type { Deformation, InverseEvaluation, InversionOptions } from './types.t
 export class InvertedDeformation implements Deformation {
   readonly kind = 'inverted' as const;
   readonly inner: Deformation;
-  private readonly options: InversionOptions | undefined;
+  readonly options: InversionOptions | undefined;
 
   constructor(inner: Deformation, options?: InversionOptions) {
     this.inner = inner;

@@ -61,6 +61,21 @@ export function exponentiateVelocityField(velocity: ImageLps, options: ScalingSq
   return { field: { ...geometry, components: 3, data: u }, squarings };
 }
 
+/** exp(v) and exp(−v) as displacement fields on v's grid, with the squarings both used. */
+export interface IntegratedVelocity {
+  forward: ImageLps;
+  backward: ImageLps;
+  squarings: number;
+}
+
+function integrateBothWays(velocity: ImageLps, options: ScalingSquaringOptions): IntegratedVelocity {
+  const fwd = exponentiateVelocityField(velocity, options);
+  const negated = new Float64Array(velocity.data.length);
+  for (let i = 0; i < negated.length; i++) negated[i] = -velocity.data[i];
+  const bwd = exponentiateVelocityField({ ...velocity, data: negated }, { ...options, squarings: fwd.squarings });
+  return { forward: fwd.field, backward: bwd.field, squarings: fwd.squarings };
+}
+
 /**
  * The diffeomorphic option: φ = exp(v) for a stationary velocity field v, integrated by scaling and squaring on a
  * grid (see exponentiateVelocityField). φ is a diffeomorphism for any smooth v, however large — unlike the plain
@@ -79,14 +94,12 @@ export class StationaryVelocityDeformation implements Deformation {
   readonly backward: GridDisplacement;
   readonly squarings: number;
 
-  constructor(velocity: ImageLps, options: ScalingSquaringOptions = {}, outside: OutsideMode = 'zero') {
-    const fwd = exponentiateVelocityField(velocity, options);
-    const negated = new Float64Array(velocity.data.length);
-    for (let i = 0; i < negated.length; i++) negated[i] = -velocity.data[i];
-    const bwd = exponentiateVelocityField({ ...velocity, data: negated }, { ...options, squarings: fwd.squarings });
-    this.forward = new GridDisplacement(fwd.field, outside);
-    this.backward = new GridDisplacement(bwd.field, outside);
-    this.squarings = fwd.squarings;
+  /** Integrates `velocity` both ways, or takes exp(v) and exp(−v) already integrated (a copy sent to a worker). */
+  constructor(velocity: ImageLps | IntegratedVelocity, options: ScalingSquaringOptions = {}, outside: OutsideMode = 'zero') {
+    const integrated = 'forward' in velocity ? velocity : integrateBothWays(velocity, options);
+    this.forward = new GridDisplacement(integrated.forward, outside);
+    this.backward = new GridDisplacement(integrated.backward, outside);
+    this.squarings = integrated.squarings;
   }
 
   /** Samples a velocity model (e.g. KernelDisplacement.evaluate, read as a velocity) on `grid`, then integrates. */

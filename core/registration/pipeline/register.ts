@@ -459,6 +459,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           convention: 'ITK resampling: fixed-space point + vector = moving-space point, LPS mm',
           grid: { source: fg.source, size: fg.grid.size, spacingMm: fg.grid.spacingMm, originLps: fg.grid.originLps, directionLps: Array.from(fg.grid.directionLps) },
           inversion: { maxResidualMm: sampled.maxResidualMm, meanResidualMm: sampled.meanResidualMm, unconvergedVoxels: sampled.unconverged },
+          samplingThreads: sampled.threads,
         },
         jacobian: { file: REGISTRATION_OUTPUTS.jacobian, definition: '1/det(∇φ⁻¹) on the fixed grid (det ∇φ at the moving point mapped there); ≤ 0 = folding', region, insideFixed, allVoxels },
         landmarkFiles,

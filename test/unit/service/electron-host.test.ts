@@ -7,10 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
+import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
@@ -187,7 +188,7 @@ test('bundles: main, a preload that requires only electron, and job workers that
     const outDir = join(root, 'registered');
     try {
       const ended = new Promise<JobEvent>((resolve) => service.onJobEvent((e) => ['done', 'failed', 'cancelled'].includes(e.type) && resolve(e)));
-      await service.register({ moving: join(data, 'm0.vtk'), fixed: join(data, 'f0.vtk'), outDir, preset: 'lung', fieldSpacingMm: 8 });
+      await service.register({ moving: join(data, 'm0.vtk'), fixed: join(data, 'f0.vtk'), outDir, preset: 'lung', fieldSpacingMm: 0.9 });
       const end = await ended;
       assert.equal(end.type, 'done', JSON.stringify(end));
       // The app then opens the folder (the main process reads the meshes and the field's header).
@@ -200,6 +201,7 @@ test('bundles: main, a preload that requires only electron, and job workers that
     }
     const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {
       version: string;
+      field: { grid: { size: number[] }; samplingThreads: number };
       engine: { engine: string; backend?: string };
       steps: { name: string; status: string }[];
       metrics: Record<string, { vertexError?: { mean: number } }>;
@@ -209,6 +211,9 @@ test('bundles: main, a preload that requires only electron, and job workers that
     assert.deepEqual(report.steps.map((s) => [s.name, s.status]), [['prealign', 'done'], ['net', 'done'], ['finetune', 'done']]);
     assert.ok(report.metrics.finetune.vertexError!.mean < report.metrics.before.vertexError!.mean / 3, JSON.stringify(report.metrics.finetune.vertexError));
     assert.ok((await stat(join(outDir, 'field.nii.gz'))).size > 0);
+    // A field of over a million voxels is sampled by worker threads too (field-sample-worker.mjs) on a multi-core host.
+    assert.ok(report.field.grid.size.reduce((a, b) => a * b) >= PARALLEL_MIN_VOXELS);
+    assert.equal(report.field.samplingThreads, Math.min(availableParallelism(), 8));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
