@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import type { ImageLps } from '../io/images/types.ts';
 import { cancellationPoint, type ProgressOptions } from '../progress/index.ts';
+import { defaultThreadCount } from '../runtime/thread-count.ts';
 import { deformationData } from './deformation-data.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
 import { startSampleWorker, type SampleWorker } from './sample-workers.ts';
@@ -22,7 +22,8 @@ export interface SampleOnGridOptions extends InversionOptions, ProgressOptions {
   /** Voxels per evaluation (bounds memory; default 65 536). */
   chunkVoxels?: number;
   /**
-   * Threads that sample slabs of the grid at once, this one included (default: the machine's cores, at most 8).
+   * Threads that sample slabs of the grid at once, this one included (default: MONGE_THREADS or the machine's cores,
+   * at most 8).
    * Grids under PARALLEL_MIN_VOXELS, and deformations without a data form (deformation-data.ts), use this thread
    * only. The values are the same either way: each voxel is computed by the same code.
    */
@@ -115,7 +116,7 @@ export async function sampleOnGrid(deformation: Deformation, grid: GridLps, opti
   const precision = options.precision ?? 'float32';
   const data = precision === 'float64' ? new Float64Array(3 * n) : new Float32Array(3 * n);
   const stage = direction === 'inverse' ? 'displacement field (inverse)' : 'displacement field';
-  const threads = n >= PARALLEL_MIN_VOXELS ? Math.max(1, Math.floor(options.threads ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS))) : 1;
+  const threads = n >= PARALLEL_MIN_VOXELS ? Math.max(1, Math.floor(options.threads ?? Math.min(defaultThreadCount(), MAX_DEFAULT_THREADS))) : 1;
   const described = threads > 1 ? deformationData(deformation) : undefined;
   // Slab 0 on this thread, the others in workers; equal slabs, so this thread's progress is the whole run's.
   const slab = described ? Math.ceil(n / threads) : n;

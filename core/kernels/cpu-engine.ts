@@ -13,7 +13,7 @@
  * tests each row's candidates and leaves the survivors at the start of the row's own segment, a second one
  * moves them to their CSR places once the host has summed the per-row counts.
  */
-import { availableParallelism } from 'node:os';
+import { defaultThreadCount } from '../runtime/thread-count.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, OUTPUT_LIMIT } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine, PairList, PrunedPairList, PruneTest } from './types.ts';
@@ -39,17 +39,6 @@ export interface CpuEngineOptions {
    * INLINE_PAIRS = 8192); 0 sends every job to the workers (tests, overhead measurements).
    */
   inlinePairs?: number;
-}
-
-/** Threads from MONGE_THREADS (a positive integer) or the machine's available parallelism. */
-export function defaultThreadCount(): number {
-  const env = process.env.MONGE_THREADS;
-  if (env !== undefined && env.trim() !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`MONGE_THREADS must be a positive integer (got "${env}")`);
-    return n;
-  }
-  return availableParallelism();
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;

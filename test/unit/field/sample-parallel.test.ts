@@ -67,6 +67,7 @@ test('several threads sample the same field as one, inverse and forward', { time
   assert.ok(Math.abs(three.meanResidualMm - one.meanResidualMm) <= 1e-12 * one.meanResidualMm, `${three.meanResidualMm} vs ${one.meanResidualMm}`);
   assert.equal(three.unconverged, one.unconverged);
   assert.ok(reports > 1, 'progress is reported while the slabs run');
+  assert.deepEqual([one.threads, three.threads], [1, 3]);
   const forwardOne = await sampleOnGrid(chain, GRID, { threads: 1, direction: 'forward', precision: 'float64' });
   const forwardTwo = await sampleOnGrid(chain, GRID, { threads: 2, direction: 'forward', precision: 'float64' });
   assert.deepEqual(forwardTwo.image.data, forwardOne.image.data);
@@ -93,4 +94,13 @@ test('cancelling stops the sampling and its workers', { timeout: 60_000 }, async
     (e: unknown) => e instanceof CancelledError,
   );
   assert.ok(performance.now() - started < 5000);
+});
+
+test('by default the threads follow MONGE_THREADS (a batch worker\'s share of the machine)', async (t) => {
+  const before = process.env.MONGE_THREADS;
+  t.after(() => (before === undefined ? delete process.env.MONGE_THREADS : (process.env.MONGE_THREADS = before)));
+  process.env.MONGE_THREADS = '1';
+  assert.equal((await sampleOnGrid(new AffineDeformation(affineFromParts([1, 0, 0, 0, 1, 0, 0, 0, 1], [1, 2, 3])), GRID)).threads, 1);
+  process.env.MONGE_THREADS = '2';
+  assert.equal((await sampleOnGrid(new AffineDeformation(affineFromParts([1, 0, 0, 0, 1, 0, 0, 0, 1], [1, 2, 3])), GRID)).threads, 2);
 });

@@ -7,11 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
+import { defaultThreadCount } from '../../../core/runtime/thread-count.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
@@ -213,7 +214,7 @@ test('bundles: main, a preload that requires only electron, and job workers that
     assert.ok((await stat(join(outDir, 'field.nii.gz'))).size > 0);
     // A field of over a million voxels is sampled by worker threads too (field-sample-worker.mjs) on a multi-core host.
     assert.ok(report.field.grid.size.reduce((a, b) => a * b) >= PARALLEL_MIN_VOXELS);
-    assert.equal(report.field.samplingThreads, Math.min(availableParallelism(), 8));
+    assert.equal(report.field.samplingThreads, Math.min(defaultThreadCount(), 8));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
