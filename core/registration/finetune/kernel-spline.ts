@@ -160,10 +160,20 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   // β stay 0 (neither the right-hand side nor R K R has any), so λ I acts as λ times the normal projection.
   const A = (beta: Float64Array): Float64Array => {
     const v = new Float64Array(3 * n);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) v[3 * i + c] = sw[i] * beta[3 * i + c];
+    for (let i = 0, k = 0; i < n; i++, k += 3) {
+      const s = sw[i];
+      v[k] = s * beta[k];
+      v[k + 1] = s * beta[k + 1];
+      v[k + 2] = s * beta[k + 2];
+    }
     applyRoot(v);
     const kv = applyRoot(kernelProduct(grids, sigmas, v, options.signal));
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) kv[3 * i + c] = sw[i] * kv[3 * i + c] + lambda * beta[3 * i + c];
+    for (let i = 0, k = 0; i < n; i++, k += 3) {
+      const s = sw[i];
+      kv[k] = s * kv[k] + lambda * beta[k];
+      kv[k + 1] = s * kv[k + 1] + lambda * beta[k + 1];
+      kv[k + 2] = s * kv[k + 2] + lambda * beta[k + 2];
+    }
     return kv;
   };
   // CG on the components together (they share the operator when R = I; with normals they couple, so the inner
@@ -181,40 +191,55 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   }
   const p = Float64Array.from(r);
   const coupled = normals !== undefined;
-  const dot = (a: Float64Array, b: Float64Array, c: number): number => {
-    let s = 0;
+  /**
+   * The three components' inner products ⟨a, b⟩ into `out`: each over its own component (i = c, c + 3, …), or — when
+   * the normals couple the components — one over all of them, the same for the three.
+   */
+  const dots = (a: Float64Array, b: Float64Array, out: Float64Array): Float64Array => {
     if (coupled) {
+      let s = 0;
       for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-      return s;
+      out.fill(s);
+      return out;
     }
-    for (let i = c; i < a.length; i += 3) s += a[i] * b[i];
-    return s;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < a.length; i += 3) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+    }
+    out[0] = s0;
+    out[1] = s1;
+    out[2] = s2;
+    return out;
   };
-  const rr = [0, 1, 2].map((c) => dot(r, r, c));
+  const rr = dots(r, r, new Float64Array(3));
   // Relative to |b|, not to the first residual, so that a warm start stops where a cold one would.
-  const b0 = [0, 1, 2].map((c) => Math.sqrt(dot(rhs, rhs, c)));
+  const b0 = dots(rhs, rhs, new Float64Array(3)).map(Math.sqrt);
   /** max over components of |r| / |b| (0 for a component whose right-hand side is 0). */
-  const relativeResidual = (): number => Math.max(...rr.map((v, c) => (b0[c] > 0 ? Math.sqrt(v) / b0[c] : 0)));
+  const relativeResidual = (): number => Math.max(...[0, 1, 2].map((c) => (b0[c] > 0 ? Math.sqrt(rr[c]) / b0[c] : 0)));
+  const pap = new Float64Array(3);
+  const next = new Float64Array(3);
+  const step = new Float64Array(3);
   let iterations = 0;
   for (; iterations < maxIt; iterations++) {
     throwIfCancelled(options.signal, 'kernel spline');
     if (relativeResidual() <= tol) break;
     const ap = A(p);
-    const alpha = [0, 1, 2].map((c) => {
-      const pap = dot(p, ap, c);
-      return pap > 0 ? rr[c] / pap : 0;
-    });
-    for (let i = 0; i < beta.length; i++) {
-      const c = i % 3;
-      beta[i] += alpha[c] * p[i];
-      r[i] -= alpha[c] * ap[i];
+    dots(p, ap, pap);
+    for (let c = 0; c < 3; c++) step[c] = pap[c] > 0 ? rr[c] / pap[c] : 0;
+    for (let i = 0; i < beta.length; i += 3) {
+      for (let c = 0; c < 3; c++) {
+        beta[i + c] += step[c] * p[i + c];
+        r[i + c] -= step[c] * ap[i + c];
+      }
     }
-    const next = [0, 1, 2].map((c) => dot(r, r, c));
-    for (let i = 0; i < p.length; i++) {
-      const c = i % 3;
-      p[i] = r[i] + (rr[c] > 0 ? next[c] / rr[c] : 0) * p[i];
-    }
-    for (let c = 0; c < 3; c++) rr[c] = next[c];
+    dots(r, r, next);
+    for (let c = 0; c < 3; c++) step[c] = rr[c] > 0 ? next[c] / rr[c] : 0;
+    for (let i = 0; i < p.length; i += 3) for (let c = 0; c < 3; c++) p[i + c] = r[i + c] + step[c] * p[i + c];
+    rr.set(next);
   }
   // u = Σ_s G_s S_sᵀ α on each scale's grid, resampled onto the work grid.
   const alpha = new Float64Array(3 * n);

@@ -180,6 +180,23 @@ export function splat(grid: WorkGrid, pointsLps: ArrayLike<number>, values: Arra
 export function splatWith(stencil: PointStencil, values: ArrayLike<number>, vdim: number): Float64Array {
   const out = new Float64Array(stencil.voxels * vdim);
   const { idx, w, inside } = stencil;
+  if (vdim === 3) {
+    // Vectors, the usual case, unrolled (the same sums in the same order).
+    for (let p = 0; p < inside.length; p++) {
+      if (!inside[p]) continue;
+      const v0 = values[3 * p];
+      const v1 = values[3 * p + 1];
+      const v2 = values[3 * p + 2];
+      for (let c = 8 * p; c < 8 * p + 8; c++) {
+        const o = 3 * idx[c];
+        const wc = w[c];
+        out[o] += wc * v0;
+        out[o + 1] += wc * v1;
+        out[o + 2] += wc * v2;
+      }
+    }
+    return out;
+  }
   for (let p = 0; p < inside.length; p++) {
     if (!inside[p]) continue;
     for (let c = 0; c < 8; c++) {
@@ -200,6 +217,25 @@ export function sampleGrid(grid: WorkGrid, data: ArrayLike<number>, vdim: number
 export function sampleWith(stencil: PointStencil, data: ArrayLike<number>, vdim: number): Float64Array {
   const { idx, w, inside } = stencil;
   const out = new Float64Array(inside.length * vdim);
+  if (vdim === 3) {
+    for (let p = 0; p < inside.length; p++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let c = 8 * p; c < 8 * p + 8; c++) {
+        const wc = w[c];
+        if (wc === 0) continue;
+        const o = 3 * idx[c];
+        s0 += wc * data[o];
+        s1 += wc * data[o + 1];
+        s2 += wc * data[o + 2];
+      }
+      out[3 * p] = s0;
+      out[3 * p + 1] = s1;
+      out[3 * p + 2] = s2;
+    }
+    return out;
+  }
   for (let p = 0; p < inside.length; p++) {
     for (let c = 0; c < 8; c++) {
       const o = idx[8 * p + c] * vdim;
@@ -233,6 +269,26 @@ function convolveAxis(grid: WorkGrid, data: Float64Array, vdim: number, axis: 0 
     for (let a = 0; a < na; a++) {
       const start = (axis === 0 ? a * nx + b * nx * ny : axis === 1 ? a + b * nx * ny : a + b * nx) * vdim;
       for (let q = 0; q < n; q++) for (let d = 0; d < vdim; d++) line[q * vdim + d] = data[start + q * stride + d];
+      if (vdim === 3) {
+        for (let q = 0; q < n; q++) {
+          const lo = Math.max(0, q - r);
+          const hi = Math.min(n - 1, q + r);
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          for (let t = lo; t <= hi; t++) {
+            const k = taps[t - q + r];
+            s0 += k * line[3 * t];
+            s1 += k * line[3 * t + 1];
+            s2 += k * line[3 * t + 2];
+          }
+          const o = start + q * stride;
+          out[o] = s0;
+          out[o + 1] = s1;
+          out[o + 2] = s2;
+        }
+        continue;
+      }
       for (let q = 0; q < n; q++) {
         const lo = Math.max(0, q - r);
         const hi = Math.min(n - 1, q + r);
