@@ -23,7 +23,7 @@ import type { MassCloud } from '../prealign/prealign.ts';
 import { fitAnisotropicRegression } from './anisotropic-regression.ts';
 import { fitKernelRegression } from './kernel-regression.ts';
 import { fitKernelSpline, scaleTangential, type SplineSolve } from './kernel-spline.ts';
-import { sampleGrid, voxelCount, type WorkGrid } from './work-grid.ts';
+import { compactStencil, sampleGrid, sampleStencil, sampleWith, voxelCount, type WorkGrid } from './work-grid.ts';
 
 /** One pair of clouds matched on its own (surface ↔ surface, interior ↔ interior, …). */
 export interface MatchChannel {
@@ -125,6 +125,14 @@ function normalisedMass(mass: Float64Array, total: number): Float64Array {
   return mass.map((m) => (m * total) / s);
 }
 
+/** A round's fitted displacement on the work grid; a spline can also give it at some voxels only (SplineFit). */
+interface RoundFit {
+  readonly field: Float64Array;
+  fieldAt?: (voxels: Int32Array) => Float64Array;
+  solve?: SplineSolve;
+  coefficients?: Float64Array;
+}
+
 /** Fits u from matches: the pipeline's choice of kernel regression or spline (with its CG report). */
 async function fit(
   grid: WorkGrid,
@@ -135,7 +143,7 @@ async function fit(
   options: FinetuneOptions,
   normals?: Float64Array,
   warmStart?: Float64Array,
-): Promise<{ field: Float64Array; solve?: SplineSolve; coefficients?: Float64Array }> {
+): Promise<RoundFit> {
   const sigmas = round.sigmasMm;
   const smoothing = round.smoothing ?? options.smoothing;
   if (options.method === 'spline') {
@@ -189,6 +197,18 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   }
   // 'total' update: the fit's data are ŷ − z − u₀(z), the pull from the starting shape.
   const baseAtZ = base ? sampleGrid(grid, base, 3, z) : undefined;
+  // The work grid's voxels around the points, and the points' trilinear corners among them.
+  const zOnGrid = compactStencil(sampleStencil(grid, z));
+  // 'total' with a spline: the displacement is u₀ + the last fit, and until the last round it is read only at the
+  // points, so it is kept as that sum and evaluated at the voxels around them (the same values, bit for bit).
+  let pending: { base: Float64Array; fit: RoundFit; fitAtVoxels: Float64Array } | undefined;
+  const pendingAtVoxels = (p: NonNullable<typeof pending>): Float64Array => {
+    const out = new Float64Array(p.fitAtVoxels.length);
+    zOnGrid.voxels.forEach((v, j) => {
+      for (let c = 0; c < 3; c++) out[3 * j + c] = p.base[3 * v + c] + p.fitAtVoxels[3 * j + c];
+    });
+    return out;
+  };
   const reports: RoundReport[] = [];
   let warmStart: Float64Array | undefined;
   let confidence: FinetuneResult['confidence'];
@@ -196,7 +216,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   for (let r = 0; r < options.rounds.length; r++) {
     const round = options.rounds[r];
     throwIfCancelled(options.signal, 'finetune');
-    const u = sampleGrid(grid, field, 3, z);
+    const u = pending ? sampleWith(zOnGrid.local, pendingAtVoxels(pending), 3) : sampleGrid(grid, field, 3, z);
     const d = new Float64Array(3 * nTotal);
     const w = new Float64Array(nTotal);
     const channelReports: RoundReport['channels'] = [];
@@ -237,11 +257,19 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       // Sliding for the regression: the normal component of each pull, and ω times its tangential component.
       scaleTangential(d, normals, omega);
     }
-    const { field: increment, solve, coefficients } = await fit(grid, z, d, w, round, options, normals, warmStart);
+    const result = await fit(grid, z, d, w, round, options, normals, warmStart);
+    const solve = result.solve;
     // 'total' rounds re-fit the whole displacement to slowly changing matches: the next CG starts from this one.
-    if (options.update === 'total') warmStart = coefficients;
-    for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
-    const fitted = sampleGrid(grid, increment, 3, z);
+    if (options.update === 'total') warmStart = result.coefficients;
+    let fitted: Float64Array;
+    if (base && result.fieldAt) {
+      pending = { base, fit: result, fitAtVoxels: result.fieldAt(zOnGrid.voxels) };
+      fitted = sampleWith(zOnGrid.local, pending.fitAtVoxels, 3);
+    } else {
+      const increment = result.field;
+      for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
+      fitted = sampleGrid(grid, increment, 3, z);
+    }
     let mis = 0;
     // With sliding, the tangential misfit counts ω times (the spline's own weighting: |Q^{1/2} r|²).
     const misfit = fitted.map((v, i) => v - d[i]);
@@ -257,6 +285,10 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
       ...(solve ? { solve } : {}),
     });
     options.onProgress?.({ stage: 'finetune', fraction: (r + 1) / options.rounds.length });
+  }
+  if (pending) {
+    const increment = pending.fit.field;
+    for (let i = 0; i < field.length; i++) field[i] = pending.base[i] + increment[i];
   }
   return confidence ? { field, rounds: reports, confidence } : { field, rounds: reports };
 }

@@ -19,7 +19,7 @@
 import { throwIfCancelled } from '../../progress/index.ts';
 import { boundsOf } from '../../shape/types.ts';
 import { levelSpacing } from './kernel-regression.ts';
-import { gaussianBlurPositive, resampleGrid, sampleStencil, sampleWith, splat, splatStencil, splatWith, voxelCount, workGridAround, type PointStencil, type WorkGrid } from './work-grid.ts';
+import { gaussianBlurPositive, resampleGrid, resampleGridAt, sampleStencil, sampleWith, splat, splatStencil, splatWith, voxelCount, workGridAround, type PointStencil, type WorkGrid } from './work-grid.ts';
 
 export interface SplineOptions {
   /** Kernel widths σ (mm); the kernel is their sum. */
@@ -132,8 +132,13 @@ export interface SplineSolve {
 }
 
 export interface SplineFit {
-  /** u on the work grid (3 per voxel). */
-  field: Float64Array;
+  /** u on the work grid (3 per voxel), built when first read. */
+  readonly field: Float64Array;
+  /**
+   * u at some voxels of the work grid (3 per voxel, in the order given): `field`'s values there to the bit, without
+   * building the whole grid — a fine-tuning round needs u only around its points until the last one.
+   */
+  fieldAt(voxels: Int32Array): Float64Array;
   solve: SplineSolve;
   /** β (3 per point), to warm-start a later fit on the same points. */
   coefficients: Float64Array;
@@ -245,14 +250,28 @@ export function fitKernelSpline(grid: WorkGrid, z: Float64Array, d: Float64Array
   const alpha = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) alpha[3 * i + c] = sw[i] * beta[3 * i + c];
   applyRoot(alpha);
-  const field = new Float64Array(3 * voxelCount(grid));
-  sigmas.forEach((sigma, s) => {
+  const levels = sigmas.map((sigma, s) => {
     const g = grids[s].field;
-    const level = gaussianBlurPositive(g, splat(g, z, alpha, 3), 3, sigma, options.signal);
-    // Outside the cropped box the kernel sum has decayed to 0.
-    const onGrid = resampleGrid(g, level, 3, grid, 'zero');
-    for (let i = 0; i < field.length; i++) field[i] += onGrid[i];
+    return { grid: g, data: gaussianBlurPositive(g, splat(g, z, alpha, 3), 3, sigma, options.signal) };
   });
+  // Outside each cropped box the kernel sum has decayed to 0.
+  const sumOfLevels = (onWorkGrid: (level: { grid: WorkGrid; data: Float64Array }) => Float64Array, length: number): Float64Array => {
+    const out = new Float64Array(length);
+    for (const level of levels) {
+      const part = onWorkGrid(level);
+      for (let i = 0; i < length; i++) out[i] += part[i];
+    }
+    return out;
+  };
+  let field: Float64Array | undefined;
   const residual = relativeResidual();
-  return { field, solve: { iterations, relativeResidual: residual, converged: residual <= tol }, coefficients: beta };
+  return {
+    get field() {
+      field ??= sumOfLevels((l) => resampleGrid(l.grid, l.data, 3, grid, 'zero'), 3 * voxelCount(grid));
+      return field;
+    },
+    fieldAt: (voxels) => sumOfLevels((l) => resampleGridAt(l.grid, l.data, 3, grid, voxels, 'zero'), 3 * voxels.length),
+    solve: { iterations, relativeResidual: residual, converged: residual <= tol },
+    coefficients: beta,
+  };
 }

@@ -9,7 +9,7 @@ import { fitAnisotropicRegression } from '../../../core/registration/finetune/an
 import { fitKernelRegression } from '../../../core/registration/finetune/kernel-regression.ts';
 import { cropToBox, fitKernelSpline } from '../../../core/registration/finetune/kernel-spline.ts';
 import { VelocityGridDeformation } from '../../../core/registration/finetune/velocity.ts';
-import { gaussianBlur, resampleGrid, sampleGrid, splat, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
+import { compactStencil, gaussianBlur, resampleGrid, resampleGridAt, sampleGrid, sampleStencil, sampleWith, splat, voxelCount, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
 import { jacobianDeterminantMap } from '../../../core/field/jacobian.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
@@ -189,6 +189,33 @@ test('separable resampling of a grid equals trilinear sampling at the target vox
     }
   }
   assert.ok(outside > 1000 && outside < centres.length / 3 - 1000, `both regions exercised (${outside} outside)`);
+});
+
+test('a resampled grid and a spline field read at some voxels only are the whole-grid values bit for bit', () => {
+  const rand = mulberry32(8);
+  const from = { size: [7, 5, 6] as [number, number, number], spacingMm: 30, originLps: [-90, -60, -75] as [number, number, number] };
+  const data = Float64Array.from({ length: 7 * 5 * 6 * 3 }, () => rand() - 0.5);
+  const to = { size: [41, 37, 45] as [number, number, number], spacingMm: 4.3, originLps: [-101, -79, -83] as [number, number, number] };
+  const voxels = Int32Array.from({ length: 3000 }, () => Math.floor(rand() * 41 * 37 * 45));
+  for (const outside of ['clamp', 'zero'] as const) {
+    const whole = resampleGrid(from, data, 3, to, outside);
+    const some = resampleGridAt(from, data, 3, to, voxels, outside);
+    voxels.forEach((v, q) => {
+      for (let c = 0; c < 3; c++) assert.ok(Object.is(some[3 * q + c], whole[3 * v + c]), `${outside}, voxel ${v}`);
+    });
+  }
+  // A spline fit: fieldAt(voxels) is its field at those voxels; a compact stencil samples them as the whole field.
+  const grid = workGridAround([-40, 40, -30, 30, -35, 35], 3, 10);
+  const z = Float64Array.from({ length: 3 * 400 }, () => 70 * rand() - 35);
+  const d = z.map((x, i) => Math.sin(x / 20 + i % 3));
+  const fit = fitKernelSpline(grid, z, d, new Float64Array(400).fill(1), { sigmasMm: [40, 20], lambda: 0.01 });
+  const { voxels: near, local } = compactStencil(sampleStencil(grid, z));
+  const at = fit.fieldAt(near);
+  near.forEach((v, q) => {
+    for (let c = 0; c < 3; c++) assert.ok(Object.is(at[3 * q + c], fit.field[3 * v + c]), `spline, voxel ${v}`);
+  });
+  assert.deepEqual(sampleWith(local, at, 3), sampleGrid(grid, fit.field, 3, z));
+  assert.ok(near.length < voxelCount(grid) / 4, `${near.length} of ${voxelCount(grid)} voxels`);
 });
 
 test('anisotropic kernels average noise along a line-like structure without mixing in its neighbour', () => {
