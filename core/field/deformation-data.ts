@@ -1,6 +1,6 @@
 /**
- * A deformation as plain data — typed arrays and numbers, which structured clone copies to a worker thread — and
- * back. Only deformations that are pure functions of their arrays have a data form (affine maps, grid fields,
+ * A deformation as plain data — numbers and typed arrays, the voxel arrays in shared memory, which structured clone
+ * hands to a worker thread — and back. Only deformations that are pure functions of their arrays have a data form (affine maps, grid fields,
  * stationary velocities with both exponentials, and chains and inverses of those); a KernelDisplacement evaluates
  * through a kernel engine and has none, so work on it stays on the calling thread.
  */
@@ -21,13 +21,24 @@ export type DeformationData =
   | { kind: 'composed'; steps: DeformationData[] }
   | { kind: 'inverted'; inner: DeformationData; options?: InversionOptions };
 
-/** The data form of `deformation`, or undefined when it has none (module comment). */
+/**
+ * An image with its voxels copied once into shared memory: structured clone then hands each worker a view of that
+ * one copy instead of a copy of its own (a 1 GB field and 7 workers would otherwise take 8 GB).
+ */
+function sharedImage(image: ImageLps): ImageLps {
+  const Type = image.data.constructor as new (buffer: SharedArrayBuffer) => ArrayValues;
+  const data = new Type(new SharedArrayBuffer(image.data.byteLength));
+  data.set(image.data);
+  return { ...image, data };
+}
+
+/** The data form of `deformation`, its voxel arrays in shared memory, or undefined when it has none (module comment). */
 export function deformationData(deformation: Deformation): DeformationData | undefined {
   if (deformation instanceof AffineDeformation) return { kind: 'affine', movingToFixedLps: deformation.movingToFixedLps };
-  if (deformation instanceof GridDisplacement) return { kind: 'grid', field: deformation.field, outside: deformation.outside };
+  if (deformation instanceof GridDisplacement) return { kind: 'grid', field: sharedImage(deformation.field), outside: deformation.outside };
   if (deformation instanceof StationaryVelocityDeformation) {
     const { forward, backward } = deformation;
-    return { kind: 'velocity', forward: forward.field, backward: backward.field, squarings: deformation.squarings, outside: forward.outside };
+    return { kind: 'velocity', forward: sharedImage(forward.field), backward: sharedImage(backward.field), squarings: deformation.squarings, outside: forward.outside };
   }
   if (deformation instanceof ComposedDeformation) {
     const steps = deformation.steps.map(deformationData);
@@ -56,28 +67,3 @@ export function deformationFromData(data: DeformationData): Deformation {
   }
 }
 
-/**
- * The same data with every voxel array copied once into shared memory: structured clone then hands each worker a
- * view of that one copy instead of a copy of its own (a 1 GB field and 7 workers would otherwise take 8 GB).
- */
-export function sharedDeformationData(data: DeformationData): DeformationData {
-  const shared = (image: ImageLps): ImageLps => {
-    const values = image.data;
-    const Type = values.constructor as new (buffer: SharedArrayBuffer) => ArrayValues;
-    const copy = new Type(new SharedArrayBuffer(values.byteLength));
-    copy.set(values);
-    return { ...image, data: copy };
-  };
-  switch (data.kind) {
-    case 'affine':
-      return data;
-    case 'grid':
-      return { ...data, field: shared(data.field) };
-    case 'velocity':
-      return { ...data, forward: shared(data.forward), backward: shared(data.backward) };
-    case 'composed':
-      return { kind: 'composed', steps: data.steps.map(sharedDeformationData) };
-    case 'inverted':
-      return { ...data, inner: sharedDeformationData(data.inner) };
-  }
-}

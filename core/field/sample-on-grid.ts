@@ -1,7 +1,7 @@
 import type { ImageLps } from '../io/images/types.ts';
 import { cancellationPoint, type ProgressOptions } from '../progress/index.ts';
 import { defaultThreadCount } from '../runtime/thread-count.ts';
-import { deformationData, sharedDeformationData } from './deformation-data.ts';
+import { deformationData } from './deformation-data.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
 import { startSampleWorker, type SampleWorker } from './sample-workers.ts';
 import type { Deformation, GridLps, InversionOptions } from './types.ts';
@@ -125,9 +125,8 @@ export async function sampleOnGrid(deformation: Deformation, grid: GridLps, opti
   try {
     if (described) {
       const plainGrid = gridOfImage(grid);
-      const shared = sharedDeformationData(described);
       for (let start = slab; start < n; start += slab) {
-        workers.push(startSampleWorker({ deformation: shared, grid: plainGrid, start, count: Math.min(slab, n - start), precision, settings }, options.signal, stage));
+        workers.push(startSampleWorker({ deformation: described, grid: plainGrid, start, count: Math.min(slab, n - start), precision, settings }, options.signal, stage));
       }
     }
     const own = data.subarray(0, 3 * slab);

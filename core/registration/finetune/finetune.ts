@@ -200,12 +200,14 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   // The work grid's voxels around the points, and the points' trilinear corners among them.
   const zOnGrid = compactStencil(sampleStencil(grid, z));
   // 'total' with a spline: the displacement is u₀ + the last fit, and until the last round it is read only at the
-  // points, so it is kept as that sum and evaluated at the voxels around them (the same values, bit for bit).
-  let pending: { base: Float64Array; fit: RoundFit; fitAtVoxels: Float64Array } | undefined;
-  const pendingAtVoxels = (p: NonNullable<typeof pending>): Float64Array => {
-    const out = new Float64Array(p.fitAtVoxels.length);
+  // points, so `field` waits for the end and the last fit is kept with its values at the voxels around the points
+  // (the same values, bit for bit).
+  let lastFit: { fit: RoundFit; atVoxels: Float64Array } | undefined;
+  /** u₀ + the last fit at the voxels around the points ('total' only). */
+  const displacementAtVoxels = (atVoxels: Float64Array): Float64Array => {
+    const out = new Float64Array(atVoxels.length);
     zOnGrid.voxels.forEach((v, j) => {
-      for (let c = 0; c < 3; c++) out[3 * j + c] = p.base[3 * v + c] + p.fitAtVoxels[3 * j + c];
+      for (let c = 0; c < 3; c++) out[3 * j + c] = base![3 * v + c] + atVoxels[3 * j + c];
     });
     return out;
   };
@@ -216,7 +218,7 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
   for (let r = 0; r < options.rounds.length; r++) {
     const round = options.rounds[r];
     throwIfCancelled(options.signal, 'finetune');
-    const u = pending ? sampleWith(zOnGrid.local, pendingAtVoxels(pending), 3) : sampleGrid(grid, field, 3, z);
+    const u = lastFit ? sampleWith(zOnGrid.local, displacementAtVoxels(lastFit.atVoxels), 3) : sampleGrid(grid, field, 3, z);
     const d = new Float64Array(3 * nTotal);
     const w = new Float64Array(nTotal);
     const channelReports: RoundReport['channels'] = [];
@@ -263,8 +265,8 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     if (options.update === 'total') warmStart = result.coefficients;
     let fitted: Float64Array;
     if (base && result.fieldAt) {
-      pending = { base, fit: result, fitAtVoxels: result.fieldAt(zOnGrid.voxels) };
-      fitted = sampleWith(zOnGrid.local, pending.fitAtVoxels, 3);
+      lastFit = { fit: result, atVoxels: result.fieldAt(zOnGrid.voxels) };
+      fitted = sampleWith(zOnGrid.local, lastFit.atVoxels, 3);
     } else {
       const increment = result.field;
       for (let i = 0; i < field.length; i++) field[i] = (base ? base[i] : field[i]) + increment[i];
@@ -286,9 +288,9 @@ export async function finetune(engine: KernelEngine, grid: WorkGrid, channels: r
     });
     options.onProgress?.({ stage: 'finetune', fraction: (r + 1) / options.rounds.length });
   }
-  if (pending) {
-    const increment = pending.fit.field;
-    for (let i = 0; i < field.length; i++) field[i] = pending.base[i] + increment[i];
+  if (base && lastFit) {
+    const increment = lastFit.fit.field;
+    for (let i = 0; i < field.length; i++) field[i] = base[i] + increment[i];
   }
   return confidence ? { field, rounds: reports, confidence } : { field, rounds: reports };
 }

@@ -394,12 +394,9 @@ export function resampleGrid(from: WorkGrid, data: Float64Array, vdim: number, t
 }
 
 /**
- * For each index of `to` along `axis`: the lower neighbour in `from` and the two linear weights — corners()'s rule
- * (position clamped into the box, lower index ≤ n − 2), or zero weights outside the box for 'zero'.
- */
-/**
- * resampleGrid's values at some voxels of `to` only (voxel indices, i fastest), `vdim` per voxel in the order given: each is the same three 1-D interpolations in the same order — x, then y, then z — so the values are
- * resampleGrid's to the bit, for the cost of the voxels asked instead of the whole grid.
+ * resampleGrid's values at some voxels of `to` only (voxel indices, i fastest), `vdim` per voxel in the order given:
+ * each is the same three 1-D interpolations in the same order — x, then y, then z — so the values are resampleGrid's
+ * to the bit, for the cost of the voxels asked instead of the whole grid.
  */
 export function resampleGridAt(from: WorkGrid, data: Float64Array, vdim: number, to: WorkGrid, voxels: Int32Array, outside: 'clamp' | 'zero' = 'clamp'): Float64Array {
   const [fx, fy] = from.size;
@@ -449,6 +446,10 @@ export function compactStencil(stencil: PointStencil): { voxels: Int32Array; loc
   return { voxels: Int32Array.from(position.keys()), local: { idx, w: stencil.w, inside: stencil.inside, voxels: position.size } };
 }
 
+/**
+ * For each index of `to` along `axis`: the lower neighbour in `from` and the two linear weights — corners()'s rule
+ * (position clamped into the box, lower index ≤ n − 2), or zero weights outside the box for 'zero'.
+ */
 function axisWeights(from: WorkGrid, to: WorkGrid, axis: 0 | 1 | 2, outside: 'clamp' | 'zero'): { lo: Int32Array; w0: Float64Array; w1: Float64Array } {
   const n = from.size[axis];
   const m = to.size[axis];

@@ -58,15 +58,20 @@ export interface MongeRun {
   stderr: string;
 }
 
-/** Starts `monge ARGS` (its own process group when `detached`, so a test can kill the batch and its workers). */
-export function startMonge(args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; done: Promise<MongeRun> } {
-  const child = spawn(process.execPath, [MONGE_BIN, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+/** Starts `node ARGS` in `cwd` with its output collected (its own process group when `detached`). */
+export function startNode(args: string[], options: { cwd: string; detached?: boolean }): { child: ChildProcess; done: Promise<MongeRun> } {
+  const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += String(d)));
   child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
   const done = new Promise<MongeRun>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
+}
+
+/** Starts `monge ARGS` (its own process group when `detached`, so a test can kill the batch and its workers). */
+export function startMonge(args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; done: Promise<MongeRun> } {
+  return startNode([MONGE_BIN, ...args], { cwd: REPO_ROOT, detached: options.detached });
 }
 
 /** Runs `monge ARGS` to the end. */

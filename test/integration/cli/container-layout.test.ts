@@ -6,14 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { imageFrom } from '../../unit/shape/synthetic.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
-import { writeSyntheticPairs } from '../batch/support.ts';
+import { startNode, writeSyntheticPairs, type MongeRun } from '../batch/support.ts';
 
 /** The sources of the Dockerfile's `COPY src... dest` lines (relative to the repository). */
 async function copiedPaths(): Promise<string[]> {
@@ -23,15 +22,9 @@ async function copiedPaths(): Promise<string[]> {
   return paths;
 }
 
-function runIn(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(cwd, 'bin', 'monge.mjs'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs the image's `monge ARGS` from its folder. */
+function runIn(image: string, args: string[]): Promise<MongeRun> {
+  return startNode([join(image, 'bin', 'monge.mjs'), ...args], { cwd: image }).done;
 }
 
 test('monge runs from the container layout: version, a surface from a mask, a registration with every step', { timeout: 180_000 }, async (t) => {

@@ -5,13 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
-import { writeSyntheticPairs } from '../batch/support.ts';
+import { startNode, writeSyntheticPairs } from '../batch/support.ts';
 
 /** The first ```ts block after the '## Library' heading. */
 async function readmeExample(): Promise<string> {
@@ -42,14 +41,7 @@ test('the README library example type-checks and runs: register, then robust OT 
 
   await writeSyntheticPairs(dir, 1);
   const outDir = join(dir, 'out');
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), outDir], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const run = await startNode(['--import', 'tsx', script, join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), outDir], { cwd: REPO_ROOT }).done;
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /finetune 100 %/);
   const chamfer = /^chamfer (\S+) → (\S+) mm; wrote .*report\.json/m.exec(run.stdout);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AffineDeformation } from '../../../core/field/affine.ts';
 import { ComposedDeformation } from '../../../core/field/composed.ts';
-import { deformationData, deformationFromData, sharedDeformationData } from '../../../core/field/deformation-data.ts';
+import { deformationData, deformationFromData } from '../../../core/field/deformation-data.ts';
 import { GridDisplacement } from '../../../core/field/grid-displacement.ts';
 import { gridAroundBounds, gridPointsLps, gridVoxelCount } from '../../../core/field/grid.ts';
 import { InvertedDeformation } from '../../../core/field/inverted.ts';
@@ -49,12 +49,12 @@ test('the data form rebuilds every exported kind of deformation exactly', async 
     const data = deformationData(d);
     assert.ok(data, d.kind);
     // What a worker gets: a structured clone of the data, its voxel arrays in shared memory (one copy for all).
-    const copy = deformationFromData(structuredClone(sharedDeformationData(data)));
+    const copy = deformationFromData(structuredClone(data));
     assert.equal(copy.kind, d.kind);
     assert.deepEqual(await copy.evaluate(points), await d.evaluate(points), d.kind);
     assert.deepEqual((await copy.evaluateInverse(points)).displacementsLps, (await d.evaluateInverse(points)).displacementsLps, d.kind);
   }
-  const shared = sharedDeformationData(deformationData(chain)!);
+  const shared = deformationData(chain)!;
   assert.ok(shared.kind === 'composed' && shared.steps[1].kind === 'velocity' && shared.steps[2].kind === 'grid');
   for (const image of [shared.steps[1].forward, shared.steps[1].backward, shared.steps[2].field]) {
     assert.ok(image.data.buffer instanceof SharedArrayBuffer);
