@@ -14,24 +14,9 @@
  * Run: node --import tsx main/build-electron.ts [outDir]
  */
 import { build } from 'esbuild';
-import { copyFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNELS_WASM_URL } from '../core/kernels/wasm-binary.ts';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const EXTERNAL = ['electron', '@itk-wasm/*', '@tensorflow/*', 'itk-wasm'];
-
-const common = { absWorkingDir: REPO_ROOT, bundle: true, platform: 'node' as const, target: 'node20', external: EXTERNAL, logLevel: 'warning' as const, sourcemap: true };
-
-/** How every ESM entry in dist/main is bundled (the tests bundle extra probes beside them the same way). */
-export const ESM_BUNDLE_OPTIONS = {
-  ...common,
-  format: 'esm' as const,
-  outExtension: { '.js': '.mjs' },
-  // Bundled CommonJS dependencies may call require(); give ES modules one.
-  banner: { js: "import { createRequire as __mongeCreateRequire } from 'node:module'; const require = __mongeCreateRequire(import.meta.url);" },
-};
+import { COMMON_BUNDLE_OPTIONS, CORE_WORKER_ENTRIES, ESM_BUNDLE_OPTIONS, REPO_ROOT, copyRuntimeBinaries } from '../core/runtime/bundle.ts';
 
 export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): Promise<string> {
   await build({
@@ -41,13 +26,12 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
       'job-worker': 'main/service/job-worker.ts',
       'surface-job': 'main/service/jobs/surface-job.ts',
       'register-job': 'main/service/jobs/register-job.ts',
-      'cpu-worker': 'core/kernels/cpu-worker.ts',
-      'field-sample-worker': 'core/field/sample-worker.ts',
+      ...CORE_WORKER_ENTRIES,
     },
     outdir: outDir,
   });
-  await build({ ...common, entryPoints: { preload: 'main/preload.ts' }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } });
-  await copyFile(fileURLToPath(KERNELS_WASM_URL), join(outDir, 'kernels.wasm'));
+  await build({ ...COMMON_BUNDLE_OPTIONS, entryPoints: { preload: 'main/preload.ts' }, outdir: outDir, format: 'cjs', outExtension: { '.js': '.cjs' } });
+  await copyRuntimeBinaries(outDir);
   return outDir;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Runs pairs on N worker processes (child_process.fork of worker-bootstrap.mjs), each taking the next pair from a
+ * Runs pairs on N worker processes (child_process.fork of worker-bootstrap.mjs, or batch-worker.mjs in dist/cli), each taking the next pair from a
  * shared queue when it is free, so long and short pairs balance themselves. A worker that dies mid-pair (killed
  * for memory, a signal, a crash in native code) turns that pair into an error row and is replaced; the other
  * pairs go on. Cancelling (an AbortSignal) stops handing out pairs, asks the running ones to cancel, and kills a
@@ -8,11 +8,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProgressReport } from '../progress/index.ts';
+import { runtimeFile } from '../runtime/app-files.ts';
 import { pairIdentity, type PairJob } from './run-pair.ts';
 import { errorRow, type SummaryEntry } from './summary-row.ts';
 import type { FromWorker, ToWorker } from './worker-messages.ts';
 
-const BOOTSTRAP = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
+const BOOTSTRAP = fileURLToPath(runtimeFile('batch-worker.mjs', new URL('./worker-bootstrap.mjs', import.meta.url)));
 
 /** How long a cancelled worker may take to stop before it is killed. */
 export const CANCEL_GRACE_MS = 15_000;

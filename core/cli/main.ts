@@ -2,6 +2,8 @@
  * `monge`: the command-line door to Monge. Sub-commands live in ./commands, one file each.
  * Exit codes: 0 ok, 2 usage, 3 bad input, 4 some pairs of a batch failed, 1 internal error (README, `monge --help`).
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../io/errors.ts';
 import { CancelledError } from '../progress/index.ts';
 import type { Command } from './command.ts';
@@ -93,8 +95,21 @@ export function reportError(commandName: string, e: unknown): number {
   return EXIT.internal;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (invokedDirectly) {
+/**
+ * Run as the program itself (`node core/cli/main.ts`, `npm run monge`, or this module bundled as dist/cli/monge.mjs,
+ * perhaps through a symlink such as npm's bin link), not imported by bin/monge.mjs or a test.
+ */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

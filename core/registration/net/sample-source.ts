@@ -5,10 +5,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { KernelEngine } from '../../kernels/types.ts';
+import { runtimeFile } from '../../runtime/app-files.ts';
 import type { SynthPreset, SynthShape } from '../synth/index.ts';
 import type { NetConfig } from './config.ts';
 import type { SampleWorkerRequest } from './sample-worker.ts';
 import { trainingSample, type TrainingSample } from './training-sample.ts';
+
+/** The sample thread's entry: a tsx bootstrap beside the sources, its own bundle in dist/cli (core/cli/build-cli.ts). */
+const WORKER_URL = runtimeFile('train-sample-worker.mjs', new URL('./sample-worker-bootstrap.mjs', import.meta.url));
 
 export interface SampleSource {
   /** The sample of shape `shape` drawn with `seed`. */
@@ -27,7 +31,7 @@ type WorkerReply = { type: 'ready' } | { type: 'sample'; id: number; sample: Tra
 
 /** A worker thread drawing samples in the order asked (ask ahead to overlap). */
 export async function workerSamples(shapes: SynthShape[], preset: SynthPreset, config: NetConfig): Promise<SampleSource> {
-  const worker = new Worker(new URL('./sample-worker-bootstrap.mjs', import.meta.url));
+  const worker = new Worker(WORKER_URL);
   const pending = new Map<number, { resolve: (s: TrainingSample) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const ready = new Promise<void>((resolve, reject) => {

@@ -1,57 +1,103 @@
 /**
- * The container image (Dockerfile) holds only what its COPY lines name — package.json, tsconfig.json, bin/, core/,
- * assets/ — beside node_modules. `monge` must run from that: a CLI module that reached into main/, test/ or
- * renderer/, or a file the image lacks, would fail on a cluster, not here. The test rebuilds that layout from the
- * Dockerfile's own COPY lines (node_modules linked, as `npm ci` gives it) and runs `monge` commands there.
+ * The container image (Dockerfile) runs the bundled command (dist/cli, core/cli/build-cli.ts) beside the production
+ * dependencies only: no TypeScript sources, no tsx, no development package. Every `monge` door that starts another
+ * thread or process from a file — the kernel engine's threads and kernels.wasm, the field sampler's threads, `monge
+ * batch`'s worker processes, `monge train`'s sample thread — must find its bundled entry there, and the network's
+ * weights and package.json one folder up. The test reads the image's final stage from the Dockerfile (what it copies
+ * from the repository, where the build stage's bundle goes, the entry point), lays that out, and runs the commands.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildCli } from '../../../core/cli/build-cli.ts';
+import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { defaultThreadCount } from '../../../core/runtime/thread-count.ts';
 import { REPO_ROOT } from '../../support/data.ts';
+import { productionLayout } from '../../support/production-layout.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { imageFrom } from '../../unit/shape/synthetic.ts';
-import { writeImage } from '../../../core/io/images/write-image.ts';
-import { startNode, writeSyntheticPairs, type MongeRun } from '../batch/support.ts';
+import { FAST_OPTIONS, MANIFEST_HEADER, startNode, writeSyntheticPairs, type MongeRun } from '../batch/support.ts';
 
-/** The sources of the Dockerfile's `COPY src... dest` lines (relative to the repository). */
-async function copiedPaths(): Promise<string[]> {
+interface ImageRecipe {
+  /** Paths the final stage copies from the repository. */
+  repositoryCopies: string[];
+  /** Where the build stage's dist/cli goes, relative to the image's folder. */
+  bundleDir: string;
+  /** The entry point's script, relative to the image's folder. */
+  entryScript: string;
+}
+
+/** The Dockerfile's final stage (after its last FROM), read as the test needs it. */
+async function imageRecipe(): Promise<ImageRecipe> {
   const dockerfile = await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8');
-  const paths = [...dockerfile.matchAll(/^COPY\s+(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1));
-  assert.ok(paths.includes('core') && paths.includes('bin'), `COPY lines: ${paths.join(' ')}`);
-  return paths;
+  const stage = dockerfile.slice([...dockerfile.matchAll(/^FROM /gm)].at(-1)!.index);
+  const home = /^WORKDIR\s+(\S+)$/m.exec(stage)![1];
+  const inImage = (path: string) => relative(home, path.startsWith('/') ? path : join(home, path));
+  const copies = [...stage.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1].trim().split(/\s+/));
+  const fromBuild = copies.filter((c) => c[0].startsWith('--from='));
+  assert.equal(fromBuild.length, 1, 'the image copies one folder from the build stage');
+  assert.match(fromBuild[0][1], /\/dist\/cli$/, 'the build stage runs core/cli/build-cli.ts into dist/cli');
+  assert.match(stage, /npm ci --omit=dev --omit=optional/);
+  const entrypoint = JSON.parse(/^ENTRYPOINT\s+(\[.+\])$/m.exec(stage)![1]) as string[];
+  assert.equal(entrypoint[0], 'node');
+  return {
+    repositoryCopies: copies.filter((c) => !c[0].startsWith('--')).flatMap((c) => c.slice(0, -1)),
+    bundleDir: inImage(fromBuild[0][2]),
+    entryScript: inImage(entrypoint[1]),
+  };
 }
 
-/** Runs the image's `monge ARGS` from its folder. */
-function runIn(image: string, args: string[]): Promise<MongeRun> {
-  return startNode([join(image, 'bin', 'monge.mjs'), ...args], { cwd: image }).done;
-}
-
-test('monge runs from the container layout: version, a surface from a mask, a registration with every step', { timeout: 180_000 }, async (t) => {
+test('the container image runs monge from its bundle: version, surface, register, batch, train', { timeout: 300_000 }, async (t) => {
   const dir = await tempDir(t, 'container');
   const image = join(dir, 'opt-monge');
-  for (const path of await copiedPaths()) await cp(join(REPO_ROOT, path), join(image, path), { recursive: true });
-  await symlink(join(REPO_ROOT, 'node_modules'), join(image, 'node_modules'), 'dir');
-
-  const version = await runIn(image, ['--version']);
-  assert.equal(version.code, 0, version.stderr);
-  assert.match(version.stdout, new RegExp(JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).version.replaceAll('.', '\\.')));
-
-  // itk-wasm reads a NIfTI mask; the surface is written as VTK.
+  const recipe = await imageRecipe();
+  await productionLayout(image, { optional: false });
+  for (const path of recipe.repositoryCopies) if (!existsSync(join(image, path))) await cp(join(REPO_ROOT, path), join(image, path), { recursive: true });
+  await buildCli(join(image, recipe.bundleDir));
   const data = join(dir, 'data');
   await mkdir(data);
+  // Run from the data folder, as the image does (WORKDIR /data).
+  const monge = (args: string[]): Promise<MongeRun> => startNode([join(image, recipe.entryScript), ...args], { cwd: data }).done;
+
+  const version = await monge(['--version']);
+  assert.equal(version.code, 0, version.stderr);
+  assert.equal(version.stdout.trim(), JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+
+  // itk-wasm (an external package, found from the bundle) reads a NIfTI mask; the surface is written as VTK.
   const mask = imageFrom([24, 24, 24], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(...p) <= 8 ? 1 : 0));
   await writeImage(join(data, 'mask.nii.gz'), mask);
-  const surface = await runIn(image, ['surface', join(data, 'mask.nii.gz'), '-o', join(data, 'mask.vtk')]);
+  const surface = await monge(['surface', 'mask.nii.gz', '-o', 'mask.vtk']);
   assert.equal(surface.code, 0, surface.stderr);
   assert.ok((await stat(join(data, 'mask.vtk'))).size > 0);
 
-  // The kernel engine's threads, the lung network's weights in assets/, the field written by itk-wasm.
-  await writeSyntheticPairs(data, 1);
-  const out = join(dir, 'registered');
-  const run = await runIn(image, ['register', join(data, 'm0.vtk'), join(data, 'f0.vtk'), '-o', out, '--preset', 'lung', '--field-spacing', '8', '--json']);
+  // Every step: the kernel engine's threads and kernels.wasm, the lung network's weights in assets/, a field of over a
+  // million voxels sampled by field-sample-worker.mjs threads too, written by itk-wasm.
+  const rows = await writeSyntheticPairs(data, 1);
+  const run = await monge(['register', 'm0.vtk', 'f0.vtk', '-o', 'registered', '--preset', 'lung', '--field-spacing', '0.9', '--json']);
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout) as { steps: { name: string; status: string }[] };
   assert.deepEqual(summary.steps.map((s) => [s.name, s.status]), [['prealign', 'done'], ['net', 'done'], ['finetune', 'done']]);
-  assert.ok((await stat(join(out, 'field.nii.gz'))).size > 0);
+  const report = JSON.parse(await readFile(join(data, 'registered', 'report.json'), 'utf8')) as {
+    field: { grid: { size: number[] }; samplingThreads: number };
+    engine: { engine: string; backend?: string };
+  };
+  assert.deepEqual([report.engine.engine, report.engine.backend], ['cpu', 'wasm-simd']);
+  assert.ok(report.field.grid.size.reduce((a, b) => a * b) >= PARALLEL_MIN_VOXELS);
+  assert.equal(report.field.samplingThreads, Math.min(defaultThreadCount(), 8));
+  assert.ok((await stat(join(data, 'registered', 'field.nii.gz'))).size > 0);
+
+  // `monge batch` forks batch-worker.mjs for its pairs.
+  await writeFile(join(data, 'manifest.csv'), [MANIFEST_HEADER, ...rows].join('\n') + '\n');
+  const batch = await monge(['batch', 'manifest.csv', '-o', 'batch', '--jobs', '1', ...FAST_OPTIONS]);
+  assert.equal(batch.code, 0, batch.stderr);
+  assert.match(await readFile(join(data, 'batch', 'summary.csv'), 'utf8'), /\n0,case0,ok,/);
+
+  // `monge train` draws its pairs on train-sample-worker.mjs when the machine has a second core (a worker that cannot
+  // start fails the command).
+  const train = await monge(['train', '--preset', 'lung', '--data', 'm0.vtk', '--out', 'model', '--epochs', '1', '--pairs-per-epoch', '2', '--val-pairs', '1', '--batch', '2', '--json']);
+  assert.equal(train.code, 0, train.stderr);
+  assert.ok((await stat(join(data, 'model', 'weights.bin'))).size > 0);
 });

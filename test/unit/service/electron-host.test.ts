@@ -5,10 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
@@ -22,10 +21,12 @@ import { menuTemplate, type MenuActions } from '../../../main/electron/menu.ts';
 import { loadRecent, saveRecent, withRecent } from '../../../main/electron/recent-files.ts';
 import { isAllowedRequest, isAppUrl, isTrustedSender, secureWebPreferences } from '../../../main/electron/window-security.ts';
 import { build } from 'esbuild';
-import { buildElectron, ESM_BUNDLE_OPTIONS } from '../../../main/build-electron.ts';
+import { buildElectron } from '../../../main/build-electron.ts';
+import { ESM_BUNDLE_OPTIONS } from '../../../core/runtime/bundle.ts';
 import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
 import { writeSyntheticPairs } from '../../integration/batch/support.ts';
 import { REPO_ROOT } from '../../support/data.ts';
+import { productionLayout } from '../../support/production-layout.ts';
 
 let dir = '';
 before(async () => {
@@ -141,23 +142,10 @@ test('files from argv and recent files', async () => {
   assert.deepEqual(await loadRecent(store), []);
 });
 
-/**
- * A folder laid out as electron-builder packages the app (electron-builder.yml `files`): dist/main (built here),
- * package.json and assets/, and a node_modules with only the production dependencies — so a bundle that reached
- * for the TypeScript sources, tsx or another development package fails here as it would for a user.
- */
+/** The app as electron-builder packages it (electron-builder.yml `files`): dist/main, built here, in a production layout. */
 async function packagedLayout(root: string): Promise<string> {
-  const out = await buildElectron(join(root, 'dist', 'main'));
-  await cp(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
-  await cp(join(REPO_ROOT, 'assets'), join(root, 'assets'), { recursive: true });
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
-  for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]) {
-    const installed = join(REPO_ROOT, 'node_modules', name);
-    if (!existsSync(installed)) continue; // an optional dependency that did not install
-    await mkdir(dirname(join(root, 'node_modules', name)), { recursive: true });
-    await symlink(installed, join(root, 'node_modules', name), 'dir');
-  }
-  return out;
+  await productionLayout(root, { optional: true });
+  return buildElectron(join(root, 'dist', 'main'));
 }
 
 test('bundles: main, a preload that requires only electron, and job workers that run in the packaged layout', async () => {
