@@ -4,12 +4,11 @@
  * string values into the RegisterRequest fields. Every failure is a UsageError naming the option.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
+import { FIELD_FORMATS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
 import { UsageError } from './exit-codes.ts';
 import { frameOption, numberOption } from './options.ts';
 
 export const PRESET_NAMES: readonly PresetName[] = ['lung', 'brain', 'generic'];
-export const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 
 /** The registration knobs (everything of `monge register` but the inputs, landmark files, -o and --overwrite). */
 export const REGISTRATION_OPTIONS = {

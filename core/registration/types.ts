@@ -21,6 +21,7 @@ export type PresetName = 'lung' | 'brain' | 'generic';
 
 /** Displacement-field file formats. */
 export type FieldFormat = 'nii.gz' | 'nrrd' | 'mha';
+export const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 
 export interface RegisterRequest {
   /** Moving shape or volume (masks and label maps become surfaces). */

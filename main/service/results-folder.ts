@@ -13,20 +13,20 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Frame } from '../../core/frames/index.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { imageFormatOf } from '../../core/io/images/image-format.ts';
+import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 import { InputError, readShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
-import { REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type FieldFormat, type ShapePhaseName } from '../../core/registration/types.ts';
+import { FIELD_FORMATS, REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type ShapePhaseName } from '../../core/registration/types.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
 import { reportInputs, reportView } from './report-view.ts';
-import { densestIndices, extractSlices, looksLikeMask, resampleOnSlices } from './slices.ts';
+import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
-const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 
 const isShapeFile = (name: string): boolean => meshCodecFor(name) !== undefined || pointCodecFor(name) !== undefined;
 

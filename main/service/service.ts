@@ -38,7 +38,8 @@ import { exportResult } from './export.ts';
 import { JobRunner } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
 import { readResultsFolder } from './results-folder.ts';
-import { densestIndices, extractSlices, looksLikeMask } from './slices.ts';
+import { densestIndices, extractSlices } from './slices.ts';
+import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 
 export interface MongeServiceOptions {
   host: 'electron' | 'web';

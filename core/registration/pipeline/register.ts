@@ -33,7 +33,7 @@ import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../..
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
-import { REGISTRATION_OUTPUTS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
+import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
@@ -80,7 +80,6 @@ export interface RegistrationSummary {
   seconds: number;
 }
 
-const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 /** Mesh formats whose writers keep per-point arrays (the warped shape's displacement and confidence). */
 const ARRAY_MESH_FORMATS = new Set(['vtk-legacy', 'vtp', 'ply', 'gifti']);
 
