@@ -17,12 +17,13 @@ import { otCommand } from './commands/ot.ts';
 import { registerCommand } from './commands/register.ts';
 import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
+import { warpCommand } from './commands/warp.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { listenForInterrupts, stopOnInterrupts } from './interrupt.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, batchCommand, mergeCommand, trainCommand, trainPriorCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, warpCommand, batchCommand, mergeCommand, trainCommand, trainPriorCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -52,6 +52,12 @@ export class GridSampler {
     return ci[0] >= -0.5 && ci[0] < this.nx - 0.5 && ci[1] >= -0.5 && ci[1] < this.ny - 0.5 && ci[2] >= -0.5 && ci[2] < this.nz - 0.5;
   }
 
+  /** Whether the LPS point lies inside the grid under the 'zero' rule (within the voxel boxes). */
+  contains(x: number, y: number, z: number, ci = new Float64Array(3)): boolean {
+    this.continuousIndex(x, y, z, ci);
+    return this.inside(ci);
+  }
+
   /**
    * Trilinear interpolation at LPS (x, y, z) into out[offset .. offset + components). Returns false (and writes
    * zeros) when the point is outside under 'zero'.

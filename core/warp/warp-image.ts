@@ -19,6 +19,8 @@ export interface WarpImageOptions extends InversionOptions, ProgressOptions {
 export interface WarpedImage {
   image: ImageLps;
   maxResidualMm: number;
+  /** Voxels whose inversion residual stayed above the tolerance. */
+  unconverged: number;
 }
 
 function outputArray(moving: ImageLps, interpolation: ImageInterpolation, length: number): ArrayValues {
@@ -62,16 +64,18 @@ export async function warpImage(moving: ImageLps, fixedGrid: GridLps, deformatio
   const out = outputArray(moving, interpolation, n * moving.components);
   const chunk = Math.max(1, Math.floor(options.chunkVoxels ?? 65536));
   let maxRes = 0;
+  let unconverged = 0;
   for (let start = 0; start < n; start += chunk) {
     throwIfCancelled(options.signal, 'warp image');
     const count = Math.min(chunk, n - start);
     const points = gridPointsLps(fixedGrid, start, count);
     const inv = await deformation.evaluateInverse(points, options);
     maxRes = Math.max(maxRes, inv.maxResidualMm);
+    unconverged += inv.unconverged;
     pull(sampler, points, inv.displacementsLps, interpolation, out, start);
     options.onProgress?.({ stage: 'warp image', fraction: (start + count) / n });
   }
-  return { image: { ...gridOfImage(fixedGrid), components: moving.components, data: out }, maxResidualMm: maxRes };
+  return { image: { ...gridOfImage(fixedGrid), components: moving.components, data: out }, maxResidualMm: maxRes, unconverged };
 }
 
 /**

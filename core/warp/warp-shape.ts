@@ -16,7 +16,12 @@ export const DISPLACEMENT_ARRAY = 'displacement';
  * without the Jacobian and are dropped. Other spatial-vector arrays are carried unchanged (not re-oriented).
  */
 export async function warpShape(shape: Shape, deformation: Deformation): Promise<Shape> {
-  const { pointsLps, displacementsLps } = await warpPoints(shape.pointsLps, deformation);
+  return displacedShape(shape, (await warpPoints(shape.pointsLps, deformation)).displacementsLps);
+}
+
+/** The shape with each point x moved to x + u(x), given the displacements u, carried as warpShape describes. */
+export function displacedShape(shape: Shape, displacementsLps: Float64Array): Shape {
+  const pointsLps = shape.pointsLps.map((v, i) => v + displacementsLps[i]);
   const arrays = shape.arrays.filter((a) => a.name !== DISPLACEMENT_ARRAY);
   arrays.push({ name: DISPLACEMENT_ARRAY, components: 3, values: Float32Array.from(displacementsLps), spatialVector: true });
   const warped: Shape = { ...shape, pointsLps, arrays };

@@ -1,0 +1,220 @@
+/**
+ * `monge warp`: a registration applied to other files, checked against an analytic map. The field is the exact ITK
+ * field T(y) = φ⁻¹(y) − y of an affine φ (moving → fixed) on an oblique grid, which trilinear interpolation
+ * reproduces exactly, so points must land on φ(x) to the inversion's tolerance, and an image whose grey values are
+ * a linear function f must come back as f ∘ φ⁻¹. Then a real registration's folder: warping its moving shape and
+ * landmarks through the written field reproduces register's own warped.vtk and landmarks_warped.csv.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AffineDeformation } from '../../../core/field/affine.ts';
+import { writeDisplacementField } from '../../../core/field/export-displacement-field.ts';
+import { gridPointsLps } from '../../../core/field/grid.ts';
+import { affineFromParts } from '../../../core/field/matrix4.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import type { ImageLps } from '../../../core/io/images/types.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { readShape, writeShape } from '../../../core/io/index.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { runMonge, writeSyntheticPairs } from '../../integration/batch/support.ts';
+import { rotation3 } from '../field/support.ts';
+import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
+import { ellipsoidMesh } from '../synth/shapes.ts';
+
+/** The fixed grid the field lives on: oblique and anisotropic, so every index axis mixes L, P and S. */
+const GRID = { size: [36, 32, 30] as Vec3, spacingMm: [2, 2.5, 1.75] as Vec3, originLps: [-30, -35, -25] as Vec3, directionLps: Float64Array.from(rotation3(20, 10)) };
+/** φ(x) = M x + c, moving → fixed: a 5 % scaling, a rotation and a shift. */
+const M = rotation3(8, -6).map((v) => 1.05 * v);
+const C: Vec3 = [3, -2, 4];
+const PHI = new AffineDeformation(affineFromParts(M, C));
+
+const phi = (x: ArrayLike<number>): number[] => [0, 1, 2].map((r) => M[3 * r] * x[0] + M[3 * r + 1] * x[1] + M[3 * r + 2] * x[2] + C[r]);
+const maxError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let e = 0;
+  for (let i = 0; i < a.length; i += 3) e = Math.max(e, Math.hypot(a[i] - b[i], a[i + 1] - b[i + 1], a[i + 2] - b[i + 2]));
+  return e;
+};
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** A results-like folder holding field.nii.gz of φ on GRID. */
+async function fieldFolder(dir: string): Promise<string> {
+  const folder = join(dir, 'registered');
+  await mkdir(folder);
+  await writeDisplacementField(join(folder, 'field.nii.gz'), PHI, { ...GRID });
+  return folder;
+}
+
+/** Centre of GRID's voxel box in LPS. */
+function gridCentre(): Vec3 {
+  const p = gridPointsLps(GRID);
+  const c: Vec3 = [0, 0, 0];
+  for (let i = 0; i < p.length; i += 3) for (let a = 0; a < 3; a++) c[a] += (3 * p[i + a]) / p.length;
+  return c;
+}
+
+test('warp: points and meshes go to φ(x), back with --inverse; points outside the field are counted and left', async (t) => {
+  const dir = await tempDir(t, 'warp');
+  const folder = await fieldFolder(dir);
+  // Moving points whose images lie well inside the grid, and one far outside it.
+  const centre = gridCentre();
+  const fixedPts = [...Array.from({ length: 20 }, (_, k) => [centre[0] + 12 * Math.cos(k), centre[1] + 10 * Math.sin(1.3 * k), centre[2] + 8 * Math.cos(0.7 * k)]), [400, 400, 400]];
+  // x = φ⁻¹(y), which the affine map gives exactly.
+  const movingLps = Float64Array.from((await PHI.evaluateInverse(Float64Array.from(fixedPts.flat()))).displacementsLps.map((u, i) => fixedPts.flat()[i] + u));
+  // x of the far point: outside the field T is 0, so warp leaves it where it is.
+  movingLps.set([400, 400, 400], 60);
+  const csv = ['name,x,y,z', ...Array.from({ length: 21 }, (_, k) => `p${k},${movingLps[3 * k]},${movingLps[3 * k + 1]},${movingLps[3 * k + 2]}`)].join('\n') + '\n';
+  await writeFile(join(dir, 'moving.csv'), csv);
+  const before = sha(join(dir, 'moving.csv'));
+
+  const r = await runMonge(['warp', join(dir, 'moving.csv'), '--field', folder, '-o', join(dir, 'fixed.csv'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { kind: string; direction: string; count: number; outsideField: number; field: string; unconverged: number };
+  assert.deepEqual([summary.kind, summary.direction, summary.count, summary.outsideField, summary.unconverged], ['points', 'moving-to-fixed', 21, 1, 0]);
+  assert.equal(summary.field, join(folder, 'field.nii.gz'));
+  assert.match(r.stderr, /1 of 21 points lie outside the field's grid/);
+  assert.equal(sha(join(dir, 'moving.csv')), before, 'input unchanged');
+  const warped = await readShape(join(dir, 'fixed.csv'));
+  assert.deepEqual(warped.labels, Array.from({ length: 21 }, (_, k) => `p${k}`), 'a point file keeps its labels');
+  assert.equal(warped.arrays.length, 0, 'and gains no columns');
+  const expected = Float64Array.from([...fixedPts.slice(0, 20).flat(), 400, 400, 400]);
+  const err = maxError(warped.pointsLps, expected);
+  t.diagnostic(`moving → fixed: ${err.toExponential(2)} mm from φ(x)`);
+  assert.ok(err < 1e-3, `${err} mm`);
+
+  // --inverse: fixed → moving is the field's own lookup, exact for an affine field.
+  const back = await runMonge(['warp', join(dir, 'fixed.csv'), '--field', join(folder, 'field.nii.gz'), '--inverse', '-o', join(dir, 'back.csv')]);
+  assert.equal(back.code, 0, back.stderr);
+  const errBack = maxError((await readShape(join(dir, 'back.csv'))).pointsLps, movingLps);
+  assert.ok(errBack < 1e-3, `${errBack} mm`);
+
+  // A mesh gains the displacement array φ(x) − x, in the output's frame.
+  const mesh = ellipsoidMesh(10, 8, 6, [centre[0] - 3, centre[1] + 2, centre[2]], 8, 12);
+  await writeShape(join(dir, 'moving.vtk'), { kind: 'mesh', pointsLps: mesh.pointsLps, triangles: mesh.triangles, arrays: [], sourceFrame: 'LPS' });
+  const m = await runMonge(['warp', join(dir, 'moving.vtk'), '--field', folder, '-o', join(dir, 'warped.vtk')]);
+  assert.equal(m.code, 0, m.stderr);
+  const wm = await readShape(join(dir, 'warped.vtk'));
+  const phiMesh = Float64Array.from(Array.from({ length: mesh.pointsLps.length / 3 }, (_, i) => phi(mesh.pointsLps.subarray(3 * i, 3 * i + 3))).flat());
+  assert.ok(maxError(wm.pointsLps, phiMesh) < 1e-3);
+  assert.deepEqual(Array.from(wm.triangles ?? []), Array.from(mesh.triangles));
+  const disp = wm.arrays.find((a) => a.name === 'displacement');
+  assert.ok(disp, 'displacement array');
+  assert.ok(maxError(disp.values, phiMesh.map((v, i) => v - mesh.pointsLps[i])) < 1e-3);
+});
+
+test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, nearest for labels), on the field grid or --reference', async (t) => {
+  const dir = await tempDir(t, 'warp');
+  const folder = await fieldFolder(dir);
+  const centre = gridCentre();
+  // A grey image f(x) = 2 x_L − x_P + 0.5 x_S + 100 on a moving grid that covers φ⁻¹ of the whole field grid.
+  const f = (p: ArrayLike<number>) => 2 * p[0] - p[1] + 0.5 * p[2] + 100;
+  const grey = imageFrom([70, 70, 60], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, f, Float32Array);
+  await writeImage(join(dir, 'grey.nii.gz'), grey);
+  const r = await runMonge(['warp', join(dir, 'grey.nii.gz'), '--field', folder, '-o', join(dir, 'grey-fixed.nii.gz'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { interpolation: string }).interpolation, 'linear');
+  const out = await readImage(join(dir, 'grey-fixed.nii.gz'));
+  assert.deepEqual(out.size, GRID.size);
+  const ys = gridPointsLps(out);
+  const pre = (await PHI.evaluateInverse(ys)).displacementsLps;
+  let worst = 0;
+  for (let v = 0; v < out.data.length; v++) worst = Math.max(worst, Math.abs(out.data[v] - f([ys[3 * v] + pre[3 * v], ys[3 * v + 1] + pre[3 * v + 1], ys[3 * v + 2] + pre[3 * v + 2]])));
+  t.diagnostic(`grey image: largest |out − f∘φ⁻¹| ${worst.toExponential(2)}`);
+  assert.ok(worst < 1e-3, `${worst}`);
+
+  // A label map: auto picks nearest, labels stay labels, and each label's centroid moves by φ.
+  const labels = imageFrom([70, 70, 60], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => (Math.hypot(p[0] - centre[0] - 8, p[1] - centre[1], p[2] - centre[2]) < 7 ? 2 : Math.hypot(p[0] - centre[0] + 8, p[1] - centre[1], p[2] - centre[2]) < 6 ? 5 : 0));
+  await writeImage(join(dir, 'labels.nii.gz'), labels);
+  const reference = imageFrom([50, 50, 40], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), phi(centre) as Vec3, () => 0);
+  await writeImage(join(dir, 'reference.nii.gz'), reference);
+  const l = await runMonge(['warp', join(dir, 'labels.nii.gz'), '--field', folder, '--reference', join(dir, 'reference.nii.gz'), '-o', join(dir, 'labels-fixed.nrrd'), '--json']);
+  assert.equal(l.code, 0, l.stderr);
+  assert.equal((JSON.parse(l.stdout) as { interpolation: string }).interpolation, 'nearest');
+  const lf = await readImage(join(dir, 'labels-fixed.nrrd'));
+  assert.deepEqual(lf.size, reference.size);
+  for (let a = 0; a < 3; a++) assert.ok(Math.abs(lf.spacingMm[a] - reference.spacingMm[a]) < 1e-6 && Math.abs(lf.originLps[a] - reference.originLps[a]) < 1e-4, 'the reference grid');
+  assert.deepEqual([...new Set(lf.data)].sort(), [0, 2, 5]);
+  const centroid = (image: ImageLps, label: number) => {
+    const p = gridPointsLps(image);
+    const c = [0, 0, 0];
+    let n = 0;
+    for (let v = 0; v < image.data.length; v++) {
+      if (image.data[v] !== label) continue;
+      n++;
+      for (let a = 0; a < 3; a++) c[a] += p[3 * v + a];
+    }
+    return c.map((x) => x / n);
+  };
+  for (const label of [2, 5]) {
+    const moved = phi(centroid(labels, label));
+    const got = centroid(lf, label);
+    assert.ok(Math.hypot(moved[0] - got[0], moved[1] - got[1], moved[2] - got[2]) < 0.5, `label ${label}: ${got} vs ${moved}`);
+  }
+
+  // --inverse brings the warped labels back onto the moving grid (given as --reference): almost every voxel agrees.
+  const back = await runMonge(['warp', join(dir, 'labels-fixed.nrrd'), '--field', folder, '--inverse', '--reference', join(dir, 'labels.nii.gz'), '-o', join(dir, 'labels-back.nii.gz')]);
+  assert.equal(back.code, 0, back.stderr);
+  const lb = await readImage(join(dir, 'labels-back.nii.gz'));
+  let inside = 0;
+  let agree = 0;
+  for (let v = 0; v < lb.data.length; v++) {
+    if (labels.data[v] === 0 && lb.data[v] === 0) continue;
+    inside++;
+    if (labels.data[v] === lb.data[v]) agree++;
+  }
+  assert.ok(agree / inside > 0.9, `${agree} / ${inside}`);
+});
+
+test('warp: bad fields and mismatched outputs fail clearly and write nothing', async (t) => {
+  const dir = await tempDir(t, 'warp');
+  const folder = await fieldFolder(dir);
+  await writeFile(join(dir, 'p.csv'), 'x,y,z\n0,0,0\n');
+  const mask = imageFrom([8, 8, 8], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], () => 1);
+  await writeImage(join(dir, 'mask.nii.gz'), mask);
+  const before = await readdir(dir);
+
+  const empty = join(dir, 'empty');
+  await mkdir(empty);
+  const noField = await runMonge(['warp', join(dir, 'p.csv'), '--field', empty, '-o', join(dir, 'o.csv')]);
+  assert.equal(noField.code, 3);
+  assert.match(noField.stderr, /empty: holds no field\.nii\.gz/);
+  const scalar = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'mask.nii.gz'), '-o', join(dir, 'o.csv')]);
+  assert.equal(scalar.code, 3);
+  assert.match(scalar.stderr, /mask\.nii\.gz: is not a displacement field: 1 component/);
+  const missing = await runMonge(['warp', join(dir, 'nope.csv'), '--field', folder, '-o', join(dir, 'o.csv')]);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope\.csv/);
+
+  for (const args of [
+    ['warp', join(dir, 'p.csv'), '-o', join(dir, 'o.csv')],
+    ['warp', join(dir, 'p.csv'), '--field', folder, '-o', join(dir, 'o.nii.gz')],
+    ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '-o', join(dir, 'o.vtk')],
+    ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '--inverse', '-o', join(dir, 'o.nii.gz')],
+    ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '--interpolation', 'cubic', '-o', join(dir, 'o.nii.gz')],
+  ]) {
+    const r = await runMonge(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  assert.deepEqual((await readdir(dir)).sort(), [...before, 'empty'].sort(), 'no output, no temporary file');
+});
+
+test('warp through a register folder reproduces its warped shape and landmarks (field vs point warp ≤ 0.1 mm)', async (t) => {
+  const dir = await tempDir(t, 'warp');
+  await writeSyntheticPairs(dir, 1);
+  const out = join(dir, 'registered');
+  const reg = await runMonge(['register', join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), '-o', out, '--preset', 'lung', '--steps', 'prealign,finetune', '--field-spacing', '2', '--moving-landmarks', join(dir, 'lm0.csv'), '--fixed-landmarks', join(dir, 'lf0.csv')]);
+  assert.equal(reg.code, 0, reg.stderr);
+  const w = await runMonge(['warp', join(dir, 'm0.vtk'), '--field', out, '-o', join(dir, 'w.vtk')]);
+  assert.equal(w.code, 0, w.stderr);
+  const ours = await readShape(join(dir, 'w.vtk'));
+  const theirs = await readShape(join(out, 'warped.vtk'));
+  const meshErr = maxError(ours.pointsLps, theirs.pointsLps);
+  const lm = await runMonge(['warp', join(dir, 'lm0.csv'), '--field', out, '-o', join(dir, 'lw.csv')]);
+  assert.equal(lm.code, 0, lm.stderr);
+  const lmErr = maxError((await readShape(join(dir, 'lw.csv'))).pointsLps, (await readShape(join(out, 'landmarks_warped.csv'))).pointsLps);
+  t.diagnostic(`through field.nii.gz vs register's own warp: mesh ${meshErr.toFixed(4)} mm, landmarks ${lmErr.toFixed(4)} mm`);
+  assert.ok(meshErr <= 0.1 && lmErr <= 0.1, `${meshErr} / ${lmErr} mm`);
+});
