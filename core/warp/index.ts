@@ -7,3 +7,4 @@ export { warpPoints, type WarpedPoints } from './warp-points.ts';
 export { displacedShape, warpShape, DISPLACEMENT_ARRAY } from './warp-shape.ts';
 export { warpImage, resampleThroughField, type ImageInterpolation, type WarpImageOptions, type WarpedImage } from './warp-image.ts';
 export { readItkField, type ItkFieldFile } from './field-file.ts';
+export { applyField, applyFieldProblem, type ApplyFieldRequest, type ApplyFieldResult } from './apply-field.ts';

@@ -1,0 +1,163 @@
+/**
+ * A registration applied to a file: an image, a mask or label map, a mesh, a point set or landmarks, carried through
+ * a displacement field in ITK's resampling convention (T on the fixed grid: y + T(y) is the moving-space point of
+ * fixed-space y) — a `monge register` output folder's field.<fmt>, or a field ANTs, ITK or Slicer wrote.
+ *
+ * Moving → fixed (default):
+ *  - images are pulled onto a fixed grid (the field's, or a reference image's): out(y) = INPUT(y + T(y)), ITK's
+ *    ResampleImageFilter / antsApplyTransforms, 0 outside INPUT;
+ *  - points x are pushed to the y with y + T(y) = x, the field inverted by fixed-point iteration
+ *    (core/field/fixed-point-inverse.ts), as `register` warps its own shape and landmarks.
+ * Fixed → moving (`inverse`): points go to y + T(y); images are pulled onto a moving-space reference grid through φ,
+ * the field inverted at each voxel. Outside the field's grid T is 0 (ITK's rule, core/field/grid-sampler.ts).
+ */
+import type { Frame } from '../frames/index.ts';
+import { GridDisplacement } from '../field/grid-displacement.ts';
+import { GridSampler } from '../field/grid-sampler.ts';
+import { gridOfImage, gridPointsLps, gridVoxelCount } from '../field/grid.ts';
+import { deformationFromItkField } from '../field/inverted.ts';
+import type { Deformation, GridLps } from '../field/types.ts';
+import { InputError } from '../io/errors.ts';
+import { imageFormatOf } from '../io/images/image-format.ts';
+import { looksLikeMask } from '../io/images/looks-like-mask.ts';
+import { readImage } from '../io/images/read-image.ts';
+import type { ImageLps } from '../io/images/types.ts';
+import { writeImage } from '../io/images/write-image.ts';
+import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.ts';
+import { pointCodecFor } from '../io/points/index.ts';
+import type { ProgressOptions } from '../progress/index.ts';
+import type { Shape } from '../shape/types.ts';
+import { readItkField } from './field-file.ts';
+import { warpImage, type ImageInterpolation } from './warp-image.ts';
+import { displacedShape } from './warp-shape.ts';
+
+export interface ApplyFieldRequest {
+  /** The file to carry: an image (volume formats, DICOM folder), a mesh, a point set or landmarks. */
+  input: string;
+  /** A `monge register` output folder, or a displacement field file (.nii.gz .nrrd .mha …). */
+  field: string;
+  /** Written atomically: an image format for an image input, a mesh or point format otherwise. */
+  output: string;
+  /** Fixed → moving instead of moving → fixed. */
+  inverse?: boolean;
+  /** Images: the output grid's image (default the field's grid; required with `inverse`). */
+  reference?: string;
+  /** Images: 'auto' (default) is nearest for masks and label maps (looksLikeMask), trilinear otherwise. */
+  interpolation?: ImageInterpolation | 'auto';
+  /** Frame of a mesh or point file that declares none. */
+  assumeFrame?: Frame;
+  /** CSV column prefix (`<prefix>_x, …`) of a point file. */
+  prefix?: string;
+  /** Frame to write a mesh or point set in (default: the input's). */
+  frame?: Frame;
+}
+
+export interface ApplyFieldResult {
+  input: string;
+  output: string;
+  /** The field file read. */
+  field: string;
+  direction: 'moving-to-fixed' | 'fixed-to-moving';
+  kind: InputKind;
+  /** Images: the interpolation used. */
+  interpolation?: ImageInterpolation;
+  /** Points, or voxels of the output grid. */
+  count: number;
+  /**
+   * Points, or output voxels of a moving → fixed image warp, whose fixed-space position lies outside the field's grid,
+   * where T is 0; not counted for fixed → moving image warps (it would take φ at every voxel again).
+   */
+  outsideField?: number;
+  /** Largest residual |y + T(y) − x| where the field was inverted (mm), and the points or voxels above 1e-4 mm. */
+  maxInversionResidualMm: number;
+  unconverged: number;
+  seconds: number;
+}
+
+/** What is wrong with the request's combination of input, output and options, before any work; undefined if nothing. */
+export async function applyFieldProblem(request: ApplyFieldRequest): Promise<string | undefined> {
+  const kind = await inputKindOf(request.input);
+  if (kind === undefined) return undefined; // the input itself is the problem: applyField reports it as an InputError
+  if (kind === 'image' && !imageFormatOf(request.output)) return `${request.output}: an image is written as .nii.gz, .nii, .nrrd or .mha`;
+  if (kind !== 'image' && imageFormatOf(request.output)) return `${request.output}: a ${kind === 'mesh' ? 'mesh' : 'point set'} cannot be written as an image`;
+  if (kind === 'image' && request.inverse && !request.reference) return 'an image warped fixed → moving (--inverse) needs a reference image (--reference): the moving-space grid to resample on';
+  if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
+  return undefined;
+}
+
+/** Fixed-space points (interleaved LPS) outside the field's grid. */
+function countOutside(sampler: GridSampler, pointsLps: Float64Array): number {
+  const ci = new Float64Array(3);
+  let outside = 0;
+  for (let i = 0; i < pointsLps.length; i += 3) if (!sampler.contains(pointsLps[i], pointsLps[i + 1], pointsLps[i + 2], ci)) outside++;
+  return outside;
+}
+
+/** Voxel centres of `grid` outside the field's grid, a slab at a time (a CT grid's points would not fit at once). */
+function countGridOutside(field: ImageLps, grid: GridLps): number {
+  const sampler = new GridSampler(field);
+  const n = gridVoxelCount(grid);
+  const slab = 1 << 18;
+  let outside = 0;
+  for (let start = 0; start < n; start += slab) outside += countOutside(sampler, gridPointsLps(grid, start, Math.min(slab, n - start)));
+  return outside;
+}
+
+/** An image through the field, on the reference's grid or the field's own. */
+async function applyToImage(request: ApplyFieldRequest, field: ImageLps, options: ProgressOptions): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'>> {
+  const inverse = request.inverse ?? false;
+  const [image, reference] = await Promise.all([readImage(request.input), request.reference ? readImage(request.reference) : undefined]);
+  const mode = request.interpolation ?? 'auto';
+  const interpolation: ImageInterpolation = mode === 'auto' ? (looksLikeMask(image.data) ? 'nearest' : 'linear') : mode;
+  const grid = gridOfImage(reference ?? field);
+  // warpImage pulls through the deformation's inverse: T's lookup for the field file as a Monge deformation (moving →
+  // fixed), or, fixed → moving, φ, which is the grid displacement T inverted by fixed-point iteration.
+  const deformation: Deformation = inverse ? new GridDisplacement(field, 'zero') : deformationFromItkField(field);
+  const warped = await warpImage(image, grid, deformation, { interpolation, ...options });
+  await writeImage(request.output, warped.image);
+  return {
+    kind: 'image',
+    interpolation,
+    count: gridVoxelCount(grid),
+    ...(inverse ? {} : { outsideField: reference ? countGridOutside(field, grid) : 0 }),
+    maxInversionResidualMm: warped.maxResidualMm,
+    unconverged: warped.unconverged,
+  };
+}
+
+/** A mesh, point set or landmark file through the field. */
+async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'>> {
+  const shape: Shape = await readShape(request.input, { assumeFrame: request.assumeFrame, prefix: request.prefix });
+  const grid = new GridDisplacement(field, 'zero');
+  let displacements: Float64Array;
+  let maxInversionResidualMm = 0;
+  let unconverged = 0;
+  if (request.inverse) displacements = grid.sample(shape.pointsLps);
+  else ({ displacementsLps: displacements, maxResidualMm: maxInversionResidualMm, unconverged } = await grid.evaluateInverse(shape.pointsLps));
+  // Point files keep their columns and labels (as register's landmarks_warped.csv); meshes gain the displacement array.
+  const keepColumns = shape.kind === 'points' && pointCodecFor(request.output) !== undefined;
+  const warped = keepColumns ? { ...shape, pointsLps: shape.pointsLps.map((v, i) => v + displacements[i]) } : displacedShape(shape, displacements);
+  await writeShape(request.output, warped, { frame: request.frame });
+  const fixedSide = request.inverse ? shape.pointsLps : warped.pointsLps;
+  return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged };
+}
+
+/** Carries `request.input` through the field into `request.output` (see the module comment). */
+export async function applyField(request: ApplyFieldRequest, options: ProgressOptions = {}): Promise<ApplyFieldResult> {
+  const started = performance.now();
+  const problem = await applyFieldProblem(request);
+  if (problem) throw new RangeError(problem);
+  const kind = await inputKindOf(request.input);
+  if (kind === undefined) throw new InputError(request.input, 'unsupported', 'not a file format Monge knows (see `monge --help` for the list)');
+  options.onProgress?.({ stage: 'reading', fraction: 0 });
+  const { path, field } = await readItkField(request.field);
+  const result = kind === 'image' ? await applyToImage(request, field, options) : await applyToShape(request, field);
+  return {
+    input: request.input,
+    output: request.output,
+    field: path,
+    direction: request.inverse ? 'fixed-to-moving' : 'moving-to-fixed',
+    ...result,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
