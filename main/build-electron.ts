@@ -3,7 +3,8 @@
  * dist/renderer from renderer/build.ts):
  *   index.mjs          the main process (ESM), from main/index.ts;
  *   preload.cjs        the preload (CommonJS: a sandboxed preload may require only 'electron');
- *   job-worker.mjs     the job worker thread's entry, and <name>-job.mjs the job modules it loads;
+ *   job-worker.mjs     the job worker thread's entry, and <name>-job.mjs the job modules it loads (surface,
+ *                      register, warp);
  *   cpu-worker.mjs     a thread of the CPU kernel engine's pool, and kernels.wasm (copied) that its threads run;
  *   field-sample-worker.mjs  a thread sampling a slab of a displacement field (core/field/sample-workers.ts).
  * Every entry sits in dist/main itself: code inlined into a bundle finds the other entries, kernels.wasm, and the
@@ -26,6 +27,7 @@ export async function buildElectron(outDir = join(REPO_ROOT, 'dist', 'main')): P
       'job-worker': 'main/service/job-worker.ts',
       'surface-job': 'main/service/jobs/surface-job.ts',
       'register-job': 'main/service/jobs/register-job.ts',
+      'warp-job': 'main/service/jobs/warp-job.ts',
       ...CORE_WORKER_ENTRIES,
     },
     outdir: outDir,

@@ -58,6 +58,9 @@ function rebuildMenu(): void {
     openRecent: (path) => (existsSync(path) ? openPaths([path]) : void dialog.showErrorBox('Monge', `${path} is no longer there.`)),
     clearRecent: () => void setRecent([]),
     export: (kind, format) => send({ type: 'export', kind, ...(format ? { format } : {}) }),
+    applyToFile: () => {
+      if (window) void pickOpenPath(window, 'apply').then((path) => path && send({ type: 'apply', path }));
+    },
     view: (action) => send({ type: 'view', action }),
     register: () => send({ type: 'register' }),
     cancel: () => send({ type: 'cancel' }),

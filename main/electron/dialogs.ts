@@ -18,6 +18,13 @@ export function openFilters(purpose: OpenPurpose): FileFilter[] {
   const points = [...new Set(POINT_CODECS.flatMap((c) => c.extensions.map(strip)))];
   if (purpose === 'landmarks') return [{ name: 'Landmarks', extensions: points }, { name: 'All files', extensions: ['*'] }];
   if (purpose === 'prior') return [{ name: 'Residual prior', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }];
+  if (purpose === 'apply') {
+    return [
+      { name: 'Volumes, meshes and landmarks', extensions: [...volumes, ...meshes, ...points] },
+      { name: 'Volumes', extensions: volumes },
+      { name: 'All files', extensions: ['*'] },
+    ];
+  }
   return [
     { name: 'Meshes and volumes', extensions: [...meshes, ...volumes] },
     { name: 'Meshes', extensions: meshes },
@@ -32,6 +39,7 @@ const OPEN_TITLES: Record<OpenPurpose, string> = {
   landmarks: 'Open landmarks',
   prior: 'Open a residual prior',
   results: 'Open a results folder',
+  apply: 'Open a file to carry through the registration (image, label map, mesh or landmarks)',
 };
 
 export async function pickOpenPath(window: BrowserWindow, purpose: OpenPurpose): Promise<string | undefined> {

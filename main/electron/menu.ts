@@ -13,6 +13,8 @@ export interface MenuActions {
   openRecent(path: string): void;
   clearRecent(): void;
   export(kind: ExportKind, format?: string): void;
+  /** Export › Apply to another file: carry a file through the results' field (the renderer does the work). */
+  applyToFile(): void;
   view(action: 'reset-camera' | 'toggle-split' | 'toggle-slices'): void;
   register(): void;
   cancel(): void;
@@ -57,6 +59,7 @@ export function menuTemplate(actions: MenuActions, recent: readonly string[], op
       { label: 'Cancel', accelerator: 'Escape', registerAccelerator: false, click: () => actions.cancel() },
       { type: 'separator' },
       { label: 'Export', submenu: exportItems },
+      { label: 'Apply to another file…', click: () => actions.applyToFile() },
       { type: 'separator' },
       options.isMac ? { role: 'close' } : { role: 'quit' },
     ],

@@ -247,6 +247,31 @@ export interface ExportResult {
   bytes?: Uint8Array;
 }
 
+/**
+ * A registration applied to another file of the patient (a CT, a label map, a mesh, landmarks), moving → fixed
+ * through the results folder's displacement field, as `monge warp` does (core/warp/apply-field.ts). With
+ * `destination` the warped file is written there; without it the bytes come back for the user interface to download.
+ */
+export interface ApplyRequest {
+  resultsDir: string;
+  input: FileSource;
+  destination?: string;
+}
+
+export interface ApplyResult {
+  fileName: string;
+  path?: string;
+  bytes?: Uint8Array;
+  kind: 'mesh' | 'points' | 'image';
+  /** Points, or voxels of the fixed grid. */
+  count: number;
+  /** Images: trilinear for grey values, nearest for masks and label maps. */
+  interpolation?: 'linear' | 'nearest';
+  /** Points or voxels outside the field's grid (left where they are, ITK's rule). */
+  outsideField?: number;
+  seconds: number;
+}
+
 /** Which compute engine registrations would run on, for Help › About. */
 export interface EngineInfo {
   /** `tfjs` when a CUDA build of TensorFlow.js is installed, else `cpu`. */
@@ -277,10 +302,12 @@ export interface MongeApi {
   cancel(jobId: JobId): Promise<boolean>;
   openResultsFolder(path: string): Promise<ResultsPayload>;
   exportResult(request: ExportRequest): Promise<ExportResult>;
+  /** Warps another file through a results folder's field, in a worker (progress arrives as JobEvents). */
+  applyRegistration(request: ApplyRequest): Promise<ApplyResult>;
 }
 
 export type ApiMethod = keyof MongeApi;
-export const API_METHODS: readonly ApiMethod[] = ['hostInfo', 'openFile', 'openPrior', 'register', 'cancel', 'openResultsFolder', 'exportResult'];
+export const API_METHODS: readonly ApiMethod[] = ['hostInfo', 'openFile', 'openPrior', 'register', 'cancel', 'openResultsFolder', 'exportResult', 'applyRegistration'];
 
 /** An error as it crosses a host boundary: its message, and the file it concerns when it is about a file. */
 export interface ApiErrorInfo {
@@ -297,13 +324,14 @@ export type HostCommand =
   | { type: 'open'; role: 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks' | 'auto'; path: string }
   | { type: 'open-results'; path: string }
   | { type: 'export'; kind: ExportKind; format?: string }
+  | { type: 'apply'; path: string }
   | { type: 'view'; action: 'reset-camera' | 'toggle-split' | 'toggle-slices' }
   | { type: 'register' }
   | { type: 'cancel' };
 
 /** What a native open dialog is for (its title and file filters: main/electron/dialogs.ts). */
-export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results';
-export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'prior', 'results'];
+export type OpenPurpose = 'moving' | 'fixed' | 'landmarks' | 'prior' | 'results' | 'apply';
+export const OPEN_PURPOSES: readonly OpenPurpose[] = ['moving', 'fixed', 'landmarks', 'prior', 'results', 'apply'];
 
 /** What only the desktop host offers: native dialogs, menus, and paths of dropped files. */
 export interface HostBridge {

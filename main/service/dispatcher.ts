@@ -44,6 +44,12 @@ function argumentProblem(method: ApiMethod, args: unknown[]): string | undefined
         ? undefined
         : `needs a request with a kind among ${EXPORT_KINDS.join(', ')}`;
     }
+    case 'applyRegistration': {
+      const [request] = args;
+      if (args.length !== 1 || !isObject(request) || typeof request.resultsDir !== 'string') return 'needs a request with a results folder and an input file';
+      if (request.destination !== undefined && typeof request.destination !== 'string') return 'destination must be a path';
+      return fileSourceProblem(request.input);
+    }
   }
 }
 

@@ -8,7 +8,7 @@
  * so that formats are still recognised by name and a registration can read them by path; messages about them
  * name the file as the user knows it, not the session copy.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readImage } from '../../core/io/images/read-image.ts';
@@ -16,7 +16,10 @@ import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
 import { CancelledError } from '../../core/progress/index.ts';
 import { readResidualPrior } from '../../core/registration/prior/index.ts';
 import { runtimeFile } from '../../core/runtime/app-files.ts';
+import type { ApplyFieldRequest, ApplyFieldResult } from '../../core/warp/apply-field.ts';
 import type {
+  ApplyRequest,
+  ApplyResult,
   DisplayShape,
   ExportRequest,
   ExportResult,
@@ -34,6 +37,7 @@ import type {
 import { toDisplayShape, valueRange } from './display-shape.ts';
 import { ApiError, toErrorInfo } from './error-info.ts';
 import { engineInfo } from './engine-info.ts';
+import { appliedFileName } from './apply.ts';
 import { exportResult } from './export.ts';
 import { JobRunner } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
@@ -63,6 +67,7 @@ export interface MongeServiceOptions {
 export const JOB_MODULES: Record<string, URL> = {
   surface: runtimeFile('surface-job.mjs', new URL('./jobs/surface-job.ts', import.meta.url)),
   register: runtimeFile('register-job.mjs', new URL('./jobs/register-job.ts', import.meta.url)),
+  warp: runtimeFile('warp-job.mjs', new URL('./jobs/warp-job.ts', import.meta.url)),
 };
 
 /** A file name safe to create in the upload folder (no folders, no leading dots), keeping its suffix. */
@@ -138,6 +143,29 @@ export class MongeService implements MongeApi {
 
   exportResult(request: ExportRequest): Promise<ExportResult> {
     return exportResult(request);
+  }
+
+  async applyRegistration(request: ApplyRequest): Promise<ApplyResult> {
+    if (typeof request?.resultsDir !== 'string' || request.resultsDir.trim() === '') throw new Error('applying a registration needs its results folder');
+    return this.readSource(request.input, async (input, name) => {
+      const kind = await inputKindOf(input);
+      if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks; see the README)');
+      const fileName = appliedFileName(name, kind);
+      // Without a destination the file is made in the session folder and its bytes go back for download.
+      const scratch = request.destination === undefined ? join(await this.sessionDir(), 'applied', String(++this.uploads)) : undefined;
+      if (scratch) await mkdir(scratch, { recursive: true });
+      const output = request.destination !== undefined ? resolve(request.destination) : join(scratch!, fileName);
+      try {
+        const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output };
+        const job = this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` });
+        const r = await job.result;
+        const summary = { kind: r.kind, count: r.count, ...(r.interpolation ? { interpolation: r.interpolation } : {}), ...(r.outsideField !== undefined ? { outsideField: r.outsideField } : {}), seconds: r.seconds };
+        if (!scratch) return { fileName: basename(output), path: output, ...summary };
+        return { fileName, bytes: new Uint8Array(await readFile(output)), ...summary };
+      } finally {
+        if (scratch) await rm(scratch, { recursive: true, force: true });
+      }
+    });
   }
 
   /** Stops every job and removes the session folder if the service made it. */

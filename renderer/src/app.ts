@@ -466,6 +466,7 @@ export class App {
     byId<HTMLButtonElement>('export-mesh').disabled = !this.results;
     byId<HTMLButtonElement>('export-landmarks').disabled = !files.has('landmarks_warped.csv');
     byId<HTMLButtonElement>('export-report').disabled = !files.has('report.json');
+    byId<HTMLButtonElement>('export-apply').disabled = !this.results?.fieldFormat;
   }
 
   // ---------------------------------------------------------------- export
@@ -509,15 +510,33 @@ export class App {
       }
       const result = await this.client.exportResult(request);
       if (!result.bytes) throw new Error('the host sent no file');
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([result.bytes as Uint8Array<ArrayBuffer>]));
-      link.download = result.fileName;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      downloadBytes(result.bytes, result.fileName);
     } catch (error) {
       this.messages.error(`Export failed: ${messageOf(error)}`);
+    }
+  }
+
+  /**
+   * Carries another file through the results' field (moving → fixed), in a job: the desktop asks where to save it;
+   * in a browser the file is uploaded and the warped one downloaded.
+   */
+  async applyToFile(source: FileSource): Promise<void> {
+    try {
+      if (!this.results) throw new Error('open or compute results first');
+      const resultsDir = this.results.dir;
+      const host = this.client.host;
+      let destination: string | undefined;
+      if (host && 'path' in source) {
+        destination = await host.pickSavePath(appliedName(source.path));
+        if (!destination) return;
+      }
+      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(destination ? { destination } : {}) });
+      const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
+      const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
+      this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
+      if (result.bytes) downloadBytes(result.bytes, result.fileName);
+    } catch (error) {
+      this.messages.error(`Applying the registration failed: ${messageOf(error)}`);
     }
   }
 
@@ -595,6 +614,19 @@ export class App {
     byId('export-landmarks').addEventListener('click', () => void this.export('warped-landmarks', byId<HTMLSelectElement>('export-landmarks-format').value));
     byId('export-screenshot').addEventListener('click', () => void this.export('screenshot'));
     byId('export-report').addEventListener('click', () => void this.export('report'));
+    const applyInput = byId<HTMLInputElement>('file-apply');
+    byId('export-apply').addEventListener('click', () => {
+      const host = this.client.host;
+      if (host) void host.pickOpenPath('apply').then((path) => (path ? this.applyToFile({ path }) : undefined));
+      else applyInput.click();
+    });
+    applyInput.addEventListener('change', () => {
+      const file = applyInput.files?.[0];
+      applyInput.value = '';
+      if (!file) return;
+      const path = this.client.host?.pathForFile(file);
+      void (async () => this.applyToFile(path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }))();
+    });
   }
 
   private wireKeyboard(): void {
@@ -659,6 +691,8 @@ export class App {
         return this.openResults(command.path);
       case 'export':
         return this.export(command.kind, command.format);
+      case 'apply':
+        return this.applyToFile({ path: command.path });
       case 'register':
         return this.register();
       case 'cancel':
@@ -698,6 +732,24 @@ export class App {
 }
 
 /** A message without a leading `<name>: ` (core's InputErrors start with the file; the sentence names it already). */
+/** Hands bytes to the browser as a download named `fileName`. */
+function downloadBytes(bytes: Uint8Array, fileName: string): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+/** The save dialog's suggestion for a file applied through the registration: `<stem>_in_fixed<suffix>`. */
+function appliedName(path: string): string {
+  const name = path.split(/[\\/]/).pop() ?? path;
+  const suffix = name.match(/(\.(nii|gii|mrk)\.(gz|json)|\.[^.]+)$/i)?.[0] ?? '';
+  return `${name.slice(0, name.length - suffix.length)}_in_fixed${suffix}`;
+}
+
 function withoutPrefix(message: string, name: string): string {
   return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
 }

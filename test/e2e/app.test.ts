@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GridDisplacement } from '../../core/field/grid-displacement.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { readShape, writeShape } from '../../core/io/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
@@ -308,6 +309,24 @@ test('export: the displacement field and the warped mesh download and read back'
   await shot.saveAs(shotPath);
   const image = decodePng(new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(shotPath))));
   assert.ok(viridisStopsPresent(image) >= 3, 'the exported screenshot shows the coloured result and legend');
+});
+
+test('apply to another file: an uploaded mesh goes through the results field in a job and downloads', { skip }, async () => {
+  const { page } = session;
+  assert.equal(await page.locator('#export-apply').isDisabled(), false);
+  const input = join(lung.dir, 'moving_surface.vtk');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.setInputFiles('#file-apply', input)]);
+  assert.equal(file.suggestedFilename(), 'moving_surface_in_fixed.vtk');
+  const path = join(work, 'applied.vtk');
+  await file.saveAs(path);
+  // Each moving point x went to the y with y + T(y) = x, T the folder's field (trilinear, ITK's rule).
+  const [moving, warped, field] = await Promise.all([readShape(input), readShape(path), readImage(join(lung.dir, 'field.nii.gz'))]);
+  const t = new GridDisplacement(field).sample(warped.pointsLps);
+  let worst = 0;
+  for (let i = 0; i < t.length; i += 3) worst = Math.max(worst, Math.hypot(...[0, 1, 2].map((a) => warped.pointsLps[i + a] + t[i + a] - moving.pointsLps[i + a])));
+  assert.ok(worst < 1e-3, `${worst} mm`);
+  assert.equal(warped.arrays.find((a) => a.name === 'displacement')?.components, 3);
+  await page.waitForFunction(() => /Applied the registration: moving_surface_in_fixed\.vtk \(\d+ vertices\)/.test(document.querySelector('#messages')?.textContent ?? ''));
 });
 
 test('drag and drop: a file dropped on the view opens', { skip }, async () => {

@@ -11,56 +11,24 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AffineDeformation } from '../../../core/field/affine.ts';
-import { writeDisplacementField } from '../../../core/field/export-displacement-field.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
-import { affineFromParts } from '../../../core/field/matrix4.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
+import { affineFieldFolder, FIELD_GRID, fieldGridCentre, maxPointError, PHI, phi } from '../../support/affine-field.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { runMonge, writeSyntheticPairs } from '../../integration/batch/support.ts';
-import { rotation3 } from '../field/support.ts';
 import { imageFrom, type Vec3 } from '../shape/synthetic.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
 
-/** The fixed grid the field lives on: oblique and anisotropic, so every index axis mixes L, P and S. */
-const GRID = { size: [36, 32, 30] as Vec3, spacingMm: [2, 2.5, 1.75] as Vec3, originLps: [-30, -35, -25] as Vec3, directionLps: Float64Array.from(rotation3(20, 10)) };
-/** φ(x) = M x + c, moving → fixed: a 5 % scaling, a rotation and a shift. */
-const M = rotation3(8, -6).map((v) => 1.05 * v);
-const C: Vec3 = [3, -2, 4];
-const PHI = new AffineDeformation(affineFromParts(M, C));
-
-const phi = (x: ArrayLike<number>): number[] => [0, 1, 2].map((r) => M[3 * r] * x[0] + M[3 * r + 1] * x[1] + M[3 * r + 2] * x[2] + C[r]);
-const maxError = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let e = 0;
-  for (let i = 0; i < a.length; i += 3) e = Math.max(e, Math.hypot(a[i] - b[i], a[i + 1] - b[i + 1], a[i + 2] - b[i + 2]));
-  return e;
-};
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/** A results-like folder holding field.nii.gz of φ on GRID. */
-async function fieldFolder(dir: string): Promise<string> {
-  const folder = join(dir, 'registered');
-  await mkdir(folder);
-  await writeDisplacementField(join(folder, 'field.nii.gz'), PHI, { ...GRID });
-  return folder;
-}
-
-/** Centre of GRID's voxel box in LPS. */
-function gridCentre(): Vec3 {
-  const p = gridPointsLps(GRID);
-  const c: Vec3 = [0, 0, 0];
-  for (let i = 0; i < p.length; i += 3) for (let a = 0; a < 3; a++) c[a] += (3 * p[i + a]) / p.length;
-  return c;
-}
 
 test('warp: points and meshes go to φ(x), back with --inverse; points outside the field are counted and left', async (t) => {
   const dir = await tempDir(t, 'warp');
-  const folder = await fieldFolder(dir);
+  const folder = await affineFieldFolder(dir);
   // Moving points whose images lie well inside the grid, and one far outside it.
-  const centre = gridCentre();
+  const centre = fieldGridCentre();
   const fixedPts = [...Array.from({ length: 20 }, (_, k) => [centre[0] + 12 * Math.cos(k), centre[1] + 10 * Math.sin(1.3 * k), centre[2] + 8 * Math.cos(0.7 * k)]), [400, 400, 400]];
   // x = φ⁻¹(y), which the affine map gives exactly.
   const movingLps = Float64Array.from((await PHI.evaluateInverse(Float64Array.from(fixedPts.flat()))).displacementsLps.map((u, i) => fixedPts.flat()[i] + u));
@@ -81,14 +49,14 @@ test('warp: points and meshes go to φ(x), back with --inverse; points outside t
   assert.deepEqual(warped.labels, Array.from({ length: 21 }, (_, k) => `p${k}`), 'a point file keeps its labels');
   assert.equal(warped.arrays.length, 0, 'and gains no columns');
   const expected = Float64Array.from([...fixedPts.slice(0, 20).flat(), 400, 400, 400]);
-  const err = maxError(warped.pointsLps, expected);
+  const err = maxPointError(warped.pointsLps, expected);
   t.diagnostic(`moving → fixed: ${err.toExponential(2)} mm from φ(x)`);
   assert.ok(err < 1e-3, `${err} mm`);
 
   // --inverse: fixed → moving is the field's own lookup, exact for an affine field.
   const back = await runMonge(['warp', join(dir, 'fixed.csv'), '--field', join(folder, 'field.nii.gz'), '--inverse', '-o', join(dir, 'back.csv')]);
   assert.equal(back.code, 0, back.stderr);
-  const errBack = maxError((await readShape(join(dir, 'back.csv'))).pointsLps, movingLps);
+  const errBack = maxPointError((await readShape(join(dir, 'back.csv'))).pointsLps, movingLps);
   assert.ok(errBack < 1e-3, `${errBack} mm`);
 
   // A mesh gains the displacement array φ(x) − x, in the output's frame.
@@ -98,17 +66,17 @@ test('warp: points and meshes go to φ(x), back with --inverse; points outside t
   assert.equal(m.code, 0, m.stderr);
   const wm = await readShape(join(dir, 'warped.vtk'));
   const phiMesh = Float64Array.from(Array.from({ length: mesh.pointsLps.length / 3 }, (_, i) => phi(mesh.pointsLps.subarray(3 * i, 3 * i + 3))).flat());
-  assert.ok(maxError(wm.pointsLps, phiMesh) < 1e-3);
+  assert.ok(maxPointError(wm.pointsLps, phiMesh) < 1e-3);
   assert.deepEqual(Array.from(wm.triangles ?? []), Array.from(mesh.triangles));
   const disp = wm.arrays.find((a) => a.name === 'displacement');
   assert.ok(disp, 'displacement array');
-  assert.ok(maxError(disp.values, phiMesh.map((v, i) => v - mesh.pointsLps[i])) < 1e-3);
+  assert.ok(maxPointError(disp.values, phiMesh.map((v, i) => v - mesh.pointsLps[i])) < 1e-3);
 });
 
 test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, nearest for labels), on the field grid or --reference', async (t) => {
   const dir = await tempDir(t, 'warp');
-  const folder = await fieldFolder(dir);
-  const centre = gridCentre();
+  const folder = await affineFieldFolder(dir);
+  const centre = fieldGridCentre();
   // A grey image f(x) = 2 x_L − x_P + 0.5 x_S + 100 on a moving grid that covers φ⁻¹ of the whole field grid.
   const f = (p: ArrayLike<number>) => 2 * p[0] - p[1] + 0.5 * p[2] + 100;
   const grey = imageFrom([70, 70, 60], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, f, Float32Array);
@@ -117,7 +85,7 @@ test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, ne
   assert.equal(r.code, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as { interpolation: string }).interpolation, 'linear');
   const out = await readImage(join(dir, 'grey-fixed.nii.gz'));
-  assert.deepEqual(out.size, GRID.size);
+  assert.deepEqual(out.size, FIELD_GRID.size);
   const ys = gridPointsLps(out);
   const pre = (await PHI.evaluateInverse(ys)).displacementsLps;
   let worst = 0;
@@ -170,7 +138,7 @@ test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, ne
 
 test('warp: bad fields and mismatched outputs fail clearly and write nothing', async (t) => {
   const dir = await tempDir(t, 'warp');
-  const folder = await fieldFolder(dir);
+  const folder = await affineFieldFolder(dir);
   await writeFile(join(dir, 'p.csv'), 'x,y,z\n0,0,0\n');
   const mask = imageFrom([8, 8, 8], [1, 1, 1], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], () => 1);
   await writeImage(join(dir, 'mask.nii.gz'), mask);
@@ -211,10 +179,10 @@ test('warp through a register folder reproduces its warped shape and landmarks (
   assert.equal(w.code, 0, w.stderr);
   const ours = await readShape(join(dir, 'w.vtk'));
   const theirs = await readShape(join(out, 'warped.vtk'));
-  const meshErr = maxError(ours.pointsLps, theirs.pointsLps);
+  const meshErr = maxPointError(ours.pointsLps, theirs.pointsLps);
   const lm = await runMonge(['warp', join(dir, 'lm0.csv'), '--field', out, '-o', join(dir, 'lw.csv')]);
   assert.equal(lm.code, 0, lm.stderr);
-  const lmErr = maxError((await readShape(join(dir, 'lw.csv'))).pointsLps, (await readShape(join(out, 'landmarks_warped.csv'))).pointsLps);
+  const lmErr = maxPointError((await readShape(join(dir, 'lw.csv'))).pointsLps, (await readShape(join(out, 'landmarks_warped.csv'))).pointsLps);
   t.diagnostic(`through field.nii.gz vs register's own warp: mesh ${meshErr.toFixed(4)} mm, landmarks ${lmErr.toFixed(4)} mm`);
   assert.ok(meshErr <= 0.1 && lmErr <= 0.1, `${meshErr} / ${lmErr} mm`);
 });

@@ -96,6 +96,7 @@ test('menus: File, View and Help with the actions, exports in every format, rece
     openRecent: record('openRecent'),
     clearRecent: record('clearRecent'),
     export: record('export'),
+    applyToFile: record('applyToFile'),
     view: record('view'),
     register: record('register'),
     cancel: record('cancel'),
@@ -104,7 +105,7 @@ test('menus: File, View and Help with the actions, exports in every format, rece
   const template = menuTemplate(actions, ['/data/b.vtk', '/data/a.nii.gz'], { isMac: false, devTools: false });
   assert.deepEqual(labels(template), ['File', 'editMenu', 'View', 'help']);
   const file = template[0].submenu as MenuItemConstructorOptions[];
-  assert.deepEqual(labels(file), ['Open moving…', 'Open fixed…', 'Open landmarks', 'Open results folder…', 'Recent files', 'separator', 'Register', 'Cancel', 'separator', 'Export', 'separator', 'quit']);
+  assert.deepEqual(labels(file), ['Open moving…', 'Open fixed…', 'Open landmarks', 'Open results folder…', 'Recent files', 'separator', 'Register', 'Cancel', 'separator', 'Export', 'Apply to another file…', 'separator', 'quit']);
   file[0].click?.(undefined as never, undefined, undefined as never);
   (file[2].submenu as MenuItemConstructorOptions[])[1].click?.(undefined as never, undefined, undefined as never);
   const recent = file[4].submenu as MenuItemConstructorOptions[];
@@ -116,9 +117,10 @@ test('menus: File, View and Help with the actions, exports in every format, rece
   assert.deepEqual(labels(exports), ['Displacement field', 'Warped mesh', 'Warped landmarks', 'Report (.json)…', 'Screenshot (.png)…']);
   assert.deepEqual(labels(exports[0].submenu as MenuItemConstructorOptions[]), ['.nii.gz…', '.nrrd…', '.mha…']);
   (exports[0].submenu as MenuItemConstructorOptions[])[1].click?.(undefined as never, undefined, undefined as never);
+  file[10].click?.(undefined as never, undefined, undefined as never);
   const help = template[3].submenu as MenuItemConstructorOptions[];
   help[0].click?.(undefined as never, undefined, undefined as never);
-  assert.deepEqual(calls, [['open', 'moving'], ['open', 'fixed-landmarks'], ['openRecent', '/data/a.nii.gz'], ['export', 'field', 'nrrd'], ['about']]);
+  assert.deepEqual(calls, [['open', 'moving'], ['open', 'fixed-landmarks'], ['openRecent', '/data/a.nii.gz'], ['export', 'field', 'nrrd'], ['applyToFile'], ['about']]);
   const empty = menuTemplate(actions, [], { isMac: true, devTools: true });
   assert.deepEqual(labels(empty).slice(0, 2), ['appMenu', 'File']);
   assert.deepEqual(labels((empty[1].submenu as MenuItemConstructorOptions[])[4].submenu as MenuItemConstructorOptions[]), ['No recent files']);
@@ -185,6 +187,10 @@ test('bundles: main, a preload that requires only electron, and job workers that
       assert.deepEqual(results.steps.map((s) => s.step), ['prealign', 'net', 'finetune']);
       assert.equal(results.fieldFormat, 'nii.gz');
       assert.deepEqual(results.warnings, []);
+      // Export › Apply to another file runs the bundled warp job (warp-job.mjs).
+      const applied = await service.applyRegistration({ resultsDir: outDir, input: { path: join(data, 'm0.vtk') } });
+      assert.deepEqual([applied.kind, applied.fileName, applied.outsideField], ['mesh', 'm0_in_fixed.vtk', 0]);
+      assert.ok((applied.bytes?.length ?? 0) > 0);
     } finally {
       await service.dispose();
     }
