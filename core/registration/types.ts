@@ -40,6 +40,11 @@ export interface RegisterRequest {
   fieldFormat?: FieldFormat;
   /** Spacing of the exported field when there is no fixed image grid (mm). */
   fieldSpacingMm?: number;
+  /**
+   * Also write inverse_field.<fmt>: φ − id on the moving grid (the moving image's, else the moving shape's box at the
+   * field spacing), what ANTs calls the inverse warp — for resampling fixed-space images into the moving space.
+   */
+  inverseField?: boolean;
   /** Kernel engine: 'cpu' | 'tfjs' | 'js' | 'auto'. */
   engine?: string;
   seed?: number;
@@ -85,6 +90,8 @@ export const REGISTRATION_OUTPUTS = {
   transform: 'transform.tfm',
   /** Linear part as a plain 4×4 matrix, moving → fixed, LPS (numpy.loadtxt reads it). */
   affineMatrix: 'affine-moving-to-fixed.mat4.txt',
+  /** With `inverseField`: the displacement φ(x) − x on the moving grid, `inverse_field.<fmt>` (ITK's convention for the inverse). */
+  inverseField: 'inverse_field',
   /** Jacobian determinant of the forward map on the field grid. */
   jacobian: 'jacobian.nii.gz',
   landmarksWarped: 'landmarks_warped.csv',

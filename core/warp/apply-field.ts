@@ -8,8 +8,10 @@
  *    ResampleImageFilter / antsApplyTransforms, 0 outside INPUT;
  *  - points x are pushed to the y with y + T(y) = x, the field inverted by fixed-point iteration
  *    (core/field/fixed-point-inverse.ts), as `register` warps its own shape and landmarks.
- * Fixed → moving (`inverse`): points go to y + T(y); images are pulled onto a moving-space reference grid through φ,
- * the field inverted at each voxel. Outside the field's grid T is 0 (ITK's rule, core/field/grid-sampler.ts).
+ * Fixed → moving (`inverse`): points go to y + T(y); images are pulled onto a moving-space grid through φ — looked up
+ * in the folder's inverse field (`register --inverse-field`: φ − id on the moving grid, whose grid is then the default
+ * one) when there is one, else the field inverted at each voxel of a reference grid. Outside a field's grid its
+ * displacement is 0 (ITK's rule, core/field/grid-sampler.ts).
  */
 import type { Frame } from '../frames/index.ts';
 import { GridDisplacement } from '../field/grid-displacement.ts';
@@ -27,7 +29,7 @@ import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.
 import { pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
 import type { Shape } from '../shape/types.ts';
-import { readItkField } from './field-file.ts';
+import { inverseFieldIn, readInverseFieldIn, readItkField } from './field-file.ts';
 import { warpImage, type ImageInterpolation } from './warp-image.ts';
 import { displacedShape } from './warp-shape.ts';
 
@@ -40,7 +42,10 @@ export interface ApplyFieldRequest {
   output: string;
   /** Fixed → moving instead of moving → fixed. */
   inverse?: boolean;
-  /** Images: the output grid's image (default the field's grid; required with `inverse`). */
+  /**
+   * Images: the output grid's image (default the field's grid, or with `inverse` the inverse field's; required with
+   * `inverse` when FIELD has no inverse field).
+   */
   reference?: string;
   /** Images: 'auto' (default) is nearest for masks and label maps (looksLikeMask), trilinear otherwise. */
   interpolation?: ImageInterpolation | 'auto';
@@ -55,7 +60,7 @@ export interface ApplyFieldRequest {
 export interface ApplyFieldResult {
   input: string;
   output: string;
-  /** The field file read. */
+  /** The field file used: FIELD's field.<fmt> (or the file given), or its inverse_field.<fmt>. */
   field: string;
   direction: 'moving-to-fixed' | 'fixed-to-moving';
   kind: InputKind;
@@ -80,7 +85,9 @@ export async function applyFieldProblem(request: ApplyFieldRequest): Promise<str
   if (kind === undefined) return undefined; // the input itself is the problem: applyField reports it as an InputError
   if (kind === 'image' && !imageFormatOf(request.output)) return `${request.output}: an image is written as .nii.gz, .nii, .nrrd or .mha`;
   if (kind !== 'image' && imageFormatOf(request.output)) return `${request.output}: a ${kind === 'mesh' ? 'mesh' : 'point set'} cannot be written as an image`;
-  if (kind === 'image' && request.inverse && !request.reference) return 'an image warped fixed → moving (--inverse) needs a reference image (--reference): the moving-space grid to resample on';
+  if (kind === 'image' && request.inverse && !request.reference && !(await inverseFieldIn(request.field))) {
+    return 'an image warped fixed → moving (--inverse) needs a reference image (--reference): the moving-space grid to resample on (or register with --inverse-field)';
+  }
   if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
   return undefined;
 }
@@ -104,18 +111,21 @@ function countGridOutside(field: ImageLps, grid: GridLps): number {
 }
 
 /** An image through the field, on the reference's grid or the field's own. */
-async function applyToImage(request: ApplyFieldRequest, field: ImageLps, options: ProgressOptions): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'>> {
+async function applyToImage(request: ApplyFieldRequest, field: ImageLps, options: ProgressOptions): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'> & { field?: string }> {
   const inverse = request.inverse ?? false;
   const [image, reference] = await Promise.all([readImage(request.input), request.reference ? readImage(request.reference) : undefined]);
   const mode = request.interpolation ?? 'auto';
   const interpolation: ImageInterpolation = mode === 'auto' ? (looksLikeMask(image.data) ? 'nearest' : 'linear') : mode;
-  const grid = gridOfImage(reference ?? field);
-  // warpImage pulls through the deformation's inverse: T's lookup for the field file as a Monge deformation (moving →
-  // fixed), or, fixed → moving, φ, which is the grid displacement T inverted by fixed-point iteration.
-  const deformation: Deformation = inverse ? new GridDisplacement(field, 'zero') : deformationFromItkField(field);
+  // warpImage pulls through the deformation's inverse. Moving → fixed: T's lookup (the field file as a Monge
+  // deformation). Fixed → moving: φ, the inverse field's lookup when the folder has one (the inverse field file read
+  // as a deformation in the other direction), else the grid displacement T inverted by fixed-point iteration.
+  const inverseField = inverse ? await readInverseFieldIn(request.field) : undefined;
+  const grid = gridOfImage(reference ?? inverseField?.field ?? field);
+  const deformation: Deformation = !inverse ? deformationFromItkField(field) : inverseField ? deformationFromItkField(inverseField.field) : new GridDisplacement(field, 'zero');
   const warped = await warpImage(image, grid, deformation, { interpolation, ...options });
   await writeImage(request.output, warped.image);
   return {
+    ...(inverseField ? { field: inverseField.path } : {}),
     kind: 'image',
     interpolation,
     count: gridVoxelCount(grid),

@@ -22,12 +22,37 @@ export async function readItkField(fileOrFolder: string): Promise<ItkFieldFile> 
   if (!info) throw new InputError(fileOrFolder, 'not-found', 'no such file or folder');
   let path = fileOrFolder;
   if (info.isDirectory()) {
-    const names = await readdir(fileOrFolder);
-    const name = FIELD_FORMATS.map((f) => `${REGISTRATION_OUTPUTS.field}.${f}`).find((n) => names.includes(n));
+    const name = await fieldFileIn(fileOrFolder, REGISTRATION_OUTPUTS.field);
     // A DICOM series is a folder too, but never a displacement field.
     if (!name) throw new InputError(fileOrFolder, 'not-found', `holds no ${REGISTRATION_OUTPUTS.field}.${FIELD_FORMATS.join(' / .')}: give a \`monge register\` output folder or a field file`);
     path = join(fileOrFolder, name);
   }
+  return readFieldFile(path);
+}
+
+/**
+ * The inverse field of a `monge register` output folder (`register --inverse-field`: φ − id on the moving grid, moving
+ * point + vector = fixed point), or undefined when the folder has none or FIELD is a file.
+ */
+export async function readInverseFieldIn(fileOrFolder: string): Promise<ItkFieldFile | undefined> {
+  const path = await inverseFieldIn(fileOrFolder);
+  return path ? readFieldFile(path) : undefined;
+}
+
+/** The path of the folder's inverse_field.<fmt>, if FIELD is a folder that has one. */
+export async function inverseFieldIn(fileOrFolder: string): Promise<string | undefined> {
+  if (!(await stat(fileOrFolder).catch(() => undefined))?.isDirectory()) return undefined;
+  const name = await fieldFileIn(fileOrFolder, REGISTRATION_OUTPUTS.inverseField);
+  return name ? join(fileOrFolder, name) : undefined;
+}
+
+/** `<stem>.<fmt>` in the folder for the first field format present. */
+async function fieldFileIn(folder: string, stem: string): Promise<string | undefined> {
+  const names = await readdir(folder);
+  return FIELD_FORMATS.map((f) => `${stem}.${f}`).find((n) => names.includes(n));
+}
+
+async function readFieldFile(path: string): Promise<ItkFieldFile> {
   const field = await readImage(path);
   if (field.components !== 3) throw new InputError(path, 'unsupported', `is not a displacement field: ${field.components} component(s) per voxel, a field has 3`);
   return { path, field };

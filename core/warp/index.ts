@@ -8,3 +8,4 @@ export { displacedShape, warpShape, DISPLACEMENT_ARRAY } from './warp-shape.ts';
 export { warpImage, resampleThroughField, type ImageInterpolation, type WarpImageOptions, type WarpedImage } from './warp-image.ts';
 export { readItkField, type ItkFieldFile } from './field-file.ts';
 export { applyField, applyFieldProblem, type ApplyFieldRequest, type ApplyFieldResult } from './apply-field.ts';
+export { inverseFieldIn, readInverseFieldIn } from './field-file.ts';

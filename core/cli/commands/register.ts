@@ -28,7 +28,8 @@ export const registerCommand: Command = {
   summary: 'register a moving shape or mask onto a fixed one (OT pre-alignment, network, OT fine-tuning)',
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
-                       [--field-format nii.gz|nrrd|mha] [--field-spacing MM] [--engine auto|cpu|tfjs|js]
+                       [--field-format nii.gz|nrrd|mha] [--field-spacing MM] [--inverse-field]
+                       [--engine auto|cpu|tfjs|js]
                        [--seed N] [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
@@ -41,6 +42,9 @@ Writes OUTDIR only when everything is done (nothing is left there on failure or 
   moving_surface.vtk, fixed_surface.vtk   surfaces extracted from volume inputs
   field.<fmt>             displacement field for ITK / ANTs / 3D Slicer (fixed grid, fixed point + vector =
                           moving point, LPS mm): the fixed image's grid, or a box around the fixed shape
+  inverse_field.<fmt>     with --inverse-field: the inverse displacement on the moving grid (moving point +
+                          vector = fixed point; ANTs' inverse warp), for resampling fixed-space images into the
+                          moving space: the moving image's grid, or a box around the moving shape
   transform.tfm           the linear part, ITK text transform (fixed → moving, as ITK expects)
   affine-moving-to-fixed.mat4.txt   the linear part as a 4×4 matrix, moving → fixed
   jacobian.nii.gz         Jacobian determinant of the map on the field grid (≤ 0 = folding)
@@ -62,6 +66,7 @@ Options:
   --field-format FMT         nii.gz (default), nrrd or mha
   --field-spacing MM         field spacing: regrids the fixed image's box, or sets the box spacing for meshes
                              (at most 100 M voxels; a larger fixed image grid is regridded to fit, with a warning)
+  --inverse-field            also write inverse_field.<fmt> (same format and spacing as the field)
   --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)

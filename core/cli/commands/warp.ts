@@ -27,7 +27,9 @@ By default INPUT lies in the moving space and OUT in the fixed space:
                                  antsApplyTransforms does; 0 outside INPUT). The grid is FIELD's own, or that of
                                  --reference (e.g. the fixed CT at full resolution).
 With --inverse, INPUT lies in the fixed space and OUT in the moving space: points go to y + T(y); an image is
-resampled on the grid of --reference (required: a moving-space image), voxel x taking INPUT(φ(x)).
+resampled with voxel x taking INPUT(φ(x)): φ looked up in FIELD's inverse_field.<fmt> (written by \`monge register
+--inverse-field\`), on its grid or --reference's, else found by inverting T at each voxel of --reference (then
+required: a moving-space image).
 Outside FIELD's grid T is 0 (ITK's rule): such points are not moved, and counted in the output.
 OUT is written to a temporary name and renamed; INPUT is only read.
 
@@ -35,7 +37,8 @@ Options:
   --field FIELD              a \`monge register\` output folder, or a displacement field file
   -o, --output OUT           output file: an image format for an image, a mesh or point format otherwise
   --inverse                  map fixed-space INPUT to the moving space
-  --reference IMAGE          the output grid for images (default: FIELD's grid; required with --inverse)
+  --reference IMAGE          the output grid for images (default: FIELD's grid; with --inverse the inverse
+                             field's, and required without one)
   --interpolation MODE       images: auto (default: nearest for masks and label maps — integer voxels, at most
                              256 values — so labels are never blended, trilinear otherwise), linear, nearest
   --landmarks-frame ras|lps  frame of a mesh or point file that declares none (plain CSV: LPS)

@@ -1,18 +1,20 @@
 /**
- * The grid the displacement field is exported on (ITK's resampling convention: fixed space). When the fixed input
- * is an image, its own grid — what Slicer, ANTs and ITK resample onto — or, when a field spacing is asked for, the
- * same box and orientation re-sampled at that spacing; otherwise an axis-aligned box around the fixed shape with a
- * margin, at the field spacing.
+ * The grid the displacement field is exported on (ITK's resampling convention: fixed space), and the inverse field's
+ * (moving space) in the same way from the moving input. When the input is an image, its own grid — what Slicer, ANTs
+ * and ITK resample onto — or, when a field spacing is asked for, the same box and orientation re-sampled at that
+ * spacing; otherwise an axis-aligned box around the shape with a margin, at the field spacing.
  */
 import { gridAroundBounds, gridOfImage, gridVoxelCount } from '../../field/grid.ts';
 import type { GridLps } from '../../field/types.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { PreparedInput } from './inputs.ts';
 
+export type FieldSide = 'fixed' | 'moving';
+
 export interface FieldGrid {
   grid: GridLps;
-  source: 'fixed image grid' | 'fixed image box' | 'fixed shape box';
-  /** Set when the fixed image's own grid was too large and a coarser one was chosen (a warning for the report). */
+  source: `${FieldSide} image grid` | `${FieldSide} image box` | `${FieldSide} shape box`;
+  /** Set when the image's own grid was too large and a coarser one was chosen (a warning for the report). */
   note?: string;
 }
 
@@ -28,23 +30,24 @@ export class FieldGridError extends Error {
   override readonly name = 'FieldGridError';
 }
 
-/** The fixed image's box (first to last voxel centre) at a new spacing, same origin and direction. */
+/** An image's box (first to last voxel centre) at a new spacing, same origin and direction. */
 export function regridImageBox(grid: GridLps, spacingMm: number): GridLps {
   const size: [number, number, number] = [0, 1, 2].map((a) => Math.max(1, Math.round(((grid.size[a] - 1) * grid.spacingMm[a]) / spacingMm) + 1)) as [number, number, number];
   return { size, spacingMm: [spacingMm, spacingMm, spacingMm], originLps: [...grid.originLps], directionLps: Float64Array.from(grid.directionLps) };
 }
 
 /**
- * The field grid for a registration: see the file comment. It is decided before the pipeline runs, so that a grid
- * too large to sample (MAX_FIELD_VOXELS) is reported at once rather than after minutes of work: a field spacing that
- * was asked for is refused (FieldGridError, naming a spacing that fits), and a fixed image whose own grid is that
- * large gets its box at the finest spacing that fits, with a note.
+ * The field grid for a registration (`side` fixed, of the fixed input) or for its inverse field (`side` moving): see
+ * the file comment. It is decided before the pipeline runs, so that a grid too large to sample (MAX_FIELD_VOXELS) is
+ * reported at once rather than after minutes of work: a field spacing that was asked for is refused (FieldGridError,
+ * naming a spacing that fits), and an image whose own grid is that large gets its box at the finest spacing that
+ * fits, with a note.
  */
-export function fieldGridOf(fixed: PreparedInput, spacingMm: number | undefined, defaultSpacingMm: number, marginMm: number): FieldGrid {
-  const image = fixed.image;
-  const boxAt = fixedBoxAt(fixed, marginMm);
-  const source = image ? 'fixed image box' : 'fixed shape box';
-  const wanted: FieldGrid = image && spacingMm === undefined ? { grid: gridOfImage(image), source: 'fixed image grid' } : { grid: boxAt(spacingMm ?? defaultSpacingMm), source };
+export function fieldGridOf(input: PreparedInput, spacingMm: number | undefined, defaultSpacingMm: number, marginMm: number, side: FieldSide = 'fixed'): FieldGrid {
+  const image = input.image;
+  const boxAt = boxOf(input, marginMm);
+  const source = image ? (`${side} image box` as const) : (`${side} shape box` as const);
+  const wanted: FieldGrid = image && spacingMm === undefined ? { grid: gridOfImage(image), source: `${side} image grid` } : { grid: boxAt(spacingMm ?? defaultSpacingMm), source };
   const voxels = gridVoxelCount(wanted.grid);
   if (voxels <= MAX_FIELD_VOXELS) return wanted;
   const fits = spacingThatFits(boxAt, Math.max(...wanted.grid.spacingMm));
@@ -55,15 +58,15 @@ export function fieldGridOf(fixed: PreparedInput, spacingMm: number | undefined,
   return {
     grid: boxAt(fits),
     source,
-    note: `the fixed image's grid has ${what}, more than the ${MAX_FIELD_VOXELS / 1e6} M voxels Monge samples: the displacement field is written on its box at ${fits} mm (a field spacing chooses another)`,
+    note: `the ${side} image's grid has ${what}, more than the ${MAX_FIELD_VOXELS / 1e6} M voxels Monge samples: the ${side === 'fixed' ? 'displacement' : 'inverse'} field is written on its box at ${fits} mm (a field spacing chooses another)`,
   };
 }
 
-/** The fixed image's box, or the fixed shape's box plus the margin, at a given spacing (bounds found once). */
-function fixedBoxAt(fixed: PreparedInput, marginMm: number): (spacingMm: number) => GridLps {
-  const image = fixed.image;
+/** The input image's box, or the shape's box plus the margin, at a given spacing (bounds found once). */
+function boxOf(input: PreparedInput, marginMm: number): (spacingMm: number) => GridLps {
+  const image = input.image;
   if (image) return (h) => regridImageBox(image, h);
-  const bounds = boundsOf(fixed.shape.pointsLps);
+  const bounds = boundsOf(input.shape.pointsLps);
   return (h) => gridAroundBounds(bounds, h, marginMm);
 }
 
@@ -74,4 +77,18 @@ function spacingThatFits(gridAt: (spacingMm: number) => GridLps, fromMm: number)
     const rounded = Number((Math.ceil(h / e) * e).toPrecision(2));
     if (gridVoxelCount(gridAt(rounded)) <= MAX_FIELD_VOXELS) return rounded;
   }
+}
+
+/** How report.json describes a field's grid. */
+export interface GridReport {
+  source: FieldGrid['source'];
+  size: [number, number, number];
+  spacingMm: [number, number, number];
+  originLps: [number, number, number];
+  directionLps: number[];
+}
+
+export function gridReport(fg: FieldGrid): GridReport {
+  const { size, spacingMm, originLps, directionLps } = fg.grid;
+  return { source: fg.source, size, spacingMm, originLps, directionLps: Array.from(directionLps) };
 }

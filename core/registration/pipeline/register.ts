@@ -34,7 +34,7 @@ import { boundsOf, type Shape } from '../../shape/types.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
-import { fieldGridOf } from './field-grid.ts';
+import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { netStep } from './net-step.ts';
@@ -266,6 +266,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     // The field grid is decided now: one too large to sample is refused before the pipeline runs, not after it.
     const fg = fieldGridOf(fixed, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin);
     if (fg.note) warnings.push(fg.note);
+    const inverseGrid = request.inverseField ? fieldGridOf(moving, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin, 'moving') : undefined;
+    if (inverseGrid?.note) warnings.push(inverseGrid.note);
 
     engineHandle = await createEngine((request.engine ?? 'auto') as EngineName | 'auto');
     const engine = engineHandle.engine;
@@ -442,6 +444,18 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian, { niftiGzip: 'fast' });
       await part('jacobian writing');
 
+      // The inverse field: φ − id on the moving grid, evaluated directly (φ is the deformation's forward direction).
+      let inverseField: { file: string; convention: string; grid: GridReport } | undefined;
+      if (inverseGrid) {
+        report('inverse field', 0);
+        const forward = await sampleOnGrid(deformation, inverseGrid.grid, { direction: 'forward', signal, onProgress: (r) => report('inverse field', r.fraction) });
+        assertFinite(forward.image.data, 'inverse field');
+        const file = `${REGISTRATION_OUTPUTS.inverseField}.${fieldFormat}`;
+        await writeDisplacementFieldImage(out(file), forward.image);
+        inverseField = { file, convention: 'ITK resampling of the inverse: moving-space point + vector = fixed-space point, LPS mm', grid: gridReport(inverseGrid) };
+        await part('inverse field');
+      }
+
       // Landmarks.
       let landmarkFiles: Record<string, string> | undefined;
       if (movingLandmarks && fixedLandmarks) {
@@ -456,12 +470,13 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         field: {
           file: `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`,
           convention: 'ITK resampling: fixed-space point + vector = moving-space point, LPS mm',
-          grid: { source: fg.source, size: fg.grid.size, spacingMm: fg.grid.spacingMm, originLps: fg.grid.originLps, directionLps: Array.from(fg.grid.directionLps) },
+          grid: gridReport(fg),
           inversion: { maxResidualMm: sampled.maxResidualMm, meanResidualMm: sampled.meanResidualMm, unconvergedVoxels: sampled.unconverged },
           samplingThreads: sampled.threads,
         },
         jacobian: { file: REGISTRATION_OUTPUTS.jacobian, definition: '1/det(∇φ⁻¹) on the fixed grid (det ∇φ at the moving point mapped there); ≤ 0 = folding', region, insideFixed, allVoxels },
         landmarkFiles,
+        inverseField,
       };
     });
 
@@ -507,6 +522,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       field: exported.field,
       jacobian: exported.jacobian,
       ...(exported.landmarkFiles ? { landmarks: exported.landmarkFiles } : {}),
+      ...(exported.inverseField ? { inverseField: exported.inverseField } : {}),
       warnings,
     };
     files.push(REGISTRATION_OUTPUTS.report);

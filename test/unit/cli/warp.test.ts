@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GridDisplacement } from '../../../core/field/grid-displacement.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
@@ -169,11 +170,11 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
   assert.deepEqual((await readdir(dir)).sort(), [...before, 'empty'].sort(), 'no output, no temporary file');
 });
 
-test('warp through a register folder reproduces its warped shape and landmarks (field vs point warp ≤ 0.1 mm)', async (t) => {
+test('warp through a register folder reproduces its warped shape and landmarks (field vs point warp ≤ 0.1 mm); its inverse field', async (t) => {
   const dir = await tempDir(t, 'warp');
   await writeSyntheticPairs(dir, 1);
   const out = join(dir, 'registered');
-  const reg = await runMonge(['register', join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), '-o', out, '--preset', 'lung', '--steps', 'prealign,finetune', '--field-spacing', '2', '--moving-landmarks', join(dir, 'lm0.csv'), '--fixed-landmarks', join(dir, 'lf0.csv')]);
+  const reg = await runMonge(['register', join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), '-o', out, '--preset', 'lung', '--steps', 'prealign,finetune', '--field-spacing', '2', '--inverse-field', '--moving-landmarks', join(dir, 'lm0.csv'), '--fixed-landmarks', join(dir, 'lf0.csv')]);
   assert.equal(reg.code, 0, reg.stderr);
   const w = await runMonge(['warp', join(dir, 'm0.vtk'), '--field', out, '-o', join(dir, 'w.vtk')]);
   assert.equal(w.code, 0, w.stderr);
@@ -185,4 +186,40 @@ test('warp through a register folder reproduces its warped shape and landmarks (
   const lmErr = maxPointError((await readShape(join(dir, 'lw.csv'))).pointsLps, (await readShape(join(out, 'landmarks_warped.csv'))).pointsLps);
   t.diagnostic(`through field.nii.gz vs register's own warp: mesh ${meshErr.toFixed(4)} mm, landmarks ${lmErr.toFixed(4)} mm`);
   assert.ok(meshErr <= 0.1 && lmErr <= 0.1, `${meshErr} / ${lmErr} mm`);
+
+  // --inverse-field: φ − id on a grid around the moving shape; looked up at the moving vertices it gives register's
+  // warped shape, and the forward field takes the result back (ITK's two conventions, one for each direction).
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { inverseField: { file: string; grid: { source: string } } };
+  assert.deepEqual([report.inverseField.file, report.inverseField.grid.source], ['inverse_field.nii.gz', 'moving shape box']);
+  const inverseField = await readImage(join(out, 'inverse_field.nii.gz'));
+  const field = await readImage(join(out, 'field.nii.gz'));
+  const moving = (await readShape(join(dir, 'm0.vtk'))).pointsLps;
+  const forward = new GridDisplacement(inverseField).sample(moving);
+  const mapped = moving.map((v, i) => v + forward[i]);
+  const inverseErr = maxPointError(mapped, theirs.pointsLps);
+  const back = new GridDisplacement(field).sample(mapped);
+  const roundTrip = maxPointError(mapped.map((v, i) => v + back[i]), moving);
+  t.diagnostic(`inverse field vs register's warp ${inverseErr.toFixed(4)} mm; round trip through both fields ${roundTrip.toFixed(4)} mm`);
+  assert.ok(inverseErr <= 0.1 && roundTrip <= 0.1, `${inverseErr} / ${roundTrip} mm`);
+
+  // A fixed-space label image taken into the moving space: through the inverse field on its own grid by default, and
+  // the same labels as the field inverted voxel by voxel on that grid.
+  const c = [0, 1, 2].map((a) => theirs.pointsLps.filter((_, i) => i % 3 === a).reduce((s, v) => s + v, 0) / (theirs.pointsLps.length / 3));
+  const ball = imageFrom([60, 44, 34], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), c as Vec3, (p) => (Math.hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]) < 25 ? 1 : 0));
+  await writeImage(join(dir, 'ball.nii.gz'), ball);
+  const viaInverse = await runMonge(['warp', join(dir, 'ball.nii.gz'), '--field', out, '--inverse', '-o', join(dir, 'ball-moving.nii.gz'), '--json']);
+  assert.equal(viaInverse.code, 0, viaInverse.stderr);
+  const summary = JSON.parse(viaInverse.stdout) as { field: string; unconverged: number };
+  assert.deepEqual([summary.field, summary.unconverged], [join(out, 'inverse_field.nii.gz'), 0]);
+  const viaPoints = await runMonge(['warp', join(dir, 'ball.nii.gz'), '--field', join(out, 'field.nii.gz'), '--inverse', '--reference', join(out, 'inverse_field.nii.gz'), '-o', join(dir, 'ball-moving-2.nii.gz')]);
+  assert.equal(viaPoints.code, 0, viaPoints.stderr);
+  const [a, b] = await Promise.all([readImage(join(dir, 'ball-moving.nii.gz')), readImage(join(dir, 'ball-moving-2.nii.gz'))]);
+  assert.deepEqual(a.size, inverseField.size);
+  let differ = 0;
+  let ones = 0;
+  for (let v = 0; v < a.data.length; v++) {
+    if (a.data[v] !== b.data[v]) differ++;
+    if (a.data[v] === 1) ones++;
+  }
+  assert.ok(ones > 1000 && differ / ones < 0.01, `${differ} voxels differ of ${ones} inside`);
 });
