@@ -394,6 +394,7 @@ export class App {
       ...(reachMm !== undefined ? { reachMm } : {}),
       ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
       ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
+      ...(byId<HTMLInputElement>('knob-inverse-field').checked ? { inverseField: true } : {}),
       ...(this.prior ? { residualPrior: this.prior.path } : {}),
       ...(outDir ? { outDir } : {}),
     };

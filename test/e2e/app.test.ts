@@ -555,7 +555,7 @@ test('register from the UI, fsaverage5 white → pial: progress, overlays, metri
   await waitLoaded('#input-moving', 'white_left.gii.gz');
   await page.setInputFiles('#file-fixed', BRAIN.pial);
   await waitLoaded('#input-fixed', 'pial_left.gii.gz');
-  await setParameters(page, { preset: 'brain', steps: ['prealign', 'finetune'], blurMm: 2, fieldSpacingMm: 3 });
+  await setParameters(page, { preset: 'brain', steps: ['prealign', 'finetune'], blurMm: 2, fieldSpacingMm: 3, inverseField: true });
 
   await clearMessages(page);
   await watchProgress(page);
@@ -592,6 +592,10 @@ test('register from the UI, fsaverage5 white → pial: progress, overlays, metri
   const fieldImage = await readImage(field.path);
   assert.equal(fieldImage.components, 3);
   assert.deepEqual([...fieldImage.spacingMm], [3, 3, 3]);
+  // Parameters › Inverse field: the results folder also holds the field on the moving grid, at the same spacing.
+  const resultsDir = /^Results: (\S+)/.exec((await page.textContent('#results-summary')) ?? '')?.[1] ?? '';
+  const inverseField = await readImage(join(resultsDir, 'inverse_field.nii.gz'));
+  assert.deepEqual([inverseField.components, ...inverseField.spacingMm], [3, 3, 3, 3]);
   await page.locator('#export-mesh-format').selectOption('gii');
   const mesh = await download('#export-mesh', 'brain-register-warped.gii');
   assert.equal(mesh.name, 'warped.gii');

@@ -13,6 +13,8 @@ export interface RegisterParameters {
   fieldSpacingMm?: number;
   /** Output folder on the host (empty: the service's automatic one). */
   outDir?: string;
+  /** Parameters › Inverse field. */
+  inverseField?: boolean;
 }
 
 /** Fills the Parameters panel: every knob is set, so nothing carries over from a previous test. */
@@ -26,6 +28,7 @@ export async function setParameters(page: Page, p: RegisterParameters): Promise<
   await page.locator('#knob-field-spacing').fill(p.fieldSpacingMm === undefined ? '' : String(p.fieldSpacingMm));
   await page.locator('#knob-field-format').selectOption('nii.gz');
   await page.locator('#knob-outdir').fill(p.outDir ?? '');
+  await page.locator('#knob-inverse-field').setChecked(p.inverseField ?? false);
 }
 
 /** Dismisses every message on the page (as a user closes them before a new run; the next error is then the run's). */
