@@ -20,6 +20,8 @@ export const REGISTRATION_OPTIONS = {
   'field-format': { type: 'string' },
   'field-spacing': { type: 'string' },
   'inverse-field': { type: 'boolean' },
+  label: { type: 'string' },
+  threshold: { type: 'string' },
   engine: { type: 'string' },
   seed: { type: 'string' },
   'rotation-search': { type: 'boolean' },
@@ -59,6 +61,7 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
   if (fieldFormat !== undefined && !(FIELD_FORMATS as readonly string[]).includes(fieldFormat)) {
     throw new UsageError(`--field-format must be one of ${FIELD_FORMATS.join(', ')}, not '${values['field-format']}'`);
   }
+  if (values.label !== undefined && values.threshold !== undefined) throw new UsageError('give --label or --threshold, not both');
   if (values.engine !== undefined && !['auto', 'cpu', 'tfjs', 'js'].includes(values.engine.toLowerCase())) {
     throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
   }
@@ -79,6 +82,8 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
     anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
     ...(values['inverse-field'] ? { inverseField: true } : {}),
+    label: numberOption(values.label, '--label', Number.isInteger),
+    threshold: numberOption(values.threshold, '--threshold'),
     ...(values['rotation-search'] ? { rotationSearch: true } : {}),
     ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
     ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),

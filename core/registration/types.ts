@@ -41,6 +41,12 @@ export interface RegisterRequest {
   /** Spacing of the exported field when there is no fixed image grid (mm). */
   fieldSpacingMm?: number;
   /**
+   * Volume inputs: the shape is the voxels equal to `label` (one structure of a label map) or ≥ `threshold` (a grey
+   * image), on both sides, instead of every voxel > 0.
+   */
+  label?: number;
+  threshold?: number;
+  /**
    * Also write inverse_field.<fmt>: φ − id on the moving grid (the moving image's, else the moving shape's box at the
    * field spacing), what ANTs calls the inverse warp — for resampling fixed-space images into the moving space.
    */

@@ -28,13 +28,14 @@ export const registerCommand: Command = {
   summary: 'register a moving shape or mask onto a fixed one (OT pre-alignment, network, OT fine-tuning)',
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
-                       [--field-format nii.gz|nrrd|mha] [--field-spacing MM] [--inverse-field]
-                       [--engine auto|cpu|tfjs|js]
-                       [--seed N] [--residual-prior PRIOR.json] [--json] [--overwrite]
+                       [--label N | --threshold T] [--field-format nii.gz|nrrd|mha] [--field-spacing MM]
+                       [--inverse-field] [--engine auto|cpu|tfjs|js] [--seed N] [--residual-prior PRIOR.json]
+                       [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
-or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0) become surfaces,
-and their interiors take part in the matching. The deformation maps moving-space points to fixed-space points.
+or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0, or one label, or
+a threshold) become surfaces, and their interiors take part in the matching. The deformation maps moving-space
+points to fixed-space points.
 
 Writes OUTDIR only when everything is done (nothing is left there on failure or Ctrl-C):
   warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays
@@ -60,6 +61,8 @@ Options:
   --moving-landmarks-prefix P, --fixed-landmarks-prefix P
                              CSV files holding several point sets: read columns P_x, P_y, P_z
   --landmarks-frame ras|lps  frame of landmark files that declare none (CSV default: LPS)
+  --label N                  volume inputs: register the voxels equal to N (one structure of a label map)
+  --threshold T              volume inputs: register the voxels ≥ T (a grey image) instead of every voxel > 0
   --preset NAME              lung (mm, DIR-Lab-tuned), brain (cortical surfaces), generic (scale-free; default)
   --steps LIST               steps to run, comma-separated (default prealign,net,finetune; 'net' is skipped
                              with a note when no trained model is available)

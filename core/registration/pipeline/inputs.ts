@@ -9,13 +9,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
-import type { ReadImageResult } from '../../io/images/read-image.ts';
+import type { ImageLps } from '../../io/images/types.ts';
 import { readAny } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
 import { vertexNormals } from '../../shape/normals.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
+import { maskOfSelection, selectionWords, type VoxelSelection } from '../../shape/voxel-selection.ts';
 import { blockAverage, foregroundCount } from '../clouds/mask-volume.ts';
 import type { SurfacePreset } from './presets.ts';
 
@@ -25,8 +26,8 @@ export interface PreparedInput {
   kind: 'mesh' | 'points' | 'image';
   /** The shape registered: the input mesh / point set, or the surface extracted from a volume. */
   shape: Shape;
-  /** The volume, for volume inputs. */
-  image?: ReadImageResult;
+  /** The volume, for volume inputs: the selected voxels as a 0 / 1 mask when a label or threshold was given. */
+  image?: ImageLps;
   sha256: string;
 }
 
@@ -51,7 +52,7 @@ export async function sha256Of(path: string): Promise<string> {
 }
 
 /** Surface of a mask / label map (foreground > 0), as the preset asks: block average, 0.5 iso-surface, smoothing. */
-export function surfaceOfVolume(image: ReadImageResult, path: string, preset: SurfacePreset): Shape {
+export function surfaceOfVolume(image: ImageLps, path: string, preset: SurfacePreset): Shape {
   if (image.components !== 1) throw new InputError(path, 'unsupported', `has ${image.components} components per voxel; a mask or label map has 1`);
   if (foregroundCount(image) === 0) throw new InputError(path, 'empty', 'the mask is empty (no voxel > 0): nothing to register');
   try {
@@ -66,12 +67,23 @@ export function surfaceOfVolume(image: ReadImageResult, path: string, preset: Su
   }
 }
 
-/** Reads one shape input. */
-export async function prepareInput(path: string, surface: SurfacePreset): Promise<PreparedInput> {
+/**
+ * Reads one shape input. A volume's shape is its voxels > 0, or with `selection` the voxels equal to a label or
+ * ≥ a threshold, which then replace the volume by their 0 / 1 mask for the rest of the pipeline (surface, interior
+ * points, the Jacobian's region); the field grid keeps the volume's geometry.
+ */
+export async function prepareInput(path: string, surface: SurfacePreset, selection: VoxelSelection = {}): Promise<PreparedInput> {
   const [input, sha256] = await Promise.all([readAny(path), sha256Of(path).catch(() => '')]);
   if (input.kind === 'image') {
-    const shape = surfaceOfVolume(input.image, path, surface);
-    return { path, kind: 'image', shape, image: input.image, sha256 };
+    let image: ImageLps = input.image;
+    if (selection.label !== undefined || selection.threshold !== undefined) {
+      if (image.components !== 1) throw new InputError(path, 'unsupported', `has ${image.components} components per voxel; a label or threshold selects voxels of a scalar volume`);
+      const selected = maskOfSelection(image, selection);
+      if (selected.count === 0) throw new InputError(path, 'empty', `no voxel is selected (${selectionWords(selection)}): nothing to register`);
+      image = selected.mask;
+    }
+    const shape = surfaceOfVolume(image, path, surface);
+    return { path, kind: 'image', shape, image, sha256 };
   }
   const shape = input.shape;
   const n = shape.pointsLps.length / 3;

@@ -31,6 +31,7 @@ import { landmarkErrors } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
+import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
@@ -98,6 +99,8 @@ function checkRequest(r: RegisterRequest): void {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`register: ${what} must be a positive number of mm (got ${v})`);
   };
   positive(r.fieldSpacingMm, 'the field spacing');
+  const selection = selectionProblem({ label: r.label, threshold: r.threshold });
+  if (selection) throw new RangeError(`register: ${selection}`);
   positive(r.blurMm, 'the blur');
   positive(r.kernelWidthMm, 'the kernel width');
   if (r.reachMm !== undefined && r.reachMm !== null) positive(r.reachMm, 'the reach');
@@ -240,10 +243,11 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const presetName: PresetName = request.preset ?? 'generic';
     const surfacePreset = resolvePreset(presetName, 1).surface;
     const { value: inputs, cost: inputCost } = await timed(async () => {
-      const moving = await prepareInput(request.moving, surfacePreset);
+      const selection = { label: request.label, threshold: request.threshold };
+      const moving = await prepareInput(request.moving, surfacePreset, selection);
       throwIfCancelled(signal, 'reading inputs');
       report('reading inputs', 0.4);
-      const fixed = await prepareInput(request.fixed, surfacePreset);
+      const fixed = await prepareInput(request.fixed, surfacePreset, selection);
       throwIfCancelled(signal, 'reading inputs');
       report('reading inputs', 0.8);
       let movingLandmarks: PreparedLandmarks | undefined;
@@ -493,6 +497,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         landmarksFrame: request.landmarksFrame ?? null,
         fieldFormat: request.fieldFormat ?? 'nii.gz',
         fieldSpacingMm: request.fieldSpacingMm ?? null,
+        volumeSelection: selectionWords({ label: request.label, threshold: request.threshold }),
         overrides: {
           blurMm: request.blurMm ?? null,
           reachMm: request.reachMm ?? null,

@@ -1,16 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
-import { writeShape } from '../../../core/io/index.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
+import { readShape, writeShape } from '../../../core/io/index.ts';
 import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import { boundsOf, type Shape } from '../../../core/shape/types.ts';
+import { imageFrom } from '../shape/synthetic.ts';
 import { blockAverage } from '../../../core/registration/clouds/mask-volume.ts';
 
 /** A light synthetic lung surface (block-averaged mask) and its breathing image. */
@@ -82,4 +84,47 @@ test('shapes at wildly different scales get a warning with a suggestion', () => 
   const big = scaleWarning(shape(20), shape(1));
   assert.ok(big && /larger/.test(big) && /millimetres/.test(big), big);
   assert.equal(scaleWarning(shape(1.3), shape(1)), undefined, 'a 30 % size difference is anatomy, not units');
+});
+
+test('monge register --label registers one structure of a label map; --threshold one of a grey image', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-register-label-'));
+  try {
+    // Two structures per volume: label 1, a small ball, and label 2, a larger one, shifted by 4 mm in the fixed volume.
+    // Grey values: 100 inside label 2, 50 inside label 1.
+    const volume = (shift: number, grey: boolean) =>
+      imageFrom([40, 30, 30], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => {
+        if (Math.hypot(p[0] - 15 - shift, p[1], p[2]) < 14) return grey ? 100 : 2;
+        if (Math.hypot(p[0] + 22, p[1], p[2]) < 8) return grey ? 50 : 1;
+        return 0;
+      });
+    await writeImage(join(dir, 'moving.nii.gz'), volume(0, false));
+    await writeImage(join(dir, 'fixed.nii.gz'), volume(4, false));
+    const fast = ['--steps', 'prealign', '--field-spacing', '6', '--json'];
+    const label = await run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'label2'), '--label', '2', ...fast]);
+    assert.equal(label.code, EXIT.ok);
+    // The registered surfaces are label 2's only: the ball of radius 14 mm centred at x = 15 (moving) and 19 (fixed).
+    for (const [name, centre] of [['moving_surface.vtk', 15], ['fixed_surface.vtk', 19]] as const) {
+      const b = boundsOf((await readShape(join(dir, 'label2', name))).pointsLps);
+      assert.ok(Math.abs((b[0] + b[1]) / 2 - centre) < 1.5 && Math.abs(b[1] - b[0] - 28) < 4, `${name}: x ${b[0].toFixed(1)}…${b[1].toFixed(1)}`);
+    }
+    const summary = JSON.parse(label.stdout) as { metrics: { after: { surfaceDistance: { chamferMm: number } } } };
+    assert.ok(summary.metrics.after.surfaceDistance.chamferMm < 1, 'the shifted ball is recovered');
+    const report = JSON.parse(await readFile(join(dir, 'label2', 'report.json'), 'utf8')) as { settings: { volumeSelection: string } };
+    assert.equal(report.settings.volumeSelection, 'label 2');
+
+    await writeImage(join(dir, 'moving-grey.nii.gz'), volume(0, true));
+    await writeImage(join(dir, 'fixed-grey.nii.gz'), volume(4, true));
+    const grey = await run([join(dir, 'moving-grey.nii.gz'), join(dir, 'fixed-grey.nii.gz'), '-o', join(dir, 'above75'), '--threshold', '75', ...fast]);
+    assert.equal(grey.code, EXIT.ok);
+    const g = boundsOf((await readShape(join(dir, 'above75', 'fixed_surface.vtk'))).pointsLps);
+    assert.ok(Math.abs((g[0] + g[1]) / 2 - 19) < 1.5, 'only the bright ball');
+
+    // No voxel selected: the file is named, exit 3, no output folder. Both options: a usage error.
+    await assert.rejects(run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'none'), '--label', '7', ...fast]), /moving\.nii\.gz: no voxel is selected \(label 7\)/);
+    await assert.rejects(run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'none'), '--label', '1', '--threshold', '3']), UsageError);
+    await assert.rejects(run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'none'), '--label', '1.5']), UsageError);
+    assert.equal((await readdir(dir)).includes('none'), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
