@@ -5,6 +5,7 @@ import { vertexAreaMass } from './mass.ts';
 import { vertexNormals } from './normals.ts';
 import { taubinSmooth } from './smooth.ts';
 import type { Shape } from './types.ts';
+import { selectionProblem, selectionWords, type VoxelSelection } from './voxel-selection.ts';
 
 /**
  * Mask or grey image → surface mesh: the closed iso-surface of the selected voxels (marching tetrahedra, see
@@ -13,11 +14,8 @@ import type { Shape } from './types.ts';
  * decimation so that the quadrics see the anatomy rather than the voxel staircase.
  */
 
-export interface ExtractSurfaceOptions {
-  /** Select voxels equal to this label. */
-  label?: number;
-  /** Select voxels ≥ this value (grey image; vertices interpolated). Exclusive with `label`. */
-  threshold?: number;
+/** Which voxels (voxel-selection.ts); with a threshold the vertices are interpolated on the grey values. */
+export interface ExtractSurfaceOptions extends VoxelSelection {
   /** Taubin λ|μ iterations (default 0: none). */
   smoothIterations?: number;
   /** Decimate to about this many vertices (default: keep all). */
@@ -31,17 +29,11 @@ export class EmptyMaskError extends Error {
 
 /** The selector the options describe, and its wording for messages. */
 function selectorOf(options: ExtractSurfaceOptions): { selector: MaskSelector; words: string } {
+  const problem = selectionProblem(options);
+  if (problem) throw new Error(problem);
   const { label, threshold } = options;
-  if (label !== undefined && threshold !== undefined) throw new Error('give either a label or a threshold, not both');
-  if (label !== undefined) {
-    if (!Number.isFinite(label)) throw new Error(`label must be a number (got ${label})`);
-    return { selector: { kind: 'label', label }, words: `label ${label}` };
-  }
-  if (threshold !== undefined) {
-    if (!Number.isFinite(threshold)) throw new Error(`threshold must be a number (got ${threshold})`);
-    return { selector: { kind: 'threshold', threshold }, words: `threshold ${threshold}` };
-  }
-  return { selector: { kind: 'foreground' }, words: 'value > 0' };
+  const selector: MaskSelector = label !== undefined ? { kind: 'label', label } : threshold !== undefined ? { kind: 'threshold', threshold } : { kind: 'foreground' };
+  return { selector, words: selectionWords(options) };
 }
 
 /** Extracts the surface of a labelled / thresholded image as a mesh Shape in LPS mm. */
