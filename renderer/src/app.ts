@@ -367,6 +367,8 @@ export class App {
     const reachMm = num('knob-reach');
     const kernelWidthMm = num('knob-kernel');
     const fieldSpacingMm = num('knob-field-spacing');
+    const label = num('knob-label');
+    const threshold = num('knob-threshold');
     const lmMoving = this.inputs['moving-landmarks'];
     const lmFixed = this.inputs['fixed-landmarks'];
     // Landmarks are read as they were opened: the same CSV column prefix, and the frame chosen then.
@@ -395,6 +397,8 @@ export class App {
       ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
       ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
       ...(byId<HTMLInputElement>('knob-inverse-field').checked ? { inverseField: true } : {}),
+      ...(label !== undefined ? { label } : {}),
+      ...(threshold !== undefined ? { threshold } : {}),
       ...(this.prior ? { residualPrior: this.prior.path } : {}),
       ...(outDir ? { outDir } : {}),
     };

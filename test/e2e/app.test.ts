@@ -21,6 +21,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GridDisplacement } from '../../core/field/grid-displacement.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
+import { writeImage } from '../../core/io/images/write-image.ts';
+import { boundsOf } from '../../core/shape/types.ts';
+import { imageFrom } from '../unit/shape/synthetic.ts';
 import { readShape, writeShape } from '../../core/io/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
 import { writeResidualPrior } from '../../core/registration/prior/index.ts';
@@ -661,6 +664,31 @@ test('residual prior from the UI: a wrong file is refused by name; a prior is ap
   assert.equal(await page.textContent('#input-prior'), 'none');
   assert.equal(await page.locator('#btn-prior-clear').isDisabled(), true);
   assert.deepEqual(session.errors, []);
+});
+
+test('label maps from the UI: Parameters › Label registers one structure of each', { skip }, async () => {
+  const { page } = session;
+  const dir = join(work, 'labels');
+  await mkdir(dir, { recursive: true });
+  // Label 2, a ball of radius 14 mm, centred at x = 15 (moving) and 19 mm (fixed); label 1, a small ball elsewhere.
+  const volume = (shift: number) =>
+    imageFrom([40, 30, 30], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(p[0] - 15 - shift, p[1], p[2]) < 14 ? 2 : Math.hypot(p[0] + 22, p[1], p[2]) < 8 ? 1 : 0));
+  await writeImage(join(dir, 'labels-moving.nii.gz'), volume(0));
+  await writeImage(join(dir, 'labels-fixed.nii.gz'), volume(4));
+  await page.setInputFiles('#file-moving', join(dir, 'labels-moving.nii.gz'));
+  await waitLoaded('#input-moving', 'labels-moving.nii.gz');
+  await page.setInputFiles('#file-fixed', join(dir, 'labels-fixed.nii.gz'));
+  await waitLoaded('#input-fixed', 'labels-fixed.nii.gz');
+  const resultsDir = join(dir, 'run');
+  await setParameters(page, { preset: 'generic', steps: ['prealign'], fieldSpacingMm: 6, outDir: resultsDir, label: 2 });
+  await page.locator('#btn-register').click();
+  await page.waitForFunction((d) => document.getElementById('results-summary')?.textContent?.startsWith(`Results: ${d} `), resultsDir, { timeout: 120_000 });
+  await waitForResults(page);
+  const report = JSON.parse(await readFile(join(resultsDir, 'report.json'), 'utf8'));
+  assert.equal(report.settings.volumeSelection, 'label 2');
+  const b = boundsOf((await readShape(join(resultsDir, 'fixed_surface.vtk'))).pointsLps);
+  assert.ok(Math.abs((b[0] + b[1]) / 2 - 19) < 1.5 && Math.abs(b[1] - b[0] - 28) < 4, `fixed surface x ${b[0]}…${b[1]}: label 2 only`);
+  await setParameters(page, { preset: 'generic', steps: ['prealign'] });
 });
 
 test('keyboard: the 3D view, the controls and the shortcuts are reachable; no console errors at all', { skip }, async () => {

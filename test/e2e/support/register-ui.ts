@@ -15,6 +15,9 @@ export interface RegisterParameters {
   outDir?: string;
   /** Parameters › Inverse field. */
   inverseField?: boolean;
+  /** Parameters › Advanced › Label / Threshold (volume inputs). */
+  label?: number;
+  threshold?: number;
 }
 
 /** Fills the Parameters panel: every knob is set, so nothing carries over from a previous test. */
@@ -29,6 +32,8 @@ export async function setParameters(page: Page, p: RegisterParameters): Promise<
   await page.locator('#knob-field-format').selectOption('nii.gz');
   await page.locator('#knob-outdir').fill(p.outDir ?? '');
   await page.locator('#knob-inverse-field').setChecked(p.inverseField ?? false);
+  await page.locator('#knob-label').fill(p.label === undefined ? '' : String(p.label));
+  await page.locator('#knob-threshold').fill(p.threshold === undefined ? '' : String(p.threshold));
 }
 
 /** Dismisses every message on the page (as a user closes them before a new run; the next error is then the run's). */
