@@ -1,6 +1,6 @@
 /**
- * "Apply to another file": the name a file carried through a registration gets (`<stem>_in_fixed.<suffix>`, in the
- * input's own format where Monge writes it), and the reading back of the bytes when the user interface downloads it.
+ * "Apply to another file": the name a file carried through a registration gets when the user interface downloads it
+ * (`<stem>_in_fixed.<suffix>`, in the input's own format where Monge writes it).
  */
 import { basename } from 'node:path';
 import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';

@@ -11,6 +11,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
 import { CancelledError } from '../../core/progress/index.ts';
@@ -43,7 +44,6 @@ import { JobRunner } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
 import { readResultsFolder } from './results-folder.ts';
 import { densestIndices, extractSlices } from './slices.ts';
-import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 
 export interface MongeServiceOptions {
   host: 'electron' | 'web';
@@ -150,20 +150,24 @@ export class MongeService implements MongeApi {
     return this.readSource(request.input, async (input, name) => {
       const kind = await inputKindOf(input);
       if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks; see the README)');
-      const fileName = appliedFileName(name, kind);
-      // Without a destination the file is made in the session folder and its bytes go back for download.
-      const scratch = request.destination === undefined ? join(await this.sessionDir(), 'applied', String(++this.uploads)) : undefined;
-      if (scratch) await mkdir(scratch, { recursive: true });
-      const output = request.destination !== undefined ? resolve(request.destination) : join(scratch!, fileName);
-      try {
+      const warp = async (output: string) => {
         const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output };
-        const job = this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` });
-        const r = await job.result;
-        const summary = { kind: r.kind, count: r.count, ...(r.interpolation ? { interpolation: r.interpolation } : {}), ...(r.outsideField !== undefined ? { outsideField: r.outsideField } : {}), seconds: r.seconds };
-        if (!scratch) return { fileName: basename(output), path: output, ...summary };
-        return { fileName, bytes: new Uint8Array(await readFile(output)), ...summary };
+        const r = await this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` }).result;
+        return { kind: r.kind, count: r.count, ...(r.interpolation ? { interpolation: r.interpolation } : {}), ...(r.outsideField !== undefined ? { outsideField: r.outsideField } : {}), seconds: r.seconds };
+      };
+      if (request.destination !== undefined) {
+        const path = resolve(request.destination);
+        return { fileName: basename(path), path, ...(await warp(path)) };
+      }
+      // Without a destination the file is made in the session folder and its bytes go back for download.
+      const fileName = appliedFileName(name, kind);
+      const scratch = join(await this.sessionDir(), 'applied', String(++this.uploads));
+      await mkdir(scratch, { recursive: true });
+      try {
+        const summary = await warp(join(scratch, fileName));
+        return { fileName, bytes: new Uint8Array(await readFile(join(scratch, fileName))), ...summary };
       } finally {
-        if (scratch) await rm(scratch, { recursive: true, force: true });
+        await rm(scratch, { recursive: true, force: true });
       }
     });
   }

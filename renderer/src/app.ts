@@ -541,7 +541,8 @@ export class App {
       this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
       if (result.bytes) downloadBytes(result.bytes, result.fileName);
     } catch (error) {
-      this.messages.error(`Applying the registration failed: ${messageOf(error)}`);
+      if (isCancel(error)) this.messages.info('Applying the registration was cancelled.');
+      else this.messages.error(`Applying the registration failed: ${messageOf(error)}`);
     }
   }
 
