@@ -9,7 +9,12 @@ import { directedDistances } from './directed-distance.ts';
 /** ["Absolute", "Signed"] arrays of distances from the points of `a` to `b` ("Signed" only towards a surface). */
 export function distanceArrays(a: Pick<Shape, 'pointsLps'>, b: Pick<Shape, 'pointsLps' | 'triangles'>): PointArray[] {
   const d = directedDistances(a, b, { signed: true });
-  const arrays: PointArray[] = [{ name: 'Absolute', components: 1, values: Float32Array.from(d.distanceMm) }];
-  if (d.signedDistanceMm) arrays.push({ name: 'Signed', components: 1, values: Float32Array.from(d.signedDistanceMm) });
+  return distanceArraysOf(d.distanceMm, d.signedDistanceMm);
+}
+
+/** The same arrays from distances already measured (absolute, and signed when towards a surface). */
+export function distanceArraysOf(distanceMm: ArrayLike<number>, signedDistanceMm?: ArrayLike<number>): PointArray[] {
+  const arrays: PointArray[] = [{ name: 'Absolute', components: 1, values: Float32Array.from(distanceMm) }];
+  if (signedDistanceMm) arrays.push({ name: 'Signed', components: 1, values: Float32Array.from(signedDistanceMm) });
   return arrays;
 }

@@ -7,7 +7,7 @@ export { AabbTree, type NearestHit, type PrimitiveDistance } from './aabb-tree.t
 export { chamferDistance, chamferFromDirected, meanOf } from './chamfer.ts';
 export { closestPointOnTriangle, featureCorner, featureSide, TriangleFeature } from './closest-point-triangle.ts';
 export { directedDistances, hasTriangles, type DirectedDistanceOptions, type DirectedDistances, type DistanceMethod } from './directed-distance.ts';
-export { distanceArrays } from './distance-arrays.ts';
+export { distanceArrays, distanceArraysOf } from './distance-arrays.ts';
 export { directedPercentile, hausdorffDistance, hausdorffFromDirected, percentileHausdorffFromDirected, type HausdorffDistances } from './hausdorff.ts';
 export { assertSameGrid, jacobianStats, type JacobianStats } from './jacobian-stats.ts';
 export { landmarkErrors, quantileSorted, summarizeErrors, type ErrorSummary } from './landmark-error.ts';

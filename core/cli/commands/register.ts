@@ -38,7 +38,9 @@ a threshold) become surfaces, and their interiors take part in the matching. The
 points to fixed-space points.
 
 Writes OUTDIR only when everything is done (nothing is left there on failure or Ctrl-C):
-  warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays
+  warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays, and
+                          'Absolute' / 'Signed' (mm): each vertex's distance to the fixed shape, as 3D Slicer's
+                          ModelToModelDistance names them (signed: positive outside a fixed surface)
   steps/<step>.vtk        the moving shape after each step (and steps/prior.vtk with --residual-prior)
   moving_surface.vtk, fixed_surface.vtk   surfaces extracted from volume inputs
   field.<fmt>             displacement field for ITK / ANTs / 3D Slicer (fixed grid, fixed point + vector =

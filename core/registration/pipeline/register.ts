@@ -26,6 +26,7 @@ import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
 import { createEngine, type EngineDescription } from '../../kernels/index.ts';
 import type { EngineName } from '../../kernels/types.ts';
+import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
 import { landmarkErrors } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
@@ -394,7 +395,11 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       const final = stepShapes.length > 0 ? stepShapes[stepShapes.length - 1].shape : moving.shape;
       const warped: Shape = stepShapes.length > 0 ? final : await warpShape(moving.shape, deformation);
       const confidence = vertexConfidence(lastConfidence?.verticesLps ?? moving.shape.pointsLps, lastConfidence?.confidence);
-      warped.arrays = [...warped.arrays.filter((a) => a.name !== 'confidence'), { name: 'confidence', components: 1, values: confidence }];
+      // Slicer's ModelToModelDistance arrays: each warped vertex's distance to the fixed shape, signed towards a surface.
+      const toFixed = fixedTarget.measure(warped.pointsLps);
+      const distances = distanceArraysOf(toFixed.distanceMm, toFixed.signedMm);
+      const replaced = new Set(['confidence', ...distances.map((a) => a.name)]);
+      warped.arrays = [...warped.arrays.filter((a) => !replaced.has(a.name)), { name: 'confidence', components: 1, values: confidence }, ...distances];
       await writeShape(out(warpedNameFor(moving)), warped);
       if (moving.kind === 'image') await writeShape(out(REGISTRATION_OUTPUTS.movingSurface), moving.shape);
       if (fixed.kind === 'image') await writeShape(out(REGISTRATION_OUTPUTS.fixedSurface), fixed.shape);

@@ -14,6 +14,7 @@ import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import { boundsOf, type Shape } from '../../../core/shape/types.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 import { blockAverage } from '../../../core/registration/clouds/mask-volume.ts';
+import { closestPointOnTriangle } from '../../../core/metrics/closest-point-triangle.ts';
 
 /** A light synthetic lung surface (block-averaged mask) and its breathing image. */
 function meshPair(): { moving: Shape; fixed: Shape } {
@@ -55,6 +56,23 @@ test('monge register: meshes in, the output folder and a JSON summary out', { ti
     const files = await readdir(out);
     for (const f of ['warped.vtk', 'field.mha', 'transform.tfm', 'jacobian.nii.gz', 'report.json']) assert.ok(files.includes(f), f);
     assert.ok(!files.includes('moving_surface.vtk'), 'no extracted surfaces for mesh inputs');
+    // The warped mesh carries Slicer's ModelToModelDistance arrays: at every vertex the distance to the fixed surface
+    // (here against a brute-force search over every fixed triangle), and the same signed.
+    const warped = await readShape(join(out, 'warped.vtk'));
+    const absolute = warped.arrays.find((a) => a.name === 'Absolute')?.values;
+    const signed = warped.arrays.find((a) => a.name === 'Signed')?.values;
+    assert.ok(absolute && signed && absolute.length === warped.pointsLps.length / 3);
+    const closest = new Float64Array(3);
+    const tri = fixed.triangles!;
+    for (let v = 0; v < absolute.length; v += 37) {
+      const [x, y, z] = warped.pointsLps.subarray(3 * v, 3 * v + 3);
+      let best = Infinity;
+      for (let t = 0; t < tri.length; t += 3) {
+        closestPointOnTriangle(x, y, z, fixed.pointsLps, tri[t], tri[t + 1], tri[t + 2], closest);
+        best = Math.min(best, Math.hypot(closest[0] - x, closest[1] - y, closest[2] - z));
+      }
+      assert.ok(Math.abs(absolute[v] - best) < 1e-3 && Math.abs(Math.abs(signed[v]) - absolute[v]) < 1e-6, `vertex ${v}: ${absolute[v]} / ${signed[v]} vs ${best} mm`);
+    }
     // Usage errors: an OUTDIR in the way, unknown steps, missing -o, half the landmarks.
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--steps', 'prealign']), UsageError);
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'x'), '--steps', 'prealign,warp']), /unknown step 'warp'/);
