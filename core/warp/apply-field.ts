@@ -86,7 +86,7 @@ export async function applyFieldProblem(request: ApplyFieldRequest): Promise<str
   if (kind === 'image' && !imageFormatOf(request.output)) return `${request.output}: an image is written as .nii.gz, .nii, .nrrd or .mha`;
   if (kind !== 'image' && imageFormatOf(request.output)) return `${request.output}: a ${kind === 'mesh' ? 'mesh' : 'point set'} cannot be written as an image`;
   if (kind === 'image' && request.inverse && !request.reference && !(await inverseFieldIn(request.field))) {
-    return 'an image warped fixed → moving (--inverse) needs a reference image (--reference): the moving-space grid to resample on (or register with --inverse-field)';
+    return 'an image warped fixed → moving needs the registration\'s inverse field (register --inverse-field, or Parameters › Inverse field in the app) or a reference image for the moving grid (--reference)';
   }
   if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
   return undefined;

@@ -248,13 +248,18 @@ export interface ExportResult {
 }
 
 /**
- * A registration applied to another file of the patient (a CT, a label map, a mesh, landmarks), moving → fixed
- * through the results folder's displacement field, as `monge warp` does (core/warp/apply-field.ts). With
+ * A registration applied to another file of the patient (a CT, a label map, a mesh, landmarks), moving → fixed (or
+ * fixed → moving) through the results folder's displacement field, as `monge warp` does (core/warp/apply-field.ts). With
  * `destination` the warped file is written there; without it the bytes come back for the user interface to download.
  */
 export interface ApplyRequest {
   resultsDir: string;
   input: FileSource;
+  /**
+   * Fixed → moving instead (`monge warp --inverse`): an image then goes through the folder's inverse field, onto the
+   * moving grid (register with Parameters › Inverse field).
+   */
+  inverse?: boolean;
   destination?: string;
 }
 

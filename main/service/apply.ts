@@ -1,6 +1,6 @@
 /**
  * "Apply to another file": the name a file carried through a registration gets when the user interface downloads it
- * (`<stem>_in_fixed.<suffix>`, in the input's own format where Monge writes it).
+ * (`<stem>_in_fixed.<suffix>` or `<stem>_in_moving.<suffix>`, in the input's own format where Monge writes it).
  */
 import { basename } from 'node:path';
 import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
@@ -15,18 +15,18 @@ function suffixAmong(name: string, suffixes: readonly string[]): string | undefi
 }
 
 /**
- * `<stem>_in_fixed.<suffix>`: images keep a writable image suffix (else .nii.gz: a DICOM folder, MetaImage's .mhd,
- * FreeSurfer's .mgz), meshes a mesh format Monge writes (else .vtk), point files theirs (DIR-Lab's voxel .txt, which
- * needs the CT spacing, becomes .csv).
+ * `<stem>_in_<space>.<suffix>` (fixed, or moving for a fixed → moving warp): images keep a writable image suffix
+ * (else .nii.gz: a DICOM folder, MetaImage's .mhd, FreeSurfer's .mgz), meshes a mesh format Monge writes (else .vtk),
+ * point files theirs (DIR-Lab's voxel .txt, which needs the CT spacing, becomes .csv).
  */
-export function appliedFileName(inputName: string, kind: InputKind): string {
+export function appliedFileName(inputName: string, kind: InputKind, space: 'fixed' | 'moving' = 'fixed'): string {
   const name = basename(inputName);
   let suffix: string | undefined;
   if (kind === 'image') {
     const own = imageSuffixOf(name);
     suffix = own !== undefined && WRITABLE_IMAGE_SUFFIXES.includes(own) ? own : undefined;
     const stem = own !== undefined ? name.slice(0, name.length - own.length) : name;
-    return `${stem}_in_fixed${suffix ?? '.nii.gz'}`;
+    return `${stem}_in_${space}${suffix ?? '.nii.gz'}`;
   }
   if (kind === 'mesh') {
     const codec = meshCodecFor(name);
@@ -37,5 +37,5 @@ export function appliedFileName(inputName: string, kind: InputKind): string {
   }
   const fallback = kind === 'mesh' ? '.vtk' : '.csv';
   const own = suffix ?? name.match(/\.[^.]+$/)?.[0] ?? '';
-  return `${name.slice(0, name.length - own.length)}_in_fixed${suffix ?? fallback}`;
+  return `${name.slice(0, name.length - own.length)}_in_${space}${suffix ?? fallback}`;
 }

@@ -48,6 +48,7 @@ function argumentProblem(method: ApiMethod, args: unknown[]): string | undefined
       const [request] = args;
       if (args.length !== 1 || !isObject(request) || typeof request.resultsDir !== 'string') return 'needs a request with a results folder and an input file';
       if (request.destination !== undefined && typeof request.destination !== 'string') return 'destination must be a path';
+      if (request.inverse !== undefined && typeof request.inverse !== 'boolean') return 'inverse must be true or false';
       return fileSourceProblem(request.input);
     }
   }

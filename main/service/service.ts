@@ -151,7 +151,7 @@ export class MongeService implements MongeApi {
       const kind = await inputKindOf(input);
       if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks; see the README)');
       const warp = async (output: string) => {
-        const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output };
+        const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output, inverse: request.inverse === true };
         const r = await this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` }).result;
         return { kind: r.kind, count: r.count, ...(r.interpolation ? { interpolation: r.interpolation } : {}), ...(r.outsideField !== undefined ? { outsideField: r.outsideField } : {}), seconds: r.seconds };
       };
@@ -160,7 +160,7 @@ export class MongeService implements MongeApi {
         return { fileName: basename(path), path, ...(await warp(path)) };
       }
       // Without a destination the file is made in the session folder and its bytes go back for download.
-      const fileName = appliedFileName(name, kind);
+      const fileName = appliedFileName(name, kind, request.inverse ? 'moving' : 'fixed');
       const scratch = join(await this.sessionDir(), 'applied', String(++this.uploads));
       await mkdir(scratch, { recursive: true });
       try {

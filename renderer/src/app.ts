@@ -530,12 +530,13 @@ export class App {
       if (!this.results) throw new Error('open or compute results first');
       const resultsDir = this.results.dir;
       const host = this.client.host;
+      const inverse = byId<HTMLInputElement>('apply-inverse').checked;
       let destination: string | undefined;
       if (host && 'path' in source) {
-        destination = await host.pickSavePath(appliedName(source.path));
+        destination = await host.pickSavePath(appliedName(source.path, inverse ? 'moving' : 'fixed'));
         if (!destination) return;
       }
-      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(destination ? { destination } : {}) });
+      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}) });
       const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
       const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
       this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
@@ -749,11 +750,11 @@ function downloadBytes(bytes: Uint8Array, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-/** The save dialog's suggestion for a file applied through the registration: `<stem>_in_fixed<suffix>`. */
-function appliedName(path: string): string {
+/** The save dialog's suggestion for a file applied through the registration: `<stem>_in_<space><suffix>`. */
+function appliedName(path: string, space: 'fixed' | 'moving'): string {
   const name = path.split(/[\\/]/).pop() ?? path;
   const suffix = name.match(/(\.(nii|gii|mrk)\.(gz|json)|\.[^.]+)$/i)?.[0] ?? '';
-  return `${name.slice(0, name.length - suffix.length)}_in_fixed${suffix}`;
+  return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
 
 function withoutPrefix(message: string, name: string): string {

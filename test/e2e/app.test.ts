@@ -330,6 +330,19 @@ test('apply to another file: an uploaded mesh goes through the results field in 
   assert.ok(worst < 1e-3, `${worst} mm`);
   assert.equal(warped.arrays.find((a) => a.name === 'displacement')?.components, 3);
   await page.waitForFunction(() => /Applied the registration: moving_surface_in_fixed\.vtk \(\d+ vertices\)/.test(document.querySelector('#messages')?.textContent ?? ''));
+
+  // fixed → moving: each fixed point y goes to y + T(y).
+  await page.locator('#apply-inverse').setChecked(true);
+  const fixedInput = join(lung.dir, 'fixed_surface.vtk');
+  const [back] = await Promise.all([page.waitForEvent('download'), page.setInputFiles('#file-apply', fixedInput)]);
+  assert.equal(back.suggestedFilename(), 'fixed_surface_in_moving.vtk');
+  await back.saveAs(join(work, 'applied-back.vtk'));
+  const [fixedShape, backShape] = await Promise.all([readShape(fixedInput), readShape(join(work, 'applied-back.vtk'))]);
+  const tf = new GridDisplacement(field).sample(fixedShape.pointsLps);
+  let worstBack = 0;
+  for (let i = 0; i < tf.length; i += 3) worstBack = Math.max(worstBack, Math.hypot(...[0, 1, 2].map((a) => fixedShape.pointsLps[i + a] + tf[i + a] - backShape.pointsLps[i + a])));
+  assert.ok(worstBack < 1e-3, `${worstBack} mm`);
+  await page.locator('#apply-inverse').setChecked(false);
 });
 
 test('drag and drop: a file dropped on the view opens', { skip }, async () => {

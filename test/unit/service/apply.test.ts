@@ -63,6 +63,13 @@ test('applyRegistration: to a destination by path, and as bytes for an upload; p
     assert.deepEqual(kinds.filter((k) => k.startsWith('warp:') && k !== 'warp:progress'), ['warp:started', 'warp:done', 'warp:started', 'warp:done', 'warp:started', 'warp:done']);
     assert.ok(kinds.includes('warp:progress'));
 
+    // Fixed → moving: the points come back; an image needs an inverse field, which this folder lacks.
+    const back = await service.applyRegistration({ resultsDir, input: { path: join(dir, 'marks-fixed.csv') }, inverse: true });
+    assert.equal(back.fileName, 'marks-fixed_in_moving.csv');
+    await writeFile(join(dir, 'back.csv'), back.bytes!);
+    assert.ok(maxPointError((await readShape(join(dir, 'back.csv'))).pointsLps, moving) < 1e-3);
+    await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'labels.nii.gz') }, inverse: true }), /needs the registration's inverse field/);
+
     // Errors name the file as the user knows it; nothing is left in the session folder's applied/.
     await assert.rejects(service.applyRegistration({ resultsDir, input: { name: 'notes.docx', bytes: new Uint8Array([1, 2, 3]) } }), /notes\.docx: not a file format Monge knows/);
     await assert.rejects(service.applyRegistration({ resultsDir: join(dir, 'nowhere'), input: { path: join(dir, 'marks.csv') } }), /nowhere: no such file or folder/);
