@@ -46,6 +46,7 @@ export function batchPairs(manifest: Manifest, options: RegistrationOptionValues
     ...options,
     ...(options['net-model'] !== undefined ? { 'net-model': resolve(options['net-model']) } : {}),
     ...(options['residual-prior'] !== undefined ? { 'residual-prior': resolve(options['residual-prior']) } : {}),
+    ...(options.apply !== undefined ? { apply: options.apply.map((p) => resolve(p)) } : {}),
   };
   return manifest.rows.map((row) => batchPair(manifest, row, base, outDir));
 }

@@ -6,7 +6,8 @@
  * neither); and any registration option of `monge register` as a per-row override, spelled with `_` or `-`
  * (`preset`, `steps`, `field_spacing`, `moving_landmarks_prefix`, `rotation_search`, …). An empty cell means "not
  * given here" (the command line's value, else the default). Paths (`moving`, `fixed`, the landmark files,
- * `net_model`, `residual_prior`) are relative to the manifest's folder unless absolute. Lines starting with `#` are comments.
+ * `net_model`, `residual_prior`, and `apply`'s files, separated by `;`) are relative to the manifest's folder unless
+ * absolute. Lines starting with `#` are comments.
  *
  * Everything is checked before any pair runs: a bad manifest is an InputError naming the file and the line.
  */
@@ -160,7 +161,7 @@ export function parseManifest(path: string, text: string): Omit<Manifest, 'sha25
     if ((movingLandmarks === undefined) !== (fixedLandmarks === undefined)) {
       throw new InputError(path, 'malformed', `line ${line} (${id}): give both moving_landmarks and fixed_landmarks, or neither`);
     }
-    const overrides: Record<string, string | boolean> = {};
+    const overrides: Record<string, string | boolean | string[]> = {};
     for (const [key, value] of cells) {
       const option = OPTION_OF_COLUMN.get(key);
       if (!option) continue;
@@ -169,7 +170,10 @@ export function parseManifest(path: string, text: string): Omit<Manifest, 'sha25
         overrides[option] = booleanCell(path, line, key, value);
       } else {
         const v = text(key);
-        if (v !== undefined) overrides[option] = PATH_OPTIONS.includes(option) ? anchor(v) : v;
+        if (v === undefined) continue;
+        // A list option (apply) holds several paths separated by ';'.
+        if ('multiple' in REGISTRATION_OPTIONS[option]) overrides[option] = v.split(';').map((p) => p.trim()).filter((p) => p !== '').map(anchor);
+        else overrides[option] = PATH_OPTIONS.includes(option) ? anchor(v) : v;
       }
     }
     return {

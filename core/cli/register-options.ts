@@ -22,6 +22,7 @@ export const REGISTRATION_OPTIONS = {
   'inverse-field': { type: 'boolean' },
   label: { type: 'string' },
   threshold: { type: 'string' },
+  apply: { type: 'string', multiple: true },
   engine: { type: 'string' },
   seed: { type: 'string' },
   'rotation-search': { type: 'boolean' },
@@ -37,7 +38,9 @@ export const REGISTRATION_OPTIONS = {
 export type RegistrationOptionName = keyof typeof REGISTRATION_OPTIONS;
 
 /** Option values as parseArgs returns them: strings, and booleans for the flags. */
-export type RegistrationOptionValues = { [K in RegistrationOptionName]?: (typeof REGISTRATION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+export type RegistrationOptionValues = {
+  [K in RegistrationOptionName]?: (typeof REGISTRATION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof REGISTRATION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 /** The part of a RegisterRequest the options set. */
 export type RegistrationSettings = Omit<RegisterRequest, 'moving' | 'fixed' | 'outDir' | 'movingLandmarks' | 'fixedLandmarks' | 'overwrite'>;
@@ -82,6 +85,7 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
     anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
     ...(values['inverse-field'] ? { inverseField: true } : {}),
+    ...(values.apply && values.apply.length > 0 ? { apply: values.apply } : {}),
     label: numberOption(values.label, '--label', Number.isInteger),
     threshold: numberOption(values.threshold, '--threshold'),
     ...(values['rotation-search'] ? { rotationSearch: true } : {}),

@@ -47,6 +47,12 @@ export interface RegisterRequest {
   label?: number;
   threshold?: number;
   /**
+   * Other files of the patient in the moving space (a CT, a label map, a mesh, landmarks), carried into the fixed space
+   * through the exported field as `monge warp` does and written to OUTDIR/applied/<name>_in_fixed.<ext> with the
+   * other outputs (all or nothing).
+   */
+  apply?: string[];
+  /**
    * Also write inverse_field.<fmt>: φ − id on the moving grid (the moving image's, else the moving shape's box at the
    * field spacing), what ANTs calls the inverse warp — for resampling fixed-space images into the moving space.
    */
@@ -98,6 +104,8 @@ export const REGISTRATION_OUTPUTS = {
   affineMatrix: 'affine-moving-to-fixed.mat4.txt',
   /** With `inverseField`: the displacement φ(x) − x on the moving grid, `inverse_field.<fmt>` (ITK's convention for the inverse). */
   inverseField: 'inverse_field',
+  /** With `apply`: the other files carried into the fixed space, `applied/<name>_in_fixed.<ext>`. */
+  appliedDir: 'applied',
   /** Jacobian determinant of the forward map on the field grid. */
   jacobian: 'jacobian.nii.gz',
   landmarksWarped: 'landmarks_warped.csv',

@@ -9,3 +9,4 @@ export { warpImage, resampleThroughField, type ImageInterpolation, type WarpImag
 export { readItkField, type ItkFieldFile } from './field-file.ts';
 export { applyField, applyFieldProblem, type ApplyFieldRequest, type ApplyFieldResult } from './apply-field.ts';
 export { inverseFieldIn, readInverseFieldIn } from './field-file.ts';
+export { appliedFileName } from './applied-name.ts';

@@ -18,6 +18,7 @@ import { CancelledError } from '../../core/progress/index.ts';
 import { readResidualPrior } from '../../core/registration/prior/index.ts';
 import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type { ApplyFieldRequest, ApplyFieldResult } from '../../core/warp/apply-field.ts';
+import { appliedFileName } from '../../core/warp/applied-name.ts';
 import type {
   ApplyRequest,
   ApplyResult,
@@ -38,7 +39,6 @@ import type {
 import { toDisplayShape, valueRange } from './display-shape.ts';
 import { ApiError, toErrorInfo } from './error-info.ts';
 import { engineInfo } from './engine-info.ts';
-import { appliedFileName } from './apply.ts';
 import { exportResult } from './export.ts';
 import { JobRunner } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';

@@ -97,7 +97,7 @@ or cancelled.`,
     const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
     const options: RegistrationOptionValues = {};
     for (const key of Object.keys(REGISTRATION_OPTIONS) as (keyof RegistrationOptionValues)[]) {
-      if (values[key] !== undefined) (options as Record<string, string | boolean>)[key] = values[key];
+      if (values[key] !== undefined) (options as Record<string, string | boolean | string[]>)[key] = values[key];
     }
     registrationSettings(options); // usage errors in the shared options, before reading the manifest
 

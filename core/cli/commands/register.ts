@@ -29,8 +29,8 @@ export const registerCommand: Command = {
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
                        [--label N | --threshold T] [--field-format nii.gz|nrrd|mha] [--field-spacing MM]
-                       [--inverse-field] [--engine auto|cpu|tfjs|js] [--seed N] [--residual-prior PRIOR.json]
-                       [--json] [--overwrite]
+                       [--inverse-field] [--apply FILE]... [--engine auto|cpu|tfjs|js] [--seed N]
+                       [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0, or one label, or
@@ -48,6 +48,8 @@ Writes OUTDIR only when everything is done (nothing is left there on failure or 
   inverse_field.<fmt>     with --inverse-field: the inverse displacement on the moving grid (moving point +
                           vector = fixed point; ANTs' inverse warp), for resampling fixed-space images into the
                           moving space: the moving image's grid, or a box around the moving shape
+  applied/<name>_in_fixed.<ext>   with --apply: other files of the patient carried into the fixed space, as
+                          'monge warp' does (images on the field's grid, label maps nearest; meshes, landmarks)
   transform.tfm           the linear part, ITK text transform (fixed → moving, as ITK expects)
   affine-moving-to-fixed.mat4.txt   the linear part as a 4×4 matrix, moving → fixed
   jacobian.nii.gz         Jacobian determinant of the map on the field grid (≤ 0 = folding)
@@ -72,6 +74,8 @@ Options:
   --field-spacing MM         field spacing: regrids the fixed image's box, or sets the box spacing for meshes
                              (at most 100 M voxels; a larger fixed image grid is regridded to fit, with a warning)
   --inverse-field            also write inverse_field.<fmt> (same format and spacing as the field)
+  --apply FILE               carry another moving-space file (a CT, a label map, a mesh, landmarks) into the fixed
+                             space with the result (repeat for several; checked before the pipeline runs)
   --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import type { ImageLps } from '../../io/images/types.ts';
-import { readAny } from '../../io/index.ts';
+import { inputKindOf, readAny } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
@@ -18,6 +18,7 @@ import { vertexNormals } from '../../shape/normals.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { maskOfSelection, selectionWords, type VoxelSelection } from '../../shape/voxel-selection.ts';
 import { blockAverage, foregroundCount } from '../clouds/mask-volume.ts';
+import { appliedFileName } from '../../warp/applied-name.ts';
 import type { SurfacePreset } from './presets.ts';
 
 /** One shape input, ready for the pipeline. */
@@ -156,4 +157,30 @@ export function checkLandmarkPairs(moving: PreparedLandmarks, fixed: PreparedLan
   if (nm !== nf) {
     throw new InputError(fixed.path, 'count-mismatch', `has ${nf} landmarks but ${moving.path} has ${nm}; landmarks must pair row by row`);
   }
+}
+
+/** A file that `apply` carries into the fixed space, and its name in OUTDIR/applied/. */
+export interface ApplyInput {
+  input: string;
+  name: string;
+}
+
+/**
+ * Checks `apply`'s files before the pipeline runs (a typo must not cost a registration): each exists and is a format
+ * Monge reads, and no two would be written under the same name.
+ */
+export async function checkApplyInputs(paths: readonly string[]): Promise<ApplyInput[]> {
+  const byName = new Map<string, string>();
+  const inputs: ApplyInput[] = [];
+  for (const input of paths) {
+    if (!(await stat(input).catch(() => undefined))) throw new InputError(input, 'not-found', 'no such file or folder (to apply the registration to)');
+    const kind = await inputKindOf(input);
+    if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks), to apply the registration to');
+    const name = appliedFileName(input, kind);
+    const other = byName.get(name.toLowerCase());
+    if (other !== undefined) throw new InputError(input, 'unsupported', `would be written as applied/${name}, as ${other} is: rename one`);
+    byName.set(name.toLowerCase(), input);
+    inputs.push({ input, name });
+  }
+  return inputs;
 }

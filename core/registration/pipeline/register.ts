@@ -33,12 +33,13 @@ import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
+import { applyField, type ApplyFieldResult } from '../../warp/apply-field.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
-import { checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
+import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
@@ -258,11 +259,12 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
+      const applied = await checkApplyInputs(request.apply ?? []);
       const prior =
         request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
-      return { moving, fixed, movingLandmarks, fixedLandmarks, prior };
+      return { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied };
     });
-    const { moving, fixed, movingLandmarks, fixedLandmarks, prior } = inputs;
+    const { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied } = inputs;
     const warnings: string[] = [];
     const scale = scaleWarning(moving, fixed);
     if (scale) warnings.push(scale);
@@ -453,6 +455,18 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian, { niftiGzip: 'fast' });
       await part('jacobian writing');
 
+      // Other files of the patient, through the field just written (as `monge warp` reads it back).
+      const appliedFiles: ApplyFieldResult[] = [];
+      if (applied.length > 0) {
+        await mkdir(join(dir, REGISTRATION_OUTPUTS.appliedDir));
+        for (const [k, { input, name }] of applied.entries()) {
+          report('applying to other files', k / applied.length);
+          const result = await applyField({ input, field: join(dir, `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), output: out(`${REGISTRATION_OUTPUTS.appliedDir}/${name}`) }, { signal });
+          appliedFiles.push({ ...result, output: `${REGISTRATION_OUTPUTS.appliedDir}/${name}`, field: `${REGISTRATION_OUTPUTS.field}.${fieldFormat}` });
+        }
+        await part('applied files');
+      }
+
       // The inverse field: φ − id on the moving grid, evaluated directly (φ is the deformation's forward direction).
       let inverseField: { file: string; convention: string; grid: GridReport } | undefined;
       if (inverseGrid) {
@@ -486,6 +500,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         jacobian: { file: REGISTRATION_OUTPUTS.jacobian, definition: '1/det(∇φ⁻¹) on the fixed grid (det ∇φ at the moving point mapped there); ≤ 0 = folding', region, insideFixed, allVoxels },
         landmarkFiles,
         inverseField,
+        appliedFiles,
       };
     });
 
@@ -533,6 +548,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       jacobian: exported.jacobian,
       ...(exported.landmarkFiles ? { landmarks: exported.landmarkFiles } : {}),
       ...(exported.inverseField ? { inverseField: exported.inverseField } : {}),
+      ...(exported.appliedFiles.length > 0 ? { applied: exported.appliedFiles } : {}),
       warnings,
     };
     files.push(REGISTRATION_OUTPUTS.report);

@@ -43,6 +43,10 @@ test('a CSV manifest: paths relative to the manifest, landmarks, per-row overrid
   assert.deepEqual(quoted.rows.map((r) => [r.id, r.moving, r.fixed]), [['a', '/data/cohort/dir, with comma/m.vtk', '/data/cohort/f.vtk']]);
   assert.equal(b.movingLandmarks, undefined);
   assert.equal(b.index, 1);
+  // apply: several files in one cell, separated by ';', each relative to the manifest; it reaches the request.
+  const applied = parseManifest(M, 'id,moving,fixed,apply\na,m.vtk,f.vtk,ct/exp.nii.gz; /abs/lobes.nii.gz ;\n');
+  assert.deepEqual(applied.rows[0].overrides, { apply: ['/data/cohort/ct/exp.nii.gz', '/abs/lobes.nii.gz'] });
+  assert.deepEqual(batchPairs({ ...applied, sha256: '' }, {}, '/out')[0].request.apply, ['/data/cohort/ct/exp.nii.gz', '/abs/lobes.nii.gz']);
 });
 
 test('JSON lines manifests read the same keys, with numbers and booleans', () => {

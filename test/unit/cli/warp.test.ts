@@ -223,3 +223,30 @@ test('warp through a register folder reproduces its warped shape and landmarks (
   }
   assert.ok(ones > 1000 && differ / ones < 0.01, `${differ} voxels differ of ${ones} inside`);
 });
+
+test('register --apply writes other files through the field as monge warp does, checked before the pipeline runs', async (t) => {
+  const dir = await tempDir(t, 'warp');
+  await writeSyntheticPairs(dir, 1);
+  const labels = imageFrom([50, 40, 34], [2.5, 2.5, 2.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(p[0] / 50, p[1] / 34, p[2] / 26) < 1 ? (p[0] > 0 ? 2 : 1) : 0));
+  await writeImage(join(dir, 'lobes.nii.gz'), labels);
+  const out = join(dir, 'registered');
+  const common = [join(dir, 'm0.vtk'), join(dir, 'f0.vtk'), '--preset', 'lung', '--steps', 'prealign,finetune', '--field-spacing', '3'];
+  // A missing file to apply fails at once, naming it, and leaves no folder.
+  const missing = await runMonge(['register', ...common, '-o', out, '--apply', join(dir, 'lobes.nii.gz'), '--apply', join(dir, 'nope.vtk')]);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope\.vtk: no such file or folder/);
+  assert.doesNotMatch(missing.stderr, /prealign/);
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('registered')), []);
+
+  const reg = await runMonge(['register', ...common, '-o', out, '--apply', join(dir, 'lobes.nii.gz'), '--apply', join(dir, 'lm0.csv'), '--json']);
+  assert.equal(reg.code, 0, reg.stderr);
+  assert.deepEqual((await readdir(join(out, 'applied'))).sort(), ['lm0_in_fixed.csv', 'lobes_in_fixed.nii.gz']);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { applied: { output: string; kind: string; interpolation?: string }[] };
+  assert.deepEqual(report.applied.map((a) => [a.output, a.kind, a.interpolation]), [['applied/lobes_in_fixed.nii.gz', 'image', 'nearest'], ['applied/lm0_in_fixed.csv', 'points', undefined]]);
+  // The same bytes as monge warp through the published folder.
+  for (const [input, name] of [['lobes.nii.gz', 'lobes_in_fixed.nii.gz'], ['lm0.csv', 'lm0_in_fixed.csv']]) {
+    const w = await runMonge(['warp', join(dir, input), '--field', out, '-o', join(dir, name)]);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(sha(join(dir, name)), sha(join(out, 'applied', name)), name);
+  }
+});

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape } from '../../../core/io/index.ts';
 import type { JobEvent } from '../../../main/service/api.ts';
-import { appliedFileName } from '../../../main/service/apply.ts';
+import { appliedFileName } from '../../../core/warp/applied-name.ts';
 import { dispatch } from '../../../main/service/dispatcher.ts';
 import { MongeService } from '../../../main/service/service.ts';
 import { affineFieldFolder, fieldGridCentre, maxPointError, PHI } from '../../support/affine-field.ts';

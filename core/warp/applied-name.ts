@@ -1,12 +1,13 @@
 /**
- * "Apply to another file": the name a file carried through a registration gets when the user interface downloads it
- * (`<stem>_in_fixed.<suffix>` or `<stem>_in_moving.<suffix>`, in the input's own format where Monge writes it).
+ * The name a file carried through a registration gets (`<stem>_in_fixed.<suffix>` or `<stem>_in_moving.<suffix>`, in
+ * the input's own format where Monge writes it): `register --apply`'s files in OUTDIR/applied/, and the app's
+ * "Apply to another file" downloads.
  */
 import { basename } from 'node:path';
-import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
-import type { InputKind } from '../../core/io/index.ts';
-import { meshCodecFor } from '../../core/io/meshes/index.ts';
-import { pointCodecFor } from '../../core/io/points/index.ts';
+import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from '../io/images/image-format.ts';
+import type { InputKind } from '../io/index.ts';
+import { meshCodecFor } from '../io/meshes/index.ts';
+import { pointCodecFor } from '../io/points/index.ts';
 
 /** The suffix the name ends with among `suffixes` (longest first), or undefined. */
 function suffixAmong(name: string, suffixes: readonly string[]): string | undefined {
