@@ -14,8 +14,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORE_WORKER_ENTRIES, ESM_BUNDLE_OPTIONS, REPO_ROOT, copyRuntimeBinaries } from '../runtime/bundle.ts';
 
-export async function buildCli(outDir = join(REPO_ROOT, 'dist', 'cli')): Promise<string> {
-  await build({
+/** The folder built, and the repository files the bundles were made from (the Dockerfile's build stage has core/ only). */
+export interface CliBuild {
+  dir: string;
+  sources: string[];
+}
+
+export async function buildCli(outDir = join(REPO_ROOT, 'dist', 'cli')): Promise<CliBuild> {
+  const result = await build({
     ...ESM_BUNDLE_OPTIONS,
     entryPoints: {
       monge: 'core/cli/main.ts',
@@ -24,12 +30,13 @@ export async function buildCli(outDir = join(REPO_ROOT, 'dist', 'cli')): Promise
       ...CORE_WORKER_ENTRIES,
     },
     outdir: outDir,
+    metafile: true,
   });
   await copyRuntimeBinaries(outDir);
-  return outDir;
+  return { dir: outDir, sources: Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/')) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const dir = await buildCli(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const { dir } = await buildCli(process.argv[2] ? resolve(process.argv[2]) : undefined);
   process.stderr.write(`monge command and its workers built in ${dir}\n`);
 }

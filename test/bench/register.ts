@@ -64,7 +64,7 @@ export async function benchRegister(): Promise<Record<string, unknown>> {
     };
     const { code, stdout, stderr, seconds, peakRssMb } = await run(join(REPO_ROOT, 'bin', 'monge.mjs'), join(work, 'out'));
     if (code !== 0) return { error: `monge register exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` };
-    const bundled = await run(join(await buildCli(), 'monge.mjs'), join(work, 'out-bundled'));
+    const bundled = await run(join((await buildCli()).dir, 'monge.mjs'), join(work, 'out-bundled'));
     if (bundled.code !== 0) return { error: `the bundled monge register exited ${bundled.code}: ${bundled.stderr.trim().split('\n').slice(-3).join(' | ')}` };
     const summary = JSON.parse(stdout) as { steps?: { name: string; seconds: number }[]; metrics?: { before?: { tre?: { mean: number } }; after?: { tre?: { mean: number } } } };
     const report = JSON.parse(await readFile(join(work, 'out', 'report.json'), 'utf8')) as { steps?: { name: string; seconds: number }[] };

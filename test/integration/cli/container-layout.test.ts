@@ -22,6 +22,8 @@ import { imageFrom } from '../../unit/shape/synthetic.ts';
 import { FAST_OPTIONS, MANIFEST_HEADER, startNode, writeSyntheticPairs, type MongeRun } from '../batch/support.ts';
 
 interface ImageRecipe {
+  /** Paths the build stage copies from the repository. */
+  buildCopies: string[];
   /** Paths the final stage copies from the repository. */
   repositoryCopies: string[];
   /** Where the build stage's dist/cli goes, relative to the image's folder. */
@@ -33,7 +35,9 @@ interface ImageRecipe {
 /** The Dockerfile's final stage (after its last FROM), read as the test needs it. */
 async function imageRecipe(): Promise<ImageRecipe> {
   const dockerfile = await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8');
-  const stage = dockerfile.slice([...dockerfile.matchAll(/^FROM /gm)].at(-1)!.index);
+  const froms = [...dockerfile.matchAll(/^FROM /gm)].map((m) => m.index);
+  const buildStage = dockerfile.slice(froms[0], froms.at(-1));
+  const stage = dockerfile.slice(froms.at(-1));
   const home = /^WORKDIR\s+(\S+)$/m.exec(stage)![1];
   const inImage = (path: string) => relative(home, path.startsWith('/') ? path : join(home, path));
   const copies = [...stage.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1].trim().split(/\s+/));
@@ -44,6 +48,7 @@ async function imageRecipe(): Promise<ImageRecipe> {
   const entrypoint = JSON.parse(/^ENTRYPOINT\s+(\[.+\])$/m.exec(stage)![1]) as string[];
   assert.equal(entrypoint[0], 'node');
   return {
+    buildCopies: [...buildStage.matchAll(/^COPY\s+(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1)),
     repositoryCopies: copies.filter((c) => !c[0].startsWith('--')).flatMap((c) => c.slice(0, -1)),
     bundleDir: inImage(fromBuild[0][2]),
     entryScript: inImage(entrypoint[1]),
@@ -56,7 +61,11 @@ test('the container image runs monge from its bundle: version, surface, register
   const recipe = await imageRecipe();
   await productionLayout(image, { optional: false });
   for (const path of recipe.repositoryCopies) if (!existsSync(join(image, path))) await cp(join(REPO_ROOT, path), join(image, path), { recursive: true });
-  await buildCli(join(image, recipe.bundleDir));
+  // The build stage copies core/ only: every source the bundles were made from must be there.
+  const { sources } = await buildCli(join(image, recipe.bundleDir));
+  assert.ok(sources.length > 50);
+  assert.deepEqual(sources.filter((s) => !s.startsWith('core/')), [], 'the command bundles nothing from outside core/');
+  assert.ok(recipe.buildCopies.includes('core'), `the build stage copies ${recipe.buildCopies.join(', ')}`);
   const data = join(dir, 'data');
   await mkdir(data);
   // Run from the data folder, as the image does (WORKDIR /data).
