@@ -29,7 +29,7 @@ import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.
 import { pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
 import type { Shape } from '../shape/types.ts';
-import { inverseFieldIn, readInverseFieldIn, readItkField } from './field-file.ts';
+import { inverseFieldIn, readInverseFieldIn, readItkField, type ItkFieldFile } from './field-file.ts';
 import { warpImage, type ImageInterpolation } from './warp-image.ts';
 import { displacedShape } from './warp-shape.ts';
 
@@ -110,33 +110,35 @@ function countGridOutside(field: ImageLps, grid: GridLps): number {
   return outside;
 }
 
-/** An image through the field, on the reference's grid or the field's own. */
-async function applyToImage(request: ApplyFieldRequest, field: ImageLps, options: ProgressOptions): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'> & { field?: string }> {
+/** What applyToImage / applyToShape return; applyFieldWith adds the request's side. */
+type Applied = Pick<ApplyFieldResult, 'kind' | 'interpolation' | 'count' | 'outsideField' | 'maxInversionResidualMm' | 'unconverged'>;
+
+/** An image through the loaded field, on the reference's grid or the field's own. */
+async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, options: ProgressOptions): Promise<Applied> {
   const inverse = request.inverse ?? false;
   const [image, reference] = await Promise.all([readImage(request.input), request.reference ? readImage(request.reference) : undefined]);
   const mode = request.interpolation ?? 'auto';
   const interpolation: ImageInterpolation = mode === 'auto' ? (looksLikeMask(image.data) ? 'nearest' : 'linear') : mode;
-  // warpImage pulls through the deformation's inverse. Moving → fixed: T's lookup (the field file as a Monge
-  // deformation). Fixed → moving: φ, the inverse field's lookup when the folder has one (the inverse field file read
-  // as a deformation in the other direction), else the grid displacement T inverted by fixed-point iteration.
-  const inverseField = inverse ? await readInverseFieldIn(request.field) : undefined;
-  const grid = gridOfImage(reference ?? inverseField?.field ?? field);
-  const deformation: Deformation = !inverse ? deformationFromItkField(field) : inverseField ? deformationFromItkField(inverseField.field) : new GridDisplacement(field, 'zero');
+  // warpImage pulls through the deformation's inverse: the loaded file's lookup when its grid lies in the output's
+  // space (T for moving → fixed, the inverse field for fixed → moving), else T inverted by fixed-point iteration.
+  const lookup = loaded.space === (inverse ? 'moving' : 'fixed');
+  const deformation: Deformation = lookup ? deformationFromItkField(loaded.field) : new GridDisplacement(loaded.field, 'zero');
+  // Without a reference: the loaded file's grid (applyFieldProblem requires a reference when it lies in the other space).
+  const grid = gridOfImage(reference ?? loaded.field);
   const warped = await warpImage(image, grid, deformation, { interpolation, ...options });
   await writeImage(request.output, warped.image);
   return {
-    ...(inverseField ? { field: inverseField.path } : {}),
     kind: 'image',
     interpolation,
     count: gridVoxelCount(grid),
-    ...(inverse ? {} : { outsideField: reference ? countGridOutside(field, grid) : 0 }),
+    ...(inverse ? {} : { outsideField: reference ? countGridOutside(loaded.field, grid) : 0 }),
     maxInversionResidualMm: warped.maxResidualMm,
     unconverged: warped.unconverged,
   };
 }
 
-/** A mesh, point set or landmark file through the field. */
-async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promise<Omit<ApplyFieldResult, 'input' | 'output' | 'field' | 'direction' | 'seconds'>> {
+/** A mesh, point set or landmark file through T (a field on the fixed grid). */
+async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promise<Applied> {
   const shape: Shape = await readShape(request.input, { assumeFrame: request.assumeFrame, prefix: request.prefix });
   const grid = new GridDisplacement(field, 'zero');
   let displacements: Float64Array;
@@ -152,22 +154,33 @@ async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promis
   return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged };
 }
 
+/**
+ * Carries `request.input` (of `kind`) through a field already read — what `register --apply` does with the field it
+ * has just written, for every file — without applyField's checks. Shapes need T (`loaded.space` 'fixed').
+ */
+export async function applyFieldWith(request: ApplyFieldRequest, kind: InputKind, loaded: ItkFieldFile, options: ProgressOptions = {}): Promise<ApplyFieldResult> {
+  const started = performance.now();
+  if (kind !== 'image' && loaded.space !== 'fixed') throw new RangeError('meshes and points are carried through the field on the fixed grid');
+  const result = kind === 'image' ? await applyToImage(request, loaded, options) : await applyToShape(request, loaded.field);
+  return {
+    input: request.input,
+    output: request.output,
+    field: loaded.path,
+    direction: request.inverse ? 'fixed-to-moving' : 'moving-to-fixed',
+    ...result,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 /** Carries `request.input` through the field into `request.output` (see the module comment). */
 export async function applyField(request: ApplyFieldRequest, options: ProgressOptions = {}): Promise<ApplyFieldResult> {
-  const started = performance.now();
   const problem = await applyFieldProblem(request);
   if (problem) throw new RangeError(problem);
   const kind = await inputKindOf(request.input);
   if (kind === undefined) throw new InputError(request.input, 'unsupported', 'not a file format Monge knows (see `monge --help` for the list)');
   options.onProgress?.({ stage: 'reading', fraction: 0 });
-  const { path, field } = await readItkField(request.field);
-  const result = kind === 'image' ? await applyToImage(request, field, options) : await applyToShape(request, field);
-  return {
-    input: request.input,
-    output: request.output,
-    field: path,
-    direction: request.inverse ? 'fixed-to-moving' : 'moving-to-fixed',
-    ...result,
-    seconds: (performance.now() - started) / 1000,
-  };
+  // One field is read: a fixed → moving image goes through the folder's inverse field when it has one, the rest
+  // through T.
+  const loaded = (kind === 'image' && request.inverse ? await readInverseFieldIn(request.field) : undefined) ?? (await readItkField(request.field));
+  return applyFieldWith(request, kind, loaded, options);
 }

@@ -7,9 +7,14 @@ import { FIELD_FORMATS, REGISTRATION_OUTPUTS } from '../registration/types.ts';
 
 /** A displacement field in ITK's resampling convention, read from disk. */
 export interface ItkFieldFile {
-  /** The field file read (for a results folder, its field.<fmt>). */
+  /** The field file read (for a results folder, its field.<fmt> or inverse_field.<fmt>). */
   path: string;
-  /** T on the fixed grid: fixed-space point y + T(y) = the moving-space point (LPS mm, 3 components). */
+  /**
+   * 'fixed': T on the fixed grid, fixed-space point y + T(y) = the moving-space point (field.<fmt>, or any ITK field);
+   * 'moving': the inverse field φ − id on the moving grid, moving point + vector = fixed point (inverse_field.<fmt>).
+   */
+  space: 'fixed' | 'moving';
+  /** The vectors (LPS mm, 3 components). */
   field: ImageLps;
 }
 
@@ -27,7 +32,7 @@ export async function readItkField(fileOrFolder: string): Promise<ItkFieldFile> 
     if (!name) throw new InputError(fileOrFolder, 'not-found', `holds no ${REGISTRATION_OUTPUTS.field}.${FIELD_FORMATS.join(' / .')}: give a \`monge register\` output folder or a field file`);
     path = join(fileOrFolder, name);
   }
-  return readFieldFile(path);
+  return readFieldFile(path, 'fixed');
 }
 
 /**
@@ -36,7 +41,7 @@ export async function readItkField(fileOrFolder: string): Promise<ItkFieldFile> 
  */
 export async function readInverseFieldIn(fileOrFolder: string): Promise<ItkFieldFile | undefined> {
   const path = await inverseFieldIn(fileOrFolder);
-  return path ? readFieldFile(path) : undefined;
+  return path ? readFieldFile(path, 'moving') : undefined;
 }
 
 /** The path of the folder's inverse_field.<fmt>, if FIELD is a folder that has one. */
@@ -52,8 +57,8 @@ async function fieldFileIn(folder: string, stem: string): Promise<string | undef
   return FIELD_FORMATS.map((f) => `${stem}.${f}`).find((n) => names.includes(n));
 }
 
-async function readFieldFile(path: string): Promise<ItkFieldFile> {
+async function readFieldFile(path: string, space: ItkFieldFile['space']): Promise<ItkFieldFile> {
   const field = await readImage(path);
   if (field.components !== 3) throw new InputError(path, 'unsupported', `is not a displacement field: ${field.components} component(s) per voxel, a field has 3`);
-  return { path, field };
+  return { path, space, field };
 }

@@ -11,6 +11,7 @@
  */
 import type { Frame } from '../../core/frames/index.ts';
 import type { FieldFormat, RegisterRequest, ShapePhaseName } from '../../core/registration/types.ts';
+import type { ApplyFieldResult } from '../../core/warp/apply-field.ts';
 
 export type { FieldFormat, PresetName, ShapePhaseName, StepName } from '../../core/registration/types.ts';
 
@@ -263,18 +264,11 @@ export interface ApplyRequest {
   destination?: string;
 }
 
-export interface ApplyResult {
+/** The file written (or its bytes) and core's account of the warp (core/warp/apply-field.ts). */
+export interface ApplyResult extends Pick<ApplyFieldResult, 'kind' | 'count' | 'interpolation' | 'outsideField' | 'seconds'> {
   fileName: string;
   path?: string;
   bytes?: Uint8Array;
-  kind: 'mesh' | 'points' | 'image';
-  /** Points, or voxels of the fixed grid. */
-  count: number;
-  /** Images: trilinear for grey values, nearest for masks and label maps. */
-  interpolation?: 'linear' | 'nearest';
-  /** Points or voxels outside the field's grid (left where they are, ITK's rule). */
-  outsideField?: number;
-  seconds: number;
 }
 
 /** Which compute engine registrations would run on, for Help › About. */

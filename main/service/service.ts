@@ -152,8 +152,8 @@ export class MongeService implements MongeApi {
       if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks; see the README)');
       const warp = async (output: string) => {
         const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output, inverse: request.inverse === true };
-        const r = await this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` }).result;
-        return { kind: r.kind, count: r.count, ...(r.interpolation ? { interpolation: r.interpolation } : {}), ...(r.outsideField !== undefined ? { outsideField: r.outsideField } : {}), seconds: r.seconds };
+        const { kind, count, interpolation, outsideField, seconds } = await this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` }).result;
+        return { kind, count, interpolation, outsideField, seconds };
       };
       if (request.destination !== undefined) {
         const path = resolve(request.destination);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import type { ImageLps } from '../../io/images/types.ts';
-import { inputKindOf, readAny } from '../../io/index.ts';
+import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
@@ -159,9 +159,10 @@ export function checkLandmarkPairs(moving: PreparedLandmarks, fixed: PreparedLan
   }
 }
 
-/** A file that `apply` carries into the fixed space, and its name in OUTDIR/applied/. */
+/** A file that `apply` carries into the fixed space, its kind, and its name in OUTDIR/applied/. */
 export interface ApplyInput {
   input: string;
+  kind: InputKind;
   name: string;
 }
 
@@ -180,7 +181,7 @@ export async function checkApplyInputs(paths: readonly string[]): Promise<ApplyI
     const other = byName.get(name.toLowerCase());
     if (other !== undefined) throw new InputError(input, 'unsupported', `would be written as applied/${name}, as ${other} is: rename one`);
     byName.set(name.toLowerCase(), input);
-    inputs.push({ input, name });
+    inputs.push({ input, kind, name });
   }
   return inputs;
 }

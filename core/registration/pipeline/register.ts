@@ -33,7 +33,8 @@ import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
-import { applyField, type ApplyFieldResult } from '../../warp/apply-field.ts';
+import { applyFieldWith, type ApplyFieldResult } from '../../warp/apply-field.ts';
+import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
@@ -455,14 +456,16 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       await writeImage(out(REGISTRATION_OUTPUTS.jacobian), jacobian, { niftiGzip: 'fast' });
       await part('jacobian writing');
 
-      // Other files of the patient, through the field just written (as `monge warp` reads it back).
+      // Other files of the patient, through the field just written, read back once (as `monge warp` reads it).
       const appliedFiles: ApplyFieldResult[] = [];
       if (applied.length > 0) {
         await mkdir(join(dir, REGISTRATION_OUTPUTS.appliedDir));
-        for (const [k, { input, name }] of applied.entries()) {
+        const fieldFile = `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`;
+        const loaded = await readItkField(join(dir, fieldFile));
+        for (const [k, { input, kind, name }] of applied.entries()) {
           report('applying to other files', k / applied.length);
-          const result = await applyField({ input, field: join(dir, `${REGISTRATION_OUTPUTS.field}.${fieldFormat}`), output: out(`${REGISTRATION_OUTPUTS.appliedDir}/${name}`) }, { signal });
-          appliedFiles.push({ ...result, output: `${REGISTRATION_OUTPUTS.appliedDir}/${name}`, field: `${REGISTRATION_OUTPUTS.field}.${fieldFormat}` });
+          const result = await applyFieldWith({ input, field: fieldFile, output: out(`${REGISTRATION_OUTPUTS.appliedDir}/${name}`) }, kind, loaded, { signal });
+          appliedFiles.push({ ...result, output: `${REGISTRATION_OUTPUTS.appliedDir}/${name}`, field: fieldFile });
         }
         await part('applied files');
       }
