@@ -6,7 +6,6 @@
 export { warpPoints, type WarpedPoints } from './warp-points.ts';
 export { displacedShape, warpShape, DISPLACEMENT_ARRAY } from './warp-shape.ts';
 export { warpImage, resampleThroughField, type ImageInterpolation, type WarpImageOptions, type WarpedImage } from './warp-image.ts';
-export { readItkField, type ItkFieldFile } from './field-file.ts';
-export { applyField, applyFieldProblem, type ApplyFieldRequest, type ApplyFieldResult } from './apply-field.ts';
-export { inverseFieldIn, readInverseFieldIn } from './field-file.ts';
+export { inverseFieldIn, readInverseFieldIn, readItkField, type ItkFieldFile } from './field-file.ts';
+export { applyField, applyFieldProblem, applyFieldWith, type ApplyFieldRequest, type ApplyFieldResult } from './apply-field.ts';
 export { appliedFileName } from './applied-name.ts';

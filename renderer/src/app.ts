@@ -522,8 +522,8 @@ export class App {
   }
 
   /**
-   * Carries another file through the results' field (moving → fixed), in a job: the desktop asks where to save it;
-   * in a browser the file is uploaded and the warped one downloaded.
+   * Carries another file through the results' field (moving → fixed, or fixed → moving when ticked), in a job: the
+   * desktop asks where to save it; in a browser the file is uploaded and the warped one downloaded.
    */
   async applyToFile(source: FileSource): Promise<void> {
     try {
@@ -630,9 +630,7 @@ export class App {
     applyInput.addEventListener('change', () => {
       const file = applyInput.files?.[0];
       applyInput.value = '';
-      if (!file) return;
-      const path = this.client.host?.pathForFile(file);
-      void (async () => this.applyToFile(path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }))();
+      if (file) void this.sourceOfFile(file).then((source) => this.applyToFile(source));
     });
   }
 
@@ -665,9 +663,13 @@ export class App {
   }
 
   private async openDropped(file: File, role: Role | 'prior' | 'auto'): Promise<void> {
+    await this.open(role, await this.sourceOfFile(file));
+  }
+
+  /** A picked or dropped file as the service takes it: its host path on the desktop, else its bytes (an upload). */
+  private async sourceOfFile(file: File): Promise<FileSource> {
     const path = this.client.host?.pathForFile(file);
-    const source: FileSource = path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
-    await this.open(role, source);
+    return path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
   }
 
   private wireDragAndDrop(): void {
