@@ -2,8 +2,8 @@
  * Fused reductions over pairs of point clouds, behind one interface. No engine ever holds an N×M matrix:
  * every reduction streams over j for each i (O(N + M) memory; the tfjs engine, O(tile)).
  *
- * Engines: 'cpu' (WASM SIMD on worker threads, cpu-engine.ts), 'tfjs' (dense tfjs tiles, tfjs-engine.ts),
- * 'js' (plain-JS float64 reference, js-engine.ts); index.ts creates one. All agree to 1e-4 relative
+ * Engines: 'cpu' (WASM SIMD on worker threads, cpu-engine.ts), 'webgpu' (WGSL compute shaders, webgpu-engine.ts),
+ * 'tfjs' (dense tfjs tiles, tfjs-engine.ts), 'js' (plain-JS float64 reference, js-engine.ts); index.ts creates one. All agree to 1e-4 relative
  * (test/unit/kernels). Array sizes are checked exactly (RangeError otherwise): x has N·dim values, y M·dim,
  * h M, per-point values v are row-major M×vdim (v[j·vdim + c]), and outputs are N, N×vdim or N×k, row-major.
  * Outputs never hold NaN or ±Infinity: see output-limits.ts for the values of empty rows and the clamp.
@@ -67,7 +67,7 @@ export interface PrunedPairList {
 }
 
 /** Engine identifiers, as reported and as chosen with `--engine` / `MONGE_ENGINE`. */
-export type EngineName = 'cpu' | 'tfjs' | 'js';
+export type EngineName = 'cpu' | 'webgpu' | 'tfjs' | 'js';
 
 export interface KernelEngine {
   readonly name: EngineName;
