@@ -1,6 +1,8 @@
 /** Parsing of option values shared by several commands; each failure is a UsageError (exit 2). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseFrame, type Frame } from '../frames/index.ts';
+import { ENGINE_NAMES } from '../kernels/index.ts';
+import type { EngineName } from '../kernels/types.ts';
 import { UsageError } from './exit-codes.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -44,4 +46,12 @@ export function numberOption(value: string | undefined, option: string, check: (
   const v = Number(value);
   if (!Number.isFinite(v) || !check(v)) throw new UsageError(`${option}: invalid value '${value}'`);
   return v;
+}
+
+/** `--engine`: one of ENGINE_NAMES (any case); undefined passes through. */
+export function engineOption(value: string | undefined): EngineName | 'auto' | undefined {
+  if (value === undefined) return undefined;
+  const name = value.toLowerCase();
+  if (!(ENGINE_NAMES as readonly string[]).includes(name)) throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${value}'`);
+  return name as EngineName | 'auto';
 }

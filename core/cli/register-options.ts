@@ -6,7 +6,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { FIELD_FORMATS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
 import { UsageError } from './exit-codes.ts';
-import { frameOption, numberOption } from './options.ts';
+import { engineOption, frameOption, numberOption } from './options.ts';
 
 export const PRESET_NAMES: readonly PresetName[] = ['lung', 'brain', 'generic'];
 
@@ -65,9 +65,6 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     throw new UsageError(`--field-format must be one of ${FIELD_FORMATS.join(', ')}, not '${values['field-format']}'`);
   }
   if (values.label !== undefined && values.threshold !== undefined) throw new UsageError('give --label or --threshold, not both');
-  if (values.engine !== undefined && !['auto', 'cpu', 'tfjs', 'js'].includes(values.engine.toLowerCase())) {
-    throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
-  }
   const positive = (v: number) => v > 0;
   const reach = values.reach === undefined ? undefined : values.reach.toLowerCase() === 'none' ? null : numberOption(values.reach, '--reach', positive);
   const settings: RegistrationSettings = {
@@ -78,7 +75,7 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     steps: stepsOption(values.steps),
     fieldFormat: fieldFormat as FieldFormat | undefined,
     fieldSpacingMm: numberOption(values['field-spacing'], '--field-spacing', positive),
-    engine: values.engine?.toLowerCase(),
+    engine: engineOption(values.engine),
     seed: numberOption(values.seed, '--seed', Number.isInteger),
     blurMm: numberOption(values.blur, '--blur', positive),
     ...(reach !== undefined ? { reachMm: reach } : {}),

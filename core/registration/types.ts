@@ -57,7 +57,7 @@ export interface RegisterRequest {
    * field spacing), what ANTs calls the inverse warp — for resampling fixed-space images into the moving space.
    */
   inverseField?: boolean;
-  /** Kernel engine: 'cpu' | 'tfjs' | 'js' | 'auto'. */
+  /** Kernel engine: 'auto' | 'cpu' | 'webgpu' | 'tfjs' | 'js' (core/kernels ENGINE_NAMES). */
   engine?: string;
   seed?: number;
   /** Advanced knobs overriding the preset (mm where lengths). */

@@ -1,5 +1,4 @@
 import { createEngine } from '../../kernels/index.ts';
-import type { EngineName } from '../../kernels/types.ts';
 import { match } from '../../ot/index.ts';
 import { writeShape } from '../../io/index.ts';
 import { massProportionalSample } from '../../shape/sampling.ts';
@@ -8,7 +7,7 @@ import type { Shape } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { loadShape } from '../load-shape.ts';
-import { frameOption, numberOption, parseCommandLine } from '../options.ts';
+import { engineOption, frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
@@ -27,7 +26,7 @@ export const otCommand: Command = {
   cancellable: true,
   summary: 'robust optimal-transport matching of two shapes (RobOT)',
   help: `Usage: monge ot MOVING FIXED -o OUT [--blur MM] [--reach MM|none] [--scaling S] [--points N]
-                 [--engine auto|cpu|tfjs|js] [--landmarks-frame ras|lps] [--seed N] [--json]
+                 [--engine auto|cpu|webgpu|tfjs|js] [--landmarks-frame ras|lps] [--seed N] [--json]
 
 Solves the entropic optimal-transport problem between the points of MOVING and FIXED (any mesh, point set or
 volume — volumes become surfaces) with cost ½|x − y|², ε = blur², and, with --reach, KL-relaxed marginals
@@ -69,8 +68,7 @@ Options:
     const scaling = numberOption(values.scaling, '--scaling', (v) => v > 0 && v < 1) ?? 0.8;
     const points = numberOption(values.points, '--points', (v) => Number.isInteger(v) && v >= 1);
     const seed = numberOption(values.seed, '--seed', Number.isInteger) ?? 0;
-    const engineName = (values.engine ?? 'auto') as EngineName | 'auto';
-    if (!['auto', 'cpu', 'tfjs', 'js'].includes(engineName)) throw new UsageError(`--engine must be auto, cpu, tfjs or js, not '${values.engine}'`);
+    const engineName = engineOption(values.engine) ?? 'auto';
     const assumeFrame = frameOption(values['landmarks-frame'], '--landmarks-frame');
 
     const [movingPath, fixedPath] = positionals;

@@ -29,7 +29,7 @@ export const registerCommand: Command = {
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
                        [--label N | --threshold T] [--field-format nii.gz|nrrd|mha] [--field-spacing MM]
-                       [--inverse-field] [--apply FILE]... [--engine auto|cpu|tfjs|js] [--seed N]
+                       [--inverse-field] [--apply FILE]... [--engine auto|cpu|webgpu|tfjs|js] [--seed N]
                        [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
@@ -76,7 +76,8 @@ Options:
   --inverse-field            also write inverse_field.<fmt> (same format and spacing as the field)
   --apply FILE               carry another moving-space file (a CT, a label map, a mesh, landmarks) into the fixed
                              space with the result (repeat for several; checked before the pipeline runs)
-  --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, tfjs, js
+  --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, webgpu (a GPU
+                             through the optional 'webgpu' package), tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
   --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold)

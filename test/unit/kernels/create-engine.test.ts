@@ -1,4 +1,4 @@
-// createEngine: names, the MONGE_ENGINE default, and 'auto' choosing 'cpu' where tfjs-node-gpu is absent.
+// createEngine: names, the MONGE_ENGINE default, and 'auto' choosing 'cpu' where no GPU (WebGPU or tfjs-node-gpu) is found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, gpuTfjsAvailable } from '../../../core/kernels/index.ts';

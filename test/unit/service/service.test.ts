@@ -165,7 +165,7 @@ test('hostInfo names the host, the version and a compute engine', async () => {
   const info = await s.hostInfo();
   assert.equal(info.host, 'web');
   assert.equal(info.mongeVersion, JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version);
-  assert.ok(['cpu', 'tfjs', 'js'].includes(info.engine.name));
+  assert.ok(['cpu', 'webgpu', 'tfjs', 'js'].includes(info.engine.name));
   assert.ok(info.engine.threads >= 1);
   assert.equal(info.versions.node, process.versions.node);
   await s.dispose();
