@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark section and writes machine-readable JSON to .bench/results.json (and
- * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions), ot (robust matching at
- * scale and side by side with GeomLoss and POT), net (the lung network's inference at 60k points), register
+ * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions), gpu (the WebGPU engine
+ * beside the CPU engine), ot (robust matching at scale and side by side with GeomLoss and POT), net (the lung network's inference at 60k points), register
  * (`monge register` end to end on a COPD mask pair).
  * Select sections with arguments: `npm run bench -- io kernels`.
  */
@@ -16,6 +16,7 @@ type Section = () => Promise<Record<string, unknown>>;
 const SECTIONS: Record<string, Section> = {
   io: benchIo,
   kernels: async () => (await import('./kernels.ts')).benchKernels(),
+  gpu: async () => (await import('./gpu.ts')).benchGpu(),
   ot: async () => (await import('./ot-peers.ts')).benchOt(),
   net: async () => (await import('./net.ts')).benchNet(),
   register: async () => (await import('./register.ts')).benchRegister(),
