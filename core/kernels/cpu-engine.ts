@@ -18,15 +18,15 @@ import { CpuPool } from './cpu-pool.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, OUTPUT_LIMIT } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine, PairList, PrunedPairList, PruneTest } from './types.ts';
 import {
-  checkEpsilon,
+  checkArgmaxCall,
   checkExponent,
-  checkK,
+  checkGaussianCall,
+  checkKnnCall,
   checkLength,
   checkPairList,
   checkPruneTest,
-  checkSigmas,
-  checkSparsity,
-  checkValueDim,
+  checkSoftminCall,
+  checkWeightedCall,
   pairSizes,
 } from './validate.ts';
 import { COLUMN_PAD, PARAM_SLOTS, ParamSlot, type RowKernel } from './wasm-layout.ts';
@@ -240,12 +240,7 @@ export class CpuEngine implements KernelEngine {
 
   softmin(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, out: Float32Array, sparsity?: BlockSparsity): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkLength(h, m, 'h');
-      checkLength(out, n, 'out');
-      if (sparsity) checkSparsity(sparsity, n, m);
+      const { n, m } = checkSoftminCall(eps, p, x, y, h, out, sparsity);
       if (n === 0) return;
       const s = sparsity ?? denseSparsity(n, m);
       const L = this.layout(x, y, n, m, { h, sparsity: s, out1Bytes: 4 * n, out2Bytes: 0 });
@@ -271,15 +266,7 @@ export class CpuEngine implements KernelEngine {
     sparsity?: BlockSparsity,
   ): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkValueDim(vdim);
-      checkLength(h, m, 'h');
-      checkLength(v, m * vdim, 'v');
-      checkLength(outLse, n, 'outLse');
-      checkLength(outMean, n * vdim, 'outMean');
-      if (sparsity) checkSparsity(sparsity, n, m);
+      const { n, m } = checkWeightedCall(eps, p, x, y, h, v, vdim, outLse, outMean, sparsity);
       if (n === 0) return;
       const s = sparsity ?? denseSparsity(n, m);
       const L = this.layout(x, y, n, m, { h, v, vdim, sparsity: s, out1Bytes: 4 * n, out2Bytes: 4 * n * vdim });
@@ -296,12 +283,7 @@ export class CpuEngine implements KernelEngine {
 
   argmaxScore(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, outIndex: Int32Array, outScore: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkLength(h, m, 'h');
-      checkLength(outIndex, n, 'outIndex');
-      checkLength(outScore, n, 'outScore');
+      const { n, m } = checkArgmaxCall(eps, p, x, y, h, outIndex, outScore);
       if (n === 0) return;
       const L = this.layout(x, y, n, m, { h, out1Bytes: 4 * n, out2Bytes: 4 * n });
       this.setCost(L.buffer, L.params, eps, p);
@@ -315,11 +297,7 @@ export class CpuEngine implements KernelEngine {
 
   gaussianSum(sigmas: readonly number[], scaleWeights: readonly number[], x: Cloud, y: Cloud, v: Float32Array, vdim: number, out: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkSigmas(sigmas, scaleWeights);
-      checkValueDim(vdim);
-      checkLength(v, m * vdim, 'v');
-      checkLength(out, n * vdim, 'out');
+      const { n, m } = checkGaussianCall(sigmas, scaleWeights, x, y, v, vdim, out);
       if (n === 0) return;
       const L = this.layout(x, y, n, m, { v, vdim, out1Bytes: 4 * n * vdim, out2Bytes: 0, sigmaPairs: sigmas.length });
       const pairs = new Float32Array(L.buffer, L.sigmas, 2 * sigmas.length);
@@ -335,10 +313,7 @@ export class CpuEngine implements KernelEngine {
 
   knn(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkK(k, m);
-      checkLength(outIndex, n * k, 'outIndex');
-      checkLength(outDist2, n * k, 'outDist2');
+      const { n, m } = checkKnnCall(k, x, y, outIndex, outDist2);
       if (n === 0) return;
       const L = this.layout(x, y, n, m, { out1Bytes: 4 * n * k, out2Bytes: 4 * n * k });
       new Float64Array(L.buffer, L.params, PARAM_SLOTS)[ParamSlot.knnK] = k;

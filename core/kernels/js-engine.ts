@@ -9,16 +9,7 @@
 import { rowDistance2 } from './row-distance.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
-import {
-  checkEpsilon,
-  checkExponent,
-  checkK,
-  checkLength,
-  checkSigmas,
-  checkSparsity,
-  checkValueDim,
-  pairSizes,
-} from './validate.ts';
+import { checkArgmaxCall, checkGaussianCall, checkKnnCall, checkSoftminCall, checkWeightedCall } from './validate.ts';
 
 /** Block ranges of y kept for x cluster k, as flat [j0, j1, j0, j1, …]; dense = one block [0, M). */
 interface RowBlocks {
@@ -116,12 +107,7 @@ export class JsEngine implements KernelEngine {
   }
 
   async softmin(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, out: Float32Array, sparsity?: BlockSparsity): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkLength(h, m, 'h');
-    checkLength(out, n, 'out');
-    if (sparsity) checkSparsity(sparsity, n, m);
+    const { n, m } = checkSoftminCall(eps, p, x, y, h, out, sparsity);
     const blocks = sparsity ? sparseBlocks(sparsity) : denseBlocks(m);
     const s = new Float64Array(m);
     const idx = new Int32Array(m);
@@ -151,15 +137,7 @@ export class JsEngine implements KernelEngine {
     outMean: Float32Array,
     sparsity?: BlockSparsity,
   ): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkValueDim(vdim);
-    checkLength(h, m, 'h');
-    checkLength(v, m * vdim, 'v');
-    checkLength(outLse, n, 'outLse');
-    checkLength(outMean, n * vdim, 'outMean');
-    if (sparsity) checkSparsity(sparsity, n, m);
+    const { n, m } = checkWeightedCall(eps, p, x, y, h, v, vdim, outLse, outMean, sparsity);
     const blocks = sparsity ? sparseBlocks(sparsity) : denseBlocks(m);
     const s = new Float64Array(m);
     const idx = new Int32Array(m);
@@ -187,12 +165,7 @@ export class JsEngine implements KernelEngine {
   }
 
   async argmaxScore(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, outIndex: Int32Array, outScore: Float32Array): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkLength(h, m, 'h');
-    checkLength(outIndex, n, 'outIndex');
-    checkLength(outScore, n, 'outScore');
+    const { n, m } = checkArgmaxCall(eps, p, x, y, h, outIndex, outScore);
     const scale = p === 2 ? 0.5 / eps : 1 / eps;
     for (let i = 0; i < n; i++) {
       let best = -Infinity;
@@ -211,11 +184,7 @@ export class JsEngine implements KernelEngine {
   }
 
   async gaussianSum(sigmas: readonly number[], scaleWeights: readonly number[], x: Cloud, y: Cloud, v: Float32Array, vdim: number, out: Float32Array): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkSigmas(sigmas, scaleWeights);
-    checkValueDim(vdim);
-    checkLength(v, m * vdim, 'v');
-    checkLength(out, n * vdim, 'out');
+    const { n, m } = checkGaussianCall(sigmas, scaleWeights, x, y, v, vdim, out);
     const a = sigmas.map((s) => 1 / (2 * s * s));
     const acc = new Float64Array(vdim);
     for (let i = 0; i < n; i++) {
@@ -231,10 +200,7 @@ export class JsEngine implements KernelEngine {
   }
 
   async knn(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkK(k, m);
-    checkLength(outIndex, n * k, 'outIndex');
-    checkLength(outDist2, n * k, 'outDist2');
+    const { n, m } = checkKnnCall(k, x, y, outIndex, outDist2);
     const bestD = new Float64Array(k);
     const bestJ = new Int32Array(k);
     for (let i = 0; i < n; i++) {

@@ -15,16 +15,7 @@ import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import { type Tf, type TfjsBackendName, loadTfjs, loadTfjsNodeGpu } from './tfjs-loader.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
-import {
-  checkEpsilon,
-  checkExponent,
-  checkK,
-  checkLength,
-  checkSigmas,
-  checkSparsity,
-  checkValueDim,
-  pairSizes,
-} from './validate.ts';
+import { checkArgmaxCall, checkGaussianCall, checkKnnCall, checkSoftminCall, checkWeightedCall } from './validate.ts';
 
 export interface TfjsEngineOptions {
   /** 'auto' (default): 'tensorflow' when tfjs-node-gpu loads, else 'wasm'. */
@@ -267,12 +258,7 @@ export class TfjsEngine implements KernelEngine {
 
   softmin(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, out: Float32Array, sparsity?: BlockSparsity): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkLength(h, m, 'h');
-      checkLength(out, n, 'out');
-      if (sparsity) checkSparsity(sparsity, n, m);
+      const { n, m } = checkSoftminCall(eps, p, x, y, h, out, sparsity);
       const { lse } = await this.blockLse(x, y, n, m, h, eps, p, sparsity);
       for (let i = 0; i < n; i++) out[i] = lse[i] === -Infinity ? EMPTY_SOFTMIN : clampOutput(-eps * lse[i]);
     });
@@ -291,15 +277,7 @@ export class TfjsEngine implements KernelEngine {
     sparsity?: BlockSparsity,
   ): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkValueDim(vdim);
-      checkLength(h, m, 'h');
-      checkLength(v, m * vdim, 'v');
-      checkLength(outLse, n, 'outLse');
-      checkLength(outMean, n * vdim, 'outMean');
-      if (sparsity) checkSparsity(sparsity, n, m);
+      const { n, m } = checkWeightedCall(eps, p, x, y, h, v, vdim, outLse, outMean, sparsity);
       const { lse, mean } = await this.blockLse(x, y, n, m, h, eps, p, sparsity, v, vdim);
       for (let i = 0; i < n; i++) {
         const empty = lse[i] === -Infinity;
@@ -311,12 +289,7 @@ export class TfjsEngine implements KernelEngine {
 
   argmaxScore(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, outIndex: Int32Array, outScore: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m, dim } = pairSizes(x, y);
-      checkEpsilon(eps);
-      checkExponent(p);
-      checkLength(h, m, 'h');
-      checkLength(outIndex, n, 'outIndex');
-      checkLength(outScore, n, 'outScore');
+      const { n, m, dim } = checkArgmaxCall(eps, p, x, y, h, outIndex, outScore);
       outIndex.fill(-1);
       outScore.fill(EMPTY_SCORE);
       if (n === 0 || m === 0) return;
@@ -359,11 +332,7 @@ export class TfjsEngine implements KernelEngine {
 
   gaussianSum(sigmas: readonly number[], scaleWeights: readonly number[], x: Cloud, y: Cloud, v: Float32Array, vdim: number, out: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m, dim } = pairSizes(x, y);
-      checkSigmas(sigmas, scaleWeights);
-      checkValueDim(vdim);
-      checkLength(v, m * vdim, 'v');
-      checkLength(out, n * vdim, 'out');
+      const { n, m, dim } = checkGaussianCall(sigmas, scaleWeights, x, y, v, vdim, out);
       out.fill(0);
       if (n === 0 || m === 0) return;
       const tf = this.tf;
@@ -399,10 +368,7 @@ export class TfjsEngine implements KernelEngine {
 
   knn(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): Promise<void> {
     return this.exclusive(async () => {
-      const { n, m, dim } = pairSizes(x, y);
-      checkK(k, m);
-      checkLength(outIndex, n * k, 'outIndex');
-      checkLength(outDist2, n * k, 'outDist2');
+      const { n, m, dim } = checkKnnCall(k, x, y, outIndex, outDist2);
       if (n === 0) return;
       const tf = this.tf;
       const tiles = this.yTiles(y.points, m, dim);

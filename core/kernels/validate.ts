@@ -115,3 +115,72 @@ export function checkPruneTest(test: PruneTest, n: number, m: number): void {
   if (test.rowReference) checkLength(test.rowReference, n, 'rowReference');
   if (test.columnReference) checkLength(test.columnReference, m, 'columnReference');
 }
+
+/** Sizes of a checked call: N rows of x, M rows of y, the point dimension. */
+export type CallSizes = { n: number; m: number; dim: number };
+
+/** Every argument of KernelEngine.softmin. */
+export function checkSoftminCall(eps: number, p: number, x: Cloud, y: Cloud, h: Float32Array, out: Float32Array, sparsity?: BlockSparsity): CallSizes {
+  const sizes = pairSizes(x, y);
+  checkEpsilon(eps);
+  checkExponent(p);
+  checkLength(h, sizes.m, 'h');
+  checkLength(out, sizes.n, 'out');
+  if (sparsity) checkSparsity(sparsity, sizes.n, sizes.m);
+  return sizes;
+}
+
+/** Every argument of KernelEngine.softminWeighted. */
+export function checkWeightedCall(
+  eps: number,
+  p: number,
+  x: Cloud,
+  y: Cloud,
+  h: Float32Array,
+  v: Float32Array,
+  vdim: number,
+  outLse: Float32Array,
+  outMean: Float32Array,
+  sparsity?: BlockSparsity,
+): CallSizes {
+  const sizes = pairSizes(x, y);
+  checkEpsilon(eps);
+  checkExponent(p);
+  checkValueDim(vdim);
+  checkLength(h, sizes.m, 'h');
+  checkLength(v, sizes.m * vdim, 'v');
+  checkLength(outLse, sizes.n, 'outLse');
+  checkLength(outMean, sizes.n * vdim, 'outMean');
+  if (sparsity) checkSparsity(sparsity, sizes.n, sizes.m);
+  return sizes;
+}
+
+/** Every argument of KernelEngine.argmaxScore. */
+export function checkArgmaxCall(eps: number, p: number, x: Cloud, y: Cloud, h: Float32Array, outIndex: Int32Array, outScore: Float32Array): CallSizes {
+  const sizes = pairSizes(x, y);
+  checkEpsilon(eps);
+  checkExponent(p);
+  checkLength(h, sizes.m, 'h');
+  checkLength(outIndex, sizes.n, 'outIndex');
+  checkLength(outScore, sizes.n, 'outScore');
+  return sizes;
+}
+
+/** Every argument of KernelEngine.gaussianSum. */
+export function checkGaussianCall(sigmas: readonly number[], weights: readonly number[], x: Cloud, y: Cloud, v: Float32Array, vdim: number, out: Float32Array): CallSizes {
+  const sizes = pairSizes(x, y);
+  checkSigmas(sigmas, weights);
+  checkValueDim(vdim);
+  checkLength(v, sizes.m * vdim, 'v');
+  checkLength(out, sizes.n * vdim, 'out');
+  return sizes;
+}
+
+/** Every argument of KernelEngine.knn. */
+export function checkKnnCall(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): CallSizes {
+  const sizes = pairSizes(x, y);
+  checkK(k, sizes.m);
+  checkLength(outIndex, sizes.n * k, 'outIndex');
+  checkLength(outDist2, sizes.n * k, 'outDist2');
+  return sizes;
+}

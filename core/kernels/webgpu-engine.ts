@@ -10,7 +10,7 @@
  */
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
-import { checkEpsilon, checkExponent, checkK, checkLength, checkSigmas, checkSparsity, checkValueDim, pairSizes } from './validate.ts';
+import { checkArgmaxCall, checkGaussianCall, checkKnnCall, checkSoftminCall, checkWeightedCall, type CallSizes } from './validate.ts';
 import { createWebGpuContext, type WebGpuAdapterDescription } from './webgpu-device.ts';
 import { CAP, MASKED, WORKGROUP, isNoScore, shaderKeyString, shaderSource, type ShaderKey } from './webgpu-shaders.ts';
 
@@ -176,8 +176,8 @@ export class WebGpuEngine implements KernelEngine {
   }
 
   /** The log-sum-exp rows (NO_SCORE where empty) and, with v, the weighted means. */
-  private async lse(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, v: Float32Array | undefined, vdim: number, sparsity?: BlockSparsity) {
-    const { n, m, dim } = pairSizes(x, y);
+  private async lse(sizes: CallSizes, eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, v: Float32Array | undefined, vdim: number, sparsity?: BlockSparsity) {
+    const { n, m, dim } = sizes;
     const blocks = sparsity ? sparseBlocks(sparsity, n) : undefined;
     const inputs: Dispatch['inputs'] = [{ binding: 3, data: maskedPotential(h) }];
     if (v) inputs.push({ binding: 5, data: v });
@@ -199,13 +199,9 @@ export class WebGpuEngine implements KernelEngine {
   }
 
   async softmin(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, out: Float32Array, sparsity?: BlockSparsity): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkLength(h, m, 'h');
-    checkLength(out, n, 'out');
-    if (sparsity) checkSparsity(sparsity, n, m);
-    const { lse } = await this.lse(eps, p, x, y, h, undefined, 0, sparsity);
+    const sizes = checkSoftminCall(eps, p, x, y, h, out, sparsity);
+    const { lse } = await this.lse(sizes, eps, p, x, y, h, undefined, 0, sparsity);
+    const n = sizes.n;
     for (let i = 0; i < n; i++) out[i] = isNoScore(lse[i]) ? EMPTY_SOFTMIN : clampOutput(-eps * lse[i]);
   }
 
@@ -221,27 +217,15 @@ export class WebGpuEngine implements KernelEngine {
     outMean: Float32Array,
     sparsity?: BlockSparsity,
   ): Promise<void> {
-    const { n, m } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkValueDim(vdim);
-    checkLength(h, m, 'h');
-    checkLength(v, m * vdim, 'v');
-    checkLength(outLse, n, 'outLse');
-    checkLength(outMean, n * vdim, 'outMean');
-    if (sparsity) checkSparsity(sparsity, n, m);
-    const { lse, mean } = await this.lse(eps, p, x, y, h, v, vdim, sparsity);
+    const sizes = checkWeightedCall(eps, p, x, y, h, v, vdim, outLse, outMean, sparsity);
+    const { lse, mean } = await this.lse(sizes, eps, p, x, y, h, v, vdim, sparsity);
+    const n = sizes.n;
     for (let i = 0; i < n; i++) outLse[i] = isNoScore(lse[i]) ? EMPTY_LSE : lse[i];
     if (mean) outMean.set(mean.subarray(0, n * vdim));
   }
 
   async argmaxScore(eps: number, p: CostExponent, x: Cloud, y: Cloud, h: Float32Array, outIndex: Int32Array, outScore: Float32Array): Promise<void> {
-    const { n, m, dim } = pairSizes(x, y);
-    checkEpsilon(eps);
-    checkExponent(p);
-    checkLength(h, m, 'h');
-    checkLength(outIndex, n, 'outIndex');
-    checkLength(outScore, n, 'outScore');
+    const { n, m, dim } = checkArgmaxCall(eps, p, x, y, h, outIndex, outScore);
     const [score, index] = await this.run({
       key: { kind: 'argmax', dim, p, vdim: 0, sparse: false, count: 0 },
       n,
@@ -262,11 +246,7 @@ export class WebGpuEngine implements KernelEngine {
   }
 
   async gaussianSum(sigmas: readonly number[], scaleWeights: readonly number[], x: Cloud, y: Cloud, v: Float32Array, vdim: number, out: Float32Array): Promise<void> {
-    const { n, m, dim } = pairSizes(x, y);
-    checkSigmas(sigmas, scaleWeights);
-    checkValueDim(vdim);
-    checkLength(v, m * vdim, 'v');
-    checkLength(out, n * vdim, 'out');
+    const { n, m, dim } = checkGaussianCall(sigmas, scaleWeights, x, y, v, vdim, out);
     const coef = new Float32Array(2 * sigmas.length);
     sigmas.forEach((s, q) => {
       coef[2 * q] = Math.min(1 / (2 * s * s), FLOAT32_MAX);
@@ -291,10 +271,7 @@ export class WebGpuEngine implements KernelEngine {
   }
 
   async knn(k: number, x: Cloud, y: Cloud, outIndex: Int32Array, outDist2: Float32Array): Promise<void> {
-    const { n, m, dim } = pairSizes(x, y);
-    checkK(k, m);
-    checkLength(outIndex, n * k, 'outIndex');
-    checkLength(outDist2, n * k, 'outDist2');
+    const { n, m, dim } = checkKnnCall(k, x, y, outIndex, outDist2);
     const [dist2, index] = await this.run({
       key: { kind: 'knn', dim, p: 2, vdim: 0, sparse: false, count: k },
       n,

@@ -19,33 +19,12 @@ import { WebGpuEngine } from '../../core/kernels/webgpu-engine.ts';
 import { readMesh } from '../../core/io/meshes/index.ts';
 import { match } from '../../core/ot/index.ts';
 import { sharedPath } from '../support/data.ts';
+import { bestMs, randomCloud } from './kernels.ts';
 
 const EPS = 0.01;
 
-function randomCloud(n: number, seed: number): Cloud {
-  let s = seed >>> 0;
-  const points = new Float32Array(n * 3);
-  for (let i = 0; i < points.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    points[i] = s / 4294967296;
-  }
-  return { points, dim: 3 };
-}
-
 const rowsOf = (cloud: Cloud, n: number): Cloud => ({ points: cloud.points.subarray(0, n * 3), dim: 3 });
 const round = (v: number, digits = 1): number => Number(v.toFixed(digits));
-
-/** Best time in ms of `runs` timed calls after one warm-up call. */
-async function bestMs(runs: number, call: () => Promise<void>): Promise<number> {
-  await call();
-  let best = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    await call();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
 
 /** Dense softmin throughput (M pairs/s) on the first `rows` rows of an n × n problem. */
 async function softminRate(engine: KernelEngine, n: number, rows: number, runs: number): Promise<number> {

@@ -19,7 +19,8 @@ const M = 20000;
 const DIM = 3;
 const EPS = 0.01;
 
-function randomCloud(n: number, seed: number): Cloud {
+/** n points uniform in the unit cube (3-D), from a seeded LCG. */
+export function randomCloud(n: number, seed: number): Cloud {
   let s = seed >>> 0;
   const points = new Float32Array(n * DIM);
   for (let i = 0; i < points.length; i++) {
@@ -30,7 +31,7 @@ function randomCloud(n: number, seed: number): Cloud {
 }
 
 /** Best time in ms of `runs` timed calls after one warm-up call. */
-async function bestMs(runs: number, call: () => Promise<void>): Promise<number> {
+export async function bestMs(runs: number, call: () => Promise<void>): Promise<number> {
   await call();
   let best = Infinity;
   for (let r = 0; r < runs; r++) {
