@@ -51,4 +51,8 @@ test('targets, file associations and unpacked assets the app needs', async () =>
   assert.equal(config.extraMetadata.main, 'dist/main/index.mjs');
   assert.ok(config.files.includes('dist/main/**') && config.files.includes('dist/renderer/**'));
   assert.ok(config.asarUnpack.includes('**/*.wasm'));
+  // Dawn's binaries for other platforms stay out of the package; the packaged platform's is unpacked from asar.
+  const dawn = config.files.indexOf('!node_modules/webgpu/dist/**');
+  assert.ok(dawn >= 0 && config.files.indexOf('node_modules/webgpu/dist/${platform}-${arch}/**') > dawn);
+  assert.ok(config.asarUnpack.includes('node_modules/webgpu/dist/**'));
 });
