@@ -6,6 +6,7 @@
  * Log-sum-exp is the max-stabilised two-pass form: m = max_j s_ij, then m + log Σ_j exp(s_ij − m)
  * (Feydy et al. 2019, "Interpolating between optimal transport and MMD using Sinkhorn divergences").
  */
+import { columnRanges } from './block-ranges.ts';
 import { rowDistance2 } from './row-distance.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
@@ -39,8 +40,7 @@ function sparseBlocks(s: BlockSparsity): RowBlocks {
     ranges(k: number): number[] {
       let r = cache.get(k);
       if (!r) {
-        r = [];
-        for (let b = s.rowPtr[k]; b < s.rowPtr[k + 1]; b++) r.push(s.yStart[s.cols[b]], s.yStart[s.cols[b] + 1]);
+        r = columnRanges(s, k);
         cache.set(k, r);
       }
       return r;

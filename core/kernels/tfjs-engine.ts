@@ -12,6 +12,7 @@
  * tile each.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { columnRanges } from './block-ranges.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import { type Tf, type TfjsBackendName, loadTfjs, loadTfjsNodeGpu } from './tfjs-loader.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
@@ -227,16 +228,9 @@ export class TfjsEngine implements KernelEngine {
       const i0 = s.xStart[k];
       const i1 = s.xStart[k + 1];
       if (i1 === i0) continue;
-      const ranges: number[] = [];
+      const ranges = columnRanges(s, k);
       let count = 0;
-      for (let b = s.rowPtr[k]; b < s.rowPtr[k + 1]; b++) {
-        const j0 = s.yStart[s.cols[b]];
-        const j1 = s.yStart[s.cols[b] + 1];
-        if (j1 > j0) {
-          ranges.push(j0, j1);
-          count += j1 - j0;
-        }
-      }
+      for (let r = 0; r < ranges.length; r += 2) count += ranges[r + 1] - ranges[r];
       if (count === 0) continue;
       const part = await this.denseLse(
         rows(x.points, dim, i0, i1),

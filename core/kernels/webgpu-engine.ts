@@ -8,11 +8,12 @@
  * Rows go out in chunks of at most PAIRS_PER_DISPATCH pairs, so that no single dispatch runs long enough for a
  * desktop driver's watchdog (a GPU that also drives a display) to reset the device.
  */
+import { columnRanges } from './block-ranges.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
 import { checkArgmaxCall, checkGaussianCall, checkKnnCall, checkSoftminCall, checkWeightedCall, type CallSizes } from './validate.ts';
 import { createWebGpuContext, type WebGpuAdapterDescription } from './webgpu-device.ts';
-import { CAP, MASKED, WORKGROUP, isNoScore, shaderKeyString, shaderSource, type ShaderKey } from './webgpu-shaders.ts';
+import { CAP, MASKED, MASKED_AT_OR_BELOW, WORKGROUP, isNoScore, shaderKeyString, shaderSource, type ShaderKey } from './webgpu-shaders.ts';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 /** Pairs per dispatch (about 0.1 s on a laptop GPU, milliseconds on an H100). */
@@ -41,32 +42,44 @@ interface Dispatch {
   outputs: { binding: number; bytes: number }[];
 }
 
-/** h with −∞ (and anything below −2e38) replaced by the shaders' MASKED stand-in: WGSL has no infinities. */
+/** λ of the cost term λ·C: C = ½|x − y|² / ε (p = 2) or |x − y| / ε (p = 1). */
+const costScale = (p: CostExponent, eps: number): number => (p === 2 ? 0.5 / eps : 1 / eps);
+
+/** h with −∞ (and anything ≤ MASKED_AT_OR_BELOW) replaced by the shaders' MASKED stand-in: WGSL has no infinities. */
 function maskedPotential(h: Float32Array): Float32Array {
   const out = new Float32Array(h.length);
-  for (let j = 0; j < h.length; j++) out[j] = h[j] > -2e38 ? h[j] : MASKED;
+  for (let j = 0; j < h.length; j++) out[j] = h[j] > MASKED_AT_OR_BELOW ? h[j] : MASKED;
   return out;
 }
 
-/** Each row's x cluster, and [rangePtr (K + 1), ranges] with runs of consecutive y clusters merged. */
-function sparseBlocks(s: BlockSparsity, n: number): { rowCluster: Uint32Array; blocks: Uint32Array; clusters: number } {
+interface GpuBlocks {
+  rowCluster: Uint32Array;
+  blocks: Uint32Array;
+  clusters: number;
+}
+
+/** Block structures already laid out for the shaders (they are never mutated once passed, types.ts). */
+const laidOut = new WeakMap<BlockSparsity, GpuBlocks>();
+
+/**
+ * Each row's x cluster, and [rangePtr (K + 1), ranges] (block-ranges.ts) — laid out once per structure: a
+ * Sinkhorn loop passes the same one to every iteration.
+ */
+function sparseBlocks(s: BlockSparsity, n: number): GpuBlocks {
+  const cached = laidOut.get(s);
+  if (cached) return cached;
   const clusters = s.xStart.length - 1;
   const rowCluster = new Uint32Array(Math.max(1, n));
   for (let k = 0; k < clusters; k++) rowCluster.fill(k, s.xStart[k], s.xStart[k + 1]);
   const rangePtr = [0];
   const ranges: number[] = [];
   for (let k = 0; k < clusters; k++) {
-    for (let b = s.rowPtr[k]; b < s.rowPtr[k + 1]; b++) {
-      const j0 = s.yStart[s.cols[b]];
-      const j1 = s.yStart[s.cols[b] + 1];
-      if (j1 === j0) continue;
-      // Cols ascend, so a block that starts where the last range of this cluster ends extends it.
-      if (ranges.length > 2 * rangePtr[k] && ranges[ranges.length - 1] === j0) ranges[ranges.length - 1] = j1;
-      else ranges.push(j0, j1);
-    }
+    ranges.push(...columnRanges(s, k));
     rangePtr.push(ranges.length / 2);
   }
-  return { rowCluster, blocks: Uint32Array.from([...rangePtr, ...ranges]), clusters };
+  const blocks = { rowCluster, blocks: Uint32Array.from([...rangePtr, ...ranges]), clusters };
+  laidOut.set(s, blocks);
+  return blocks;
 }
 
 export class WebGpuEngine implements KernelEngine {
@@ -188,7 +201,7 @@ export class WebGpuEngine implements KernelEngine {
       key: { kind: 'lse', dim, p, vdim: v ? vdim : 0, sparse: blocks !== undefined, count: 0 },
       n,
       m,
-      lambda: p === 2 ? 0.5 / eps : 1 / eps,
+      lambda: costScale(p, eps),
       clusters: blocks?.clusters ?? 0,
       x,
       y,
@@ -230,7 +243,7 @@ export class WebGpuEngine implements KernelEngine {
       key: { kind: 'argmax', dim, p, vdim: 0, sparse: false, count: 0 },
       n,
       m,
-      lambda: p === 2 ? 0.5 / eps : 1 / eps,
+      lambda: costScale(p, eps),
       clusters: 0,
       x,
       y,

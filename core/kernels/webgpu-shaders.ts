@@ -4,7 +4,7 @@
  * is specialised (point dim, value channels, cost exponent, k, number of σ) so that the inner loops unroll.
  *
  * WGSL leaves overflow to ±∞ and ∞'s arithmetic undefined, so no shader ever makes an infinity:
- *   - h_j ≤ MASKED (the host's stand-in for −∞, a zero mass) is skipped;
+ *   - h_j ≤ MASKED_AT_OR_BELOW (the host writes MASKED, its stand-in for −∞, a zero mass) is skipped;
  *   - a cost term λ·C with C > cLimit (= CAP / λ, computed on the host) is skipped: exp of it is 0 anyway;
  *   - the running max starts at NO_SCORE, below every kept score, and a row that kept no term writes NO_SCORE.
  * The host maps NO_SCORE to the engines' documented empty values (output-limits.ts).
@@ -16,8 +16,10 @@
 /** Invocations per workgroup. */
 export const WORKGROUP = 64;
 
-/** Host stand-in for h_j = −∞ (every h below −2e38 is treated as masked). */
+/** Host stand-in for h_j = −∞. */
 export const MASKED = -3.4e38;
+/** Every h_j at or below this is masked (a zero mass), so that a kept score h − λ·C (λ·C ≤ CAP) stays finite. */
+export const MASKED_AT_OR_BELOW = -2e38;
 /** Written where a row kept no term; below every score a kept term can have (≥ −2e38 − 1e38). */
 export const NO_SCORE = -3.4e38;
 
@@ -112,7 +114,7 @@ ${rowPrelude(dim)}
 ${ranges}
     for (var j = j0; j < j1; j++) {
       let hj = hs[j];
-      if (hj <= -2e38) { continue; }
+      if (hj <= ${MASKED_AT_OR_BELOW}) { continue; }
 ${distance2(dim)}
       let c = ${cost};
       if (c > params.cLimit) { continue; }
@@ -153,7 +155,7 @@ ${rowPrelude(dim)}
   var bestJ = -1;
   for (var j = 0u; j < params.m; j++) {
     let hj = hs[j];
-    if (hj <= -2e38) { continue; }
+    if (hj <= ${MASKED_AT_OR_BELOW}) { continue; }
 ${distance2(dim)}
     let c = ${p === 2 ? 'd2' : 'sqrt(d2)'};
     if (c > params.cLimit) { continue; }

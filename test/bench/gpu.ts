@@ -16,10 +16,10 @@ import { CpuEngine } from '../../core/kernels/cpu-engine.ts';
 import type { Cloud, KernelEngine } from '../../core/kernels/types.ts';
 import { probeWebGpu } from '../../core/kernels/webgpu-device.ts';
 import { WebGpuEngine } from '../../core/kernels/webgpu-engine.ts';
-import { readMesh } from '../../core/io/meshes/index.ts';
 import { match } from '../../core/ot/index.ts';
 import { sharedPath } from '../support/data.ts';
 import { bestMs, randomCloud } from './kernels.ts';
+import { vesselsMm } from './ot-peers.ts';
 
 const EPS = 0.01;
 
@@ -94,9 +94,7 @@ export async function benchGpu(): Promise<Record<string, unknown>> {
 
     const source = sharedPath('lung/vessels/copd1_source.vtk');
     if (!software && existsSync(source)) {
-      // The files hold (p − centre) / 100 (../shared/data/README.md): back to mm.
-      const x = (await readMesh(source)).pointsLps.map((v) => v * 100);
-      const y = (await readMesh(sharedPath('lung/vessels/copd1_target.vtk'))).pointsLps.map((v) => v * 100);
+      const [x, y] = await vesselsMm();
       await vesselMatch(gpu, x.subarray(0, 3000), y.subarray(0, 3000));
       const onGpu = await vesselMatch(gpu, x, y);
       const onCpu = await vesselMatch(cpu, x, y);

@@ -42,7 +42,7 @@ const PEER_TIMEOUT_S = Number(process.env.MONGE_PEER_TIMEOUT ?? 1800);
 const PEER_SIZES = (process.env.MONGE_OT_PEER_SIZES ?? '5000,10000,20000').split(',').map(Number);
 
 /** The two vessel trees in mm (the files are normalised: 1 unit = 100 mm, see the data README). */
-async function vesselsMm(): Promise<[Float64Array, Float64Array]> {
+export async function vesselsMm(): Promise<[Float64Array, Float64Array]> {
   const source = await readMesh(sharedPath('lung/vessels/copd1_source.vtk'));
   const target = await readMesh(sharedPath('lung/vessels/copd1_target.vtk'));
   return [source.pointsLps.map((v) => v * 100), target.pointsLps.map((v) => v * 100)];
