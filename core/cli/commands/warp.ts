@@ -40,7 +40,8 @@ Options:
   --reference IMAGE          the output grid for images (default: FIELD's grid; with --inverse the inverse
                              field's, and required without one)
   --interpolation MODE       images: auto (default: nearest for masks and label maps — integer voxels, at most
-                             256 values — so labels are never blended, trilinear otherwise), linear, nearest
+                             256 values, piecewise constant — so labels are never blended; trilinear otherwise,
+                             8-bit grey images included), linear, nearest
   --landmarks-frame ras|lps  frame of a mesh or point file that declares none (plain CSV: LPS)
   --prefix P                 read and write CSV columns P_x,P_y,P_z (e.g. exp in DIR-Lab's mm CSV)
   --frame ras|lps            frame to write OUT in (meshes and point sets; default INPUT's)

@@ -94,6 +94,14 @@ test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, ne
   t.diagnostic(`grey image: largest |out − f∘φ⁻¹| ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-3, `${worst}`);
 
+  // The same ramp stored as uint8 (an 8-bit grey image: integers, ≤ 256 values) is still grey: trilinear.
+  const grey8 = imageFrom([70, 70, 60], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => Math.max(0, Math.min(255, Math.round(f(p) - f(centre) + 128))), Uint8Array);
+  assert.ok(new Set(grey8.data).size <= 256);
+  await writeImage(join(dir, 'grey8.nii.gz'), grey8);
+  const r8 = await runMonge(['warp', join(dir, 'grey8.nii.gz'), '--field', folder, '-o', join(dir, 'grey8-fixed.nii.gz'), '--json']);
+  assert.equal(r8.code, 0, r8.stderr);
+  assert.equal((JSON.parse(r8.stdout) as { interpolation: string }).interpolation, 'linear');
+
   // A label map: auto picks nearest, labels stay labels, and each label's centroid moves by φ.
   const labels = imageFrom([70, 70, 60], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), centre, (p) => (Math.hypot(p[0] - centre[0] - 8, p[1] - centre[1], p[2] - centre[2]) < 7 ? 2 : Math.hypot(p[0] - centre[0] + 8, p[1] - centre[1], p[2] - centre[2]) < 6 ? 5 : 0));
   await writeImage(join(dir, 'labels.nii.gz'), labels);

@@ -1,0 +1,74 @@
+/**
+ * looksLikeMask decides whether an image is shown with label colours and warped by nearest neighbour. Checked on
+ * synthetic images whose kind is known by construction and on the project's real volumes, whose kind is known from
+ * their source: FreeSurfer's T1.mgz (uint8 grey), aseg.mgz and TotalSegmentator's labels, the DIR-Lab lung masks,
+ * and a CT (int16 HU, and windowed into uint8).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readImage } from '../../../core/io/images/read-image.ts';
+import { looksLikeMask, MIN_EQUAL_NEIGHBOUR_SHARE } from '../../../core/io/images/looks-like-mask.ts';
+import { needsSharedData, sharedPath } from '../../support/data.ts';
+
+/** A 40³ image from f(i, j, k), as uint8. */
+function volume(f: (i: number, j: number, k: number) => number): Uint8Array {
+  const out = new Uint8Array(40 ** 3);
+  for (let k = 0; k < 40; k++) for (let j = 0; j < 40; j++) for (let i = 0; i < 40; i++) out[(k * 40 + j) * 40 + i] = f(i, j, k);
+  return out;
+}
+
+/** A deterministic pseudo-random sequence in [0, 1) (a linear congruential generator). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+test('looksLikeMask: label maps and binary masks are masks; 8-bit grey images are not', () => {
+  const random = lcg(7);
+  // Ten labelled boxes of 4 voxels along i on a 0 background: piecewise constant.
+  assert.equal(looksLikeMask(volume((i, j, k) => (j > 5 && j < 35 && k > 5 && k < 35 ? 1 + Math.floor(i / 4) : 0))), true);
+  // A ragged binary mask (every voxel drawn at random): two values are a mask whatever their layout.
+  assert.equal(looksLikeMask(volume(() => (random() < 0.5 ? 1 : 0))), true);
+  // An 8-bit grey image: a smooth ramp with noise, 0–255 — integer, ≤ 256 values, but varying voxel to voxel.
+  assert.equal(looksLikeMask(volume((i, j, k) => Math.min(255, Math.round(3 * i + 2 * j + k + 20 * random())))), false);
+  // The same ramp on a background of zeros filling 90 % of the image still varies inside the object.
+  assert.equal(looksLikeMask(volume((i, j) => (i < 8 && j < 20 ? Math.min(255, 1 + Math.round(3 * i + 2 * j + 20 * random())) : 0))), false);
+  // At the threshold: a label image whose neighbouring pairs are equal just above / just below the share.
+  const pairs = (share: number): Uint8Array => {
+    const n = 10_000;
+    const out = new Uint8Array(n);
+    // Value 1 + (number of changes so far) % 200: a change at pair i when i is not among the first `share` of a 100.
+    let v = 1;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && i % 100 >= share * 100) v = 1 + (v % 200);
+      out[i] = v;
+    }
+    return out;
+  };
+  assert.equal(looksLikeMask(pairs(MIN_EQUAL_NEIGHBOUR_SHARE + 0.02)), true);
+  assert.equal(looksLikeMask(pairs(MIN_EQUAL_NEIGHBOUR_SHARE - 0.02)), false);
+  // Non-integers and more than 256 values are grey, as before.
+  assert.equal(looksLikeMask(Float32Array.from([0, 0.5, 0.5])), false);
+  assert.equal(looksLikeMask(Int16Array.from({ length: 300 }, (_, i) => i)), false);
+  assert.equal(looksLikeMask(new Uint8Array(0)), true);
+});
+
+test('looksLikeMask on real volumes: T1.mgz and a CT are grey; aseg, TotalSegmentator labels and lung masks are masks', { skip: needsSharedData() }, async () => {
+  const kinds: [string[], boolean][] = [
+    [['brain', 'mne-sample', 'T1.mgz'], false],
+    [['brain', 'mne-sample', 'aseg.mgz'], true],
+    [['volumes', 'totalsegmentator', 'example_seg.nii.gz'], true],
+    [['volumes', 'totalsegmentator', 'example_ct_sm.nii.gz'], false],
+    [['lung', 'dirlab-copd', 'copd1_insp_lungmask.nii.gz'], true],
+    [['lung', 'ants-n25', 'N25I_resampledLungMask.nii.gz'], true],
+  ];
+  for (const [path, isMask] of kinds) {
+    const image = await readImage(sharedPath(...path));
+    assert.equal(looksLikeMask(image.data), isMask, path.join('/'));
+  }
+  // The CT windowed into uint8 (−1000 … 1040 HU in steps of 8): 256 values at most, still a grey image.
+  const ct = await readImage(sharedPath('volumes', 'totalsegmentator', 'example_ct_sm.nii.gz'));
+  const windowed = Uint8Array.from(ct.data, (hu) => Math.max(0, Math.min(255, Math.floor((hu + 1000) / 8))));
+  assert.ok(new Set(windowed).size <= 256);
+  assert.equal(looksLikeMask(windowed), false);
+});
