@@ -14,6 +14,7 @@
  * moves them to their CSR places once the host has summed the per-row counts.
  */
 import { defaultThreadCount } from '../runtime/thread-count.ts';
+import { costScale } from './cost-scale.ts';
 import { CpuPool } from './cpu-pool.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, OUTPUT_LIMIT } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine, PairList, PrunedPairList, PruneTest } from './types.ts';
@@ -40,8 +41,6 @@ export interface CpuEngineOptions {
    */
   inlinePairs?: number;
 }
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Padded length of the per-coordinate column arrays. */
 function columnStride(m: number): number {
@@ -230,8 +229,7 @@ export class CpuEngine implements KernelEngine {
   private setCost(buffer: SharedArrayBuffer, params: number, eps: number, p: CostExponent): void {
     const P = new Float64Array(buffer, params, PARAM_SLOTS);
     P[ParamSlot.p] = p;
-    // Capped at float32's range: an infinite scale would make ∞·0 = NaN for coincident points.
-    P[ParamSlot.scale] = Math.min(p === 2 ? 0.5 / eps : 1 / eps, FLOAT32_MAX);
+    P[ParamSlot.scale] = costScale(p, eps);
   }
 
   private run(kernel: RowKernel, params: number, rows: number, pairs: number): Promise<void> {

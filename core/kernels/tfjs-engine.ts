@@ -13,6 +13,7 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { columnRanges } from './block-ranges.ts';
+import { costScale } from './cost-scale.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import { type Tf, type TfjsBackendName, loadTfjs, loadTfjsNodeGpu } from './tfjs-loader.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
@@ -33,8 +34,6 @@ interface LseState {
   sum: Tensor1D;
   acc: Tensor2D | undefined;
 }
-
-const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A stand-in for −∞ in shifts, so that (−∞) − (−∞) never makes NaN. */
 const FINITE_FLOOR = -3e38;
@@ -111,8 +110,7 @@ export class TfjsEngine implements KernelEngine {
   private scores(xTile: Tensor2D, yT: Tensor2D, hRow: Tensor2D, dim: number, eps: number, p: CostExponent): Tensor2D {
     const tf = this.tf;
     const d2 = this.dist2(xTile, yT, dim);
-    // Scales capped at float32's range: an infinite one would make ∞·0 = NaN for coincident points.
-    const cost = p === 2 ? tf.mul(d2, Math.min(0.5 / eps, FLOAT32_MAX)) : tf.mul(tf.sqrt(d2), Math.min(1 / eps, FLOAT32_MAX));
+    const cost = tf.mul(p === 2 ? d2 : tf.sqrt(d2), costScale(p, eps));
     return tf.sub(hRow, cost);
   }
 

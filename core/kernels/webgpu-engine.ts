@@ -9,13 +9,13 @@
  * desktop driver's watchdog (a GPU that also drives a display) to reset the device.
  */
 import { columnRanges } from './block-ranges.ts';
+import { costScale, FLOAT32_MAX } from './cost-scale.ts';
 import { EMPTY_LSE, EMPTY_SCORE, EMPTY_SOFTMIN, clampOutput } from './output-limits.ts';
 import type { BlockSparsity, Cloud, CostExponent, KernelEngine } from './types.ts';
 import { checkArgmaxCall, checkGaussianCall, checkKnnCall, checkSoftminCall, checkWeightedCall, type CallSizes } from './validate.ts';
 import { createWebGpuContext, type WebGpuAdapterDescription } from './webgpu-device.ts';
 import { CAP, MASKED, MASKED_AT_OR_BELOW, WORKGROUP, isNoScore, shaderKeyString, shaderSource, type ShaderKey } from './webgpu-shaders.ts';
 
-const FLOAT32_MAX = 3.4028234663852886e38;
 /** Pairs per dispatch (about 0.1 s on a laptop GPU, milliseconds on an H100). */
 const PAIRS_PER_DISPATCH = 2 ** 30;
 /** Workgroups per grid dimension (WebGPU's guaranteed maxComputeWorkgroupsPerDimension). */
@@ -33,7 +33,7 @@ interface Dispatch {
   key: ShaderKey;
   n: number;
   m: number;
-  /** λ = 1/ε (p = 1) or 1/(2ε) (p = 2); 0 where unused. */
+  /** λ = costScale(p, ε) (cost-scale.ts); 0 where unused. */
   lambda: number;
   clusters: number;
   x: Cloud;
@@ -41,9 +41,6 @@ interface Dispatch {
   inputs: { binding: number; data: Words }[];
   outputs: { binding: number; bytes: number }[];
 }
-
-/** λ of the cost term λ·C: C = ½|x − y|² / ε (p = 2) or |x − y| / ε (p = 1). */
-const costScale = (p: CostExponent, eps: number): number => (p === 2 ? 0.5 / eps : 1 / eps);
 
 /** h with −∞ (and anything ≤ MASKED_AT_OR_BELOW) replaced by the shaders' MASKED stand-in: WGSL has no infinities. */
 function maskedPotential(h: Float32Array): Float32Array {
@@ -150,7 +147,7 @@ export class WebGpuEngine implements KernelEngine {
 
       const encoder = device.createCommandEncoder();
       const rowsPerChunk = Math.max(WORKGROUP, Math.floor(this.pairsPerDispatch / Math.max(1, call.m) / WORKGROUP) * WORKGROUP);
-      const lambda = Math.min(call.lambda, FLOAT32_MAX);
+      const { lambda } = call;
       const cLimit = lambda > 0 ? Math.min(CAP / lambda, FLOAT32_MAX) : FLOAT32_MAX;
       for (let row0 = 0; row0 < call.n; row0 += rowsPerChunk) {
         const rows = Math.min(rowsPerChunk, call.n - row0);
@@ -180,9 +177,11 @@ export class WebGpuEngine implements KernelEngine {
       outs.forEach((o, k) => encoder.copyBufferToBuffer(o, 0, readback, offsets[k], o.size));
       device.queue.submit([encoder.finish()]);
       await readback.mapAsync(GPUMapMode.READ);
-      const bytes = readback.getMappedRange().slice(0);
+      // Each output copied out of the mapping once (the mapped range is gone after unmap).
+      const mapped = readback.getMappedRange();
+      const results = call.outputs.map(({ bytes: size }, k) => mapped.slice(offsets[k], offsets[k] + size));
       readback.unmap();
-      return call.outputs.map(({ bytes: size }, k) => bytes.slice(offsets[k], offsets[k] + size));
+      return results;
     } finally {
       for (const b of owned) b.destroy();
     }

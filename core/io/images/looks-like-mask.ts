@@ -41,5 +41,6 @@ export function looksLikeMask(data: ArrayLike<number>): boolean {
       }
     }
   }
-  return seen.size <= 2 || pairs === 0 || equal >= MIN_EQUAL_NEIGHBOUR_SHARE * pairs;
+  // More than two values means a non-zero voxel, so pairs > 0 here.
+  return seen.size <= 2 || equal >= MIN_EQUAL_NEIGHBOUR_SHARE * pairs;
 }
