@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { looksLikeMask, MIN_EQUAL_NEIGHBOUR_SHARE } from '../../../core/io/images/looks-like-mask.ts';
+import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
 /** A 40³ image from f(i, j, k), as uint8. */
@@ -17,14 +18,8 @@ function volume(f: (i: number, j: number, k: number) => number): Uint8Array {
   return out;
 }
 
-/** A deterministic pseudo-random sequence in [0, 1) (a linear congruential generator). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
 test('looksLikeMask: label maps and binary masks are masks; 8-bit grey images are not', () => {
-  const random = lcg(7);
+  const random = mulberry32(7);
   // Ten labelled boxes of 4 voxels along i on a 0 background: piecewise constant.
   assert.equal(looksLikeMask(volume((i, j, k) => (j > 5 && j < 35 && k > 5 && k < 35 ? 1 + Math.floor(i / 4) : 0))), true);
   // A ragged binary mask (every voxel drawn at random): two values are a mask whatever their layout.
