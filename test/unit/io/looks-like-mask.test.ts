@@ -2,7 +2,7 @@
  * looksLikeMask decides whether an image is shown with label colours and warped by nearest neighbour. Checked on
  * synthetic images whose kind is known by construction and on the project's real volumes, whose kind is known from
  * their source: FreeSurfer's T1.mgz (uint8 grey), aseg.mgz and TotalSegmentator's labels, the DIR-Lab lung masks,
- * and a CT (int16 HU, and windowed into uint8).
+ * and a CT (int16 HU, and windowed into uint8, wide or narrow enough to saturate).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +28,10 @@ test('looksLikeMask: label maps and binary masks are masks; 8-bit grey images ar
   assert.equal(looksLikeMask(volume((i, j, k) => Math.min(255, Math.round(3 * i + 2 * j + k + 20 * random())))), false);
   // The same ramp on a background of zeros filling 90 % of the image still varies inside the object.
   assert.equal(looksLikeMask(volume((i, j) => (i < 8 && j < 20 ? Math.min(255, 1 + Math.round(3 * i + 2 * j + 20 * random())) : 0))), false);
+  // The ramp clipped so that 60 % of the image saturates at 255 (a narrow window): flat where clipped, varying elsewhere.
+  assert.equal(looksLikeMask(volume((i, j, k) => Math.min(255, Math.round(12 * i + 2 * j + k + 20 * random())))), false);
+  // Clipped at both ends (36 % of the voxels at 255, 39 % at 0) it is still grey.
+  assert.equal(looksLikeMask(volume((i, j, k) => Math.max(0, Math.min(255, Math.round(25 * (i - 17) + j + k + 20 * random()))))), false);
   // At the threshold: a label image whose neighbouring pairs are equal just above / just below the share.
   const pairs = (share: number): Uint8Array => {
     const n = 10_000;
@@ -66,4 +70,8 @@ test('looksLikeMask on real volumes: T1.mgz and a CT are grey; aseg, TotalSegmen
   const windowed = Uint8Array.from(ct.data, (hu) => Math.max(0, Math.min(255, Math.floor((hu + 1000) / 8))));
   assert.ok(new Set(windowed).size <= 256);
   assert.equal(looksLikeMask(windowed), false);
+  // In a lung window (−1000 … −400 HU) 63 % of the voxels saturate at 255: still grey.
+  const lungWindow = Uint8Array.from(ct.data, (hu) => Math.max(0, Math.min(255, Math.round(((hu + 1000) / 600) * 255))));
+  assert.ok(lungWindow.filter((v) => v === 255).length > 0.6 * lungWindow.length);
+  assert.equal(looksLikeMask(lungWindow), false);
 });
