@@ -11,6 +11,7 @@ export { distanceArrays, distanceArraysOf } from './distance-arrays.ts';
 export { directedPercentile, hausdorffDistance, hausdorffFromDirected, percentileHausdorffFromDirected, type HausdorffDistances } from './hausdorff.ts';
 export { assertSameGrid, jacobianStats, type JacobianStats } from './jacobian-stats.ts';
 export { landmarkErrors, quantileSorted, summarizeErrors, type ErrorSummary } from './landmark-error.ts';
+export { landmarkErrorsThroughField } from './landmark-error-through-field.ts';
 export { PointLocator, pointToPointsDistance, type PointToPointsResult } from './point-to-points.ts';
 export {
   pointToSurfaceDistance,

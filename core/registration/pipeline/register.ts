@@ -28,7 +28,8 @@ import { createEngine, type EngineDescription } from '../../kernels/index.ts';
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
-import { landmarkErrors } from '../../metrics/landmark-error.ts';
+import { landmarkErrorsThroughField } from '../../metrics/landmark-error-through-field.ts';
+import { landmarkErrors, summarizeErrors, type ErrorSummary } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
@@ -483,13 +484,19 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
 
       // Landmarks.
-      let landmarkFiles: Record<string, string> | undefined;
+      let landmarkFiles: { warped: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
         await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm });
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
-        landmarkFiles = { warped: REGISTRATION_OUTPUTS.landmarksWarped, errors: REGISTRATION_OUTPUTS.landmarksError };
+        // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
+        const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
+        landmarkFiles = {
+          warped: REGISTRATION_OUTPUTS.landmarksWarped,
+          errors: REGISTRATION_OUTPUTS.landmarksError,
+          errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', ...throughField },
+        };
       }
       await part('landmarks');
       return {

@@ -104,6 +104,22 @@ test('register writes every output of the layout, and the report measures every 
   const errors = (await readFile(join(dir, 'out', REGISTRATION_OUTPUTS.landmarksError), 'utf8')).trim().split('\n');
   assert.equal(errors[0], 'index,label,error_mm,initial_error_mm');
   assert.equal(errors.length - 1, movingLandmarks.length / 3);
+
+  // The other convention (Learn2Reg's): fixed landmarks y through field.nii.gz as read back, y + T(y), against the
+  // moving landmarks, recomputed here from the file, and small as the forward TRE is.
+  const fixedLm = await readShape(join(dir, 'fixed.csv'));
+  const fieldBack = new GridSampler(await readImage(join(dir, 'out', 'field.nii.gz')));
+  const t = new Float64Array(3);
+  let sum = 0;
+  for (let i = 0; i < movingLandmarks.length; i += 3) {
+    const y = fixedLm.pointsLps.subarray(i, i + 3);
+    fieldBack.linear(y[0], y[1], y[2], t, 0, 'zero');
+    sum += Math.hypot(y[0] + t[0] - movingLandmarks[i], y[1] + t[1] - movingLandmarks[i + 1], y[2] + t[2] - movingLandmarks[i + 2]);
+  }
+  const throughField = report.landmarks.errorThroughField;
+  assert.equal(throughField.n, movingLandmarks.length / 3);
+  assert.ok(Math.abs(throughField.mean - sum / throughField.n) < 1e-3, `report ${throughField.mean} vs from the file ${sum / throughField.n}`);
+  assert.ok(throughField.mean < 0.35 * b.tre!.mean, `through the field ${throughField.mean.toFixed(2)} mm`);
 });
 
 test('the .nii.gz field read back with itk-wasm agrees with the point warp to 0.1 mm; inverse consistency < 0.5 mm', { timeout: 120_000 }, async () => {
