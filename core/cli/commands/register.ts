@@ -56,7 +56,8 @@ Writes OUTDIR only when everything is done (nothing is left there on failure or 
   landmarks_warped.csv, landmarks_error.csv   with landmarks: moving landmarks mapped into fixed space (in the
                           input's frame) and the per-landmark errors
   report.json             settings, versions, input SHA-256, time and memory per step, metrics before and after
-                          each step (TRE, surface distances, vertex error, Jacobian statistics)
+                          each step (TRE, surface distances, vertex error, Jacobian statistics); with landmarks
+                          also the TRE the other way, fixed landmarks through the field (Learn2Reg's convention)
 
 Options:
   -o, --output OUTDIR        output folder (must be new or empty unless --overwrite)
