@@ -11,20 +11,16 @@
  * for the warped moving landmarks. The two differ by the local scale of the map: with an expiration scan as the
  * moving image, distances in its frame are shorter by about the cube root of the volume ratio.
  */
-import { GridSampler } from '../field/grid-sampler.ts';
+import { GridDisplacement } from '../field/grid-displacement.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { landmarkErrors } from './landmark-error.ts';
 
-/** Per-landmark e_k (mm); a fixed landmark outside the field's grid has T = 0 there (ITK's rule). */
+/**
+ * Per-landmark e_k (mm): T sampled as `monge warp --inverse` carries points (GridDisplacement, T = 0 outside the
+ * field's grid, ITK's rule).
+ */
 export function landmarkErrorsThroughField(fieldLps: ImageLps, fixedLandmarksLps: Float64Array, movingLandmarksLps: Float64Array): Float64Array {
   if (fieldLps.components !== 3) throw new Error(`a displacement field has 3 components per voxel, this one ${fieldLps.components}`);
-  const sampler = new GridSampler(fieldLps);
-  const carried = new Float64Array(fixedLandmarksLps.length);
-  const t = new Float64Array(3);
-  for (let i = 0; i < fixedLandmarksLps.length; i += 3) {
-    const y = fixedLandmarksLps.subarray(i, i + 3);
-    sampler.linear(y[0], y[1], y[2], t, 0, 'zero');
-    for (let c = 0; c < 3; c++) carried[i + c] = y[c] + t[c];
-  }
-  return landmarkErrors(carried, movingLandmarksLps);
+  const t = new GridDisplacement(fieldLps, 'zero').sample(fixedLandmarksLps);
+  return landmarkErrors(fixedLandmarksLps.map((y, i) => y + t[i]), movingLandmarksLps);
 }

@@ -484,7 +484,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
 
       // Landmarks.
-      let landmarkFiles: { warped: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
+      let landmarkReport: { warped: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
@@ -492,7 +492,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
-        landmarkFiles = {
+        landmarkReport = {
           warped: REGISTRATION_OUTPUTS.landmarksWarped,
           errors: REGISTRATION_OUTPUTS.landmarksError,
           errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', ...throughField },
@@ -508,7 +508,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           samplingThreads: sampled.threads,
         },
         jacobian: { file: REGISTRATION_OUTPUTS.jacobian, definition: '1/det(∇φ⁻¹) on the fixed grid (det ∇φ at the moving point mapped there); ≤ 0 = folding', region, insideFixed, allVoxels },
-        landmarkFiles,
+        landmarkReport,
         inverseField,
         appliedFiles,
       };
@@ -556,7 +556,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       metrics: { ...phases, after },
       field: exported.field,
       jacobian: exported.jacobian,
-      ...(exported.landmarkFiles ? { landmarks: exported.landmarkFiles } : {}),
+      ...(exported.landmarkReport ? { landmarks: exported.landmarkReport } : {}),
       ...(exported.inverseField ? { inverseField: exported.inverseField } : {}),
       ...(exported.appliedFiles.length > 0 ? { applied: exported.appliedFiles } : {}),
       warnings,
