@@ -245,3 +245,12 @@ export function reportInputs(report: unknown): ReportInputs {
   }
   return out;
 }
+
+/**
+ * The registration's own warnings (report.json `warnings`: shapes at different scales, a mask cut by its scan's
+ * field of view, a field grid regridded to fit …), which the results panel shows beside its own.
+ */
+export function reportWarnings(report: unknown): string[] {
+  const raw = isObject(report) ? report.warnings : undefined;
+  return Array.isArray(raw) ? raw.filter((w): w is string => typeof w === 'string' && w !== '') : [];
+}

@@ -5,7 +5,7 @@
  * and, for volume inputs, slices of the fixed image with the moving image resampled through the field.
  *
  * Only the warped shape is required; anything else that is missing or unreadable becomes a warning, so a partial
- * folder is still shown. Display-only extras are computed here: the distance of each shape to the fixed surface
+ * folder is still shown. The registration's own warnings (report.json) come first, marked `registration:`. Display-only extras are computed here: the distance of each shape to the fixed surface
  * (`surface_distance`) and, where the pipeline did not store one, the displacement from the moving shape.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -23,7 +23,7 @@ import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
-import { reportInputs, reportView } from './report-view.ts';
+import { reportInputs, reportView, reportWarnings } from './report-view.ts';
 import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
@@ -82,6 +82,7 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   } else {
     warnings.push(`no ${REGISTRATION_OUTPUTS.report} in the folder: no metrics to show`);
   }
+  for (const w of reportWarnings(report)) warnings.push(`registration: ${w}`);
   const inputs = reportInputs(report);
   const inputPath = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(dir, p));
   const landmarksFrame = landmarksFrameOf(report);

@@ -41,6 +41,7 @@ import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
+import { fieldOfViewWarning } from './field-of-view-warning.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
@@ -270,6 +271,10 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const warnings: string[] = [];
     const scale = scaleWarning(moving, fixed);
     if (scale) warnings.push(scale);
+    for (const [input, role] of [[moving, 'moving'], [fixed, 'fixed']] as const) {
+      const cut = fieldOfViewWarning(input, role);
+      if (cut) warnings.push(cut);
+    }
     const preset = effectivePreset({ ...request, preset: presetName }, fixed.shape);
     const seed = request.seed ?? 0;
     // The field grid is decided now: one too large to sample is refused before the pipeline runs, not after it.

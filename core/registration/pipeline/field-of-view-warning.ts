@@ -1,0 +1,20 @@
+/**
+ * The warning for a mask that its scan cut short (core/shape/field-of-view.ts): which edges of the image it touches,
+ * in anatomical terms, and by how much. The pipeline registers the cut's flat cap as if it were the shape's
+ * boundary — measured better than leaving it out (README) — so what lies beyond the cut is extrapolated.
+ */
+import { anatomicalDirection, fieldOfViewCuts } from '../../shape/field-of-view.ts';
+import type { PreparedInput } from './inputs.ts';
+
+/** A warning when a volume input's mask touches the edge of its image, else undefined. */
+export function fieldOfViewWarning(input: PreparedInput, role: 'moving' | 'fixed'): string | undefined {
+  if (!input.image) return undefined;
+  const cuts = fieldOfViewCuts(input.image);
+  if (cuts.length === 0) return undefined;
+  const edges = cuts.map((c) => `${anatomicalDirection(c.normalLps)} (${c.voxels} voxels, ${Math.round(c.areaMm2)} mm²)`).join(', ');
+  return (
+    `the ${role} mask ${input.path} touches the edge of its image — ${edges}: the scan's field of view cuts the shape there. ` +
+    'The cut is closed by a flat surface that is registered as if it were the shape’s boundary, so the map near the cut is less reliable, ' +
+    'and beyond it extrapolated (landmarks there included).'
+  );
+}
