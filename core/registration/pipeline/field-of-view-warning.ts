@@ -6,10 +6,16 @@
 import { anatomicalDirection, fieldOfViewCuts } from '../../shape/field-of-view.ts';
 import type { PreparedInput } from './inputs.ts';
 
-/** A warning when a volume input's mask touches the edge of its image, else undefined. */
+/**
+ * Least contact (mm²) with an edge that is worth a warning: a tip grazing the edge in a voxel or two (the sample
+ * lung's apex, 6 mm²) is no cut; copd1's inspiration mask, cut at a costophrenic recess, touches 315 mm².
+ */
+export const MIN_CUT_AREA_MM2 = 100;
+
+/** A warning when a volume input's mask touches an edge of its image over MIN_CUT_AREA_MM2 or more, else undefined. */
 export function fieldOfViewWarning(input: PreparedInput, role: 'moving' | 'fixed'): string | undefined {
   if (!input.image) return undefined;
-  const cuts = fieldOfViewCuts(input.image);
+  const cuts = fieldOfViewCuts(input.image).filter((c) => c.areaMm2 >= MIN_CUT_AREA_MM2);
   if (cuts.length === 0) return undefined;
   const edges = cuts.map((c) => `${anatomicalDirection(c.normalLps)} (${c.voxels} voxels, ${Math.round(c.areaMm2)} mm²)`).join(', ');
   return (

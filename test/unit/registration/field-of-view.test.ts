@@ -12,6 +12,8 @@ import { registerCommand } from '../../../core/cli/commands/register.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
+import { fieldOfViewWarning, MIN_CUT_AREA_MM2 } from '../../../core/registration/pipeline/field-of-view-warning.ts';
+import { syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 import { anatomicalDirection, fieldOfViewCuts } from '../../../core/shape/field-of-view.ts';
 import { readResultsFolder } from '../../../main/service/results-folder.ts';
 import { imageFrom } from '../shape/synthetic.ts';
@@ -53,14 +55,27 @@ test('fieldOfViewCuts: the faces a mask touches, their voxels and area, named th
   assert.deepEqual(['superior', 'posterior', 'anterior'].map((_, n) => anatomicalDirection([[0, 0, 1], [0, 0.8, 0.6], [0.1, -0.9, 0.4]][n])), ['superior', 'posterior', 'anterior']);
 });
 
+test('a tip grazing the edge is no cut: the sample lung touches its top in one voxel and gets no warning', () => {
+  const mask = syntheticLungMask();
+  assert.deepEqual(fieldOfViewCuts(mask).map((c) => [c.axis, c.side, c.voxels, c.areaMm2]), [[2, 'high', 1, 6.25]]);
+  const input = { path: 'sample.nii.gz', kind: 'image' as const, shape: { kind: 'points' as const, pointsLps: new Float64Array(3), arrays: [], sourceFrame: 'LPS' as const }, image: mask, sha256: '' };
+  assert.equal(fieldOfViewWarning(input, 'moving'), undefined);
+  // Cut 20 slices lower (50 mm), its top face holds far more than the least area that is warned about.
+  const [nx, ny] = mask.size;
+  const cut = { ...mask, size: [nx, ny, 85] as [number, number, number], data: mask.data.slice(0, nx * ny * 85) };
+  const [top] = fieldOfViewCuts(cut);
+  assert.ok(top.areaMm2 > 10 * MIN_CUT_AREA_MM2, `${top.areaMm2} mm²`);
+  assert.match(fieldOfViewWarning({ ...input, image: cut }, 'moving') ?? '', /^the moving mask sample\.nii\.gz touches the edge of its image — superior \(\d+ voxels/);
+});
+
 test('monge register warns about a mask its scan cut short, and the results panel shows the warning', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'monge-fov-'));
   try {
-    // A ball of radius 14 mm; in the fixed volume it is shifted by 6 mm along +z, past the grid's top (z ≤ 18 mm).
+    // A ball of radius 14 mm; in the fixed volume it is shifted by 8 mm along +z, past the grid's top (z ≤ 20 mm).
     const ball = (shift: number) =>
       imageFrom([30, 30, 20], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(p[0], p[1], p[2] - shift) < 14 ? 1 : 0));
     await writeImage(join(dir, 'moving.nii.gz'), ball(0));
-    await writeImage(join(dir, 'fixed.nii.gz'), ball(6));
+    await writeImage(join(dir, 'fixed.nii.gz'), ball(8));
     const out = join(dir, 'out');
     const chunks: string[] = [];
     const errors: string[] = [];
@@ -76,14 +91,14 @@ test('monge register warns about a mask its scan cut short, and the results pane
       process.stderr.write = writeErr;
     }
     assert.equal(code, EXIT.ok);
-    // The ball's cross-section at the top face (voxel centres at z = 19 mm, 13 mm from its centre): radius
-    // √(14² − 13²) = 5.2 mm, about 21 voxels of 2 × 2 mm; the moving ball (z ≤ 14 mm) touches nothing.
+    // The ball's cross-section at the top face (voxel centres at z = 19 mm, 11 mm from its centre): radius
+    // √(14² − 11²) = 8.7 mm, 236 mm², about 59 voxels of 2 × 2 mm; the moving ball (z ≤ 14 mm) touches nothing.
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { warnings: string[] };
     const cut = report.warnings.filter((w) => /field of view/.test(w));
     assert.equal(cut.length, 1, report.warnings.join('\n'));
     const match = /^the fixed mask .*fixed\.nii\.gz touches the edge of its image — superior \((\d+) voxels, (\d+) mm²\)/.exec(cut[0]);
     assert.ok(match, cut[0]);
-    assert.ok(Math.abs(Number(match[1]) - 21) <= 4 && Number(match[2]) === 4 * Number(match[1]), cut[0]);
+    assert.ok(Math.abs(Number(match[1]) - 59) <= 6 && Number(match[2]) === 4 * Number(match[1]), cut[0]);
     assert.ok(errors.join('').includes(`monge register: warning: ${cut[0]}`), 'printed on stderr');
     const results = await readResultsFolder(out);
     assert.ok(results.warnings.includes(`registration: ${cut[0]}`), results.warnings.join('\n'));
