@@ -63,8 +63,8 @@ export function fieldOfViewCuts(image: ImageLps): FieldOfViewCut[] {
 }
 
 /**
- * The anatomical direction an LPS unit vector points to most: L / P / S for the positive axes, R / A / I for the
- * negative ones (a grid tilted by 45° or more between two is named by the larger component).
+ * The anatomical direction an LPS unit vector points to most, by its largest component: left / posterior / superior
+ * for the positive axes, right / anterior / inferior for the negative ones.
  */
 export function anatomicalDirection(unitLps: readonly number[]): 'left' | 'right' | 'posterior' | 'anterior' | 'superior' | 'inferior' {
   const k = [0, 1, 2].reduce((best, c) => (Math.abs(unitLps[c]) > Math.abs(unitLps[best]) ? c : best), 0);

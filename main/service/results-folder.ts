@@ -5,8 +5,9 @@
  * and, for volume inputs, slices of the fixed image with the moving image resampled through the field.
  *
  * Only the warped shape is required; anything else that is missing or unreadable becomes a warning, so a partial
- * folder is still shown. The registration's own warnings (report.json) come first, marked `registration:`. Display-only extras are computed here: the distance of each shape to the fixed surface
- * (`surface_distance`) and, where the pipeline did not store one, the displacement from the moving shape.
+ * folder is still shown; the registration's own warnings (report.json) come first, marked `registration:`.
+ * Display-only extras are computed here: the distance of each shape to the fixed surface (`surface_distance`)
+ * and, where the pipeline did not store one, the displacement from the moving shape.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
@@ -16,6 +15,7 @@ import { fieldOfViewWarning, MIN_CUT_AREA_MM2 } from '../../../core/registration
 import { syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
 import { anatomicalDirection, fieldOfViewCuts } from '../../../core/shape/field-of-view.ts';
 import { readResultsFolder } from '../../../main/service/results-folder.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 
 /** A 20 × 16 × 12 grid (spacing 1, 2, 3 mm) holding 1 where `inside(i, j, k)`. */
@@ -68,41 +68,30 @@ test('a tip grazing the edge is no cut: the sample lung touches its top in one v
   assert.match(fieldOfViewWarning({ ...input, image: cut }, 'moving') ?? '', /^the moving mask sample\.nii\.gz touches the edge of its image — superior \(\d+ voxels/);
 });
 
-test('monge register warns about a mask its scan cut short, and the results panel shows the warning', { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-fov-'));
-  try {
-    // A ball of radius 14 mm; in the fixed volume it is shifted by 8 mm along +z, past the grid's top (z ≤ 20 mm).
-    const ball = (shift: number) =>
-      imageFrom([30, 30, 20], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(p[0], p[1], p[2] - shift) < 14 ? 1 : 0));
-    await writeImage(join(dir, 'moving.nii.gz'), ball(0));
-    await writeImage(join(dir, 'fixed.nii.gz'), ball(8));
-    const out = join(dir, 'out');
-    const chunks: string[] = [];
-    const errors: string[] = [];
-    const write = process.stdout.write;
-    const writeErr = process.stderr.write;
-    process.stdout.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
-    let code: number;
-    try {
-      code = await registerCommand.run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', out, '--steps', 'prealign', '--field-spacing', '6', '--json']);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = writeErr;
-    }
-    assert.equal(code, EXIT.ok);
-    // The ball's cross-section at the top face (voxel centres at z = 19 mm, 11 mm from its centre): radius
-    // √(14² − 11²) = 8.7 mm, 236 mm², about 59 voxels of 2 × 2 mm; the moving ball (z ≤ 14 mm) touches nothing.
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { warnings: string[] };
-    const cut = report.warnings.filter((w) => /field of view/.test(w));
-    assert.equal(cut.length, 1, report.warnings.join('\n'));
-    const match = /^the fixed mask .*fixed\.nii\.gz touches the edge of its image — superior \((\d+) voxels, (\d+) mm²\)/.exec(cut[0]);
-    assert.ok(match, cut[0]);
-    assert.ok(Math.abs(Number(match[1]) - 59) <= 6 && Number(match[2]) === 4 * Number(match[1]), cut[0]);
-    assert.ok(errors.join('').includes(`monge register: warning: ${cut[0]}`), 'printed on stderr');
-    const results = await readResultsFolder(out);
-    assert.ok(results.warnings.includes(`registration: ${cut[0]}`), results.warnings.join('\n'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('monge register warns about a mask its scan cut short, and the results panel shows the warning', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t, 'fov');
+  // A ball of radius 14 mm; in the fixed volume it is shifted by 8 mm along +z, past the grid's top (z ≤ 20 mm).
+  const ball = (shift: number) =>
+    imageFrom([30, 30, 20], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(p[0], p[1], p[2] - shift) < 14 ? 1 : 0));
+  await writeImage(join(dir, 'moving.nii.gz'), ball(0));
+  await writeImage(join(dir, 'fixed.nii.gz'), ball(8));
+  const out = join(dir, 'out');
+  // The JSON summary on stdout is not needed; the warnings go to stderr. Both are restored when the test ends.
+  t.mock.method(process.stdout, 'write', () => true);
+  const stderr = t.mock.method(process.stderr, 'write', () => true);
+  const code = await registerCommand.run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', out, '--steps', 'prealign', '--field-spacing', '6', '--json']);
+  const errors = stderr.mock.calls.map((c) => String(c.arguments[0])).join('');
+  t.mock.restoreAll();
+  assert.equal(code, EXIT.ok);
+  // The ball's cross-section at the top face (voxel centres at z = 19 mm, 11 mm from its centre): radius
+  // √(14² − 11²) = 8.7 mm, 236 mm², about 59 voxels of 2 × 2 mm; the moving ball (z ≤ 14 mm) touches nothing.
+  const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { warnings: string[] };
+  const cut = report.warnings.filter((w) => /field of view/.test(w));
+  assert.equal(cut.length, 1, report.warnings.join('\n'));
+  const match = /^the fixed mask .*fixed\.nii\.gz touches the edge of its image — superior \((\d+) voxels, (\d+) mm²\)/.exec(cut[0]);
+  assert.ok(match, cut[0]);
+  assert.ok(Math.abs(Number(match[1]) - 59) <= 6 && Number(match[2]) === 4 * Number(match[1]), cut[0]);
+  assert.ok(errors.includes(`monge register: warning: ${cut[0]}`), 'printed on stderr');
+  const results = await readResultsFolder(out);
+  assert.ok(results.warnings.includes(`registration: ${cut[0]}`), results.warnings.join('\n'));
 });
