@@ -70,6 +70,9 @@ export const JOB_MODULES: Record<string, URL> = {
   warp: runtimeFile('warp-job.mjs', new URL('./jobs/warp-job.ts', import.meta.url)),
 };
 
+/** Jobs a cancel terminates at once (JobRunnerOptions.terminateAtOnce): the surface job is one synchronous extraction. */
+export const TERMINATE_AT_ONCE: readonly string[] = ['surface'];
+
 /** A file name safe to create in the upload folder (no folders, no leading dots), keeping its suffix. */
 export function safeUploadName(name: string): string {
   const base = basename(String(name).replace(/\\/g, '/'))
@@ -92,6 +95,7 @@ export class MongeService implements MongeApi {
     this.jobs = new JobRunner({
       modules: { ...JOB_MODULES, ...options.jobModules },
       cancelGraceMs: options.cancelGraceMs,
+      terminateAtOnce: TERMINATE_AT_ONCE,
       ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
     });
     this.workDir = options.workDir === undefined ? undefined : Promise.resolve(options.workDir);

@@ -8,7 +8,7 @@ import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { ApiError } from '../../../main/service/error-info.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
 import { DISPLAY_SURFACE_DEFAULTS } from '../../../main/service/jobs/surface-job.ts';
-import { JOB_MODULES } from '../../../main/service/service.ts';
+import { JOB_MODULES, TERMINATE_AT_ONCE } from '../../../main/service/service.ts';
 import { imageFrom, PROPER_ROTATION, type Vec3 } from '../shape/synthetic.ts';
 
 const SLOW = new URL('./fixtures/slow-job.ts', import.meta.url);
@@ -88,6 +88,21 @@ test('cancel: a cooperative job stops by itself before the grace time', async ()
   // With a 5 s grace time, ending well under it means the job's own CancelledError ended it.
   assert.ok(performance.now() - t0 < 1000);
   await assert.rejects(job.result, CancelledError);
+});
+
+test('cancel: a job kind marked to terminate at once does not wait for the grace time', async () => {
+  // With a 5 s grace time, a busy job that never looks at its signal ends well under it only if its thread is
+  // terminated at once (the surface job, in the service).
+  const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000, terminateAtOnce: ['slow'] });
+  const job = jobs.start('slow', { mode: 'busy', ms: 20_000 });
+  await nextEvent(jobs, job.id, ['progress']);
+  const t0 = performance.now();
+  const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
+  jobs.cancel(job.id);
+  assert.equal((await end).type, 'cancelled');
+  assert.ok(performance.now() - t0 < 1000, `cancelled after ${(performance.now() - t0).toFixed(0)} ms`);
+  await assert.rejects(job.result, CancelledError);
+  assert.deepEqual(TERMINATE_AT_ONCE, ['surface']);
 });
 
 test('a failing job reports the file and the message; a crashed thread is a failure, not a hang', async () => {
