@@ -77,31 +77,36 @@ test('cancel: a job that never checks its signal is terminated within a second, 
   assert.deepEqual(result.squares, Float64Array.from([0, 1, 4, 9]));
 });
 
-test('cancel: a cooperative job stops by itself before the grace time', async () => {
-  const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000 });
-  const job = jobs.start('slow', { mode: 'cooperative', ms: 20_000 });
+/**
+ * Starts a slow job in `mode` on a runner with a 5 s grace time, cancels it at its first progress event, and gives
+ * how it ended, the milliseconds from the cancel, and its result.
+ */
+async function cancelWithLongGrace(mode: 'busy' | 'cooperative', terminateAtOnce: string[] = []): Promise<{ type: JobEvent['type']; ms: number; result: Promise<unknown> }> {
+  const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000, terminateAtOnce });
+  const job = jobs.start('slow', { mode, ms: 20_000 });
   await nextEvent(jobs, job.id, ['progress']);
   const t0 = performance.now();
   const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
   jobs.cancel(job.id);
-  assert.equal((await end).type, 'cancelled');
+  const { type } = await end;
+  return { type, ms: performance.now() - t0, result: job.result };
+}
+
+test('cancel: a cooperative job stops by itself before the grace time', async () => {
+  const { type, ms, result } = await cancelWithLongGrace('cooperative');
+  assert.equal(type, 'cancelled');
   // With a 5 s grace time, ending well under it means the job's own CancelledError ended it.
-  assert.ok(performance.now() - t0 < 1000);
-  await assert.rejects(job.result, CancelledError);
+  assert.ok(ms < 1000);
+  await assert.rejects(result, CancelledError);
 });
 
 test('cancel: a job kind marked to terminate at once does not wait for the grace time', async () => {
   // With a 5 s grace time, a busy job that never looks at its signal ends well under it only if its thread is
   // terminated at once (the surface job, in the service).
-  const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000, terminateAtOnce: ['slow'] });
-  const job = jobs.start('slow', { mode: 'busy', ms: 20_000 });
-  await nextEvent(jobs, job.id, ['progress']);
-  const t0 = performance.now();
-  const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
-  jobs.cancel(job.id);
-  assert.equal((await end).type, 'cancelled');
-  assert.ok(performance.now() - t0 < 1000, `cancelled after ${(performance.now() - t0).toFixed(0)} ms`);
-  await assert.rejects(job.result, CancelledError);
+  const { type, ms, result } = await cancelWithLongGrace('busy', ['slow']);
+  assert.equal(type, 'cancelled');
+  assert.ok(ms < 1000, `cancelled after ${ms.toFixed(0)} ms`);
+  await assert.rejects(result, CancelledError);
   assert.deepEqual(TERMINATE_AT_ONCE, ['surface']);
 });
 
