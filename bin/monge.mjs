@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../core/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const { runCliProgram } = await import('../core/cli/main.ts');
+await runCliProgram(process.argv.slice(2));

@@ -1,6 +1,7 @@
 /**
  * `monge`: the command-line door to Monge. Sub-commands live in ./commands, one file each.
- * Exit codes: 0 ok, 2 usage, 3 bad input, 4 some pairs of a batch failed, 1 internal error (README, `monge --help`).
+ * Exit codes: 0 ok, 2 usage, 3 bad input, 4 some pairs of a batch failed, 1 internal error (README, `monge --help`);
+ * a command cancelled by Ctrl-C or SIGTERM ends by that signal instead (runCliProgram).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,7 @@ import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { warpCommand } from './commands/warp.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
-import { listenForInterrupts, stopOnInterrupts } from './interrupt.ts';
+import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
 import { printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
@@ -37,40 +38,68 @@ function usage(): string {
     '',
     'Coordinates are millimetres; Monge works in LPS and writes outputs in the frame their input came in.',
     'Exit codes: 0 ok, 2 usage error, 3 bad input, 4 some pairs failed (batch, merge), 1 internal error.',
+    'Cancelled by Ctrl-C or SIGTERM, a command cleans up and ends by that signal (shell status 130 / 143).',
   ].join('\n');
+}
+
+/** How a run of the CLI ended: its exit code, and the signal that cancelled it, if one did. */
+export interface CliOutcome {
+  exitCode: number;
+  /** Set when Ctrl-C or SIGTERM cancelled the command and it stopped for it (exit code not 0). */
+  cancelledBy?: StopSignal;
 }
 
 /** Runs the CLI; returns the exit code (never calls process.exit, so it can be tested in-process). */
 export async function runCli(argv: string[]): Promise<number> {
+  return (await runCliOutcome(argv)).exitCode;
+}
+
+/**
+ * Runs the CLI as the `monge` program: sets the exit code, or, when Ctrl-C or SIGTERM cancelled the command, ends the
+ * process by that signal once the command has cleaned up (endBySignal: a shell loop or xargs over cases then stops
+ * too, instead of going on to the next case).
+ */
+export async function runCliProgram(argv: string[]): Promise<void> {
+  const outcome = await runCliOutcome(argv);
+  if (outcome.cancelledBy !== undefined) endBySignal(outcome.cancelledBy);
+  process.exitCode = outcome.exitCode;
+}
+
+/** Runs the CLI; returns how it ended (never calls process.exit). */
+export async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     printResult(usage());
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return { exitCode: name === undefined ? EXIT.usage : EXIT.ok };
   }
   if (name === '--version' || name === '-v') {
     printResult(MONGE_VERSION);
-    return EXIT.ok;
+    return { exitCode: EXIT.ok };
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     printMessage(`monge: unknown command '${name}'\n\n${usage()}`);
-    return EXIT.usage;
+    return { exitCode: EXIT.usage };
   }
   if (rest.includes('--help') || rest.includes('-h')) {
     printResult(command.help);
-    return EXIT.ok;
+    return { exitCode: EXIT.ok };
   }
   // Long commands turn Ctrl-C into their cancellation signal; short ones stop at once, without leftovers.
   const interrupts = command.cancellable ? listenForInterrupts(command.name) : undefined;
   const stopper = interrupts ? undefined : stopOnInterrupts(command.name);
+  let exitCode: number;
   try {
-    return await command.run(rest, interrupts?.signal);
+    exitCode = await command.run(rest, interrupts?.signal);
   } catch (e) {
-    return reportError(command.name, e);
+    exitCode = reportError(command.name, e);
   } finally {
     interrupts?.dispose();
     stopper?.dispose();
   }
+  // A command that finished its work before it saw the cancel ends as it would have.
+  const cancelledBy = exitCode === EXIT.ok ? undefined : interrupts?.stoppedBy();
+  return cancelledBy === undefined ? { exitCode } : { exitCode, cancelledBy };
 }
 
 /** Maps an error to a message on stderr and an exit code. */
@@ -110,8 +139,4 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (invokedDirectly()) void runCliProgram(process.argv.slice(2));

@@ -75,8 +75,8 @@ Ctrl-C (or SIGTERM from a scheduler) cancels: running pairs stop and leave nothi
 summary and report are written; --resume continues later. A second Ctrl-C stops at once.
 
 Exit codes: 0 every pair registered, 4 some pairs failed (the count is printed; see summary.csv),
-2 usage error (including an OUTDIR in the way), 3 bad manifest (the message names the line), 1 internal error
-or cancelled.`,
+2 usage error (including an OUTDIR in the way), 3 bad manifest (the message names the line), 1 internal error.
+Cancelled, it ends by the signal once the summary is written (shell status 130 / 143).`,
   async run(argv, signal) {
     const { values, positionals } = parseCommandLine(
       argv,

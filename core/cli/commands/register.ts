@@ -95,8 +95,8 @@ Options:
   --anisotropy A             stretch the fit's kernels along line-like structures (vessels) up to A× (≥ 1)
   -h, --help                 this help
 
-Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1 internal error or cancelled
-(Ctrl-C or SIGTERM; a second Ctrl-C stops at once).`,
+Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1 internal error. Cancelled
+(Ctrl-C or SIGTERM; a second Ctrl-C stops at once), it cleans up and ends by that signal (shell status 130 / 143).`,
   async run(argv, signal) {
     const { values, positionals } = parseCommandLine(
       argv,

@@ -15,8 +15,10 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
     const interrupts = listenForInterrupts('test');
     assert.equal(process.listenerCount(name), before + 1);
     assert.equal(interrupts.signal.aborted, false);
+    assert.equal(interrupts.stoppedBy(), undefined);
     process.emit(name, name);
     assert.equal(interrupts.signal.aborted, true);
+    assert.equal(interrupts.stoppedBy(), name);
     if (name === 'SIGTERM') process.emit(name, name); // a second SIGTERM is ignored: the clean stop goes on
     interrupts.dispose();
     assert.equal(process.listenerCount('SIGINT'), before);
