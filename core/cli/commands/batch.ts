@@ -65,7 +65,8 @@ Options:
   --json                     print summary.json on stdout at the end
  Registration options (as for monge register; manifest columns override them per pair):
   --preset lung|brain|generic, --steps LIST, --landmarks-frame ras|lps, --moving-landmarks-prefix P,
-  --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --engine NAME, --seed N,
+  --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --inverse-field,
+  --label N, --threshold T, --apply F (a column: paths separated by ';'), --engine NAME, --seed N,
   --rotation-search, --diffeomorphic, --net-model DIR, --blur MM, --reach MM|none, --kernel-width MM,
   --anisotropy A, --residual-prior F
   -h, --help                 this help

@@ -8,6 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { batchCommand } from '../../../core/cli/commands/batch.ts';
+import { registerCommand } from '../../../core/cli/commands/register.ts';
+import { REGISTRATION_OPTIONS } from '../../../core/cli/register-options.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
@@ -210,4 +213,10 @@ test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys
     assert.ok(Math.abs(w - 1) < 1e-2);
   }
   assert.ok(worst < 0.05 * 0.5 * 10, `worst match deviation ${worst} mm`);
+});
+
+test('register --help and batch --help name every registration option they take', () => {
+  for (const command of [registerCommand, batchCommand]) {
+    for (const name of Object.keys(REGISTRATION_OPTIONS)) assert.match(command.help, new RegExp(`--${name}\\b`), `monge ${command.name} --help does not name --${name}`);
+  }
 });
