@@ -15,6 +15,9 @@ import { boundsOf, type Shape } from '../../../core/shape/types.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 import { blockAverage } from '../../../core/registration/clouds/mask-volume.ts';
 import { closestPointOnTriangle } from '../../../core/metrics/closest-point-triangle.ts';
+import { InputError } from '../../../core/io/errors.ts';
+import { mulberry32 } from '../../../core/shape/prng.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 /** A light synthetic lung surface (block-averaged mask) and its breathing image. */
 function meshPair(): { moving: Shape; fixed: Shape } {
@@ -145,4 +148,25 @@ test('monge register --label registers one structure of a label map; --threshold
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a grey image without a threshold or label is refused, naming the file; with --threshold it registers', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t, 'register-grey');
+  // A CT-like volume: a bright ball (about 100) in a dark background (about 0), both noisy, integer grey values. Its
+  // voxels > 0 would be the ball plus half the background's noise.
+  const rand = mulberry32(11);
+  const volume = (shift: number) =>
+    imageFrom([40, 30, 30], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => Math.round((Math.hypot(p[0] - shift, p[1], p[2]) < 14 ? 100 : 0) + 30 * (rand() - 0.5)), Float32Array);
+  await writeImage(join(dir, 'moving.nii.gz'), volume(0));
+  await writeImage(join(dir, 'fixed.nii.gz'), volume(4));
+  const fast = ['--steps', 'prealign', '--field-spacing', '6', '--json'];
+  await assert.rejects(
+    run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'none'), ...fast]),
+    (e: unknown) => e instanceof InputError && /moving\.nii\.gz: is a grey-level image \(values -1[0-5] … 11[0-5]\), not a mask or label map/.test(e.message) && /threshold/.test(e.message),
+  );
+  assert.equal((await readdir(dir)).includes('none'), false, 'no output folder');
+  const ok = await run([join(dir, 'moving.nii.gz'), join(dir, 'fixed.nii.gz'), '-o', join(dir, 'ball'), '--threshold', '50', ...fast]);
+  assert.equal(ok.code, EXIT.ok);
+  const b = boundsOf((await readShape(join(dir, 'ball', 'fixed_surface.vtk'))).pointsLps);
+  assert.ok(Math.abs((b[0] + b[1]) / 2 - 4) < 1.5 && Math.abs(b[1] - b[0] - 28) < 4, `the fixed ball: x ${b[0].toFixed(1)}…${b[1].toFixed(1)}`);
 });
