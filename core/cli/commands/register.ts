@@ -34,9 +34,10 @@ export const registerCommand: Command = {
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0, or one label, or
-a threshold) become surfaces, and their interiors take part in the matching. The deformation maps moving-space
-points to fixed-space points. Warnings (on stderr and in report.json) name shapes at very different scales and
-masks that touch the edge of their image (the scan's field of view cuts the shape: the map there is less reliable).
+a threshold) become surfaces, and their interiors take part in the matching; a grey image needs --threshold or
+--label. The deformation maps moving-space points to fixed-space points. Warnings (on stderr and in report.json)
+name shapes at very different scales, masks that touch the edge of their image (the scan's field of view cuts the
+shape: the map there is less reliable), and a map that folds (Jacobian ≤ 0; --diffeomorphic cannot fold).
 
 Writes OUTDIR only when everything is done (nothing is left there on failure or Ctrl-C):
   warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays, and

@@ -42,6 +42,7 @@ import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type 
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { fieldOfViewWarning } from './field-of-view-warning.ts';
+import { foldingWarning } from './folding-warning.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
@@ -519,6 +520,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       };
     });
 
+    const finetuneRan = stepSummaries.some((s) => s.name === 'finetune' && s.status === 'done');
+    const folding = foldingWarning(exported.jacobian.insideFixed, exported.jacobian.region, !finetuneRan ? 'not run' : preset.finetune.diffeomorphic ? 'diffeomorphic' : 'displacement');
+    if (folding) warnings.push(folding);
     const seconds = (performance.now() - started) / 1000;
     const after = phases.prior ?? phases[stepSummaries.filter((s) => s.status === 'done').at(-1)?.name ?? 'before'];
     const reportJson = {
