@@ -1,15 +1,18 @@
 /**
- * Loads any input as a shape for the commands that work on shapes (ot, register): meshes and point sets as they
- * are, volumes (masks, label maps) as their extracted surface.
+ * Loads any input as a shape for `monge ot`: meshes and point sets as they are, volumes (masks, label maps) as their
+ * extracted surface. A grey image is refused: ot takes no threshold, and `monge surface --threshold` makes the shape.
  */
 import { readAny, type ReadShapeOptions } from '../io/index.ts';
 import { InputError } from '../io/errors.ts';
 import { EmptyMaskError, extractSurface } from '../shape/extract-surface.ts';
+import { greyVolumeProblem } from '../shape/grey-volume.ts';
 import type { Shape } from '../shape/types.ts';
 
 export async function loadShape(path: string, options: ReadShapeOptions = {}): Promise<Shape> {
   const input = await readAny(path, options);
   if (input.kind !== 'image') return input.shape;
+  const grey = greyVolumeProblem(input.image);
+  if (grey !== undefined) throw new InputError(path, 'unsupported', `${grey}: make its surface first with 'monge surface --threshold T' (or --label N) and give that`);
   try {
     return extractSurface(input.image, {});
   } catch (e) {

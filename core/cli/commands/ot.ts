@@ -29,7 +29,8 @@ export const otCommand: Command = {
                  [--engine auto|cpu|webgpu|tfjs|js] [--landmarks-frame ras|lps] [--seed N] [--json]
 
 Solves the entropic optimal-transport problem between the points of MOVING and FIXED (any mesh, point set or
-volume — volumes become surfaces) with cost ½|x − y|², ε = blur², and, with --reach, KL-relaxed marginals
+volume — masks and label maps become surfaces; a grey image is refused: make its surface with 'monge surface
+--threshold' first) with cost ½|x − y|², ε = blur², and, with --reach, KL-relaxed marginals
 (unbalanced, ρ = reach²). Writes OUT, the moving points with the arrays 'matched' (the barycentric projection
 ŷᵢ = Σⱼ πᵢⱼ yⱼ / Σⱼ πᵢⱼ) and 'confidence' (wᵢ = Σⱼ πᵢⱼ / aᵢ: 1 = fully matched, → 0 = outlier). As .csv the
 columns are x,y,z,matched_x,matched_y,matched_z,confidence. Prints {cost, iterations, marginal_error, seconds,

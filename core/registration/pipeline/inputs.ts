@@ -9,11 +9,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
-import { looksLikeMask, MAX_LABEL_VALUES } from '../../io/images/looks-like-mask.ts';
+import { MAX_LABEL_VALUES } from '../../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../../io/images/types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
+import { greyVolumeProblem } from '../../shape/grey-volume.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
 import { vertexNormals } from '../../shape/normals.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
@@ -69,30 +70,15 @@ export function surfaceOfVolume(image: ImageLps, path: string, preset: SurfacePr
   }
 }
 
-/**
- * Why a grey image cannot be registered as it is. Its voxels > 0 (the default shape of a volume) are no anatomy: in
- * a CT, the tissue denser than water; in an MR, the head with its noise. The user says which voxels are the shape.
- */
-function greyImageDetail(image: ImageLps): string {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < image.data.length; i++) {
-    const v = image.data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const range = `${Number(lo.toPrecision(4))} … ${Number(hi.toPrecision(4))}`;
-  return (
-    `is a grey-level image (values ${range}), not a mask or label map, so which voxels make the shape is not clear: ` +
-    'choose a threshold (the voxels ≥ T: about −500 HU keeps a CT\'s body, 0.5 a probability map\'s structure) or a label (the voxels equal to N). ' +
-    `A label map of more than ${MAX_LABEL_VALUES} labels looks grey too: a threshold of 1 takes all its labels.`
-  );
-}
+/** The remedy for a grey image (greyVolumeProblem): the selection register takes. */
+const GREY_IMAGE_REMEDY =
+  'choose a threshold (the voxels ≥ T: about −500 HU keeps a CT\'s body, 0.5 a probability map\'s structure) or a label (the voxels equal to N). ' +
+  `A label map of more than ${MAX_LABEL_VALUES} labels looks grey too: a threshold of 1 takes all its labels.`;
 
 /**
  * Reads one shape input. A volume's shape is its voxels > 0, or with `selection` the voxels equal to a label or
  * ≥ a threshold, which then replace the volume by their 0 / 1 mask for the rest of the pipeline (surface, interior
- * points, the Jacobian's region); the field grid keeps the volume's geometry. A grey image (not looksLikeMask)
+ * points, the Jacobian's region); the field grid keeps the volume's geometry. A grey image (greyVolumeProblem)
  * needs a selection.
  */
 export async function prepareInput(path: string, surface: SurfacePreset, selection: VoxelSelection = {}): Promise<PreparedInput> {
@@ -104,8 +90,9 @@ export async function prepareInput(path: string, surface: SurfacePreset, selecti
       const selected = maskOfSelection(image, selection);
       if (selected.count === 0) throw new InputError(path, 'empty', `no voxel is selected (${selectionWords(selection)}): nothing to register`);
       image = selected.mask;
-    } else if (image.components === 1 && !looksLikeMask(image.data)) {
-      throw new InputError(path, 'unsupported', greyImageDetail(image));
+    } else {
+      const grey = greyVolumeProblem(image);
+      if (grey !== undefined) throw new InputError(path, 'unsupported', `${grey}: ${GREY_IMAGE_REMEDY}`);
     }
     const shape = surfaceOfVolume(image, path, surface);
     return { path, kind: 'image', shape, image, sha256 };

@@ -17,6 +17,7 @@ import { indexToLps } from '../../../core/io/images/geometry.ts';
 import { readMesh } from '../../../core/io/meshes/index.ts';
 import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
+import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
@@ -213,6 +214,28 @@ test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys
     assert.ok(Math.abs(w - 1) < 1e-2);
   }
   assert.ok(worst < 0.05 * 0.5 * 10, `worst match deviation ${worst} mm`);
+});
+
+test('ot refuses a grey image (its voxels > 0 are no shape) with exit 3, naming the file and monge surface --threshold; a mask is taken', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  // A noisy bright ball (about 100) in a noisy background (about 0): integer grey values, as a CT's.
+  const rand = mulberry32(5);
+  const ball = (grey: boolean) => {
+    const data = new Float32Array(24 ** 3);
+    for (let k = 0, q = 0; k < 24; k++) for (let j = 0; j < 24; j++) for (let i = 0; i < 24; i++, q++) {
+      const inside = Math.hypot(i - 11.5, j - 11.5, k - 11.5) < 8;
+      data[q] = grey ? Math.round((inside ? 100 : 0) + 30 * (rand() - 0.5)) : inside ? 1 : 0;
+    }
+    return { size: [24, 24, 24] as [number, number, number], spacingMm: [2, 2, 2] as [number, number, number], originLps: [0, 0, 0] as [number, number, number], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 1, data };
+  };
+  await writeImage(join(dir, 'grey.nii.gz'), ball(true));
+  await writeImage(join(dir, 'mask.nii.gz'), ball(false));
+  const refused = monge('ot', join(dir, 'grey.nii.gz'), join(dir, 'mask.nii.gz'), '-o', join(dir, 'm.csv'));
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /grey\.nii\.gz: is a grey-level image .* not a mask or label map.*monge surface --threshold T/);
+  const taken = monge('ot', join(dir, 'mask.nii.gz'), join(dir, 'mask.nii.gz'), '-o', join(dir, 'm.csv'), '--engine', 'js');
+  assert.equal(taken.code, 0, taken.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['grey.nii.gz', 'm.csv', 'mask.nii.gz']);
 });
 
 test('register --help and batch --help name every registration option they take', () => {

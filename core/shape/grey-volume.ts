@@ -1,0 +1,21 @@
+/**
+ * A volume whose voxels > 0 — the default shape of a volume input — are no anatomy: a grey image (a CT, where they
+ * are the tissue denser than water; an MR, the head with its noise; a probability map, anything above 0). Masks and
+ * label maps are told apart from grey images by looksLikeMask. Commands that take a volume as a shape refuse a grey
+ * one unless the user says which voxels are the shape (a threshold or a label), each naming its own remedy.
+ */
+import { looksLikeMask } from '../io/images/looks-like-mask.ts';
+import type { ImageLps } from '../io/images/types.ts';
+
+/** Why `image`'s voxels > 0 cannot stand for a shape, in words that follow its file name; undefined for a mask or label map. */
+export function greyVolumeProblem(image: ImageLps): string | undefined {
+  if (image.components !== 1 || looksLikeMask(image.data)) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < image.data.length; i++) {
+    const v = image.data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return `is a grey-level image (values ${Number(lo.toPrecision(4))} … ${Number(hi.toPrecision(4))}), not a mask or label map, so which voxels make the shape is not clear`;
+}
