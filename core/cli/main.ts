@@ -43,7 +43,7 @@ function usage(): string {
 }
 
 /** How a run of the CLI ended: its exit code, and the signal that cancelled it, if one did. */
-export interface CliOutcome {
+interface CliOutcome {
   exitCode: number;
   /** Set when Ctrl-C or SIGTERM cancelled the command and it stopped for it (exit code not 0). */
   cancelledBy?: StopSignal;
@@ -66,7 +66,7 @@ export async function runCliProgram(argv: string[]): Promise<void> {
 }
 
 /** Runs the CLI; returns how it ended (never calls process.exit). */
-export async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
+async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     printResult(usage());
