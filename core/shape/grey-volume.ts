@@ -6,16 +6,11 @@
  */
 import { looksLikeMask } from '../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../io/images/types.ts';
+import { valueRange } from '../metrics/value-range.ts';
 
 /** Why `image`'s voxels > 0 cannot stand for a shape, in words that follow its file name; undefined for a mask or label map. */
 export function greyVolumeProblem(image: ImageLps): string | undefined {
   if (image.components !== 1 || looksLikeMask(image.data)) return undefined;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < image.data.length; i++) {
-    const v = image.data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const [lo, hi] = valueRange(image.data, 1, false);
   return `is a grey-level image (values ${Number(lo.toPrecision(4))} … ${Number(hi.toPrecision(4))}), not a mask or label map, so which voxels make the shape is not clear`;
 }

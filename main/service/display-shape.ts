@@ -4,29 +4,8 @@
  * the user interface can scale colour maps without scanning them again.
  */
 import { boundsOf, type PointArray, type Shape } from '../../core/shape/types.ts';
+import { valueRange } from '../../core/metrics/value-range.ts';
 import type { DisplayArray, DisplayShape } from './api.ts';
-
-/** [min, max] of a scalar array, or of the magnitudes of its 3-vectors; [0, 0] when empty or all non-finite. */
-export function valueRange(values: ArrayLike<number>, components: number, magnitude: boolean): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  if (magnitude) {
-    for (let i = 0; i + components <= values.length; i += components) {
-      let s = 0;
-      for (let c = 0; c < components; c++) s += values[i + c] * values[i + c];
-      const v = Math.sqrt(s);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  } else {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 0];
-}
 
 /** A display array from values already in LPS (spatial vectors) and Float32-convertible. */
 export function displayArray(name: string, components: number, values: ArrayLike<number>, spatialVector = false): DisplayArray {

@@ -36,7 +36,8 @@ import type {
   RegisterJobRequest,
   ResultsPayload,
 } from './api.ts';
-import { toDisplayShape, valueRange } from './display-shape.ts';
+import { toDisplayShape } from './display-shape.ts';
+import { valueRange } from '../../core/metrics/value-range.ts';
 import { ApiError, toErrorInfo } from './error-info.ts';
 import { engineInfo } from './engine-info.ts';
 import { exportResult } from './export.ts';

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startMonge } from '../batch/support.ts';
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -21,12 +21,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const data = new Float32Array(200 ** 3).map(() => rand());
     await writeImage(join(dir, 'big.nii'), { size: [200, 200, 200], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 1, data });
     const { child, done } = startMonge(['convert', join(dir, 'big.nii'), join(dir, 'out.nii.gz')]);
-    const deadline = Date.now() + 60_000;
-    while (!(await readdir(dir)).some((e) => e.startsWith('.out.') && e.includes('.tmp'))) {
-      assert.ok(child.exitCode === null, 'the conversion ended before its temporary file was seen');
-      assert.ok(Date.now() < deadline, 'timed out waiting for the temporary file');
-      await sleep(5);
-    }
+    await waitFor(async () => (await readdir(dir)).some((e) => e.startsWith('.out.') && e.includes('.tmp')), child, 'its temporary file was seen', 5);
     child.kill(signal);
     const run = await done;
     assert.equal(run.signal, signal, `exit ${run.code} (signal ${run.signal}): ${run.stderr}`);

@@ -12,17 +12,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { startMonge, writeSyntheticPairs } from '../batch/support.ts';
-
-/** Waits until `ready()` holds (polling), or fails if the child ended first. */
-async function waitFor(ready: () => Promise<boolean>, child: { exitCode: number | null }, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await ready())) {
-    assert.ok(child.exitCode === null, `the run ended before ${what}`);
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} during the outputs stops monge register at once and leaves no partial folder`, { timeout: 120_000 }, async (t) => {

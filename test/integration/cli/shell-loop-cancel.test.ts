@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 import { MONGE_BIN, writeSyntheticPairs } from '../batch/support.ts';
 
 test('Ctrl-C during a bash loop of monge register runs stops the loop, not just the running case', { timeout: 120_000 }, async (t) => {
@@ -23,12 +23,7 @@ test('Ctrl-C during a bash loop of monge register runs stops the loop, not just 
   shell.stdout.on('data', (d: Buffer) => (output += String(d)));
   shell.stderr.on('data', (d: Buffer) => (output += String(d)));
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => shell.once('close', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 60_000;
-  while (!(await readdir(dir)).some((e) => e.startsWith('.out0.partial-'))) {
-    assert.ok(shell.exitCode === null && shell.signalCode === null, `the loop ended before the first run wrote anything: ${output}`);
-    assert.ok(Date.now() < deadline, 'timed out waiting for the first run');
-    await sleep(10);
-  }
+  await waitFor(async () => (await readdir(dir)).some((e) => e.startsWith('.out0.partial-')), shell, 'the first run wrote anything');
   process.kill(-shell.pid!, 'SIGINT');
   const end = await ended;
   assert.equal(end.signal, 'SIGINT', `the shell ended with ${end.code ?? end.signal}: ${output}`);

@@ -20,6 +20,7 @@ import { enclosedVolume } from '../../../core/shape/volume.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { imageFrom } from '../shape/synthetic.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
 
@@ -220,14 +221,12 @@ test('ot refuses a grey image (its voxels > 0 are no shape) with exit 3, naming 
   const dir = await tempDir(t, 'cli');
   // A noisy bright ball (about 100) in a noisy background (about 0): integer grey values, as a CT's.
   const rand = mulberry32(5);
-  const ball = (grey: boolean) => {
-    const data = new Float32Array(24 ** 3);
-    for (let k = 0, q = 0; k < 24; k++) for (let j = 0; j < 24; j++) for (let i = 0; i < 24; i++, q++) {
-      const inside = Math.hypot(i - 11.5, j - 11.5, k - 11.5) < 8;
-      data[q] = grey ? Math.round((inside ? 100 : 0) + 30 * (rand() - 0.5)) : inside ? 1 : 0;
-    }
-    return { size: [24, 24, 24] as [number, number, number], spacingMm: [2, 2, 2] as [number, number, number], originLps: [0, 0, 0] as [number, number, number], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 1, data };
-  };
+  // Voxel centres at (i − 11.5) × 2 mm: the ball of radius 16 mm is 8 voxels round the grid's centre.
+  const ball = (grey: boolean) =>
+    imageFrom([24, 24, 24], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => {
+      const inside = Math.hypot(p[0], p[1], p[2]) < 16;
+      return grey ? Math.round((inside ? 100 : 0) + 30 * (rand() - 0.5)) : inside ? 1 : 0;
+    }, Float32Array);
   await writeImage(join(dir, 'grey.nii.gz'), ball(true));
   await writeImage(join(dir, 'mask.nii.gz'), ball(false));
   const refused = monge('ot', join(dir, 'grey.nii.gz'), join(dir, 'mask.nii.gz'), '-o', join(dir, 'm.csv'));
