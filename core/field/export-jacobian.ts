@@ -1,5 +1,6 @@
 import { writeImage } from '../io/images/write-image.ts';
-import { jacobianOfDeformation, type JacobianStats } from './jacobian.ts';
+import type { JacobianStats } from '../metrics/jacobian-stats.ts';
+import { jacobianOfDeformation } from './jacobian.ts';
 import type { Deformation, GridLps } from './types.ts';
 
 /**

@@ -14,7 +14,7 @@ export { invertByFixedPoint, DEFAULT_INVERSION_MAX_ITERATIONS, DEFAULT_INVERSION
 export { gridAroundBounds, gridOfImage, gridPointsLps, gridVoxelCount } from './grid.ts';
 export { GridSampler, type OutsideMode } from './grid-sampler.ts';
 export { sampleOnGrid, type FieldDirection, type SampledField, type SampleOnGridOptions } from './sample-on-grid.ts';
-export { jacobianDeterminantMap, jacobianOfDeformation, type JacobianStats } from './jacobian.ts';
+export { jacobianDeterminantMap, jacobianOfDeformation } from './jacobian.ts';
 export { affineFromParts, identity4, invertAffine, multiply4, transformPoints, type Matrix4 } from './matrix4.ts';
 export { formatItkAffineText, parseItkAffineText } from './itk-transform-text.ts';
 export { writeItkAffineTransform, readItkAffineTransform } from './export-itk-transform.ts';

@@ -1,18 +1,9 @@
 import type { ImageLps } from '../io/images/types.ts';
+import { jacobianStats, type JacobianStats } from '../metrics/jacobian-stats.ts';
 import { gridMaps, gridOfImage, gridVoxelCount } from './grid.ts';
 import { nextTurn, throwIfCancelled } from '../progress/index.ts';
 import { sampleOnGrid } from './sample-on-grid.ts';
 import type { Deformation, GridLps } from './types.ts';
-
-/** Summary of a Jacobian determinant map, for metrics and reports. */
-export interface JacobianStats {
-  min: number;
-  max: number;
-  mean: number;
-  /** Fraction of voxels with det ≤ 0 (folding). */
-  fractionNonPositive: number;
-  voxels: number;
-}
 
 /**
  * det ∇ψ for ψ(x) = x + w(x), w a displacement field on a grid (3 components, LPS mm): ∇ψ = I + ∇w, with ∇w from
@@ -23,13 +14,13 @@ export interface JacobianStats {
  *
  * For Monge's forward field u = φ − id (sampleOnGrid direction 'forward', on a moving-space grid) this is the
  * Jacobian of φ: > 1 expands, < 1 compresses, ≤ 0 folds. (On ITK's field T = φ⁻¹ − id it is det ∇φ⁻¹.) Returns a
- * float32 scalar image on the same grid and its statistics. Central differences are exact for affine maps.
+ * float32 scalar image on the same grid and its statistics over all voxels (core/metrics/jacobian-stats.ts; restrict
+ * them to a mask there). Central differences are exact for affine maps.
  */
 export function jacobianDeterminantMap(field: ImageLps): { image: ImageLps; stats: JacobianStats } {
   const out = new Float32Array(checkedVoxelCount(field));
-  const tally = newTally();
-  determinantSlices(field, out, 0, field.size[2], tally);
-  return { image: { ...gridOfImage(field), components: 1, data: out }, stats: statsOf(tally, out.length) };
+  determinantSlices(field, out, 0, field.size[2]);
+  return withStats({ ...gridOfImage(field), components: 1, data: out });
 }
 
 /**
@@ -42,14 +33,13 @@ export async function jacobianDeterminantMapInTurns(
   options: { signal?: AbortSignal; slicesPerTurn?: number } = {},
 ): Promise<{ image: ImageLps; stats: JacobianStats }> {
   const out = new Float32Array(checkedVoxelCount(field));
-  const tally = newTally();
   const slab = Math.max(1, Math.floor(options.slicesPerTurn ?? 8));
   for (let k = 0; k < field.size[2]; k += slab) {
     await nextTurn();
     throwIfCancelled(options.signal, 'jacobian');
-    determinantSlices(field, out, k, Math.min(field.size[2], k + slab), tally);
+    determinantSlices(field, out, k, Math.min(field.size[2], k + slab));
   }
-  return { image: { ...gridOfImage(field), components: 1, data: out }, stats: statsOf(tally, out.length) };
+  return withStats({ ...gridOfImage(field), components: 1, data: out });
 }
 
 function checkedVoxelCount(field: ImageLps): number {
@@ -57,22 +47,10 @@ function checkedVoxelCount(field: ImageLps): number {
   return gridVoxelCount(field);
 }
 
-/** Running statistics of the determinants, taken in float64 before they are stored as float32. */
-interface Tally {
-  min: number;
-  max: number;
-  sum: number;
-  nonPositive: number;
-}
+const withStats = (image: ImageLps): { image: ImageLps; stats: JacobianStats } => ({ image, stats: jacobianStats(image) });
 
-const newTally = (): Tally => ({ min: Infinity, max: -Infinity, sum: 0, nonPositive: 0 });
-
-function statsOf(t: Tally, n: number): JacobianStats {
-  return { min: t.min, max: t.max, mean: n > 0 ? t.sum / n : NaN, fractionNonPositive: n > 0 ? t.nonPositive / n : 0, voxels: n };
-}
-
-/** det ∇ψ on the slices k ∈ [k0, k1) of `field`, into `out` (one value per voxel of the whole grid), tallied. */
-function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: number, tally: Tally): void {
+/** det ∇ψ on the slices k ∈ [k0, k1) of `field`, into `out` (one value per voxel of the whole grid). */
+function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: number): void {
   const [nx, ny, nz] = field.size;
   const inv = gridMaps(field).inv;
   const d = field.data;
@@ -80,7 +58,6 @@ function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: n
   const strides = [1, nx, nx * ny];
   const sizes = [nx, ny, nz];
   const idx = [0, 0, 0];
-  let { min, max, sum, nonPositive } = tally;
   for (let k = k0; k < k1; k++) {
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++) {
@@ -112,14 +89,9 @@ function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: n
         const j22 = 1 + g[6] * inv[2] + g[7] * inv[5] + g[8] * inv[8];
         const det = j00 * (j11 * j22 - j12 * j21) - j01 * (j10 * j22 - j12 * j20) + j02 * (j10 * j21 - j11 * j20);
         out[v] = det;
-        if (det < min) min = det;
-        if (det > max) max = det;
-        if (det <= 0) nonPositive++;
-        sum += det;
       }
     }
   }
-  Object.assign(tally, { min, max, sum, nonPositive });
 }
 
 /** det ∇φ of a deformation on a (moving-space) grid: samples u = φ − id in float64, then jacobianDeterminantMap. */

@@ -25,7 +25,7 @@ test('the Jacobian determinant of an affine map is det(A) at every voxel (obliqu
   assert.deepEqual(image.size, obliqueGrid().size);
   for (let v = 0; v < image.data.length; v++) assert.ok(Math.abs(image.data[v] - det) < 1e-5, `voxel ${v}: ${image.data[v]} vs ${det}`);
   assert.ok(Math.abs(stats.min - det) < 1e-5 && Math.abs(stats.max - det) < 1e-5 && Math.abs(stats.mean - det) < 1e-5);
-  assert.equal(stats.fractionNonPositive, 0);
+  assert.equal(stats.nonPositiveFraction, 0);
   assert.equal(stats.voxels, 14 * 12 * 10);
 });
 
@@ -43,7 +43,7 @@ test('a sinusoidal field: det = 1 + (a/L)·cos(x/L) by finite differences, and t
     const expected = 1 + (a / L) * Math.cos(p[3 * i] / L);
     assert.ok(Math.abs(image.data[i] - expected) < 5e-3, `x = ${p[3 * i]}: ${image.data[i]} vs ${expected}`);
   }
-  assert.ok(Math.abs(stats.fractionNonPositive - 1 / 3) < 0.01, `folded fraction ${stats.fractionNonPositive}`);
+  assert.ok(Math.abs(stats.nonPositiveFraction - 1 / 3) < 0.01, `folded fraction ${stats.nonPositiveFraction}`);
   assert.ok(Math.abs(stats.min - -1) < 5e-3 && Math.abs(stats.max - 3) < 5e-3, `min ${stats.min}, max ${stats.max}`);
 });
 
@@ -77,7 +77,7 @@ test('writeJacobianMap writes the determinant map as a scalar image and returns 
     const path = join(dir, 'jacobian.nii.gz');
     const def = new AffineDeformation(affineFromParts([2, 0, 0, 0, 1.5, 0, 0, 0, 1], [0, 0, 0]));
     const stats = await writeJacobianMap(path, def, obliqueGrid([6, 5, 4]));
-    assert.ok(Math.abs(stats.min - 3) < 1e-9 && stats.fractionNonPositive === 0);
+    assert.ok(Math.abs(stats.min - 3) < 1e-9 && stats.nonPositiveFraction === 0);
     const back = await readImage(path);
     assert.equal(back.components, 1);
     assert.deepEqual(back.size, [6, 5, 4]);

@@ -56,13 +56,13 @@ test('diffeomorphic option: exp(v) keeps det ∇φ > 0 everywhere where the plai
   const svf = await StationaryVelocityDeformation.fromVelocity((pts) => v.evaluate(pts), grid);
   const exp = jacobianDeterminantMap(svf.forward.field);
   t.diagnostic(
-    `plain u = v: min det ${plain.stats.min.toFixed(3)}, ${(100 * plain.stats.fractionNonPositive).toFixed(2)}% of voxels folded; ` +
+    `plain u = v: min det ${plain.stats.min.toFixed(3)}, ${(100 * plain.stats.nonPositiveFraction).toFixed(2)}% of voxels folded; ` +
       `exp(v) (${svf.squarings} squarings): min det ${exp.stats.min.toFixed(3)}, max ${exp.stats.max.toFixed(3)}`,
   );
   assert.ok(plain.stats.min < -0.5, `the plain displacement folds (min det ${plain.stats.min})`);
-  assert.ok(plain.stats.fractionNonPositive > 0.001);
+  assert.ok(plain.stats.nonPositiveFraction > 0.001);
   assert.ok(exp.stats.min > 0, `exp(v) does not fold (min det ${exp.stats.min})`);
-  assert.equal(exp.stats.fractionNonPositive, 0);
+  assert.equal(exp.stats.nonPositiveFraction, 0);
   // It is a large deformation: points travel up to ~30 mm.
   let maxU = 0;
   const f = svf.forward.field.data;

@@ -56,7 +56,7 @@ test('finetune recovers the known breathing motion of the synthetic lung from it
     assert.equal(result.rounds.length, 1);
     assert.ok(result.rounds[0].channels[0].meanConfidence > 0.99, 'balanced OT transports all the mass');
     const velocity = new VelocityGridDeformation(grid, result.field);
-    assert.equal(jacobianDeterminantMap(velocity.forward.field).stats.fractionNonPositive, 0, 'exp(v) does not fold');
+    assert.equal(jacobianDeterminantMap(velocity.forward.field).stats.nonPositiveFraction, 0, 'exp(v) does not fold');
   } finally {
     await engine.dispose();
   }
