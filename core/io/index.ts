@@ -9,7 +9,7 @@ import { InputError } from './errors.ts';
 import { imageFormatOf } from './images/image-format.ts';
 import { readImage, type ReadImageResult } from './images/read-image.ts';
 import { meshCodecFor, readMesh, writeMesh } from './meshes/index.ts';
-import { pointCodecFor, readPoints, writePoints, type Vec3 } from './points/index.ts';
+import { pointCodecFor, readPoints, writePoints, writePointsLike, type PointSource, type Vec3 } from './points/index.ts';
 
 export { InputError } from './errors.ts';
 export { readImage } from './images/read-image.ts';
@@ -66,11 +66,16 @@ export interface WriteShapeOptions {
   binary?: boolean;
   /** DIR-Lab `.txt` voxel spacing (mm). */
   spacingMm?: Vec3;
+  /** A point set's source file: a CSV written from a CSV keeps its layout (columns, ids, text, frame line). */
+  source?: PointSource;
 }
 
 /** Writes a shape as a mesh or a point set, by the file name; atomically. */
 export async function writeShape(path: string, shape: Shape, options: WriteShapeOptions = {}): Promise<void> {
-  if (pointCodecFor(path)) return writePoints(path, shape, { frame: options.frame, spacingMm: options.spacingMm });
+  if (pointCodecFor(path)) {
+    const pointOptions = { frame: options.frame, spacingMm: options.spacingMm };
+    return options.source ? writePointsLike(path, shape, options.source, pointOptions) : writePoints(path, shape, pointOptions);
+  }
   if (meshCodecFor(path)) {
     if (!shape.triangles && ['.stl', '.obj', '.off'].some((e) => path.toLowerCase().endsWith(e))) {
       throw new InputError(path, 'unsupported', 'this format stores triangles only; the shape is a point set (use .vtk, .vtp, .ply or .csv)');

@@ -149,7 +149,7 @@ async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promis
   // Point files keep their columns and labels (as register's landmarks_warped.csv); meshes gain the displacement array.
   const keepColumns = shape.kind === 'points' && pointCodecFor(request.output) !== undefined;
   const warped = keepColumns ? { ...shape, pointsLps: shape.pointsLps.map((v, i) => v + displacements[i]) } : displacedShape(shape, displacements);
-  await writeShape(request.output, warped, { frame: request.frame });
+  await writeShape(request.output, warped, { frame: request.frame, ...(keepColumns ? { source: { path: request.input, prefix: request.prefix } } : {}) });
   const fixedSide = request.inverse ? shape.pointsLps : warped.pointsLps;
   return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged };
 }
@@ -170,6 +170,17 @@ export async function applyFieldWith(request: ApplyFieldRequest, kind: InputKind
     ...result,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** What a result counts: voxels, vertices or points. */
+export function appliedUnit(result: Pick<ApplyFieldResult, 'kind'>): string {
+  return result.kind === 'image' ? 'voxels' : result.kind === 'mesh' ? 'vertices' : 'points';
+}
+
+/** The warning for points or voxels beyond the field's grid, which stay where they are; undefined where there are none. */
+export function outsideFieldWarning(result: Pick<ApplyFieldResult, 'kind' | 'count' | 'outsideField'>): string | undefined {
+  if (!result.outsideField) return undefined;
+  return `${result.outsideField} of ${result.count} ${appliedUnit(result)} lie outside the field's grid, where it is 0 (ITK's rule): they are not moved`;
 }
 
 /** Carries `request.input` through the field into `request.output` (see the module comment). */

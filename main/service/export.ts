@@ -16,6 +16,7 @@ import { InputError, readShape, writeShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
+import { readWarpedLandmarks, warpedLandmarksRunOf } from '../../core/registration/warped-landmarks.ts';
 import { EXPORT_FORMATS, type ExportRequest, type ExportResult } from './api.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -84,7 +85,7 @@ async function writeExport(request: ExportRequest, format: string, target: strin
       const name = names.includes(REGISTRATION_OUTPUTS.landmarksWarped) ? REGISTRATION_OUTPUTS.landmarksWarped : undefined;
       const source = requireFile(dir, name, `warped landmarks (${REGISTRATION_OUTPUTS.landmarksWarped}); register with landmarks to get them`);
       if (format === 'csv') await copyAtomic(source, target);
-      else await writeShape(target, await readShape(source));
+      else await writeShape(target, await readWarpedLandmarks(dir, warpedLandmarksRunOf(await readReport(dir, names))));
       return;
     }
     case 'report': {
@@ -93,6 +94,15 @@ async function writeExport(request: ExportRequest, format: string, target: strin
       return;
     }
   }
+}
+
+/** The folder's report.json, parsed (undefined where it has none or it cannot be read: its settings are then the defaults). */
+async function readReport(dir: string, names: readonly string[]): Promise<unknown> {
+  if (!names.includes(REGISTRATION_OUTPUTS.report)) return undefined;
+  return readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8').then(
+    (text) => JSON.parse(text) as unknown,
+    () => undefined,
+  ).catch(() => undefined);
 }
 
 async function copyAtomic(source: string, target: string): Promise<void> {

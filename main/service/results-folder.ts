@@ -20,6 +20,7 @@ import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type ShapePhaseName } from '../../core/registration/types.ts';
+import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
@@ -123,7 +124,12 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const movingLandmarks = await tryRead(inputPath(inputs.movingLandmarks), 'moving landmarks', landmarksFrame, inputs.movingLandmarksPrefix);
   const fixedLandmarks = await tryRead(inputPath(inputs.fixedLandmarks), 'fixed landmarks', landmarksFrame, inputs.fixedLandmarksPrefix);
   const warpedLandmarks = names.includes(REGISTRATION_OUTPUTS.landmarksWarped)
-    ? await tryRead(join(dir, REGISTRATION_OUTPUTS.landmarksWarped), 'warped landmarks', landmarksFrame)
+    ? await readWarpedLandmarks(dir, { ...(landmarksFrame ? { frame: landmarksFrame } : {}), ...(inputs.movingLandmarksPrefix ? { movingPrefix: inputs.movingLandmarksPrefix } : {}) }).catch(
+        (error: unknown) => {
+          warnings.push(`the warped landmarks (${REGISTRATION_OUTPUTS.landmarksWarped}) could not be read: ${(error as Error).message}`);
+          return undefined;
+        },
+      )
     : undefined;
   const errorsFrom = warpedLandmarks ?? movingLandmarks;
   let errorsMm: Float32Array | undefined;

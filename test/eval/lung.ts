@@ -26,6 +26,7 @@ import { GridSampler } from '../../core/field/grid-sampler.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { readPoints } from '../../core/io/points/index.ts';
 import { register, type RegistrationSummary } from '../../core/registration/index.ts';
+import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import { readPriorCase, trainResidualPrior, writeResidualPrior } from '../../core/registration/prior/index.ts';
 import type { PresetName, StepName } from '../../core/registration/types.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
@@ -112,7 +113,7 @@ async function runCase(c: number, outDir: string, residualPrior?: string): Promi
   }
   // Inverse consistency inside the lung: moving landmarks x, their warp φ(x), and the exported field T there.
   const moving = await readPoints(join(DATA, `${name}_300_landmarks_mm.csv`), { prefix: 'exp', assumeFrame: 'RAS' });
-  const warped = await readPoints(join(outDir, 'landmarks_warped.csv'), { assumeFrame: 'RAS' });
+  const warped = await readWarpedLandmarks(outDir, { frame: 'RAS', movingPrefix: 'exp' });
   const field = new GridSampler(await readImage(join(outDir, 'field.nii.gz')));
   const t = new Float64Array(3);
   let sum = 0;

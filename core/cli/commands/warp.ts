@@ -1,4 +1,4 @@
-import { applyField, applyFieldProblem, type ApplyFieldRequest } from '../../warp/apply-field.ts';
+import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
 import type { ImageInterpolation } from '../../warp/warp-image.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -85,11 +85,10 @@ Options:
     try {
       const result = await applyField(request, { signal, onProgress: bar.onProgress });
       bar.done();
-      const unit = result.kind === 'image' ? 'voxels' : result.kind === 'mesh' ? 'vertices' : 'points';
+      const unit = appliedUnit(result);
       printMessage(`wrote ${shortPath(result.output)} (${result.count} ${unit}${result.interpolation ? `, ${result.interpolation}` : ''}, ${result.direction}) in ${result.seconds.toFixed(1)} s`);
-      if (result.outsideField) {
-        printMessage(`warning: ${result.outsideField} of ${result.count} ${unit} lie outside the field's grid, where it is 0 (ITK's rule): they are not moved`);
-      }
+      const outside = outsideFieldWarning(result);
+      if (outside) printMessage(`warning: ${outside}`);
       if (result.unconverged > 0) {
         printMessage(
           `warning: at ${result.unconverged} of ${result.count} ${unit} the field could not be inverted to 1e-4 mm (largest residual ${result.maxInversionResidualMm.toFixed(2)} mm): ` +

@@ -17,7 +17,8 @@
  *   shared DIR-Lab CSVs) is ignored.
  *
  * Writing: a plain header `x,y,z[,label][,arrays…]` (spatial vectors as `<p>_x,<p>_y,<p>_z`, other multi-
- * component arrays as `<name>_0, <name>_1, …`), no comment line unless asked (many CSV readers choke on one),
+ * component arrays as `<name>_0, <name>_1, …`), and a `# SPACE=` first line only for a frame other than LPS (the
+ * default a plain CSV is read in; many CSV readers choke on a comment line, so LPS files stay plain),
  * numbers in shortest round-trip form.
  */
 import type { Frame } from '../../frames/index.ts';
@@ -32,6 +33,7 @@ import {
   parseFiniteNumber,
   quoteCsvField,
   splitCsvFields,
+  type TextLine,
 } from './text.ts';
 import type { PointCodec, PointParseOptions, PointSetData, PointWriteOptions } from './types.ts';
 
@@ -87,15 +89,38 @@ function prefixGroups(names: readonly string[]): string[] {
   return out;
 }
 
-function parseCsv(bytes: Uint8Array, file: string, options: PointParseOptions): PointSetData {
+/** Where a CSV keeps its point set: its lines, the header, the coordinate columns and the declared frame. */
+export interface CsvLayout {
+  /** The file's non-blank lines. */
+  lines: TextLine[];
+  /** Index into `lines` of the header row (the comment lines come before it). */
+  headerAt: number;
+  /** Index into `lines` of the `# SPACE=` comment, or −1. */
+  frameCommentAt: number;
+  declaredFrame?: Frame;
+  /** Header names as written (units stripped) and in matching form (lower case, `_` for spaces). */
+  rawNames: string[];
+  names: string[];
+  /** The x, y, z columns (of the prefix's point set when one is chosen). */
+  xyz: number[];
+  /** `<prefix>_` or ''. */
+  base: string;
+}
+
+/** Reads a CSV's comments and header and finds its coordinate columns; throws InputError naming the file. */
+export function csvLayout(bytes: Uint8Array, file: string, prefixOption: string | undefined): CsvLayout {
   const lines = nonBlankLines(decodeText(bytes, file));
   check(lines.length > 0, file, 'empty', 'holds only blank lines');
 
   let k = 0;
   let declaredFrame: Frame | undefined;
+  let frameCommentAt = -1;
   for (; k < lines.length && lines[k].text.trimStart().startsWith('#'); k++) {
     const m = FRAME_COMMENT.exec(lines[k].text.trim());
-    if (m && !declaredFrame) declaredFrame = frameFromComment(m[2], file, lines[k].line);
+    if (m && !declaredFrame) {
+      declaredFrame = frameFromComment(m[2], file, lines[k].line);
+      frameCommentAt = k;
+    }
   }
   check(k < lines.length, file, 'empty', 'holds only comment lines, no header and no points');
 
@@ -111,7 +136,7 @@ function parseCsv(bytes: Uint8Array, file: string, options: PointParseOptions): 
     );
   }
 
-  const prefix = options.prefix?.trim().replace(/_+$/, '');
+  const prefix = prefixOption?.trim().replace(/_+$/, '');
   const base = prefix ? `${normalise(prefix)}_` : '';
   const xyz = AXES.map((a) => axisColumn(names, base, a));
   if (xyz.some((c) => c < 0)) {
@@ -132,6 +157,12 @@ function parseCsv(bytes: Uint8Array, file: string, options: PointParseOptions): 
         (prefix && groups.length > 0 ? `; point sets present: ${groups.join(', ')}` : ''),
     );
   }
+  return { lines, headerAt: k, frameCommentAt, declaredFrame, rawNames, names, xyz, base };
+}
+
+function parseCsv(bytes: Uint8Array, file: string, options: PointParseOptions): PointSetData {
+  const { lines, headerAt: k, declaredFrame, rawNames, names, xyz, base } = csvLayout(bytes, file, options.prefix);
+  const headerLine = lines[k];
 
   const labelCandidates = [...(base ? [`${base}label`, `${base}name`, `${base}id`] : []), 'label', 'name', 'id'];
   const labelColumn = labelCandidates.map((n) => names.indexOf(n)).find((c) => c >= 0) ?? -1;

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../atomic-write.ts';
 import { InputError } from '../errors.ts';
 import { readInputBytes } from '../read-bytes.ts';
 import { csvPointsCodec } from './csv.ts';
+import { rewriteCsvPoints } from './csv-rewrite.ts';
 import { dirLabCodec } from './dirlab.ts';
 import { fcsvCodec } from './fcsv.ts';
 import { markupsJsonCodec } from './mrk-json.ts';
@@ -91,7 +92,10 @@ export interface WritePointsOptions {
   frame?: Frame;
   /** DIR-Lab `.txt`: the voxel spacing to turn mm into indices (required). */
   spacingMm?: Vec3;
-  /** CSV: write a `# SPACE=<frame>` first line (default false: plain header only). */
+  /**
+   * CSV: write a `# SPACE=<frame>` first line. Default: only for a frame other than LPS, a plain CSV's default, so
+   * that a RAS file is never read back mirrored, while an LPS one stays a plain table.
+   */
   declareFrame?: boolean;
 }
 
@@ -108,7 +112,32 @@ export async function writePoints(path: string, shape: Shape, options: WritePoin
   const text = codec.serialize(shapeToPointSet(shape, frame), {
     frame,
     spacingMm: options.spacingMm,
-    declareFrame: options.declareFrame,
+    declareFrame: options.declareFrame ?? frame !== codec.defaultFrame,
+  });
+  await writeFileAtomic(path, text);
+}
+
+/** The file a point set was read from, and how, so that a moved copy can be written in its layout. */
+export interface PointSource {
+  path: string;
+  /** The CSV column prefix it was read with. */
+  prefix?: string;
+}
+
+/**
+ * Writes `shape`, a point set read from `source` and moved, to `path`: a CSV from a CSV keeps the source's lines,
+ * columns and frame declaration with only the coordinates replaced (./csv-rewrite.ts); any other pair of formats is
+ * written as writePoints writes it.
+ */
+export async function writePointsLike(path: string, shape: Shape, source: PointSource, options: WritePointsOptions = {}): Promise<void> {
+  if (pointCodecFor(path) !== csvPointsCodec || pointCodecFor(source.path) !== csvPointsCodec) return writePoints(path, shape, options);
+  const frame = options.frame ?? shape.sourceFrame;
+  const template = await readInputBytes(source.path, MAX_POINT_FILE_BYTES);
+  const text = rewriteCsvPoints(template, source.path, {
+    prefix: source.prefix,
+    readFrame: shape.sourceFrame,
+    frame,
+    points: convertPoints(shape.pointsLps, 'LPS', frame),
   });
   await writeFileAtomic(path, text);
 }

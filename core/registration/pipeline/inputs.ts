@@ -178,10 +178,11 @@ export interface ApplyInput {
 }
 
 /**
- * Checks `apply`'s files before the pipeline runs (a typo must not cost a registration): each exists and is a format
- * Monge reads, and no two would be written under the same name.
+ * Checks `apply`'s files before the pipeline runs (a typo or a broken file must not cost a registration): each exists,
+ * is a format Monge reads and is read whole once (points in `frame` where the file declares none, as they will be
+ * carried), and no two would be written under the same name.
  */
-export async function checkApplyInputs(paths: readonly string[]): Promise<ApplyInput[]> {
+export async function checkApplyInputs(paths: readonly string[], frame: Frame | undefined): Promise<ApplyInput[]> {
   const byName = new Map<string, string>();
   const inputs: ApplyInput[] = [];
   for (const input of paths) {
@@ -192,6 +193,7 @@ export async function checkApplyInputs(paths: readonly string[]): Promise<ApplyI
     const other = byName.get(name.toLowerCase());
     if (other !== undefined) throw new InputError(input, 'unsupported', `would be written as applied/${name}, as ${other} is: rename one`);
     byName.set(name.toLowerCase(), input);
+    await readAny(input, frame ? { assumeFrame: frame } : {});
     inputs.push({ input, kind, name });
   }
   return inputs;

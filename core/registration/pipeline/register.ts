@@ -34,7 +34,7 @@ import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
-import { applyFieldWith, type ApplyFieldResult } from '../../warp/apply-field.ts';
+import { applyFieldWith, outsideFieldWarning, type ApplyFieldResult } from '../../warp/apply-field.ts';
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
@@ -263,7 +263,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
-      const applied = await checkApplyInputs(request.apply ?? []);
+      const applied = await checkApplyInputs(request.apply ?? [], request.landmarksFrame);
       const prior =
         request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
       return { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied };
@@ -471,8 +471,13 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         const loaded = await readItkField(join(dir, fieldFile));
         for (const [k, { input, kind, name }] of applied.entries()) {
           report('applying to other files', k / applied.length);
-          const result = await applyFieldWith({ input, field: fieldFile, output: out(`${REGISTRATION_OUTPUTS.appliedDir}/${name}`) }, kind, loaded, { signal });
-          appliedFiles.push({ ...result, output: `${REGISTRATION_OUTPUTS.appliedDir}/${name}`, field: fieldFile });
+          const output = `${REGISTRATION_OUTPUTS.appliedDir}/${name}`;
+          // Point files are read in the landmarks' frame where they declare none, as `monge warp --landmarks-frame` reads them.
+          const applyRequest = { input, field: fieldFile, output: out(output), ...(request.landmarksFrame ? { assumeFrame: request.landmarksFrame } : {}) };
+          const result = await applyFieldWith(applyRequest, kind, loaded, { signal });
+          appliedFiles.push({ ...result, output, field: fieldFile });
+          const outside = outsideFieldWarning(result);
+          if (outside) warnings.push(`${output}: ${outside}`);
         }
         await part('applied files');
       }
@@ -494,7 +499,9 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
-        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm });
+        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm }, {
+          source: { path: movingLandmarks.path, prefix: movingLandmarks.prefix },
+        });
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));

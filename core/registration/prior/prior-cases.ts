@@ -2,7 +2,7 @@
  * A residual prior's training cases, read from `monge register` output folders: report.json names the fixed
  * landmark file (an absolute path; reports of Monge before 2026-11-23 kept it as given, relative to the working
  * directory of the registration, and are read relative to the current one), its column prefix and
- * frame, and the fixed shape's moments; landmarks_warped.csv holds φ(x). A folder registered WITH a prior is
+ * frame, and the fixed shape's moments; landmarks_warped.csv holds φ(x), in the moving landmark file's layout. A folder registered WITH a prior is
  * refused: the prior learns the pipeline's own error, not what is left after an earlier correction.
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { REGISTRATION_OUTPUTS } from '../types.ts';
+import { readWarpedLandmarks, warpedLandmarksRunOf } from '../warped-landmarks.ts';
 import type { PriorCase } from './residual-prior.ts';
 import type { ShapeMomentsLps } from './shape-moments.ts';
 
@@ -40,7 +41,7 @@ export async function readPriorCase(outDir: string): Promise<PriorCase> {
     throw new InputError(reportPath, 'malformed', "has no fixed shape moments (inputs.fixedMomentsLps); register again with this Monge");
   }
   const frame = report.settings?.landmarksFrame ?? undefined;
-  const warped = await readPoints(join(outDir, REGISTRATION_OUTPUTS.landmarksWarped), { assumeFrame: frame });
+  const warped = await readWarpedLandmarks(outDir, warpedLandmarksRunOf(report));
   const truth = await readPoints(lm.path, { assumeFrame: frame, ...(lm.prefix ? { prefix: lm.prefix } : {}) });
   if (warped.pointsLps.length !== truth.pointsLps.length) {
     throw new InputError(lm.path, 'count-mismatch', `has ${truth.pointsLps.length / 3} landmarks but ${outDir}'s warped landmarks are ${warped.pointsLps.length / 3}`);

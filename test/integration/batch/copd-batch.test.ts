@@ -17,6 +17,10 @@ import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { DONE_MARKER } from '../../../core/batch/done-marker.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import type { RegistrationSummary } from '../../../core/registration/index.ts';
+import { readPoints } from '../../../core/io/points/index.ts';
+import { landmarkErrors, summarizeErrors } from '../../../core/metrics/landmark-error.ts';
+import { readPriorCase } from '../../../core/registration/prior/index.ts';
+import { readWarpedLandmarks, warpedLandmarksRunOf } from '../../../core/registration/warped-landmarks.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 import { runMonge } from './support.ts';
 
@@ -90,6 +94,16 @@ test('batch over DIR-Lab COPD 1–5 = five separate monge register runs', { time
       for (const f of singleFiles.filter((x) => /\.(vtk|nii\.gz|csv|tfm|txt)$/.test(x))) {
         assert.equal(await sha(join(out, id, f)), await sha(join(dir, `single${n}`, f)), `${id}/${f} differs`);
       }
+      // landmarks_warped.csv keeps the landmark file's layout: its header and the insp_* columns as they were, the
+      // exp_* ones moved; read back with the run's frame and prefix, it gives the reported TRE, and a prior learns from it.
+      const input = (await readFile(join(data, `copd${n}_300_landmarks_mm.csv`), 'utf8')).trimEnd().split('\n');
+      const warpedText = (await readFile(join(dir, `single${n}`, 'landmarks_warped.csv'), 'utf8')).trimEnd().split('\n');
+      assert.equal(warpedText[0], input[0], `${id}: the header`);
+      assert.deepEqual(warpedText.slice(1).map((l) => l.split(',').slice(0, 3).map(Number)), input.slice(1).map((l) => l.split(',').slice(0, 3).map(Number)), `${id}: insp columns`);
+      const warpedLm = await readWarpedLandmarks(join(dir, `single${n}`), warpedLandmarksRunOf(JSON.parse(await readFile(join(dir, `single${n}`, 'report.json'), 'utf8'))));
+      const insp = await readPoints(join(data, `copd${n}_300_landmarks_mm.csv`), { prefix: 'insp', assumeFrame: 'RAS' });
+      close(summarizeErrors(landmarkErrors(warpedLm.pointsLps, insp.pointsLps)).mean, after.tre?.mean, `${id} TRE from landmarks_warped.csv`);
+      assert.equal((await readPriorCase(join(dir, `single${n}`))).warpedLps.length, 900);
       lines.push(`${id}: TRE ${row.tre_before_mm!.toFixed(2)} → ${row.tre_after_mm!.toFixed(2)} mm, chamfer ${row.chamfer_after_mm!.toFixed(2)} mm, ${row.seconds!.toFixed(1)} s in the batch`);
     }
     process.stderr.write(`${lines.join('\n')}\n`);

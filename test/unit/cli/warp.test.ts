@@ -74,6 +74,48 @@ test('warp: points and meshes go to φ(x), back with --inverse; points outside t
   assert.ok(maxPointError(disp.values, phiMesh.map((v, i) => v - mesh.pointsLps[i])) < 1e-3);
 });
 
+test('warp: a CSV keeps its lines, columns, text and frame line, only its point set moved (--prefix: P_x, P_y, P_z)', async (t) => {
+  const dir = await tempDir(t, 'warp-csv');
+  const folder = await affineFieldFolder(dir);
+  const centre = fieldGridCentre();
+  const fixedPts = Array.from({ length: 6 }, (_, k) => [centre[0] + 9 * Math.cos(k), centre[1] + 7 * Math.sin(k), centre[2] + 5 * Math.cos(2 * k)]);
+  const movingLps = (await PHI.evaluateInverse(Float64Array.from(fixedPts.flat()))).displacementsLps.map((u, i) => fixedPts.flat()[i] + u);
+  const ras = (p: ArrayLike<number>, k: number) => [-p[3 * k], -p[3 * k + 1], p[3 * k + 2]];
+  // The DIR-Lab layout: two point sets side by side, a trailing note on the header, and text the reader skips.
+  const rows = movingLps.length / 3;
+  const lines = [
+    '# SPACE=RAS',
+    '# written by hand',
+    'id,insp_x_mm,insp_y_mm,insp_z_mm,exp_x_mm,exp_y_mm,exp_z_mm,note  (mm = index * spacing)',
+    ...Array.from({ length: rows }, (_, k) => `${k + 1},1.5,2.5,${k},${ras(movingLps, k).join(',')},"left, upper lobe"`),
+  ];
+  await writeFile(join(dir, 'lm.csv'), lines.join('\n') + '\n');
+  const r = await runMonge(['warp', join(dir, 'lm.csv'), '--prefix', 'exp', '--field', folder, '-o', join(dir, 'lm_warped.csv')]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = readFileSync(join(dir, 'lm_warped.csv'), 'utf8').trimEnd().split('\n');
+  assert.deepEqual(out.slice(0, 3), lines.slice(0, 3), 'frame line, comment and header as they were');
+  assert.equal(out.length, lines.length);
+  for (let k = 0; k < rows; k++) {
+    const cells = out[3 + k].split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+    assert.deepEqual([...cells.slice(0, 4), cells[7]], [`${k + 1}`, '1.5', '2.5', `${k}`, '"left, upper lobe"'], `row ${k}: other columns kept`);
+    const expected = ras(Float64Array.from(fixedPts.flat()), k);
+    for (let a = 0; a < 3; a++) assert.ok(Math.abs(Number(cells[4 + a]) - expected[a]) < 1e-3, `row ${k}, exp axis ${a}: ${cells[4 + a]} vs ${expected[a]}`);
+  }
+  const back = await readShape(join(dir, 'lm_warped.csv'), { prefix: 'exp' });
+  assert.ok(maxPointError(back.pointsLps, Float64Array.from(fixedPts.flat())) < 1e-3, 'read back with no frame given: not mirrored');
+
+  // A plain CSV whose frame the user states (--landmarks-frame ras) stays plain: it is read back as it was read.
+  await writeFile(join(dir, 'plain.csv'), ['x,y,z', ...Array.from({ length: rows }, (_, k) => ras(movingLps, k).join(','))].join('\n') + '\n');
+  const p = await runMonge(['warp', join(dir, 'plain.csv'), '--landmarks-frame', 'ras', '--field', folder, '-o', join(dir, 'plain_warped.csv')]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal(readFileSync(join(dir, 'plain_warped.csv'), 'utf8').split('\n')[0], 'x,y,z');
+  assert.ok(maxPointError((await readShape(join(dir, 'plain_warped.csv'), { assumeFrame: 'RAS' })).pointsLps, Float64Array.from(fixedPts.flat())) < 1e-3);
+  // Written in another frame than it was read in, it declares that frame.
+  const l = await runMonge(['warp', join(dir, 'plain.csv'), '--landmarks-frame', 'ras', '--frame', 'lps', '--field', folder, '-o', join(dir, 'plain_lps.csv')]);
+  assert.equal(l.code, 0, l.stderr);
+  assert.ok(maxPointError((await readShape(join(dir, 'plain_lps.csv'))).pointsLps, Float64Array.from(fixedPts.flat())) < 1e-3);
+});
+
 test('warp: images are resampled as f ∘ φ⁻¹ (trilinear for grey values, nearest for labels), on the field grid or --reference', async (t) => {
   const dir = await tempDir(t, 'warp');
   const folder = await affineFieldFolder(dir);
@@ -257,4 +299,26 @@ test('register --apply writes other files through the field as monge warp does, 
     assert.equal(w.code, 0, w.stderr);
     assert.equal(sha(join(dir, name)), sha(join(out, 'applied', name)), name);
   }
+
+  // A file that is there but cannot be read fails before the pipeline too.
+  await writeFile(join(dir, 'broken.vtk'), '# vtk DataFile Version 3.0\nbroken\nASCII\nDATASET POLYDATA\nPOINTS 4 float\n1 2\n');
+  const broken = await runMonge(['register', ...common, '-o', join(dir, 'registered-broken'), '--apply', join(dir, 'broken.vtk')]);
+  assert.equal(broken.code, 3);
+  assert.match(broken.stderr, /broken\.vtk/);
+  assert.doesNotMatch(broken.stderr, /prealign/);
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('registered-broken')), []);
+
+  // A plain CSV in RAS is read in --landmarks-frame's frame, as monge warp --landmarks-frame reads it: the same points
+  // moved, written back in RAS (left plain, as it came), and no point reported beyond the field.
+  const lps = await readShape(join(dir, 'lm0.csv'));
+  const rasRows = Array.from({ length: lps.pointsLps.length / 3 }, (_, k) => `${-lps.pointsLps[3 * k]},${-lps.pointsLps[3 * k + 1]},${lps.pointsLps[3 * k + 2]}`);
+  await writeFile(join(dir, 'lm0_ras.csv'), ['x,y,z', ...rasRows].join('\n') + '\n');
+  const ras = await runMonge(['register', ...common, '-o', join(dir, 'registered-ras'), '--landmarks-frame', 'ras', '--apply', join(dir, 'lm0_ras.csv'), '--json']);
+  assert.equal(ras.code, 0, ras.stderr);
+  assert.doesNotMatch(ras.stderr, /outside the field's grid/);
+  const carried = await readShape(join(dir, 'registered-ras', 'applied', 'lm0_ras_in_fixed.csv'), { assumeFrame: 'RAS' });
+  assert.ok(maxPointError(carried.pointsLps, (await readShape(join(out, 'applied', 'lm0_in_fixed.csv'))).pointsLps) < 1e-9, 'the same points as from the LPS file');
+  const w = await runMonge(['warp', join(dir, 'lm0_ras.csv'), '--landmarks-frame', 'ras', '--field', join(dir, 'registered-ras'), '-o', join(dir, 'lm0_ras_w.csv')]);
+  assert.equal(w.code, 0, w.stderr);
+  assert.equal(sha(join(dir, 'lm0_ras_w.csv')), sha(join(dir, 'registered-ras', 'applied', 'lm0_ras_in_fixed.csv')));
 });

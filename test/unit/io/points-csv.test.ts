@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvPointsCodec, stripTrailingNote } from '../../../core/io/points/csv.ts';
+import { rewriteCsvPoints } from '../../../core/io/points/csv-rewrite.ts';
 import { readPoints, writePoints } from '../../../core/io/points/index.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import type { Shape } from '../../../core/shape/types.ts';
@@ -114,7 +115,7 @@ test('CSV: stripTrailingNote removes only a parenthesised note that ends the lin
   assert.equal(stripTrailingNote('a,b,c )'), 'a,b,c )');
 });
 
-test('CSV: round trip in RAS and in LPS gives the same LPS points, labels and arrays, to the last bit', async () => {
+test('CSV: round trip in RAS and in LPS gives the same LPS points, labels and arrays, to the last bit, with no frame given on reading', async () => {
   const shape: Shape = {
     kind: 'points',
     pointsLps: Float64Array.from([0.1 + 0.2, -123.456789012345678, 1e-300, 5e300, -0, 7, Math.PI, -Math.E, 1 / 3]),
@@ -131,10 +132,12 @@ test('CSV: round trip in RAS and in LPS gives the same LPS points, labels and ar
       const path = join(dir, `rt-${frame}.csv`);
       await writePoints(path, shape, { frame });
       const text = await readFile(path, 'utf8');
-      assert.ok(text.startsWith('x,y,z,label,disp_x,disp_y,disp_z,w,rgb_0,rgb_1,rgb_2\n'), 'plain header, no comment line');
-      const first = text.split('\n')[1].split(',');
+      // LPS, a plain CSV's default, gets a plain header; RAS declares itself, so that it is never read back mirrored.
+      const declaration = frame === 'RAS' ? '# SPACE=RAS\n' : '';
+      assert.ok(text.startsWith(`${declaration}x,y,z,label,disp_x,disp_y,disp_z,w,rgb_0,rgb_1,rgb_2\n`), 'a frame line only for RAS');
+      const first = text.split('\n')[frame === 'RAS' ? 2 : 1].split(',');
       assert.equal(Number(first[0]), frame === 'RAS' ? -(0.1 + 0.2) : 0.1 + 0.2, 'written in the requested frame');
-      const back = await readPoints(path, { assumeFrame: frame });
+      const back = await readPoints(path);
       assert.deepEqual(plain(back.pointsLps), plain(shape.pointsLps));
       assert.deepEqual(back.labels, shape.labels);
       assert.equal(back.arrays[0].name, 'disp');
@@ -194,4 +197,20 @@ test('CSV: corrupted copies of a real landmark CSV are read or refused with an I
     }
   }
   assert.ok(refused > 0, 'some mutants must be refused');
+});
+
+test('CSV rewrite: only the point set changes; a frame other than LPS and the one read in is declared; rows must match', () => {
+  const template = new TextEncoder().encode('id,x,y,z,note\n7,1,2,3,"a, b"\n8,4,5,6,c\n');
+  const points = Float64Array.from([-1.5, 2, 3.25, 0, 0, 0]);
+  // Read as LPS (the default), written in RAS: the copy says so.
+  assert.equal(
+    rewriteCsvPoints(template, 't.csv', { readFrame: 'LPS', frame: 'RAS', points }),
+    '# SPACE=RAS\nid,x,y,z,note\n7,-1.5,2,3.25,"a, b"\n8,0,0,0,c\n',
+  );
+  // Read in RAS because the user said so, written in RAS: as plain as the input.
+  assert.equal(rewriteCsvPoints(template, 't.csv', { readFrame: 'RAS', frame: 'RAS', points }), 'id,x,y,z,note\n7,-1.5,2,3.25,"a, b"\n8,0,0,0,c\n');
+  // A declared frame is rewritten to the one written.
+  const declared = new TextEncoder().encode('# coordinateSystem=RAS\nx,y,z\n1,2,3\n');
+  assert.equal(rewriteCsvPoints(declared, 'd.csv', { readFrame: 'RAS', frame: 'LPS', points: Float64Array.from([9, 8, 7]) }), '# SPACE=LPS\nx,y,z\n9,8,7\n');
+  assert.throws(() => rewriteCsvPoints(template, 't.csv', { readFrame: 'LPS', frame: 'LPS', points: points.subarray(0, 3) }), (e: unknown) => e instanceof InputError && /t\.csv/.test(e.message));
 });

@@ -56,12 +56,14 @@ test('frames: one LPS shape written as RAS .fcsv, LPS .mrk.json, RAS .csv and RA
     const reads = [
       await readPoints(join(dir, 'a.fcsv')),
       await readPoints(join(dir, 'b.mrk.json')),
-      await readPoints(join(dir, 'c.csv'), { assumeFrame: 'RAS' }),
+      await readPoints(join(dir, 'c.csv')), // declares its frame: no assumption needed
+      await readPoints(join(dir, 'c.csv'), { assumeFrame: 'LPS' }), // and the declaration wins over one
       await readPoints(join(dir, 'd_xyz_r1.txt'), { spacingMm: [0.5, 0.25, 2.5] }),
     ];
     for (const r of reads) assert.deepEqual(plain(r.pointsLps), LPS.flat());
-    // The negative control: reading the RAS CSV as LPS gives the mirrored points.
-    const wrong = await readPoints(join(dir, 'c.csv'));
+    // The negative control: a RAS CSV without its declaration reads back mirrored.
+    await writePoints(join(dir, 'e.csv'), shape, { frame: 'RAS', declareFrame: false });
+    const wrong = await readPoints(join(dir, 'e.csv'));
     assert.deepEqual(plain(wrong.pointsLps), LPS.flatMap(([x, y, z]) => [-x, -y, z]).map((v) => v + 0));
   });
 });
