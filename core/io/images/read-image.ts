@@ -1,9 +1,10 @@
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { listDicomFiles } from './dicom-folder.ts';
-import { IMAGE_SUFFIXES, imageFormatOf } from './image-format.ts';
+import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
 import { checkImagePayload } from './payload-check.ts';
@@ -104,15 +105,38 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     throw new InputError(path, 'unsupported', `unsupported image format (known suffixes: ${known}, or a DICOM series folder)`);
   }
   if (info.size === 0) throw new InputError(path, 'empty', 'the file is empty');
-  const cancel = new AbortController();
-  const request: ItkWasmRequest = { op: 'read', fn: READER[format], path: resolve(path) };
-  const answer = runItkWasm(request, options.timeoutMs ?? defaultTimeoutMs(info.size), [], cancel.signal);
-  answer.catch(() => undefined); // awaited in itkRead; this only keeps an early payload error from leaving it unhandled
+  return withLowerCaseSuffix(path, async (itkPath) => {
+    const cancel = new AbortController();
+    const request: ItkWasmRequest = { op: 'read', fn: READER[format], path: itkPath };
+    const answer = runItkWasm(request, options.timeoutMs ?? defaultTimeoutMs(info.size), [], cancel.signal);
+    answer.catch(() => undefined); // awaited in itkRead; this only keeps an early payload error from leaving it unhandled
+    try {
+      await checkImagePayload(path, format);
+    } catch (e) {
+      cancel.abort();
+      throw e;
+    }
+    return itkRead(path, format, answer);
+  });
+}
+
+/**
+ * Runs `read` on the absolute path of `path`, or — where its suffix is written in capitals (`T1.MGZ`, `ct.MHA`) — on a
+ * copy of it named with the suffix in lower case, in a scratch folder: ITK's MGH and MetaImage readers recognise their
+ * suffixes in lower case only, and the input itself is never renamed nor linked (a symbolic link would not do either:
+ * itk-wasm mounts the scratch folder alone, where the link's target does not exist). A detached `.MHD` header's data
+ * file is looked for beside the copy, so such a pair must be named in lower case.
+ */
+async function withLowerCaseSuffix<T>(path: string, read: (itkPath: string) => Promise<T>): Promise<T> {
+  const suffix = imageSuffixOf(path);
+  const name = basename(path);
+  if (suffix === undefined || name.endsWith(suffix)) return read(resolve(path));
+  const scratch = await mkdtemp(join(tmpdir(), 'monge-read-'));
   try {
-    await checkImagePayload(path, format);
-  } catch (e) {
-    cancel.abort();
-    throw e;
+    const lower = join(scratch, `image${suffix}`);
+    await copyFile(resolve(path), lower);
+    return await read(lower);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  return itkRead(path, format, answer);
 }

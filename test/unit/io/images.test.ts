@@ -134,6 +134,17 @@ test('NRRD and MetaImage keep key/value metadata; .nrrd/.mha compression can be 
   });
 });
 
+test('suffixes in capitals (.MHA, .NRRD, .NII.GZ; .MGZ below) are written and read back as in lower case', async () => {
+  await withTempDir(async (dir) => {
+    for (const suffix of ['.MHA', '.NRRD', '.NII.GZ', '.Nii']) {
+      const file = join(dir, `caps${suffix}`);
+      await writeImage(file, testImage('float'));
+      assertSameImage(await readImage(file), testImage('float'), suffix);
+    }
+    assert.deepEqual((await readdir(dir)).sort(), ['caps.MHA', 'caps.NII.GZ', 'caps.NRRD', 'caps.Nii']);
+  });
+});
+
 test('writeImage refuses unknown suffixes, inconsistent images and missing folders, leaving no file', async () => {
   await withTempDir(async (dir) => {
     await assert.rejects(writeImage(join(dir, 'a.png'), testImage('mask')), /writable image suffixes/);
@@ -232,6 +243,13 @@ test('real MNE sample T1.mgz and aseg.mgz: 86³ voxels of 3 mm, geometry from th
       assert.equal(labels.size, 46);
     }
   }
+  // The same file named in capitals (ITK's MGH reader knows the suffix in lower case only): the same image.
+  await withTempDir(async (dir) => {
+    const caps = join(dir, 'T1.MGZ');
+    await writeFile(caps, readFileSync(sharedPath('brain', 'mne-sample', 'T1.mgz')));
+    const [a, b] = await Promise.all([readImage(caps), readImage(sharedPath('brain', 'mne-sample', 'T1.mgz'))]);
+    assertSameImage(a, b, 'T1.MGZ');
+  });
 });
 
 test('real TotalSegmentator example_seg.nii.gz: 122×101×30 voxels of 3 mm, 41 organ labels', { skip: needsSharedData() }, async () => {
