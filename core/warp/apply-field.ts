@@ -20,7 +20,7 @@ import { gridOfImage, gridPointsLps, gridVoxelCount } from '../field/grid.ts';
 import { deformationFromItkField } from '../field/inverted.ts';
 import type { Deformation, GridLps } from '../field/types.ts';
 import { InputError } from '../io/errors.ts';
-import { imageFormatOf } from '../io/images/image-format.ts';
+import { imageFormatOf, isWritableImagePath, WRITABLE_IMAGE_SUFFIXES } from '../io/images/image-format.ts';
 import { looksLikeMask } from '../io/images/looks-like-mask.ts';
 import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
@@ -83,7 +83,7 @@ export interface ApplyFieldResult {
 export async function applyFieldProblem(request: ApplyFieldRequest): Promise<string | undefined> {
   const kind = await inputKindOf(request.input);
   if (kind === undefined) return undefined; // the input itself is the problem: applyField reports it as an InputError
-  if (kind === 'image' && !imageFormatOf(request.output)) return `${request.output}: an image is written as .nii.gz, .nii, .nrrd or .mha`;
+  if (kind === 'image' && !isWritableImagePath(request.output)) return `${request.output}: an image is written as ${WRITABLE_IMAGE_SUFFIXES.join(', ')}`;
   if (kind !== 'image' && imageFormatOf(request.output)) return `${request.output}: a ${kind === 'mesh' ? 'mesh' : 'point set'} cannot be written as an image`;
   if (kind === 'image' && request.inverse && !request.reference && !(await inverseFieldIn(request.field))) {
     return 'an image warped fixed → moving needs the registration\'s inverse field (register --inverse-field, or Parameters › Inverse field in the app) or a reference image for the moving grid (--reference)';

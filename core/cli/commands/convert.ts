@@ -1,9 +1,8 @@
 import { inputKindOf, readAny, writeShape } from '../../io/index.ts';
-import { InputError } from '../../io/errors.ts';
-import { imageFormatOf } from '../../io/images/image-format.ts';
 import { writeImage } from '../../io/images/write-image.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { outputFileProblem } from '../output-file.ts';
 import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
 import { printMessage } from '../output.ts';
 
@@ -38,16 +37,13 @@ Options:
     const [inPath, outPath] = positionals;
     const frame = frameOption(values.frame, '--frame');
     const spacingMm = spacingOption(values.spacing, '--spacing');
+    const inputKind = await inputKindOf(inPath);
+    const problem = await outputFileProblem(outPath, [inPath], inputKind === undefined ? 'any' : inputKind === 'image' ? 'image' : 'shape');
+    if (problem) throw new UsageError(problem);
     const input = await readAny(inPath, { assumeFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'), spacingMm });
     if (input.kind === 'image') {
-      if (!imageFormatOf(outPath)) {
-        throw new InputError(outPath, 'unsupported', 'an image converts to .nii.gz, .nii, .nrrd or .mha; for a surface use `monge surface`');
-      }
       await writeImage(outPath, input.image);
     } else {
-      if ((await inputKindOf(outPath)) === 'image') {
-        throw new InputError(outPath, 'unsupported', `${inPath} is a ${input.kind === 'mesh' ? 'mesh' : 'point set'}, it cannot be written as an image`);
-      }
       await writeShape(outPath, input.shape, { frame, binary: !values.ascii, spacingMm });
     }
     printMessage(`wrote ${outPath}`);

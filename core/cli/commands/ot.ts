@@ -6,6 +6,7 @@ import { subsetShape } from '../../shape/subset-shape.ts';
 import type { Shape } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { outputFileProblem } from '../output-file.ts';
 import { loadShape } from '../load-shape.ts';
 import { engineOption, frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
@@ -73,6 +74,8 @@ Options:
     const assumeFrame = frameOption(values['landmarks-frame'], '--landmarks-frame');
 
     const [movingPath, fixedPath] = positionals;
+    const problem = await outputFileProblem(values.output, [movingPath, fixedPath], 'shape');
+    if (problem) throw new UsageError(problem);
     const moving = atMost(await loadShape(movingPath, { assumeFrame }), points, seed);
     const fixed = atMost(await loadShape(fixedPath, { assumeFrame }), points, seed + 1);
     const { engine, description } = await createEngine(engineName);

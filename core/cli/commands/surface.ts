@@ -5,6 +5,7 @@ import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { outputFileProblem } from '../output-file.ts';
 import { frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -50,6 +51,8 @@ Options:
     const targetVertices = numberOption(values['target-vertices'], '--target-vertices', (v) => Number.isInteger(v) && v >= 4);
     const smoothIterations = numberOption(values.smooth, '--smooth', (v) => Number.isInteger(v) && v >= 0);
     const frame = frameOption(values.frame, '--frame');
+    const problem = await outputFileProblem(values.output, [positionals[0]], 'shape');
+    if (problem) throw new UsageError(problem);
 
     const started = performance.now();
     const bar = progressBar();

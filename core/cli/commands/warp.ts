@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
 import type { ImageInterpolation } from '../../warp/warp-image.ts';
+import { FIELD_FORMATS, REGISTRATION_OUTPUTS } from '../../registration/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { outputFileProblem } from '../output-file.ts';
 import { frameOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, shortPath } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -79,7 +82,9 @@ Options:
       frame: frameOption(values.frame, '--frame'),
     };
     // A wrong combination is a usage error, found before any file is read.
-    const problem = await applyFieldProblem(request);
+    const fieldFiles = FIELD_FORMATS.flatMap((f) => [REGISTRATION_OUTPUTS.field, REGISTRATION_OUTPUTS.inverseField].map((n) => join(request.field, `${n}.${f}`)));
+    const inputs = [request.input, request.field, ...fieldFiles, ...(request.reference ? [request.reference] : [])];
+    const problem = (await outputFileProblem(request.output, inputs, 'any')) ?? (await applyFieldProblem(request));
     if (problem) throw new UsageError(problem);
     const bar = progressBar();
     try {

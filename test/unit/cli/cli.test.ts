@@ -69,6 +69,35 @@ test('bad input exits 3, names the file, and writes nothing', async (t) => {
   assert.equal(dirAsFile.code, 3, dirAsFile.stderr);
 });
 
+test('an output that is an input, a folder, in a missing folder, or of a suffix not written for its kind: exit 2 before any work', async (t) => {
+  const dir = await tempDir(t, 'cli-out');
+  const csv = join(dir, 'in.csv');
+  writeFileSync(csv, 'x,y,z\n1,2,3\n4,5,6\n7,8,10\n');
+  const before = sha(csv);
+  const ball = join(dir, 'ball.nii.gz');
+  await writeImage(ball, imageFrom([12, 12, 12], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => (Math.hypot(...p) < 8 ? 1 : 0)));
+  const cases: [string[], RegExp][] = [
+    [['convert', csv, csv], /in\.csv is the input .*never overwrites/],
+    [['convert', csv, join(dir, '.', 'in.csv'), '--frame', 'ras'], /never overwrites/],
+    [['convert', csv, join(dir, 'missing', 'out.csv')], /the folder .*missing does not exist/],
+    [['convert', csv, dir], /is a folder/],
+    [['convert', ball, join(dir, 'ball.mgz')], /an image is written as \.nii\.gz, \.nii, \.nrrd, \.mha/],
+    [['surface', ball, '-o', join(dir, 'ball.nii')], /a mesh or point set is written as/],
+    [['surface', ball, '-o', dir], /is a folder/],
+    [['ot', csv, csv, '-o', csv], /never overwrites/],
+    [['warp', ball, '--field', ball, '-o', join(dir, 'w.mgz')], /an image is written as/],
+    [['warp', csv, '--field', ball, '-o', csv], /never overwrites/],
+  ];
+  for (const [args, message] of cases) {
+    const r = monge(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, 'no stack trace');
+  }
+  assert.equal(sha(csv), before, 'the input is unchanged');
+  assert.deepEqual(readdirSync(dir).sort(), ['ball.nii.gz', 'in.csv'], 'nothing written');
+});
+
 test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
