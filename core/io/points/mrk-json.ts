@@ -83,7 +83,8 @@ function parseMarkupsJson(bytes: Uint8Array, file: string): PointSetData {
       }
       labels.push(typeof cp.label === 'string' ? cp.label : undefined);
     }
-    coords.push(...convertPoints(Float64Array.from(own), frame, fileFrame));
+    // A loop, not push(...array): spreading a large markup (> ~45,000 points) overflows the call stack.
+    for (const v of convertPoints(Float64Array.from(own), frame, fileFrame)) coords.push(v);
   }
   check(coords.length > 0, file, 'empty', 'holds no control points');
   return {

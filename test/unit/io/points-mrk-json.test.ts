@@ -78,6 +78,18 @@ test('mrk.json: micrometre units are scaled to mm; unlabelled points have no lab
   assert.equal(s.labels, undefined);
 });
 
+test('mrk.json: a large markup (200,000 points, as a vessel tree converted by monge convert) is read whole', async () => {
+  const n = 200_000;
+  const pointsLps = Float64Array.from({ length: 3 * n }, (_, i) => (i % 3) + Math.floor(i / 3) * 1e-3);
+  await withTemp(async (dir) => {
+    const path = join(dir, 'big.mrk.json');
+    await writePoints(path, { kind: 'points', pointsLps, arrays: [], sourceFrame: 'LPS' });
+    const back = await readPoints(path);
+    assert.equal(back.pointsLps.length, 3 * n);
+    assert.deepEqual([back.pointsLps[3 * n - 3], back.pointsLps[3 * n - 1]], [pointsLps[3 * n - 3], pointsLps[3 * n - 1]]);
+  });
+});
+
 test('mrk.json: round trip in RAS and LPS; the writer writes the schema, frame and units', async () => {
   const shape: Shape = {
     kind: 'points',
