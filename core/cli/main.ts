@@ -21,7 +21,7 @@ import { surfaceCommand } from './commands/surface.ts';
 import { warpCommand } from './commands/warp.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
-import { printMessage, printResult } from './output.ts';
+import { keepWorkingWhenOutputCloses, printMessage, printResult } from './output.ts';
 import { MONGE_VERSION } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, warpCommand, batchCommand, mergeCommand, trainCommand, trainPriorCommand];
@@ -60,6 +60,7 @@ export async function runCli(argv: string[]): Promise<number> {
  * too, instead of going on to the next case).
  */
 export async function runCliProgram(argv: string[]): Promise<void> {
+  keepWorkingWhenOutputCloses();
   const outcome = await runCliOutcome(argv);
   if (outcome.cancelledBy !== undefined) endBySignal(outcome.cancelledBy);
   process.exitCode = outcome.exitCode;
