@@ -16,7 +16,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export async function clearPairLeftovers(outDir: string, id: string): Promise<void> {
   await rm(join(outDir, id, DONE_MARKER), { force: true });
   await rm(join(outDir, id), { recursive: true, force: true });
-  // mkdtemp appends six characters to the prefix.
+  // The partial and old folders end in six random letters or digits.
   const sibling = new RegExp(`^\\.${escape(id)}\\.(partial|old)-[A-Za-z0-9]{6}$`);
   for (const name of await readdir(outDir).catch(() => [] as string[])) {
     if (sibling.test(name)) await rm(join(outDir, name), { recursive: true, force: true });

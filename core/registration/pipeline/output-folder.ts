@@ -5,7 +5,8 @@
  * existing non-empty OUTDIR is refused unless overwriting was asked for; it is then replaced at the end, in one
  * rename, and the old contents removed.
  */
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { trackLeftover } from '../../io/leftovers.ts';
 
@@ -31,6 +32,25 @@ export interface PartialFolder {
   abort(): Promise<void>;
 }
 
+const NAME_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Creates the folder `<prefix>XXXXXX` (six random letters or digits, as mkdtemp names it) with the mode a plain mkdir
+ * gives, 0777 less the umask. mkdtemp's folders are 0700, and a published OUTDIR kept it: other members of a group
+ * sharing a cohort folder could not enter the results.
+ */
+async function mkdirUnique(prefix: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const path = prefix + Array.from({ length: 6 }, () => NAME_CHARACTERS[randomInt(NAME_CHARACTERS.length)]).join('');
+    try {
+      await mkdir(path);
+      return path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e;
+    }
+  }
+}
+
 /** Checks OUTDIR and creates the partial sibling folder. */
 export async function openPartialFolder(outDir: string, overwrite: boolean): Promise<PartialFolder> {
   const target = resolve(outDir);
@@ -41,7 +61,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
   }
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const partial = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  const partial = await mkdirUnique(join(parent, `.${basename(target)}.partial-`));
   const published = trackLeftover(partial);
   return {
     outDir: target,
@@ -54,7 +74,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
         return;
       }
       // Move the old folder aside, publish, then remove the old one (a failure to publish puts it back).
-      const old = await mkdtemp(join(parent, `.${basename(target)}.old-`));
+      const old = await mkdirUnique(join(parent, `.${basename(target)}.old-`));
       await rm(old, { recursive: true, force: true });
       await rename(target, old);
       try {
