@@ -10,7 +10,10 @@ import type { Shape } from '../shape/types.ts';
 
 export async function loadShape(path: string, options: ReadShapeOptions = {}): Promise<Shape> {
   const input = await readAny(path, options);
-  if (input.kind !== 'image') return input.shape;
+  if (input.kind !== 'image') {
+    if (input.shape.pointsLps.length === 0) throw new InputError(path, 'empty', 'holds no points');
+    return input.shape;
+  }
   const grey = greyVolumeProblem(input.image);
   if (grey !== undefined) throw new InputError(path, 'unsupported', `${grey}: make its surface first with 'monge surface --threshold T' (or --label N) and give that`);
   try {

@@ -104,10 +104,17 @@ Options:
         `  format   ${info.format} (${info.kind}), frame ${info.frame}`,
         `  points   ${info.points}${info.kind === 'image' ? ' voxels' : ''}`,
         `  cells    ${info.cells}`,
-        `  bounds   x [${b[0]}, ${b[1]}]  y [${b[2]}, ${b[3]}]  z [${b[4]}, ${b[5]}] mm (LPS)`,
+        b.length === 6 ? `  bounds   x [${b[0]}, ${b[1]}]  y [${b[2]}, ${b[3]}]  z [${b[4]}, ${b[5]}] mm (LPS)` : '  bounds   none (no points)',
       ];
       if (info.image) {
-        lines.push(`  size     ${info.image.size.join(' × ')}, spacing ${info.image.spacing_mm.map((v) => v.toFixed(4)).join(' × ')} mm`);
+        const fmt = (v: readonly number[], digits: number) => v.map((x) => (Math.abs(x) < 0.5 * 10 ** -digits ? 0 : x).toFixed(digits)).join(', ');
+        // direction_lps is row-major; its column c is index axis c's direction.
+        const axis = (c: number) => fmt([0, 1, 2].map((r) => info.image!.direction_lps[3 * r + c]), 4);
+        lines.push(
+          `  size     ${info.image.size.join(' × ')}, spacing ${info.image.spacing_mm.map((v) => v.toFixed(4)).join(' × ')} mm`,
+          `  origin   (${fmt(info.image.origin_lps, 3)}) mm (LPS)`,
+          `  axes     i (${axis(0)})  j (${axis(1)})  k (${axis(2)}) (LPS)`,
+        );
       }
       for (const a of info.arrays) lines.push(`  array    ${a.name} (${a.components} × ${a.type})`);
       printResult(lines.join('\n'));

@@ -98,6 +98,28 @@ test('an output that is an input, a folder, in a missing folder, or of a suffix 
   assert.deepEqual(readdirSync(dir).sort(), ['ball.nii.gz', 'in.csv'], 'nothing written');
 });
 
+test('info prints the origin and axes (LPS) of an image, no bounds for a file without points; ot refuses a shape with no points', async (t) => {
+  const dir = await tempDir(t, 'cli-info');
+  // Axes i → −x, j → +z, k → +y (LPS), centred on (10, −20, 30).
+  const image = imageFrom([4, 3, 2], [1, 2, 3], Float64Array.from([-1, 0, 0, 0, 0, 1, 0, 1, 0]), [10, -20, 30], (p) => (p[0] > 8 ? 1 : 0));
+  await writeImage(join(dir, 'oblique.nrrd'), image);
+  const info = monge('info', join(dir, 'oblique.nrrd'));
+  assert.equal(info.code, 0, info.stderr);
+  assert.deepEqual(Array.from(image.originLps), [11.5, -21.5, 28]);
+  assert.match(info.stdout, /origin {3}\(11\.500, -21\.500, 28\.000\) mm \(LPS\)/);
+  assert.match(info.stdout, /axes {5}i \(-1\.0000, 0\.0000, 0\.0000\) {2}j \(0\.0000, 0\.0000, 1\.0000\) {2}k \(0\.0000, 1\.0000, 0\.0000\)/);
+  const empty = join(dir, 'empty.vtk');
+  writeFileSync(empty, '# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 0 float\n');
+  const e = monge('info', empty);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /bounds {3}none \(no points\)/);
+  assert.doesNotMatch(e.stdout, /undefined/);
+  const ot = monge('ot', empty, join(dir, 'oblique.nrrd'), '-o', join(dir, 'm.csv'));
+  assert.equal(ot.code, 3, ot.stderr);
+  assert.match(ot.stderr, /empty\.vtk: holds no points/);
+  assert.doesNotMatch(ot.stderr, /internal error/);
+});
+
 test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
