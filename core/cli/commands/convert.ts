@@ -9,7 +9,7 @@ import { printMessage } from '../output.ts';
 export const convertCommand: Command = {
   name: 'convert',
   summary: 'convert a mesh, point set or image to another format',
-  help: `Usage: monge convert IN OUT [--frame ras|lps] [--ascii] [--landmarks-frame ras|lps] [--spacing X,Y,Z]
+  help: `Usage: monge convert IN OUT [--frame ras|lps] [--ascii] [--landmarks-frame ras|lps] [--spacing X,Y,Z] [--prefix P]
 
 Reads IN and writes OUT in the format of OUT's extension: meshes to .vtk .vtp .stl .obj .off .ply .gii .gii.gz
 or a FreeSurfer .surf; point sets to .csv .fcsv .mrk.json (or meshes' vertices to .csv); images to .nii.gz .nii
@@ -22,6 +22,7 @@ Options:
   --landmarks-frame ras|lps  frame of an input mesh or point file that declares none (plain CSV: LPS)
   --ascii                    ASCII instead of binary (VTK, STL, PLY, VTP)
   --spacing X,Y,Z            voxel spacing (mm) for DIR-Lab .txt landmark files (input or output)
+  --prefix P                 read IN's CSV point set in columns P_x,P_y,P_z (e.g. exp in DIR-Lab's mm CSV)
   -h, --help                 this help`,
   async run(argv) {
     const { values, positionals } = parseCommandLine(
@@ -31,6 +32,7 @@ Options:
         'landmarks-frame': { type: 'string' },
         ascii: { type: 'boolean' },
         spacing: { type: 'string' },
+        prefix: { type: 'string' },
       },
       { min: 2, max: 2, names: 'IN OUT' },
     );
@@ -40,7 +42,11 @@ Options:
     const inputKind = await inputKindOf(inPath);
     const problem = await outputFileProblem(outPath, [inPath], inputKind === undefined ? 'any' : inputKind === 'image' ? 'image' : 'shape');
     if (problem) throw new UsageError(problem);
-    const input = await readAny(inPath, { assumeFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'), spacingMm });
+    const input = await readAny(inPath, {
+      assumeFrame: frameOption(values['landmarks-frame'], '--landmarks-frame'),
+      spacingMm,
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+    });
     if (input.kind === 'image') {
       await writeImage(outPath, input.image);
     } else {

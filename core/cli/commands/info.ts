@@ -50,7 +50,7 @@ function shapeInfo(file: string, shape: Shape): InfoJson {
 export const infoCommand: Command = {
   name: 'info',
   summary: 'summarise a mesh, image or point-set file',
-  help: `Usage: monge info FILE [--json] [--frame ras|lps] [--spacing X,Y,Z]
+  help: `Usage: monge info FILE [--json] [--frame ras|lps] [--spacing X,Y,Z] [--prefix P]
 
 Prints what FILE holds: format, kind (mesh, image, points), point and cell counts, bounds in mm (LPS),
 the frame the file is in, and its per-point arrays. Images also report size, spacing, origin and direction.
@@ -60,15 +60,20 @@ Options:
                      bounds_mm [xmin,xmax,ymin,ymax,zmin,zmax] (LPS), frame, arrays
   --frame ras|lps    frame of a mesh or point file that declares none
   --spacing X,Y,Z    voxel spacing (mm) for DIR-Lab landmark .txt files
+  --prefix P         a CSV's point set in columns P_x,P_y,P_z (e.g. exp in DIR-Lab's mm CSV)
   -h, --help         this help`,
   async run(argv) {
     const { values, positionals } = parseCommandLine(
       argv,
-      { json: { type: 'boolean' }, frame: { type: 'string' }, spacing: { type: 'string' } },
+      { json: { type: 'boolean' }, frame: { type: 'string' }, spacing: { type: 'string' }, prefix: { type: 'string' } },
       { min: 1, max: 1, names: 'FILE' },
     );
     const file = positionals[0];
-    const input = await readAny(file, { assumeFrame: frameOption(values.frame, '--frame'), spacingMm: spacingOption(values.spacing, '--spacing') });
+    const input = await readAny(file, {
+      assumeFrame: frameOption(values.frame, '--frame'),
+      spacingMm: spacingOption(values.spacing, '--spacing'),
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+    });
     let info: InfoJson;
     if (input.kind === 'image') {
       const im = input.image;

@@ -23,7 +23,7 @@ function checkSpacing(spacingMm: Vec3 | undefined, file: string): Vec3 {
     throw new InputError(
       file,
       'unsupported',
-      'DIR-Lab landmark text holds voxel indices, not millimetres: the CT voxel spacing is required (spacingMm, e.g. from cases.json)',
+      'DIR-Lab landmark text holds voxel indices, not millimetres: the CT voxel spacing is required (the command\'s --spacing option, e.g. from DIR-Lab\'s cases.json)',
     );
   }
   check(

@@ -120,6 +120,23 @@ test('info prints the origin and axes (LPS) of an image, no bounds for a file wi
   assert.doesNotMatch(ot.stderr, /internal error/);
 });
 
+test('info and convert read one point set of a two-set CSV with --prefix, and say so when it is missing', async (t) => {
+  const dir = await tempDir(t, 'cli-prefix');
+  const csv = join(dir, 'pairs.csv');
+  writeFileSync(csv, 'insp_x_mm,insp_y_mm,insp_z_mm,exp_x_mm,exp_y_mm,exp_z_mm\n1,2,3,10,20,30\n4,5,6,40,50,60\n');
+  const without = monge('info', csv);
+  assert.equal(without.code, 3);
+  assert.match(without.stderr, /point sets 'insp', 'exp'.*--prefix insp/);
+  const info = monge('info', csv, '--prefix', 'exp', '--json');
+  assert.equal(info.code, 0, info.stderr);
+  assert.deepEqual((JSON.parse(info.stdout) as { bounds_mm: number[] }).bounds_mm, [10, 40, 20, 50, 30, 60]);
+  const out = join(dir, 'exp.fcsv');
+  assert.equal(monge('convert', csv, out, '--prefix', 'exp').code, 0);
+  const err = monge('landmarks-error', out, csv, '--prefix-b', 'exp', '--json');
+  assert.equal(err.code, 0, err.stderr);
+  assert.equal((JSON.parse(err.stdout) as { max: number }).max, 0);
+});
+
 test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
