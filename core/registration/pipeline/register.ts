@@ -272,6 +272,10 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const warnings: string[] = [];
     const scale = scaleWarning(moving, fixed);
     if (scale) warnings.push(scale);
+    // A label or threshold chooses voxels; given two meshes or point sets it chooses nothing, and the user should know.
+    if ((request.label !== undefined || request.threshold !== undefined) && moving.kind !== 'image' && fixed.kind !== 'image') {
+      warnings.push(`the ${selectionWords({ label: request.label, threshold: request.threshold })} selection was ignored: neither input is a volume (it applies to masks, label maps and images)`);
+    }
     for (const [input, role] of [[moving, 'moving'], [fixed, 'fixed']] as const) {
       const cut = fieldOfViewWarning(input, role);
       if (cut) warnings.push(cut);

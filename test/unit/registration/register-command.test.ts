@@ -85,9 +85,12 @@ test('monge register: meshes in, the output folder and a JSON summary out', { ti
     // --overwrite replaces the folder.
     await mkdir(join(out, 'stale'));
     await writeFile(join(out, 'stale', 'file'), 'old');
-    const again = await run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--preset', 'lung', '--steps', 'prealign', '--field-spacing', '6', '--overwrite', '--json']);
+    // A --label given with two meshes selects nothing: it is reported as ignored (the first run had no such warning).
+    const again = await run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--preset', 'lung', '--steps', 'prealign', '--field-spacing', '6', '--overwrite', '--label', '3', '--json']);
     assert.equal(again.code, EXIT.ok);
     assert.ok(!(await readdir(out)).includes('stale'));
+    assert.ok(!(summary.warnings as string[]).some((w) => /selection was ignored/.test(w)));
+    assert.ok((JSON.parse(again.stdout).warnings as string[]).some((w) => /label 3 selection was ignored: neither input is a volume/.test(w)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
