@@ -1,6 +1,6 @@
 import type { Deformation } from '../field/types.ts';
 import { vertexNormals } from '../shape/normals.ts';
-import type { Shape } from '../shape/types.ts';
+import type { PointArray, Shape } from '../shape/types.ts';
 import { warpPoints } from './warp-points.ts';
 
 /** Name of the per-point array that carries u(x) = φ(x) − x on a warped shape. */
@@ -13,7 +13,9 @@ export const DISPLACEMENT_ARRAY = 'displacement';
  * original = warped − displacement.
  *
  * Mesh normals are recomputed on the warped surface (core/shape/normals.ts); point-set normals cannot be carried
- * without the Jacobian and are dropped. Other spatial-vector arrays are carried unchanged (not re-oriented).
+ * without the Jacobian and are dropped. That holds for `normalsLps` and for a 3-component array named `Normals` (any
+ * case) — how a VTK file's NORMALS section or Slicer's point data come in — which would otherwise keep pointing as
+ * they did before the warp. Other spatial-vector arrays are carried unchanged (not re-oriented).
  */
 export async function warpShape(shape: Shape, deformation: Deformation): Promise<Shape> {
   return displacedShape(shape, (await warpPoints(shape.pointsLps, deformation)).displacementsLps);
@@ -22,7 +24,10 @@ export async function warpShape(shape: Shape, deformation: Deformation): Promise
 /** The shape with each point x moved to x + u(x), given the displacements u, carried as warpShape describes. */
 export function displacedShape(shape: Shape, displacementsLps: Float64Array): Shape {
   const pointsLps = shape.pointsLps.map((v, i) => v + displacementsLps[i]);
-  const arrays = shape.arrays.filter((a) => a.name !== DISPLACEMENT_ARRAY);
+  const meshTriangles = shape.triangles && shape.triangles.length > 0 ? shape.triangles : undefined;
+  const arrays = shape.arrays
+    .filter((a) => a.name !== DISPLACEMENT_ARRAY && !(isNormalsArray(a) && !meshTriangles))
+    .map((a) => (isNormalsArray(a) && meshTriangles ? { ...a, values: vertexNormals(pointsLps, meshTriangles), spatialVector: true } : a));
   arrays.push({ name: DISPLACEMENT_ARRAY, components: 3, values: Float32Array.from(displacementsLps), spatialVector: true });
   const warped: Shape = { ...shape, pointsLps, arrays };
   if (shape.normalsLps) {
@@ -30,4 +35,9 @@ export function displacedShape(shape: Shape, displacementsLps: Float64Array): Sh
     else delete warped.normalsLps;
   }
   return warped;
+}
+
+/** A per-point array of vertex normals by its name, as VTK and Slicer name them. */
+function isNormalsArray(a: PointArray): boolean {
+  return a.components === 3 && a.name.toLowerCase() === 'normals';
 }

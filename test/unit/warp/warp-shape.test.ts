@@ -54,6 +54,21 @@ test('warping a mesh: points pushed forward by φ, a displacement array added, n
   assert.equal(shape.arrays.length, 2);
 });
 
+test('a Normals point-data array (as VTK files and Slicer carry normals) is recomputed on a mesh, dropped from a point set', async () => {
+  const r = rotation3(35, -20);
+  const def = new AffineDeformation(affineFromParts(r, [5, -3, 12]));
+  const base = octahedron();
+  const n0 = Float32Array.from(base.normalsLps as Float32Array);
+  const shape: Shape = { ...base, normalsLps: undefined, arrays: [...base.arrays, { name: 'Normals', components: 3, values: n0, spatialVector: true }] };
+  const warped = await warpShape(shape, def);
+  const rotated = new Float64Array(n0.length);
+  for (let i = 0; i < n0.length; i += 3) for (let a = 0; a < 3; a++) rotated[i + a] = r[3 * a] * n0[i] + r[3 * a + 1] * n0[i + 1] + r[3 * a + 2] * n0[i + 2];
+  assertClose(warped.arrays.find((a) => a.name === 'Normals')!.values, rotated, 1e-6, 'Normals array');
+  assert.deepEqual(shape.arrays.find((a) => a.name === 'Normals')!.values, n0, 'the input is untouched');
+  const points: Shape = { ...shape, kind: 'points', triangles: undefined };
+  assert.deepEqual((await warpShape(points, def)).arrays.map((a) => a.name).sort(), ['displacement', 'thickness']);
+});
+
 test('warping a point set: normals cannot be carried and are dropped; warpPoints returns both points and displacements', async () => {
   const def = new AffineDeformation(affineFromParts([2, 0, 0, 0, 1, 0, 0, 0, 1], [1, 1, 1]));
   const shape: Shape = { kind: 'points', pointsLps: Float64Array.from([1, 2, 3, -4, 5, 6]), normalsLps: Float32Array.from([1, 0, 0, 0, 1, 0]), arrays: [], sourceFrame: 'LPS' };
