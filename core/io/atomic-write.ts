@@ -1,17 +1,30 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeFile as writeFileToDescriptor } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { trackLeftover } from './leftovers.ts';
+
+const writeToDescriptor = promisify(writeFileToDescriptor);
 
 /**
  * Writes `bytes` to `path` atomically: first to a hidden temporary name in the same folder, then a rename,
  * so a crash or an error never leaves a half-written file under the final name.
+ *
+ * The temporary file is created synchronously, in the same turn that lists it as in flight (core/io/leftovers.ts):
+ * created by an asynchronous open, it could appear after a Ctrl-C's synchronous clean-up had looked for it, and
+ * outlive the process as an empty hidden file.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   const done = trackLeftover(tmp);
   try {
-    await writeFile(tmp, bytes);
+    const fd = openSync(tmp, 'wx');
+    try {
+      await writeToDescriptor(fd, bytes);
+    } finally {
+      closeSync(fd);
+    }
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
