@@ -235,7 +235,17 @@ function serializeCsv(data: PointSetData, options: PointWriteOptions): string {
   const n = data.points.length / 3;
   const header = ['x', 'y', 'z'];
   if (data.labels) header.push('label');
-  for (const a of data.arrays) header.push(...arrayColumnNames(a));
+  // A column named like one before it (a mesh array called `x`, two arrays of one name) gets `_2`, `_3`, …: the
+  // reader refuses a header naming a column twice.
+  const taken = new Set(header.map(normalise));
+  for (const a of data.arrays) {
+    for (const name of arrayColumnNames(a)) {
+      let unique = name;
+      for (let k = 2; taken.has(normalise(unique)); k++) unique = `${name}_${k}`;
+      taken.add(normalise(unique));
+      header.push(unique);
+    }
+  }
   const out: string[] = [];
   if (options.declareFrame) out.push(`# SPACE=${options.frame}`);
   out.push(header.map(quoteCsvField).join(','));

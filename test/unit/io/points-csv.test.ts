@@ -104,7 +104,7 @@ test('CSV: two point sets in one file, selected by prefix (the shared DIR-Lab la
   assert.deepEqual(Array.from(insp.arrays[0].values), [-121.25, -160.625, 17.5, -116.25, -176.875, 22.5]);
   const exp = await readCsvText(text, { prefix: 'EXP_', assumeFrame: 'RAS' });
   assert.deepEqual(Array.from(exp.pointsLps), [-121.25, -160.625, 17.5, -116.25, -176.875, 22.5]);
-  await rejectsCsv(text, 'malformed', /line 1: no x, y, z columns; the file holds the point sets 'insp', 'exp'.*prefix 'insp'/);
+  await rejectsCsv(text, 'malformed', /line 1: no x, y, z columns; the file holds the point sets 'insp', 'exp'.*--prefix insp/);
   await rejectsCsv(text, 'malformed', /no fixed_x, fixed_y, fixed_z columns.*point sets present: insp, exp/, { prefix: 'fixed' });
 });
 
@@ -213,4 +213,25 @@ test('CSV rewrite: only the point set changes; a frame other than LPS and the on
   const declared = new TextEncoder().encode('# coordinateSystem=RAS\nx,y,z\n1,2,3\n');
   assert.equal(rewriteCsvPoints(declared, 'd.csv', { readFrame: 'RAS', frame: 'LPS', points: Float64Array.from([9, 8, 7]) }), '# SPACE=LPS\nx,y,z\n9,8,7\n');
   assert.throws(() => rewriteCsvPoints(template, 't.csv', { readFrame: 'LPS', frame: 'LPS', points: points.subarray(0, 3) }), (e: unknown) => e instanceof InputError && /t\.csv/.test(e.message));
+});
+
+test('CSV: array columns named like the coordinates or like each other are renamed, so the file reads back', async () => {
+  const shape: Shape = {
+    kind: 'points',
+    pointsLps: Float64Array.from([1, 2, 3, 4, 5, 6]),
+    arrays: [
+      { name: 'x', components: 1, values: Float64Array.from([7, 8]) },
+      { name: 'Label', components: 1, values: Float64Array.from([9, 10]) },
+    ],
+    labels: ['a', 'b'],
+    sourceFrame: 'LPS',
+  };
+  await withTemp(async (dir) => {
+    const path = join(dir, 'clash.csv');
+    await writePoints(path, shape);
+    assert.equal((await readFile(path, 'utf8')).split('\n')[0], 'x,y,z,label,x_2,Label_2');
+    const back = await readPoints(path);
+    assert.deepEqual(plain(back.pointsLps), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(back.arrays.map((a) => [a.name, ...a.values]), [['x_2', 7, 8], ['Label_2', 9, 10]]);
+  });
 });
