@@ -503,7 +503,8 @@ test('register from the UI, copd1 lung surfaces with the DIR-Lab landmarks: prog
   assert.ok(inverse.meanMm < 1.5, `the field maps warped vertices back to the moving ones (mean ${inverse.meanMm.toFixed(3)} mm)`);
   await page.locator('#export-landmarks-format').selectOption('csv');
   const landmarks = await download('#export-landmarks', 'lung-register-landmarks.csv');
-  const warpedLm = await readShape(landmarks.path, { assumeFrame: 'RAS' });
+  // The CSV export is landmarks_warped.csv: the DIR-Lab file's layout, its exp_* columns moved into the fixed space.
+  const warpedLm = await readShape(landmarks.path, { prefix: 'exp', assumeFrame: 'RAS' });
   const fixedLm = await readShape(LUNG.landmarksMm, { prefix: 'insp', assumeFrame: 'RAS' });
   const errors = landmarkErrors(warpedLm.pointsLps, fixedLm.pointsLps);
   const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
