@@ -5,8 +5,8 @@
  * report.html. Returns the summary; failed pairs are rows, not exceptions. Throws only for what stops the whole
  * batch: a bad manifest (InputError), an OUTDIR in the way or locked (UsageError).
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
 import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { MONGE_VERSION } from '../cli/version.ts';
@@ -77,6 +77,15 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
   await mkdir(outDir, { recursive: true });
 }
 
+/**
+ * The temporary files of the batch's own top-level outputs (`.summary.csv.<8 hex>.tmp`, summary.json's and
+ * report.html's) that a batch killed mid-write left. Run under the lock, so no other batch is writing them.
+ */
+async function removeStaleTopLevelTemporaries(outDir: string): Promise<void> {
+  const stale = /^\.(summary\.csv|summary\.json|report\.html)\.[0-9a-f]{8}\.tmp$/;
+  for (const name of await readdir(outDir)) if (stale.test(name)) await rm(join(outDir, name), { force: true });
+}
+
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   const startedAt = new Date().toISOString();
   const started = performance.now();
@@ -87,6 +96,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   await prepareOutDir(outDir, o.resume ?? false);
   const release = await lockOutDir(outDir);
   try {
+    await removeStaleTopLevelTemporaries(outDir);
     const rows = new Map<string, SummaryEntry>();
     const toRun: PairJob[] = [];
     const redo: { id: string; reason: string }[] = [];

@@ -33,7 +33,8 @@ With --inverse, INPUT lies in the fixed space and OUT in the moving space: point
 resampled with voxel x taking INPUT(φ(x)): φ looked up in FIELD's inverse_field.<fmt> (written by \`monge register
 --inverse-field\`), on its grid or --reference's, else found by inverting T at each voxel of --reference (then
 required: a moving-space image).
-Outside FIELD's grid T is 0 (ITK's rule): such points are not moved, and counted in the output.
+Outside FIELD's grid T is 0 (ITK's rule): such points are not moved, and counted in the output (points, and
+voxels of a moving → fixed image on --reference; not for a fixed → moving image, which would take φ again).
 OUT is written to a temporary name and renamed; INPUT is only read.
 
 Options:

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,6 +90,9 @@ test('SIGKILL mid-batch, then --resume: completed pairs kept as they are, the re
       for (const f of [DONE_MARKER, 'report.json', 'warped.vtk', 'field.nii.gz']) mtimes.set(`${id}/${f}`, (await stat(join(out, id, f))).mtimeMs);
       mtimes.set(`thumbnails/${id}.after.png`, (await stat(join(out, 'thumbnails', `${id}.after.png`))).mtimeMs);
     }
+
+    // A kill in the middle of writing the summary leaves its temporary file (whether this kill did depends on timing).
+    await writeFile(join(out, '.summary.csv.0123abcd.tmp'), '');
 
     // Resume.
     const resumed = await runMonge(['batch', manifest, '-o', out, '--resume', '--jobs', '2', ...OPTIONS]);
