@@ -1,12 +1,14 @@
 import type { Stats } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.ts';
 import { listDicomFiles } from './dicom-folder.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
+import { isNifti2, nifti2ToNifti1 } from './nifti2.ts';
 import { checkImagePayload } from './payload-check.ts';
 import type { ImageFormat } from './types.ts';
 
@@ -105,6 +107,39 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     throw new InputError(path, 'unsupported', `unsupported image format (known suffixes: ${known}, or a DICOM series folder)`);
   }
   if (info.size === 0) throw new InputError(path, 'empty', 'the file is empty');
+  try {
+    return await readWithItk(path, format, info, options);
+  } catch (e) {
+    // itk-wasm's NIfTI reader refuses NIfTI-2; such a file is read as the NIfTI-1 file of the same image.
+    if (format !== 'nifti' || !(e instanceof InputError) || e.problem !== 'malformed') throw e;
+    const converted = await nifti2AsNifti1(path);
+    if (converted === undefined) throw e;
+    return readNifti1Bytes(path, converted, options);
+  }
+}
+
+/** The bytes of the NIfTI-1 form of `path` when it is a NIfTI-2 file (.nii or .nii.gz), else undefined. */
+async function nifti2AsNifti1(path: string): Promise<Uint8Array | undefined> {
+  let bytes: Uint8Array = await readFile(path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return isNifti2(bytes) ? nifti2ToNifti1(bytes, path) : undefined;
+}
+
+/** Reads NIfTI-1 bytes through a scratch .nii file; errors and the result name `path`, the file they came from. */
+async function readNifti1Bytes(path: string, bytes: Uint8Array, options: ReadImageOptions): Promise<ReadImageResult> {
+  const scratch = await mkdtemp(join(tmpdir(), 'monge-read-'));
+  try {
+    const file = join(scratch, 'image.nii');
+    await writeFile(file, bytes);
+    const answer = runItkWasm({ op: 'read', fn: READER.nifti, path: file }, options.timeoutMs ?? defaultTimeoutMs(bytes.length));
+    return await itkRead(path, 'nifti', answer);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The itk-wasm read of `path`, with the payload check beside it. */
+async function readWithItk(path: string, format: Exclude<ImageFormat, 'dicom'>, info: Stats, options: ReadImageOptions): Promise<ReadImageResult> {
   return withLowerCaseSuffix(path, async (itkPath) => {
     const cancel = new AbortController();
     const request: ItkWasmRequest = { op: 'read', fn: READER[format], path: itkPath };

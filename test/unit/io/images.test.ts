@@ -278,3 +278,47 @@ test('64-bit integer NIfTI (nibabel’s default for label maps) becomes Int32Arr
     }
   });
 });
+
+/** A NIfTI-2 file (540-byte header) of int16 voxels v(i, j, k) = i + 10 j + 100 k with an oblique sform, written by hand. */
+function nifti2Bytes(size: V3, sform: number[][], little: boolean): Uint8Array {
+  const n = size[0] * size[1] * size[2];
+  const bytes = new Uint8Array(544 + 2 * n);
+  const v = new DataView(bytes.buffer);
+  v.setInt32(0, 540, little);
+  bytes.set([0x6e, 0x2b, 0x32, 0x00, 0x0d, 0x0a, 0x1a, 0x0a], 4); // "n+2\0\r\n\032\n"
+  v.setInt16(12, 4, little); // DT_INT16
+  v.setInt16(14, 16, little);
+  [3, ...size, 1, 1, 1, 1].forEach((d, k) => v.setBigInt64(16 + 8 * k, BigInt(d), little));
+  [1, 1.5, 2, 2.5, 0, 0, 0, 0].forEach((p, k) => v.setFloat64(104 + 8 * k, p, little));
+  v.setBigInt64(168, 544n, little);
+  v.setFloat64(176, 1, little); // scl_slope
+  v.setInt32(348, 2, little); // sform_code: aligned
+  sform.forEach((row, r) => row.forEach((x, c) => v.setFloat64(400 + 32 * r + 8 * c, x, little)));
+  v.setInt32(500, 2, little); // xyzt_units: mm
+  for (let k = 0; k < size[2]; k++) for (let j = 0; j < size[1]; j++) for (let i = 0; i < size[0]; i++) v.setInt16(544 + 2 * (i + size[0] * (j + size[1] * k)), i + 10 * j + 100 * k, little);
+  return bytes;
+}
+
+test('NIfTI-2 (either byte order, gzipped or not), which itk-wasm refuses, is read as the same image: voxels and sform geometry', async () => {
+  const size: V3 = [5, 4, 3];
+  // RAS sform: a rotation about z by 90° with spacings 1.5, 2, 2.5 and an origin.
+  const sform = [
+    [0, -2, 0, 12.5],
+    [1.5, 0, 0, -30],
+    [0, 0, 2.5, 40],
+  ];
+  const { gzipSync } = await import('node:zlib');
+  await withTempDir(async (dir) => {
+    for (const [name, little] of [['le.nii', true], ['be.nii', false], ['le.nii.gz', true]] as const) {
+      const bytes = nifti2Bytes(size, sform, little);
+      await writeFile(join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
+      const image = await readImage(join(dir, name));
+      assert.deepEqual(image.size, size, name);
+      for (const ijk of [[0, 0, 0], [4, 0, 0], [1, 3, 2], [4, 3, 2]] as V3[]) {
+        const ras = sform.map((row) => row[0] * ijk[0] + row[1] * ijk[1] + row[2] * ijk[2] + row[3]) as V3;
+        close(indexToLps(image, ijk), convertPoint(ras, 'RAS', 'LPS'), 1e-4, `${name} voxel ${ijk.join(',')}`);
+        assert.equal(image.data[ijk[0] + size[0] * (ijk[1] + size[1] * ijk[2])], ijk[0] + 10 * ijk[1] + 100 * ijk[2], `${name} value at ${ijk.join(',')}`);
+      }
+    }
+  });
+});
