@@ -99,10 +99,11 @@ async function writeExport(request: ExportRequest, format: string, target: strin
 /** The folder's report.json, parsed (undefined where it has none or it cannot be read: its settings are then the defaults). */
 async function readReport(dir: string, names: readonly string[]): Promise<unknown> {
   if (!names.includes(REGISTRATION_OUTPUTS.report)) return undefined;
-  return readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8').then(
-    (text) => JSON.parse(text) as unknown,
-    () => undefined,
-  ).catch(() => undefined);
+  try {
+    return JSON.parse(await readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 async function copyAtomic(source: string, target: string): Promise<void> {

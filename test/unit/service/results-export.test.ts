@@ -155,3 +155,22 @@ test('export: the field in its three formats, the warped mesh and landmarks, the
   await assert.rejects(exportResult({ kind: 'warped-mesh', resultsDir: lung.dir, format: 'ply', destination: join(out, 'x.vtk') }), /must end in \.ply/);
   await assert.rejects(exportResult({ kind: 'warped-landmarks', resultsDir: join(root, 'brain') }), /holds no warped landmarks/);
 });
+
+test('export: warped landmarks of a RAS run in the DIR-Lab two-set layout become Slicer markups read in the run frame and prefix', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-export-ras-'));
+  try {
+    // What register writes for DIR-Lab's CSV given with --landmarks-frame ras --moving-landmarks-prefix exp: the
+    // file's layout, plain (no frame line), the exp_* columns moved into the fixed space; report.json says how to read it.
+    const rows = [
+      [1, 2, 3, 10.5, -20, 30],
+      [4, 5, 6, 40, 50.25, -60],
+    ];
+    await writeFile(join(dir, 'landmarks_warped.csv'), ['insp_x_mm,insp_y_mm,insp_z_mm,exp_x_mm,exp_y_mm,exp_z_mm', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+    await writeFile(join(dir, 'report.json'), JSON.stringify({ settings: { landmarksFrame: 'RAS' }, inputs: { movingLandmarks: { path: 'lm.csv', prefix: 'exp' } } }));
+    await exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'lm.fcsv') });
+    const lm = await readShape(join(dir, 'lm.fcsv'));
+    assert.deepEqual(Array.from(lm.pointsLps), rows.flatMap((r) => [-r[3], -r[4], r[5]]).map((v) => v + 0), 'the exp_* points, RAS → LPS');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
