@@ -8,12 +8,13 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
+import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
 import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { MONGE_VERSION } from '../cli/version.ts';
 import type { ProgressReport } from '../progress/index.ts';
 import { batchPairs } from './batch-pair.ts';
 import { LOCK_FILE, lockOutDir } from './batch-lock.ts';
-import { writeCohortReport } from './cohort-report.ts';
+import { REPORT_HTML, writeCohortReport } from './cohort-report.ts';
 import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
 import { planJobs, type JobPlan } from './job-count.ts';
 import { readManifest } from './manifest.ts';
@@ -53,7 +54,7 @@ export interface BatchResult {
 }
 
 /** What a batch killed before its first summary was written may have left (the lock, the first summary's files). */
-const firstLeftover = (name: string) => name === LOCK_FILE || name === SUMMARY_CSV || /^\.summary\.(csv|json)\.[0-9a-f]{8}\.tmp$/.test(name);
+const firstLeftover = (name: string) => name === LOCK_FILE || name === SUMMARY_CSV || [SUMMARY_CSV, SUMMARY_JSON].some((f) => isAtomicTemporaryOf(name, f));
 
 /**
  * OUTDIR must be new or empty; with --resume it may also be a folder a batch wrote (its summary.json says so, and
@@ -82,8 +83,9 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
  * report.html's) that a batch killed mid-write left. Run under the lock, so no other batch is writing them.
  */
 async function removeStaleTopLevelTemporaries(outDir: string): Promise<void> {
-  const stale = /^\.(summary\.csv|summary\.json|report\.html)\.[0-9a-f]{8}\.tmp$/;
-  for (const name of await readdir(outDir)) if (stale.test(name)) await rm(join(outDir, name), { force: true });
+  for (const name of await readdir(outDir)) {
+    if ([SUMMARY_CSV, SUMMARY_JSON, REPORT_HTML].some((f) => isAtomicTemporaryOf(name, f))) await rm(join(outDir, name), { force: true });
+  }
 }
 
 export async function runBatch(o: BatchOptions): Promise<BatchResult> {

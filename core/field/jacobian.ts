@@ -47,7 +47,21 @@ function checkedVoxelCount(field: ImageLps): number {
   return gridVoxelCount(field);
 }
 
-const withStats = (image: ImageLps): { image: ImageLps; stats: JacobianStats } => ({ image, stats: jacobianStats(image) });
+/**
+ * The map with its statistics, taken when first read (of the map as it is then): a caller that only wants the map
+ * (register turns it into 1/J and takes its own statistics inside the fixed mask) does not pay for a pass over every
+ * voxel.
+ */
+function withStats(image: ImageLps): { image: ImageLps; stats: JacobianStats } {
+  let stats: JacobianStats | undefined;
+  return {
+    image,
+    get stats() {
+      stats ??= jacobianStats(image);
+      return stats;
+    },
+  };
+}
 
 /** det ∇ψ on the slices k ∈ [k0, k1) of `field`, into `out` (one value per voxel of the whole grid). */
 function determinantSlices(field: ImageLps, out: Float32Array, k0: number, k1: number): void {

@@ -7,6 +7,17 @@ import { trackLeftover } from './leftovers.ts';
 
 const writeToDescriptor = promisify(writeFileToDescriptor);
 
+const TEMPORARY_END = '.tmp';
+
+/**
+ * Whether `name` is a temporary name writeFileAtomic gives `finalName` (`.<finalName>.<8 hex digits>.tmp`, in the same
+ * folder): what a process killed mid-write leaves, for clean-ups that must recognise it.
+ */
+export function isAtomicTemporaryOf(name: string, finalName: string): boolean {
+  const head = `.${finalName}.`;
+  return name.length === head.length + 8 + TEMPORARY_END.length && name.startsWith(head) && name.endsWith(TEMPORARY_END) && /^[0-9a-f]{8}$/.test(name.slice(head.length, head.length + 8));
+}
+
 /**
  * Writes `bytes` to `path` atomically: first to a hidden temporary name in the same folder, then a rename,
  * so a crash or an error never leaves a half-written file under the final name.
@@ -16,7 +27,7 @@ const writeToDescriptor = promisify(writeFileToDescriptor);
  * outlive the process as an empty hidden file.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}${TEMPORARY_END}`);
   const done = trackLeftover(tmp);
   try {
     const fd = openSync(tmp, 'wx');

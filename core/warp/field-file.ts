@@ -51,6 +51,17 @@ export async function inverseFieldIn(fileOrFolder: string): Promise<string | und
   return name ? join(fileOrFolder, name) : undefined;
 }
 
+/**
+ * Every field file FIELD stands for: the file itself, or the folder's field.<fmt> and inverse_field.<fmt> files —
+ * what a command reading FIELD must never write over.
+ */
+export async function fieldFilesOf(fileOrFolder: string): Promise<string[]> {
+  if (!(await stat(fileOrFolder).catch(() => undefined))?.isDirectory()) return [fileOrFolder];
+  const names = await readdir(fileOrFolder);
+  const stems = [REGISTRATION_OUTPUTS.field, REGISTRATION_OUTPUTS.inverseField];
+  return stems.flatMap((stem) => FIELD_FORMATS.map((f) => `${stem}.${f}`)).filter((n) => names.includes(n)).map((n) => join(fileOrFolder, n));
+}
+
 /** `<stem>.<fmt>` in the folder for the first field format present. */
 async function fieldFileIn(folder: string, stem: string): Promise<string | undefined> {
   const names = await readdir(folder);

@@ -16,8 +16,9 @@ import { InputError, readShape, writeShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
-import { readWarpedLandmarks, warpedLandmarksRunOf } from '../../core/registration/warped-landmarks.ts';
+import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import { EXPORT_FORMATS, type ExportRequest, type ExportResult } from './api.ts';
+import { reportWarpedLandmarksRun } from './report-view.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -85,7 +86,7 @@ async function writeExport(request: ExportRequest, format: string, target: strin
       const name = names.includes(REGISTRATION_OUTPUTS.landmarksWarped) ? REGISTRATION_OUTPUTS.landmarksWarped : undefined;
       const source = requireFile(dir, name, `warped landmarks (${REGISTRATION_OUTPUTS.landmarksWarped}); register with landmarks to get them`);
       if (format === 'csv') await copyAtomic(source, target);
-      else await writeShape(target, await readWarpedLandmarks(dir, warpedLandmarksRunOf(await readReport(dir, names))));
+      else await writeShape(target, await readWarpedLandmarks(dir, reportWarpedLandmarksRun(await readReport(dir, names))));
       return;
     }
     case 'report': {

@@ -25,7 +25,9 @@
  * (`"jacobian": { "insideFixed": { "min", "nonPositiveFraction", … }, "region" }`): it becomes the rows `jacobian.min`
  * and `jacobian.foldingFraction` in the last column, unless the metrics already hold them.
  */
+import type { Frame } from '../../core/frames/index.ts';
 import { STEP_NAMES } from '../../core/registration/types.ts';
+import type { WarpedLandmarksRun } from '../../core/registration/warped-landmarks.ts';
 import type { MetricRow, ReportView } from './api.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -244,6 +246,20 @@ export function reportInputs(report: unknown): ReportInputs {
     if (typeof prefix === 'string' && prefix !== '') out[`${role}Prefix`] = prefix;
   }
   return out;
+}
+
+/** The frame of landmark files that declare none, as the report's settings (or an older report's request) give it. */
+export function reportLandmarksFrame(report: unknown): Frame | undefined {
+  const r = (report ?? {}) as { settings?: { landmarksFrame?: unknown }; request?: { landmarksFrame?: unknown }; inputs?: { landmarksFrame?: unknown } };
+  const f = r.settings?.landmarksFrame ?? r.request?.landmarksFrame ?? r.inputs?.landmarksFrame;
+  return f === 'RAS' || f === 'LPS' ? f : undefined;
+}
+
+/** How the run's landmarks_warped.csv is read back: the report's landmark frame and moving landmarks' prefix. */
+export function reportWarpedLandmarksRun(report: unknown): WarpedLandmarksRun {
+  const frame = reportLandmarksFrame(report);
+  const movingPrefix = reportInputs(report).movingLandmarksPrefix;
+  return { ...(frame ? { frame } : {}), ...(movingPrefix ? { movingPrefix } : {}) };
 }
 
 /**

@@ -25,7 +25,7 @@ import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
-import { reportInputs, reportView, reportWarnings } from './report-view.ts';
+import { reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
 import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
@@ -87,18 +87,20 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   for (const w of reportWarnings(report)) warnings.push(`registration: ${w}`);
   const inputs = reportInputs(report);
   const inputPath = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(dir, p));
-  const landmarksFrame = landmarksFrameOf(report);
+  const landmarksFrame = reportLandmarksFrame(report);
 
-  /** Reads a shape, turning a failure into a warning. */
-  const tryRead = async (path: string | undefined, what: string, assumeFrame?: Frame, prefix?: string): Promise<Shape | undefined> => {
-    if (path === undefined) return undefined;
+  /** Runs a read of `path`, turning a failure into a warning. */
+  const attempt = async (read: () => Promise<Shape>, path: string, what: string): Promise<Shape | undefined> => {
     try {
-      return await readShape(path, { ...(assumeFrame ? { assumeFrame } : {}), ...(prefix ? { prefix } : {}) });
+      return await read();
     } catch (error) {
       warnings.push(`the ${what} (${basename(path)}) could not be read: ${(error as Error).message}`);
       return undefined;
     }
   };
+  /** Reads a shape, turning a failure into a warning. */
+  const tryRead = async (path: string | undefined, what: string, assumeFrame?: Frame, prefix?: string): Promise<Shape | undefined> =>
+    path === undefined ? undefined : attempt(() => readShape(path, { ...(assumeFrame ? { assumeFrame } : {}), ...(prefix ? { prefix } : {}) }), path, what);
   /** An input shape: the surface the pipeline extracted from a volume, else the mesh the report names. */
   const inputShape = async (surfaceName: string, path: string | undefined, what: string): Promise<Shape | undefined> => {
     if (names.includes(surfaceName)) return tryRead(join(dir, surfaceName), what);
@@ -124,12 +126,7 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const movingLandmarks = await tryRead(inputPath(inputs.movingLandmarks), 'moving landmarks', landmarksFrame, inputs.movingLandmarksPrefix);
   const fixedLandmarks = await tryRead(inputPath(inputs.fixedLandmarks), 'fixed landmarks', landmarksFrame, inputs.fixedLandmarksPrefix);
   const warpedLandmarks = names.includes(REGISTRATION_OUTPUTS.landmarksWarped)
-    ? await readWarpedLandmarks(dir, { ...(landmarksFrame ? { frame: landmarksFrame } : {}), ...(inputs.movingLandmarksPrefix ? { movingPrefix: inputs.movingLandmarksPrefix } : {}) }).catch(
-        (error: unknown) => {
-          warnings.push(`the warped landmarks (${REGISTRATION_OUTPUTS.landmarksWarped}) could not be read: ${(error as Error).message}`);
-          return undefined;
-        },
-      )
+    ? await attempt(() => readWarpedLandmarks(dir, reportWarpedLandmarksRun(report)), REGISTRATION_OUTPUTS.landmarksWarped, 'warped landmarks')
     : undefined;
   const errorsFrom = warpedLandmarks ?? movingLandmarks;
   let errorsMm: Float32Array | undefined;
@@ -175,13 +172,6 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
     },
     warnings,
   };
-}
-
-/** The frame of landmark files that declare none, as the report's settings give it. */
-function landmarksFrameOf(report: unknown): Frame | undefined {
-  const r = (report ?? {}) as { settings?: { landmarksFrame?: unknown }; request?: { landmarksFrame?: unknown }; inputs?: { landmarksFrame?: unknown } };
-  const f = r.settings?.landmarksFrame ?? r.request?.landmarksFrame ?? r.inputs?.landmarksFrame;
-  return f === 'RAS' || f === 'LPS' ? f : undefined;
 }
 
 /** Fixed slices, and the moving image on them (x ↦ moving(x + u(x)) through the field when there is one). */

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
 import type { ImageInterpolation } from '../../warp/warp-image.ts';
-import { FIELD_FORMATS, REGISTRATION_OUTPUTS } from '../../registration/types.ts';
+import { fieldFilesOf } from '../../warp/field-file.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../output-file.ts';
@@ -83,8 +82,7 @@ Options:
       frame: frameOption(values.frame, '--frame'),
     };
     // A wrong combination is a usage error, found before any file is read.
-    const fieldFiles = FIELD_FORMATS.flatMap((f) => [REGISTRATION_OUTPUTS.field, REGISTRATION_OUTPUTS.inverseField].map((n) => join(request.field, `${n}.${f}`)));
-    const inputs = [request.input, request.field, ...fieldFiles, ...(request.reference ? [request.reference] : [])];
+    const inputs = [request.input, ...(await fieldFilesOf(request.field)), ...(request.reference ? [request.reference] : [])];
     const problem = (await outputFileProblem(request.output, inputs, 'any')) ?? (await applyFieldProblem(request));
     if (problem) throw new UsageError(problem);
     const bar = progressBar();

@@ -33,7 +33,6 @@ export function imageFormatOf(path: string): ImageFormat | undefined {
   return IMAGE_SUFFIXES.find(([s]) => s === suffix)?.[1];
 }
 
-
 /** Whether writeImage can write `path` (its suffix, in any case, is one of WRITABLE_IMAGE_SUFFIXES). */
 export function isWritableImagePath(path: string): boolean {
   const suffix = imageSuffixOf(path);

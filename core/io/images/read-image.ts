@@ -1,9 +1,9 @@
 import type { Stats } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.ts';
+import { gunzipInput, isGzip, readInputBytes } from '../read-bytes.ts';
 import { listDicomFiles } from './dicom-folder.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
@@ -120,19 +120,30 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
 
 /** The bytes of the NIfTI-1 form of `path` when it is a NIfTI-2 file (.nii or .nii.gz), else undefined. */
 async function nifti2AsNifti1(path: string): Promise<Uint8Array | undefined> {
-  let bytes: Uint8Array = await readFile(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  const raw = await readInputBytes(path);
+  const bytes = isGzip(raw) ? gunzipInput(raw, path) : raw;
   return isNifti2(bytes) ? nifti2ToNifti1(bytes, path) : undefined;
 }
 
 /** Reads NIfTI-1 bytes through a scratch .nii file; errors and the result name `path`, the file they came from. */
 async function readNifti1Bytes(path: string, bytes: Uint8Array, options: ReadImageOptions): Promise<ReadImageResult> {
+  return inScratchFile(
+    'image.nii',
+    (file) => writeFile(file, bytes),
+    (file) => itkRead(path, 'nifti', runItkWasm({ op: 'read', fn: READER.nifti, path: file }, options.timeoutMs ?? defaultTimeoutMs(bytes.length))),
+  );
+}
+
+/**
+ * Runs `use` on a file named `name` that `put` writes in a fresh scratch folder (itk-wasm mounts that folder alone),
+ * and removes the folder afterwards, whatever happened.
+ */
+async function inScratchFile<T>(name: string, put: (file: string) => Promise<void>, use: (file: string) => Promise<T>): Promise<T> {
   const scratch = await mkdtemp(join(tmpdir(), 'monge-read-'));
   try {
-    const file = join(scratch, 'image.nii');
-    await writeFile(file, bytes);
-    const answer = runItkWasm({ op: 'read', fn: READER.nifti, path: file }, options.timeoutMs ?? defaultTimeoutMs(bytes.length));
-    return await itkRead(path, 'nifti', answer);
+    const file = join(scratch, name);
+    await put(file);
+    return await use(file);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -166,12 +177,5 @@ async function withLowerCaseSuffix<T>(path: string, read: (itkPath: string) => P
   const suffix = imageSuffixOf(path);
   const name = basename(path);
   if (suffix === undefined || name.endsWith(suffix)) return read(resolve(path));
-  const scratch = await mkdtemp(join(tmpdir(), 'monge-read-'));
-  try {
-    const lower = join(scratch, `image${suffix}`);
-    await copyFile(resolve(path), lower);
-    return await read(lower);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  return inScratchFile(`image${suffix}`, (lower) => copyFile(resolve(path), lower), read);
 }

@@ -33,6 +33,18 @@ export interface PartialFolder {
 }
 
 const NAME_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const SIBLING_KINDS = ['partial', 'old'] as const;
+
+/**
+ * Whether `name` is one of the hidden siblings an output folder named `folderName` is written through
+ * (`.<folderName>.partial-XXXXXX`, `.<folderName>.old-XXXXXX`): what a process killed mid-write leaves.
+ */
+export function isOutputFolderSiblingOf(name: string, folderName: string): boolean {
+  return SIBLING_KINDS.some((kind) => {
+    const head = `.${folderName}.${kind}-`;
+    return name.length === head.length + 6 && name.startsWith(head) && [...name.slice(head.length)].every((c) => NAME_CHARACTERS.includes(c));
+  });
+}
 
 /**
  * Creates the folder `<prefix>XXXXXX` (six random letters or digits, as mkdtemp names it) with the mode a plain mkdir
