@@ -110,19 +110,27 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   try {
     return await readWithItk(path, format, info, options);
   } catch (e) {
-    // itk-wasm's NIfTI reader refuses NIfTI-2; such a file is read as the NIfTI-1 file of the same image.
     if (format !== 'nifti' || !(e instanceof InputError) || e.problem !== 'malformed') throw e;
-    const converted = await nifti2AsNifti1(path);
-    if (converted === undefined) throw e;
-    return readNifti1Bytes(path, converted, options);
+    const nifti1 = await nifti1BytesOfRefused(path);
+    if (nifti1 === undefined) throw e;
+    return readNifti1Bytes(path, nifti1, options);
   }
 }
 
-/** The bytes of the NIfTI-1 form of `path` when it is a NIfTI-2 file (.nii or .nii.gz), else undefined. */
-async function nifti2AsNifti1(path: string): Promise<Uint8Array | undefined> {
+/**
+ * The uncompressed NIfTI-1 bytes of a .nii/.nii.gz file that itk-wasm's reader refused, where there is a form it
+ * reads, else undefined:
+ * - a NIfTI-2 file (nibabel's Nifti2Image, HCP data), which itk-wasm does not read, as the NIfTI-1 file of the same
+ *   image;
+ * - gzip data under a plain `.nii` name (a file renamed, or written by a tool that compresses whatever the name),
+ *   which ITK reads as gzip only under a `.gz` name, uncompressed. nibabel and FSL go by the content here too.
+ */
+async function nifti1BytesOfRefused(path: string): Promise<Uint8Array | undefined> {
   const raw = await readInputBytes(path);
-  const bytes = isGzip(raw) ? gunzipInput(raw, path) : raw;
-  return isNifti2(bytes) ? nifti2ToNifti1(bytes, path) : undefined;
+  const zipped = isGzip(raw);
+  const bytes = zipped ? gunzipInput(raw, path) : raw;
+  if (isNifti2(bytes)) return nifti2ToNifti1(bytes, path);
+  return zipped && !path.toLowerCase().endsWith('.gz') ? bytes : undefined;
 }
 
 /** Reads NIfTI-1 bytes through a scratch .nii file; errors and the result name `path`, the file they came from. */

@@ -322,3 +322,16 @@ test('NIfTI-2 (either byte order, gzipped or not), which itk-wasm refuses, is re
     }
   });
 });
+
+test('gzip data under a plain .nii name (a renamed .nii.gz), which ITK reads only as .gz, is read by its content', async () => {
+  const original = testImage('float');
+  await withTempDir(async (dir) => {
+    await writeImage(join(dir, 'image.nii.gz'), original);
+    await writeFile(join(dir, 'renamed.nii'), await readFile(join(dir, 'image.nii.gz')));
+    assertSameImage(await readImage(join(dir, 'renamed.nii')), original, 'gzip under .nii');
+    // Broken content under that name is still refused, naming the file.
+    await writeFile(join(dir, 'broken.nii'), (await readFile(join(dir, 'image.nii.gz'))).subarray(0, 40));
+    await assert.rejects(readImage(join(dir, 'broken.nii')), (e: Error) => e.message.includes('broken.nii'));
+    assert.deepEqual((await readdir(dir)).sort(), ['broken.nii', 'image.nii.gz', 'renamed.nii']);
+  });
+});
