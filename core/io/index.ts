@@ -68,12 +68,14 @@ export interface WriteShapeOptions {
   spacingMm?: Vec3;
   /** A point set's source file: a CSV written from a CSV keeps its layout (columns, ids, text, frame line). */
   source?: PointSource;
+  /** Told of what is written but likely wrong (point sets: e.g. DIR-Lab indices before the CT's first voxel). */
+  onWarning?: (message: string) => void;
 }
 
 /** Writes a shape as a mesh or a point set, by the file name; atomically. */
 export async function writeShape(path: string, shape: Shape, options: WriteShapeOptions = {}): Promise<void> {
   if (pointCodecFor(path)) {
-    const pointOptions = { frame: options.frame, spacingMm: options.spacingMm };
+    const pointOptions = { frame: options.frame, spacingMm: options.spacingMm, onWarning: options.onWarning };
     return options.source ? writePointsLike(path, shape, options.source, pointOptions) : writePoints(path, shape, pointOptions);
   }
   if (meshCodecFor(path)) {

@@ -50,7 +50,7 @@ Options:
     if (input.kind === 'image') {
       await writeImage(outPath, input.image);
     } else {
-      await writeShape(outPath, input.shape, { frame, binary: !values.ascii, spacingMm });
+      await writeShape(outPath, input.shape, { frame, binary: !values.ascii, spacingMm, onWarning: (m) => printMessage(`warning: ${outPath}: ${m}`) });
     }
     printMessage(`wrote ${outPath}`);
     return EXIT.ok;

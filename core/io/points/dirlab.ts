@@ -50,11 +50,24 @@ function parseDirLab(bytes: Uint8Array, file: string, options: PointParseOptions
   return { points, arrays: [] };
 }
 
+/**
+ * Writes index = mm / spacing. A 1-based index below 0.5 lies before the CT's first voxel, outside the scan, which
+ * DIR-Lab tooling does not expect: such points are written as they are, and counted in a warning.
+ */
 function serializeDirLab(data: PointSetData, options: PointWriteOptions): string {
   const spacing = checkSpacing(options.spacingMm, '(DIR-Lab output)');
   const out: string[] = [];
+  let beforeFirstVoxel = 0;
   for (let i = 0; i < data.points.length; i += 3) {
-    out.push([0, 1, 2].map((a) => (data.points[i + a] / spacing[a]).toFixed(6)).join('\t'));
+    const index = [0, 1, 2].map((a) => data.points[i + a] / spacing[a]);
+    if (index.some((x) => x < 0.5)) beforeFirstVoxel++;
+    out.push(index.map((x) => x.toFixed(6)).join('\t'));
+  }
+  if (beforeFirstVoxel > 0) {
+    options.onWarning?.(
+      `${beforeFirstVoxel} of ${data.points.length / 3} points have a voxel index below 1 (before the CT's first voxel, outside the scan); ` +
+        'check --spacing and the frame (DIR-Lab indices are RAS millimetres / spacing)',
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -97,6 +97,8 @@ export interface WritePointsOptions {
    * that a RAS file is never read back mirrored, while an LPS one stays a plain table.
    */
   declareFrame?: boolean;
+  /** Told of what is written but likely wrong (e.g. DIR-Lab indices before the CT's first voxel). */
+  onWarning?: (message: string) => void;
 }
 
 /** Writes an LPS point set to `path` (format from the name), atomically. */
@@ -113,6 +115,7 @@ export async function writePoints(path: string, shape: Shape, options: WritePoin
     frame,
     spacingMm: options.spacingMm,
     declareFrame: options.declareFrame ?? frame !== codec.defaultFrame,
+    onWarning: options.onWarning,
   });
   await writeFileAtomic(path, text);
 }
@@ -147,6 +150,8 @@ export interface DirLabOptions {
   spacingMm: Vec3;
   /** Frame of `index × spacing`; default RAS (the shared DIR-Lab masks' NIfTI world frame). */
   frame?: Frame;
+  /** Writing: told of points before the CT's first voxel (index below 1). */
+  onWarning?: (message: string) => void;
 }
 
 /** Reads DIR-Lab landmark text (1-based voxel indices) into LPS mm: mm = index × spacing, in `frame`. */
@@ -159,5 +164,5 @@ export async function readDirLab(path: string, options: DirLabOptions): Promise<
 /** Writes DIR-Lab landmark text: index = mm / spacing (mm in `frame`, default RAS), 6 decimals, tab-separated. */
 export async function writeDirLab(path: string, shape: Shape, options: DirLabOptions): Promise<void> {
   const frame = options.frame ?? dirLabCodec.defaultFrame;
-  await writeFileAtomic(path, dirLabCodec.serialize(shapeToPointSet(shape, frame), { frame, spacingMm: options.spacingMm }));
+  await writeFileAtomic(path, dirLabCodec.serialize(shapeToPointSet(shape, frame), { frame, spacingMm: options.spacingMm, onWarning: options.onWarning }));
 }

@@ -38,6 +38,8 @@ export interface PointWriteOptions {
   spacingMm?: Vec3;
   /** CSV: write a `# SPACE=<frame>` first line (off by default: it trips naive CSV readers). */
   declareFrame?: boolean;
+  /** Told of what is written but likely wrong (e.g. DIR-Lab indices before the CT's first voxel). */
+  onWarning?: (message: string) => void;
 }
 
 /** One point-set format: a pure bytes → PointSetData parser and a PointSetData → text writer. */

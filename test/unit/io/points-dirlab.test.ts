@@ -79,8 +79,22 @@ test('DIR-Lab: writer writes 1-based indices with 6 decimals, tab-separated; rou
     }
     // writePoints needs the spacing, and writes RAS (the dataset's convention) unless told otherwise.
     await assert.rejects(writePoints(path, shape), (e: unknown) => e instanceof InputError && /voxel spacing/.test(e.message));
-    await writePoints(path, shape, { spacingMm: [0.625, 0.625, 2.5] });
+    const warnings: string[] = [];
+    await writePoints(path, shape, { spacingMm: [0.625, 0.625, 2.5], onWarning: (m) => warnings.push(m) });
     assert.equal((await readFile(path, 'utf8')).split('\n')[0], '188.000000\t260.000000\t4.000000');
+    // The second point's y index, −280.96, lies before the CT's first voxel: written as it is, and counted.
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^1 of 2 points have a voxel index below 1 \(before the CT's first voxel/);
+    const warningsOf = async (pointsLps: number[]): Promise<string[]> => {
+      const told: string[] = [];
+      await writeDirLab(path, { ...shape, pointsLps: Float64Array.from(pointsLps) }, { spacingMm: [0.625, 0.625, 2.5], onWarning: (m) => told.push(m) });
+      return told;
+    };
+    assert.deepEqual(await warningsOf(plain(shape.pointsLps).slice(0, 3)), []);
+    // Index 0.5 is the first voxel's edge, inside the scan; just below it is outside.
+    const edge = await warningsOf([-0.3125, -0.3125, 1.25, -0.3124, -0.3125, 1.25]);
+    assert.equal(edge.length, 1);
+    assert.match(edge[0], /^1 of 2 points/);
   });
 });
 
