@@ -8,12 +8,27 @@ import { rmSync } from 'node:fs';
  * `process.exit`. The CLI calls it; a library user who ends the process the same way can too.
  */
 const inFlight = new Set<string>();
+const watchers = new Set<(path: string, inFlight: boolean) => void>();
 
 /** Marks `path` as in flight; the returned function takes it off the list (call it once the path is final or gone). */
 export function trackLeftover(path: string): () => void {
   inFlight.add(path);
+  for (const watch of watchers) watch(path, true);
   return () => {
-    inFlight.delete(path);
+    if (!inFlight.delete(path)) return;
+    for (const watch of watchers) watch(path, false);
+  };
+}
+
+/**
+ * Follows the registry: `watch(path, true)` when a path goes in flight, `watch(path, false)` when it is final or gone.
+ * A job worker thread mirrors it to its runner (main/service/job-runner.ts), which removes what a thread terminated
+ * mid-write left, since the thread itself can then run nothing. Returns the function that stops watching.
+ */
+export function watchLeftovers(watch: (path: string, inFlight: boolean) => void): () => void {
+  watchers.add(watch);
+  return () => {
+    watchers.delete(watch);
   };
 }
 

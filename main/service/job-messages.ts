@@ -20,4 +20,6 @@ export type ToJobWorker = { type: 'cancel' };
 export type FromJobWorker =
   | { type: 'progress'; stage: string; fraction: number }
   | { type: 'done'; result: unknown }
+  /** A temporary file or folder (core/io/leftovers.ts) the job is writing (inFlight) or has finished with. */
+  | { type: 'leftover'; path: string; inFlight: boolean }
   | { type: 'failed'; error: ApiErrorInfo; cancelled: boolean };

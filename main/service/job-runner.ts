@@ -8,8 +8,14 @@
  * worker's AbortSignal fires first so that cooperative code (core's ProgressOptions.signal) stops cleanly, and if
  * the thread has not finished within `cancelGraceMs` it is terminated, which interrupts even a tight loop. The
  * runner itself is never harmed: a job that throws, crashes its thread or is killed only ends that job.
+ *
+ * A thread terminated mid-write cannot remove its temporary files (an atomic write's `.name.XXXX.tmp`, a
+ * registration's `.OUTDIR.partial-XXXXXX`): the worker tells the runner which ones it has in flight
+ * (core/io/leftovers.ts), and the runner removes them before it reports the job cancelled or failed. Only that job's
+ * own: another job, or another process, writing beside it keeps its files.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../../core/progress/index.ts';
 import { runtimeFile } from '../../core/runtime/app-files.ts';
@@ -56,6 +62,10 @@ interface RunningJob {
   /** Cancel asked (or the job stopped with CancelledError): the thread's exit ends the job as cancelled. */
   cancelling: boolean;
   cancelTimer?: NodeJS.Timeout;
+  /** Temporary files and folders the thread has in flight (removed if it ends without finishing them). */
+  leftovers: Set<string>;
+  /** Ending without a result: its leftovers are being removed, then it settles as failed or cancelled. */
+  ending: boolean;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -102,17 +112,17 @@ export class JobRunner {
     });
     // Callers that only follow the events need not await the result; a rejection must not go unhandled then.
     result.catch(() => undefined);
-    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, resolve, reject };
+    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, leftovers: new Set(), ending: false, resolve, reject };
     this.jobs.set(id, job);
 
     worker.on('message', (message: FromJobWorker) => this.onMessage(job, message));
-    worker.on('error', (error) => this.fail(job, { name: error.name, message: error.message }));
-    worker.on('exit', (code) => {
-      if (!job.settled) {
+    worker.on('error', (error) => this.endUnfinished(job, () => this.fail(job, { name: error.name, message: error.message })));
+    worker.on('exit', (code) =>
+      this.endUnfinished(job, () => {
         if (job.cancelling) this.finishCancelled(job);
         else this.fail(job, { name: 'Error', message: `the job's worker thread stopped unexpectedly (exit code ${code})` });
-      }
-    });
+      }),
+    );
     this.emit({ type: 'started', jobId: id, kind, label: options.label ?? kind });
     return { id, kind, result: result as Promise<R> };
   }
@@ -137,14 +147,25 @@ export class JobRunner {
     const jobs = [...this.jobs.values()];
     for (const job of jobs) this.cancel(job.id);
     await Promise.all(jobs.map((job) => job.worker.terminate()));
+    await Promise.all(jobs.map((job) => this.removeLeftovers(job)));
+  }
+
+  /** Removes the temporary files and folders the job's thread left in flight (best effort). */
+  private async removeLeftovers(job: RunningJob): Promise<void> {
+    const paths = [...job.leftovers];
+    job.leftovers.clear();
+    await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true }).catch(() => undefined)));
   }
 
   private onMessage(job: RunningJob, message: FromJobWorker): void {
     if (job.settled) return;
-    if (message.type === 'progress') {
+    if (message.type === 'leftover') {
+      if (message.inFlight) job.leftovers.add(message.path);
+      else job.leftovers.delete(message.path);
+    } else if (message.type === 'progress') {
       if (!job.cancelling) this.emit({ type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });
     } else if (message.type === 'done') {
-      if (job.cancelling) return; // cancelled meanwhile: the cancel wins, the thread is being terminated
+      // Finished before a cancel could stop it: its outputs are complete and in place, so it is done, not cancelled.
       this.settle(job);
       job.resolve(message.result);
       const outDir = (message.result as { outDir?: unknown } | undefined)?.outDir;
@@ -155,8 +176,15 @@ export class JobRunner {
       if (job.cancelTimer) clearTimeout(job.cancelTimer);
       void job.worker.terminate();
     } else {
-      this.fail(job, message.error);
+      this.endUnfinished(job, () => this.fail(job, message.error));
     }
+  }
+
+  /** Ends a job that did not finish its work: its thread's temporary files are removed first, then `report` runs once. */
+  private endUnfinished(job: RunningJob, report: () => void): void {
+    if (job.settled || job.ending) return;
+    job.ending = true;
+    void this.removeLeftovers(job).then(report);
   }
 
   private finishCancelled(job: RunningJob): void {

@@ -4,6 +4,7 @@
  * terminates the thread afterwards, and also when a cancelled job does not stop by itself within its grace time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { watchLeftovers } from '../../core/io/leftovers.ts';
 import { CancelledError, type ProgressReport } from '../../core/progress/index.ts';
 import { toErrorInfo } from './error-info.ts';
 import type { FromJobWorker, JobWorkerData, ToJobWorker } from './job-messages.ts';
@@ -13,6 +14,9 @@ const port = parentPort;
 if (!port) throw new Error('job-worker.ts must run as a worker thread');
 const data = workerData as JobWorkerData;
 const post = (message: FromJobWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
+
+// The runner removes what a thread terminated mid-write leaves: tell it what is being written.
+watchLeftovers((path, inFlight) => post({ type: 'leftover', path, inFlight }));
 
 const controller = new AbortController();
 port.on('message', (message: ToJobWorker) => {

@@ -8,9 +8,9 @@
  * so that formats are still recognised by name and a registration can read them by path; messages about them
  * name the file as the user knows it, not the session copy.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
@@ -131,10 +131,8 @@ export class MongeService implements MongeApi {
   async register(request: RegisterJobRequest): Promise<JobId> {
     if (typeof request?.moving !== 'string' || typeof request.fixed !== 'string') throw new Error('a registration needs a moving and a fixed file');
     const outDir = resolve(request.outDir ?? (await this.defaultOutDir(request.moving, request.fixed)));
-    const job = this.jobs.start('register', { ...request, outDir }, { label: `Registering ${basename(request.moving)} onto ${basename(request.fixed)}` });
-    // A cancel may terminate the thread mid-write, before the pipeline's own cleanup runs: remove what it left.
-    job.result.catch((error: unknown) => (error instanceof CancelledError ? removePartialFolders(outDir) : undefined));
-    return job.id;
+    // A cancel that terminates the thread mid-write has its partial folder removed by the job runner.
+    return this.jobs.start('register', { ...request, outDir }, { label: `Registering ${basename(request.moving)} onto ${basename(request.fixed)}` }).id;
   }
 
   async cancel(jobId: JobId): Promise<boolean> {
@@ -260,18 +258,6 @@ export class MongeService implements MongeApi {
     }
     return volume;
   }
-}
-
-/**
- * Removes the hidden `.<name>.partial-*` siblings that core's all-or-nothing output folder
- * (core/registration/pipeline/output-folder.ts) writes into before publishing `outDir`. Best effort: a folder that
- * cannot be listed or removed is left alone.
- */
-export async function removePartialFolders(outDir: string): Promise<void> {
-  const parent = dirname(outDir);
-  const prefix = `.${basename(outDir)}.partial-`;
-  const names = await readdir(parent).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(parent, n), { recursive: true, force: true }).catch(() => undefined)));
 }
 
 /** An error about the session copy of an upload, re-worded with the name the user knows. */

@@ -6,7 +6,7 @@ import { subsetShape } from '../../shape/subset-shape.ts';
 import type { Shape } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { outputFileProblem } from '../output-file.ts';
+import { outputFileProblem } from '../../io/output-file.ts';
 import { loadShape } from '../load-shape.ts';
 import { engineOption, frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';

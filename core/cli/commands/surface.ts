@@ -5,7 +5,7 @@ import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { outputFileProblem } from '../output-file.ts';
+import { outputFileProblem } from '../../io/output-file.ts';
 import { frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';

@@ -3,7 +3,7 @@ import type { ImageInterpolation } from '../../warp/warp-image.ts';
 import { fieldFilesOf } from '../../warp/field-file.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { outputFileProblem } from '../output-file.ts';
+import { outputFileProblem } from '../../io/output-file.ts';
 import { frameOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, shortPath } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CancelledError } from '../../../core/progress/index.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import { taubinSmooth } from '../../../core/shape/smooth.ts';
@@ -121,6 +125,37 @@ test('a failing job reports the file and the message; a crashed thread is a fail
   const crashed = await nextEvent(jobs, crashing.id, ['failed', 'done', 'cancelled']);
   assert.equal(crashed.type, 'failed');
   assert.match((crashed as { message: string }).message, /exit code 3/);
+  assert.deepEqual(jobs.running, []);
+});
+
+test("a thread terminated mid-write has its own temporary folder removed before 'cancelled'; a neighbour's stays", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-runner-leftovers-'));
+  try {
+    // Another writer's partial folder beside this job's, as two registrations into one OUTDIR would have.
+    const own = join(dir, '.out.partial-AAAAAA');
+    const other = join(dir, '.out.partial-BBBBBB');
+    await mkdir(other);
+    const { jobs } = runner();
+    const job = jobs.start('slow', { mode: 'write-busy', path: own, ms: 20_000 });
+    await nextEvent(jobs, job.id, ['progress']);
+    assert.ok(existsSync(own), 'the job made its folder');
+    const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
+    jobs.cancel(job.id);
+    assert.equal((await end).type, 'cancelled');
+    assert.deepEqual(await readdir(dir), ['.out.partial-BBBBBB']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a job that finishes while its cancel waits out the grace time is done, not cancelled: its outputs are complete', async () => {
+  const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000 });
+  const job = jobs.start<{ spins: number }>('slow', { mode: 'busy', ms: 300 });
+  await nextEvent(jobs, job.id, ['progress']);
+  const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
+  assert.equal(jobs.cancel(job.id), true);
+  assert.equal((await end).type, 'done');
+  assert.ok((await job.result).spins > 0);
   assert.deepEqual(jobs.running, []);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
@@ -9,7 +9,7 @@ import { readShape } from '../../../core/io/index.ts';
 import { boundsOf } from '../../../core/shape/types.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
 import type { DisplaySlice, JobEvent } from '../../../main/service/api.ts';
-import { MongeService, removePartialFolders, safeUploadName } from '../../../main/service/service.ts';
+import { MongeService, safeUploadName } from '../../../main/service/service.ts';
 import { needsSharedData } from '../../support/data.ts';
 import { BRAIN, LUNG } from '../../e2e/support/results-fixture.ts';
 
@@ -171,16 +171,3 @@ test('hostInfo names the host, the version and a compute engine', async () => {
   await s.dispose();
 });
 
-test('removePartialFolders: only the hidden partial siblings of that output folder go', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'monge-partials-'));
-  try {
-    for (const name of ['.run.partial-a1B2c3', '.run.partial-zz', '.run.old-x', '.run2.partial-q', 'run', 'run.partial-visible']) {
-      await mkdir(join(root, name, 'steps'), { recursive: true });
-    }
-    await removePartialFolders(join(root, 'run'));
-    assert.deepEqual((await readdir(root)).sort(), ['.run.old-x', '.run2.partial-q', 'run', 'run.partial-visible']);
-    await removePartialFolders(join(root, 'missing-parent', 'run'));
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});

@@ -6,9 +6,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isWritableImagePath, WRITABLE_IMAGE_SUFFIXES } from '../io/images/image-format.ts';
-import { MESH_CODECS, meshCodecFor } from '../io/meshes/index.ts';
-import { POINT_CODECS, pointCodecFor } from '../io/points/index.ts';
+import { isWritableImagePath, WRITABLE_IMAGE_SUFFIXES } from './images/image-format.ts';
+import { MESH_CODECS, meshCodecFor } from './meshes/index.ts';
+import { POINT_CODECS, pointCodecFor } from './points/index.ts';
 
 /** What OUT will hold: an image, a mesh or point set, or either (decided by the input, checked later). */
 export type OutputKind = 'image' | 'shape' | 'any';
