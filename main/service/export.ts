@@ -14,6 +14,7 @@ import { readImage } from '../../core/io/images/read-image.ts';
 import { writeImage } from '../../core/io/images/write-image.ts';
 import { InputError, readShape, writeShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
+import { outputFileProblem } from '../../core/io/output-file.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
 import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
@@ -107,6 +108,16 @@ async function readReport(dir: string, names: readonly string[]): Promise<unknow
   }
 }
 
+/**
+ * The files of a results folder that its registration wrote (REGISTRATION_OUTPUTS: `report.json`, `warped.<ext>`,
+ * `field.<fmt>`, …), which an export reads and must never write over; none for a folder that cannot be listed.
+ */
+async function registrationOutputsIn(dir: string): Promise<string[]> {
+  const outputs: string[] = Object.values(REGISTRATION_OUTPUTS);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => outputs.some((o) => n === o || n.startsWith(`${o}.`))).map((n) => join(dir, n));
+}
+
 async function copyAtomic(source: string, target: string): Promise<void> {
   await writeFileAtomic(target, await readFile(source));
 }
@@ -119,6 +130,8 @@ export async function exportResult(request: ExportRequest): Promise<ExportResult
     const fileName = basename(destination);
     if (!fileName.toLowerCase().endsWith(`.${format}`)) throw new Error(`${fileName}: the file name must end in .${format}`);
     if (request.kind === 'warped-landmarks' && !pointCodecFor(destination)) throw new Error(`${fileName}: not a landmark format`);
+    const problem = await outputFileProblem(destination, request.resultsDir === undefined ? [] : await registrationOutputsIn(resolve(request.resultsDir)), 'any');
+    if (problem) throw new Error(problem);
     await writeExport(request, format, destination);
     return { fileName, path: destination };
   }

@@ -12,6 +12,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
+import { outputFileProblem } from '../../core/io/output-file.ts';
+import { fieldFilesOf } from '../../core/warp/field-file.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
 import { CancelledError } from '../../core/progress/index.ts';
@@ -160,6 +162,9 @@ export class MongeService implements MongeApi {
       };
       if (request.destination !== undefined) {
         const path = resolve(request.destination);
+        // As `monge warp`: never over the file carried nor the field it goes through, nor into a missing folder.
+        const problem = await outputFileProblem(path, [input, ...(await fieldFilesOf(resolve(request.resultsDir)))], 'any');
+        if (problem) throw new Error(problem);
         return { fileName: basename(path), path, ...(await warp(path)) };
       }
       // Without a destination the file is made in the session folder and its bytes go back for download.

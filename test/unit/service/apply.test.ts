@@ -70,6 +70,14 @@ test('applyRegistration: to a destination by path, and as bytes for an upload; p
     assert.ok(maxPointError((await readShape(join(dir, 'back.csv'))).pointsLps, moving) < 1e-3);
     await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'labels.nii.gz') }, inverse: true }), /needs the registration's inverse field/);
 
+    // As `monge warp`, a destination is never the file carried nor the field, nor in a missing folder; nothing is written.
+    const fieldBefore = await readFile(join(resultsDir, 'field.nii.gz'));
+    await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'marks.csv') }, destination: join(dir, 'marks.csv') }), /marks\.csv is the input .*never overwrites its inputs/);
+    await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'labels.nii.gz') }, destination: join(resultsDir, 'field.nii.gz') }), /field\.nii\.gz is the input/);
+    await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'marks.csv') }, destination: join(dir, 'nodir', 'm.csv') }), /nodir does not exist/);
+    assert.deepEqual(await readFile(join(resultsDir, 'field.nii.gz')), fieldBefore);
+    assert.equal(await readFile(join(dir, 'marks.csv'), 'utf8'), csv);
+
     // Errors name the file as the user knows it; nothing is left in the session folder's applied/.
     await assert.rejects(service.applyRegistration({ resultsDir, input: { name: 'notes.docx', bytes: new Uint8Array([1, 2, 3]) } }), /notes\.docx: not a file format Monge knows/);
     await assert.rejects(service.applyRegistration({ resultsDir: join(dir, 'nowhere'), input: { path: join(dir, 'marks.csv') } }), /nowhere: no such file or folder/);

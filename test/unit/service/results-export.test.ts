@@ -170,6 +170,11 @@ test('export: warped landmarks of a RAS run in the DIR-Lab two-set layout become
     await exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'lm.fcsv') });
     const lm = await readShape(join(dir, 'lm.fcsv'));
     assert.deepEqual(Array.from(lm.pointsLps), rows.flatMap((r) => [-r[3], -r[4], r[5]]).map((v) => v + 0), 'the exp_* points, RAS → LPS');
+    // An export never writes over the files of the registration it reads (here as a CSV, over the CSV itself).
+    const before = await readFile(join(dir, 'landmarks_warped.csv'), 'utf8');
+    await assert.rejects(exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'landmarks_warped.csv') }), /landmarks_warped\.csv is the input/);
+    await assert.rejects(exportResult({ kind: 'report', resultsDir: dir, destination: join(dir, 'missing', 'r.json') }), /missing does not exist/);
+    assert.equal(await readFile(join(dir, 'landmarks_warped.csv'), 'utf8'), before);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
