@@ -5,12 +5,17 @@
  *
  * Access control, because anything on the machine can reach a loopback port:
  *  - bound to 127.0.0.1 only, and connections from elsewhere are refused anyway;
- *  - a random session token (256 bits) is required on EVERY request: in the URL (`?token=`), or in the HttpOnly,
- *    SameSite=Strict cookie that the first request with a valid token sets; the WebSocket needs it too;
+ *  - the WebSocket, which is the service and so the user's files, needs a random session token (256 bits) in its
+ *    URL (`/ws?token=`), which the page takes from its own address. The token is never put in a cookie: cookies are
+ *    not separated by port, so a browser would send it to every other server on 127.0.0.1 the user visits;
+ *  - the static files are the renderer's bundle, the same for everyone and holding no data, so they are served
+ *    without the token; a page opened without it shows that it cannot connect;
  *  - the Host header must name the loopback address and this port (a DNS-rebinding page cannot then talk to it),
  *    and the WebSocket's Origin must be this host (no other page in the browser can open it);
  *  - static files come only from the renderer folder; only GET and HEAD are served; every answer carries a CSP
- *    allowing 'self' (and 'wasm-unsafe-eval' for WebAssembly) and no caching.
+ *    allowing 'self' (and 'wasm-unsafe-eval' for WebAssembly) and no caching;
+ *  - a request whose URL cannot be parsed, or a socket that sends a malformed frame, is refused or closed: nothing
+ *    a client sends ends the host.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -48,8 +53,6 @@ export interface WebHost {
 export type ClientMessage = { t: 'call'; id: number; method: string; args: unknown[] };
 export type ServerMessage = { t: 'result'; id: number; outcome: unknown } | { t: 'event'; event: JobEvent };
 
-const COOKIE = 'monge_token';
-
 const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::ffff:127.0.0.1' || address === '::1';
 
 function sameSecret(given: string | undefined, token: string): boolean {
@@ -57,14 +60,6 @@ function sameSecret(given: string | undefined, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookieToken(request: IncomingMessage): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
-  }
-  return undefined;
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
@@ -77,9 +72,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const host = request.headers.host;
     return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
   };
-  const tokenOf = (request: IncomingMessage, url: URL): { value: string | undefined; fromQuery: boolean } => {
-    const query = url.searchParams.get('token') ?? undefined;
-    return query !== undefined ? { value: query, fromQuery: true } : { value: cookieToken(request), fromQuery: false };
+  /** The request's URL, or undefined where it cannot be parsed (`//`, `//:80`: `new URL` throws on them). */
+  const urlOf = (request: IncomingMessage): URL | undefined => {
+    try {
+      return new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return undefined;
+    }
   };
 
   const refuse = (response: ServerResponse, status: number, text: string): void => {
@@ -91,9 +90,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     void (async () => {
       if (!isLoopback(request.socket.remoteAddress) || !hostAllowed(request)) return refuse(response, 403, 'Forbidden');
       if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'Method not allowed');
-      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-      const given = tokenOf(request, url);
-      if (!sameSecret(given.value, token)) return refuse(response, 401, 'Monge: open the address `npm run web` printed (it carries the session token).');
+      const url = urlOf(request);
+      if (url === undefined) return refuse(response, 400, 'Bad request');
       const file = rendererFile(rendererDir, url.pathname);
       const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
       if (file === undefined || !info?.isFile()) return refuse(response, 404, 'Not found');
@@ -106,7 +104,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         'Cross-Origin-Opener-Policy': 'same-origin',
         'X-Frame-Options': 'DENY',
       };
-      if (given.fromQuery) headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
       response.writeHead(200, headers);
       response.end(request.method === 'HEAD' ? undefined : await readFile(file));
     })().catch(() => {
@@ -117,10 +114,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 ** 3 });
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+    socket.on('error', () => socket.destroy()); // a client that resets mid-handshake must not end the host
+    const url = urlOf(request);
     const origin = request.headers.origin;
     const originAllowed = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/ws' || !isLoopback(request.socket.remoteAddress) || !hostAllowed(request) || !originAllowed || !sameSecret(tokenOf(request, url).value, token)) {
+    const given = url?.searchParams.get('token') ?? undefined;
+    if (url?.pathname !== '/ws' || !isLoopback(request.socket.remoteAddress) || !hostAllowed(request) || !originAllowed || !sameSecret(given, token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -130,6 +129,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A malformed frame or a message over maxPayload: ws reports it here and closes the socket. Without a listener
+    // the error would be thrown and end the host, its jobs and every other client with it.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
       void (async () => {
         let message: ClientMessage;

@@ -123,8 +123,12 @@ test('the web host printed exactly one line, and the page refuses to work withou
   assert.match(session.stdoutLines[0], /^Monge is at http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
   const bare = session.url.replace(/\?token=.*/, '');
   const other = await session.browser.newPage();
+  // The page is the public bundle; without the token its connection to the service is refused, and it says so.
   const response = await other.goto(bare);
-  assert.equal(response?.status(), 401);
+  assert.equal(response?.status(), 200);
+  await other.waitForFunction(() => document.getElementById('messages')?.textContent?.includes('could not start'), undefined, { timeout: 20_000 });
+  assert.match((await other.textContent('#messages')) ?? '', /could not connect to Monge \(is the address complete, with its token\?\)/);
+  assert.deepEqual(await session.page.context().cookies(), [], 'no cookie carries the token');
   await other.close();
   assert.equal(await session.page.locator('#view-placeholder').isVisible(), true, 'an empty view says what to do');
 });

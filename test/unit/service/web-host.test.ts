@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,28 +57,27 @@ function get(path: string, headers: Record<string, string> = {}, method = 'GET')
   });
 }
 
-test('HTTP: the token is required on every request, by query or by the cookie the first request sets', async () => {
-  assert.equal((await get('/')).status, 401);
-  assert.equal((await get('/app.js')).status, 401);
-  assert.equal((await get(`/?token=${'0'.repeat(64)}`)).status, 401);
-  assert.equal((await get(`/?token=${host.token.slice(1)}`)).status, 401);
+test('HTTP: the static bundle is served without the token, and the token is never put in a cookie', async () => {
+  // Cookies are not separated by port: a cookie would carry the token to every other server on 127.0.0.1.
+  for (const path of ['/', `/?token=${host.token}`, `/?token=${'0'.repeat(64)}`]) {
+    const page = await get(path);
+    assert.equal(page.status, 200, path);
+    assert.match(page.body, /<title>Monge<\/title>/);
+    assert.equal(page.headers['set-cookie'], undefined, path);
+  }
   const first = await get(`/?token=${host.token}`);
-  assert.equal(first.status, 200);
-  assert.match(first.body, /<title>Monge<\/title>/);
-  const cookie = String(first.headers['set-cookie']);
-  assert.match(cookie, /^monge_token=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\//);
   const csp = String(first.headers['content-security-policy']);
   assert.match(csp, /default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/);
   assert.match(csp, new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${host.port}`));
   assert.equal(first.headers['x-content-type-options'], 'nosniff');
-  const script = await get('/app.js', { cookie: cookie.split(';')[0] });
+  const script = await get('/app.js');
   assert.equal(script.status, 200);
   assert.equal(script.headers['content-type'], 'text/javascript; charset=utf-8');
   assert.match(host.url, new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=${host.token}$`));
 });
 
 test('HTTP: only the renderer folder, only GET/HEAD, only this host name (no DNS rebinding)', async () => {
-  const auth = { cookie: `monge_token=${host.token}` };
+  const auth = {};
   assert.equal((await get('/%2e%2e/%2e%2e/etc/passwd', auth)).status, 404);
   assert.equal((await get('/../package.json', auth)).status, 404);
   assert.equal((await get('/.secret', auth)).status, 404);
@@ -133,6 +133,52 @@ test('WebSocket: token and origin required; calls go through the dispatcher; job
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
   ws.send('hello');
   assert.equal(await closed, 1003);
+});
+
+/** Sends raw bytes to the host and resolves with what came back when the connection ends (or after 2 s). */
+function raw(bytes: string | Uint8Array, then?: (reply: string) => Uint8Array | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(host.port, '127.0.0.1');
+    let reply = '';
+    let followed = false;
+    const timer = setTimeout(() => s.destroy(), 2000);
+    s.on('data', (d: Buffer) => {
+      reply += d.toString('latin1');
+      const next = !followed && then?.(reply);
+      if (next) {
+        followed = true;
+        s.write(next);
+      }
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+    s.write(bytes);
+  });
+}
+
+test('WebSocket: no token by cookie; nothing a client sends ends the host (unparseable URL, malformed frame)', async () => {
+  const origin = `http://127.0.0.1:${host.port}`;
+  const cookieOnly = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { origin, headers: { cookie: `monge_token=${host.token}` } });
+  await assert.rejects(new Promise((resolve, reject) => (cookieOnly.once('open', resolve), cookieOnly.once('error', reject))), /403/);
+  const upgrade = (path: string): string =>
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+  // `new URL('//', base)` throws: it ended the process before any check ran.
+  for (const path of ['//', '//:80', '///']) assert.match(await raw(upgrade(path)), /^HTTP\/1\.1 403/, path);
+  // A frame with a reserved opcode (0x3), masked as a client's must be: ws reports an error on the socket.
+  const reply = await raw(upgrade(`/ws?token=${host.token}`), (r) => (r.includes('\r\n\r\n') ? Uint8Array.from([0x83, 0x80, 1, 2, 3, 4]) : undefined));
+  assert.match(reply, /^HTTP\/1\.1 101/);
+  // A frame announcing more than maxPayload (here 2^40 bytes).
+  const big = await raw(upgrade(`/ws?token=${host.token}`), (r) => (r.includes('\r\n\r\n') ? Uint8Array.from([0x82, 0xff, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4]) : undefined));
+  assert.match(big, /^HTTP\/1\.1 101/);
+  // Still serving.
+  assert.equal((await get('/')).status, 200);
+  const ws = await socket(host.token, origin);
+  assert.deepEqual(await call(ws, 1, 'hostInfo', []), { t: 'result', id: 1, outcome: { ok: true, value: { host: 'web' } } });
+  ws.close();
 });
 
 test('command line: --port N, --help, and usage errors', () => {
