@@ -17,6 +17,8 @@ export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES): 
     throw new InputError(file, 'not-found', 'no such file');
   }
   if (info.isDirectory()) throw new InputError(file, 'is-directory', 'is a folder, expected a file');
+  // A named pipe, socket or device would block the read for ever (or never end): only regular files are inputs.
+  if (!info.isFile()) throw new InputError(file, 'unsupported', 'is not a regular file (a pipe, socket or device); give a file');
   if (info.size === 0) throw new InputError(file, 'empty', 'the file is empty');
   if (info.size > maxBytes) {
     throw new InputError(file, 'too-large', `the file is ${info.size} bytes, more than the ${maxBytes}-byte limit`);

@@ -16,10 +16,11 @@ import { InputError, readShape, writeShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { outputFileProblem } from '../../core/io/output-file.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';
+import { readInputBytes } from '../../core/io/read-bytes.ts';
 import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import { EXPORT_FORMATS, type ExportRequest, type ExportResult } from './api.ts';
-import { reportWarpedLandmarksRun } from './report-view.ts';
+import { readReportFile, reportWarpedLandmarksRun } from './report-view.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -102,7 +103,7 @@ async function writeExport(request: ExportRequest, format: string, target: strin
 async function readReport(dir: string, names: readonly string[]): Promise<unknown> {
   if (!names.includes(REGISTRATION_OUTPUTS.report)) return undefined;
   try {
-    return JSON.parse(await readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8')) as unknown;
+    return await readReportFile(join(dir, REGISTRATION_OUTPUTS.report));
   } catch {
     return undefined;
   }
@@ -119,7 +120,7 @@ async function registrationOutputsIn(dir: string): Promise<string[]> {
 }
 
 async function copyAtomic(source: string, target: string): Promise<void> {
-  await writeFileAtomic(target, await readFile(source));
+  await writeFileAtomic(target, await readInputBytes(source));
 }
 
 /** Runs an export: to `request.destination`, or into bytes. */

@@ -9,7 +9,7 @@
  * Display-only extras are computed here: the distance of each shape to the fixed surface (`surface_distance`)
  * and, where the pipeline did not store one, the displacement from the moving shape.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Frame } from '../../core/frames/index.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
@@ -25,7 +25,7 @@ import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
-import { reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
+import { readReportFile, reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
 import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
@@ -77,7 +77,7 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   let report: unknown;
   if (names.includes(REGISTRATION_OUTPUTS.report)) {
     try {
-      report = JSON.parse(await readFile(join(dir, REGISTRATION_OUTPUTS.report), 'utf8'));
+      report = await readReportFile(join(dir, REGISTRATION_OUTPUTS.report));
     } catch (error) {
       warnings.push(`${REGISTRATION_OUTPUTS.report} could not be read: ${(error as Error).message}`);
     }

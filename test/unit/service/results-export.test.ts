@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lpsToContinuousIndex } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import { readShape } from '../../../core/io/index.ts';
+import { readShape, writeShape } from '../../../core/io/index.ts';
 import { landmarkErrors } from '../../../core/metrics/landmark-error.ts';
 import { exportResult } from '../../../main/service/export.ts';
 import { readResultsFolder } from '../../../main/service/results-folder.ts';
@@ -112,6 +113,23 @@ test('results folder: a missing folder or a folder without a warped shape is a c
   await mkdir(empty, { recursive: true });
   await writeFile(join(empty, 'report.json'), '{}');
   await assert.rejects(readResultsFolder(empty), /empty: has no warped shape \(warped\.<ext>\): not a `monge register` output folder/);
+});
+
+test('results folder: a report.json that is a named pipe or nests without end is a warning, never a hang or a stack overflow', { timeout: 30_000 }, async () => {
+  const dir = join(root, 'odd-report');
+  await mkdir(dir, { recursive: true });
+  const tetrahedron = { kind: 'mesh' as const, pointsLps: Float64Array.from([0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 10]), triangles: Uint32Array.from([0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3]), arrays: [], sourceFrame: 'LPS' as const };
+  await writeShape(join(dir, 'warped.vtk'), tetrahedron);
+  const report = join(dir, 'report.json');
+  await writeFile(report, '['.repeat(20_000) + ']'.repeat(20_000));
+  const deep = await readResultsFolder(dir, { slices: false });
+  assert.ok(deep.warnings.some((w) => /^report\.json could not be read: it nests deeper than 64 levels/.test(w)), deep.warnings.join('; '));
+  await rm(report);
+  execFileSync('mkfifo', [report]);
+  const piped = await readResultsFolder(dir, { slices: false });
+  assert.ok(piped.warnings.some((w) => /report\.json: is not a regular file \(a pipe/.test(w)), piped.warnings.join('; '));
+  assert.equal(piped.warped.pointsLps.length, 12);
+  await assert.rejects(exportResult({ kind: 'report', resultsDir: dir }), /report\.json: is not a regular file/);
 });
 
 test('export: the field in its three formats, the warped mesh and landmarks, the report, a screenshot', { skip }, async () => {
