@@ -10,9 +10,10 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 import { outputFileProblem } from '../../core/io/output-file.ts';
+import { outputFolderObstacle } from '../../core/registration/pipeline/output-folder.ts';
 import { fieldFilesOf } from '../../core/warp/field-file.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
@@ -76,12 +77,17 @@ export const JOB_MODULES: Record<string, URL> = {
 /** Jobs a cancel terminates at once (JobRunnerOptions.terminateAtOnce): the surface job is one synchronous extraction. */
 export const TERMINATE_AT_ONCE: readonly string[] = ['surface'];
 
-/** A file name safe to create in the upload folder (no folders, no leading dots), keeping its suffix. */
+/**
+ * A file name safe to create in the upload folder (no folders, no leading dots, no characters a shell or another
+ * file system trips on), keeping its suffix and its letters in any script: messages and downloads name the file as
+ * the user knows it (`ünïcødé 名前.surf` stays so). A name that is all suffix (`.surf`) becomes `upload.surf`.
+ */
 export function safeUploadName(name: string): string {
-  const base = basename(String(name).replace(/\\/g, '/'))
-    .replace(/[^\w.\- ]+/g, '_')
-    .replace(/^\.+/, '');
-  return base === '' ? 'upload' : base.slice(-200);
+  const cleaned = basename(String(name).replace(/\\/g, '/')).replace(/[^\p{L}\p{M}\p{N}_.\- ]+/gu, '_');
+  const base = cleaned.replace(/^\.+/, '');
+  if (base === '') return 'upload';
+  const named = base !== cleaned && !base.includes('.') ? `upload.${base}` : base;
+  return Array.from(named).slice(-200).join('');
 }
 
 export class MongeService implements MongeApi {
@@ -133,6 +139,10 @@ export class MongeService implements MongeApi {
   async register(request: RegisterJobRequest): Promise<JobId> {
     if (typeof request?.moving !== 'string' || typeof request.fixed !== 'string') throw new Error('a registration needs a moving and a fixed file');
     const outDir = resolve(request.outDir ?? (await this.defaultOutDir(request.moving, request.fixed)));
+    // Checked here too, to say it in the app's words (the pipeline's own refusal names the command line's --overwrite).
+    const obstacle = await outputFolderObstacle(outDir, request.overwrite ?? false);
+    if (obstacle === 'is-file') throw new Error(`${outDir} is a file: choose a folder for the results (Advanced › Output folder)`);
+    if (obstacle === 'not-empty') throw new Error(`${outDir} already holds files: choose a new or empty folder for the results (Advanced › Output folder)`);
     // A cancel that terminates the thread mid-write has its partial folder removed by the job runner.
     return this.jobs.start('register', { ...request, outDir }, { label: `Registering ${basename(request.moving)} onto ${basename(request.fixed)}` }).id;
   }
@@ -269,7 +279,8 @@ export class MongeService implements MongeApi {
 function renamed(error: unknown, path: string, name: string): unknown {
   if (!(error instanceof Error) || error instanceof CancelledError) return error;
   const info = toErrorInfo(error);
-  const message = info.message.split(path).join(name);
+  // The upload's own path, then any other file beside it in its session folder (an .mhd's data file) by its name.
+  const message = info.message.split(path).join(name).split(`${dirname(path)}${sep}`).join('');
   if (error instanceof InputError) return new InputError(name, error.problem, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
   return new ApiError({ ...info, message, ...(info.file !== undefined ? { file: info.file === path ? name : info.file } : {}) });
 }

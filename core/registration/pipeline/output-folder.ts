@@ -63,14 +63,28 @@ async function mkdirUnique(prefix: string): Promise<string> {
   }
 }
 
-/** Checks OUTDIR and creates the partial sibling folder. */
+/** Why OUTDIR cannot take the outputs now: it is a file, or it holds files and overwriting was not asked for. */
+export async function outputFolderObstacle(outDir: string, overwrite: boolean): Promise<'is-file' | 'not-empty' | undefined> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (info && !info.isDirectory()) return 'is-file';
+  if (info && !overwrite && (await readdir(outDir)).length > 0) return 'not-empty';
+  return undefined;
+}
+
+/** Throws the OutputFolderError for an obstacle (outputFolderObstacle) to OUTDIR, if there is one. */
+async function checkOutputFolder(target: string, overwrite: boolean): Promise<void> {
+  const obstacle = await outputFolderObstacle(target, overwrite);
+  if (obstacle === 'is-file') throw new OutputFolderError(target, `${target} exists and is a file; give a folder name for the outputs`);
+  if (obstacle === 'not-empty') throw new OutputFolderError(target, `${target} exists and is not empty; choose another folder or allow overwriting (--overwrite)`);
+}
+
+/**
+ * Checks OUTDIR and creates the partial sibling folder. OUTDIR is checked again when publishing: another run, or a
+ * user, may have filled it meanwhile, and only an overwrite asked for replaces what it then holds.
+ */
 export async function openPartialFolder(outDir: string, overwrite: boolean): Promise<PartialFolder> {
   const target = resolve(outDir);
-  const info = await stat(target).catch(() => undefined);
-  if (info && !info.isDirectory()) throw new OutputFolderError(target, `${target} exists and is a file; give a folder name for the outputs`);
-  if (info && !overwrite && (await readdir(target)).length > 0) {
-    throw new OutputFolderError(target, `${target} exists and is not empty; choose another folder or allow overwriting (--overwrite)`);
-  }
+  await checkOutputFolder(target, overwrite);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const partial = await mkdirUnique(join(parent, `.${basename(target)}.partial-`));
@@ -79,6 +93,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
     outDir: target,
     partial,
     async commit() {
+      await checkOutputFolder(target, overwrite);
       const existing = await stat(target).catch(() => undefined);
       if (!existing) {
         await rename(partial, target);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
@@ -108,6 +108,14 @@ test('openFile: an upload that is not what its name says fails with a message na
       assert.equal(error.file, 'broken_scan.nii.gz');
       return true;
     });
+    // A detached MetaImage header, uploaded without its data file: the missing file is named, not its session path.
+    const mhd = 'ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\nElementDataFile = scan.raw\n';
+    await assert.rejects(s.openFile({ name: 'scan.mhd', bytes: new TextEncoder().encode(mhd) }), (e: unknown) => {
+      const error = e as Error;
+      assert.match(error.message, /scan\.raw/);
+      assert.doesNotMatch(error.message, /monge-session-|uploads/);
+      return true;
+    });
     // The service keeps working: a valid upload opens.
     const off = 'OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n';
     const opened = await s.openFile({ name: '../../tetra.off', bytes: new TextEncoder().encode(off) });
@@ -140,6 +148,11 @@ test('safeUploadName keeps the suffix and drops folders and odd characters', () 
   assert.equal(safeUploadName('.hidden.vtk'), 'hidden.vtk');
   assert.equal(safeUploadName('a;b|c.stl'), 'a_b_c.stl');
   assert.equal(safeUploadName(''), 'upload');
+  // Letters of any script stay: messages and downloads name the file as the user knows it.
+  assert.equal(safeUploadName('ünïcødé 名前.surf'), 'ünïcødé 名前.surf');
+  assert.equal(safeUploadName('Größe$1.vtk'), 'Größe_1.vtk');
+  // A name that is all suffix keeps it, so the format is still known.
+  assert.equal(safeUploadName('.surf'), 'upload.surf');
 });
 
 test('register: the job is wired to the pipeline entry and ends with one failure event for missing inputs', async () => {
@@ -154,6 +167,10 @@ test('register: the job is wired to the pipeline entry and ends with one failure
     assert.equal(end.type, 'failed');
     assert.match((end as { message: string }).message, /\/nowhere\/moving\.vtk/);
     await assert.rejects(s.register({ moving: 3 } as never), /needs a moving and a fixed file/);
+    // An output folder that holds files is refused before any job starts, in the app's words (it has no --overwrite).
+    await writeFile(join(root, 'keep.txt'), 'x');
+    await assert.rejects(s.register({ moving: '/nowhere/moving.vtk', fixed: '/nowhere/fixed.vtk', outDir: root }), /already holds files: choose a new or empty folder .*Advanced › Output folder/);
+    await assert.rejects(s.register({ moving: '/nowhere/moving.vtk', fixed: '/nowhere/fixed.vtk', outDir: join(root, 'keep.txt') }), /keep\.txt is a file: choose a folder/);
   } finally {
     await s.dispose();
     await rm(root, { recursive: true, force: true });
