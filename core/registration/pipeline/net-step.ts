@@ -9,10 +9,11 @@
  * kernel of the control spacing alone would leave only the mean motion), the narrow one keeps the detail. The mean
  * displacement is kept as a constant, so the field does not fade to zero in the margin.
  */
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GridDisplacement } from '../../field/grid-displacement.ts';
+import { InputError } from '../../io/errors.ts';
 import { fitKernelRegression } from '../finetune/kernel-regression.ts';
 import { VelocityGridDeformation } from '../finetune/velocity.ts';
 import { gridImage } from '../finetune/work-grid.ts';
@@ -26,6 +27,20 @@ const MODELS_DIR = resolve(fileURLToPath(appFile('assets/models')));
 /** Where the step looks for a model. */
 export function netModelDirOf(context: Pick<StepContext, 'netModelDir' | 'preset'>): string {
   return context.netModelDir ?? process.env.MONGE_NET_MODEL ?? join(MODELS_DIR, context.preset.name);
+}
+
+/**
+ * Checks a model folder the user named (`--net-model`, a manifest's `net_model`): it must hold a trained network.
+ * Only the default folders may be missing, which skips the step; a named one that is not there is a mistake to
+ * report before the pipeline runs, not a step to skip silently.
+ */
+export async function checkNetModelDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) throw new InputError(dir, 'not-found', 'no such model folder (give a folder that `monge train` wrote)');
+  if (!info.isDirectory()) throw new InputError(dir, 'unsupported', 'is a file; give the model folder that `monge train` wrote');
+  if (!(await stat(join(dir, 'manifest.json')).catch(() => undefined))?.isFile()) {
+    throw new InputError(dir, 'malformed', 'holds no manifest.json: not a model folder that `monge train` wrote');
+  }
 }
 
 type NetModule = typeof import('../net/inference.ts');

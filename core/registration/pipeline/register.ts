@@ -44,7 +44,7 @@ import { finetuneStep } from './finetune-step.ts';
 import { fieldOfViewWarning } from './field-of-view-warning.ts';
 import { foldingWarning } from './folding-warning.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
-import { netStep } from './net-step.ts';
+import { checkNetModelDir, netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
 import { prealignStep } from './prealign-step.ts';
@@ -264,6 +264,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
       const applied = await checkApplyInputs(request.apply ?? [], request.landmarksFrame);
+      if (request.netModelDir !== undefined) await checkNetModelDir(request.netModelDir);
       const prior =
         request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
       return { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied };

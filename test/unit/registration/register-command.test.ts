@@ -82,6 +82,11 @@ test('monge register: meshes in, the output folder and a JSON summary out', { ti
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply')]), /-o OUTDIR is required/);
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'y'), '--moving-landmarks', 'a.csv']), /both --moving-landmarks/);
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'z'), '--field-format', 'png']), /--field-format/);
+    // A model folder the user names must hold a model: a typo is bad input, not a step skipped in silence.
+    for (const [model, why] of [[join(dir, 'typo'), /no such model folder/], [join(dir, 'moving.vtk'), /is a file/], [dir, /holds no manifest\.json/]] as const) {
+      await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'n'), '--steps', 'prealign,net', '--net-model', model]), (e: unknown) => e instanceof InputError && why.test(e.message));
+    }
+    assert.ok(!(await readdir(dir)).some((n) => n === 'n' || n.startsWith('.n.')), 'no output folder, partial or not');
     // --overwrite replaces the folder.
     await mkdir(join(out, 'stale'));
     await writeFile(join(out, 'stale', 'file'), 'old');
