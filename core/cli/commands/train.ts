@@ -57,13 +57,14 @@ at the end DIR holds model.json + weights.bin (tfjs) and manifest.json (preset, 
 with sha256, metrics). The same seed gives the same model.
 
 Data: meshes (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer surfaces), point sets, or masks / label maps
-(.nii.gz .nrrd .mha .mgz …: their surface is used). A folder is searched recursively. Append :scale=S to a path
+(.nii.gz .nrrd .mha .mgz …: their surface is used). A folder is searched recursively for meshes and volumes
+(point-set files there are landmarks; name a point set on its own to train on it). Append :scale=S to a path
 to multiply its coordinates by S (e.g. clouds stored in units of 100 mm).
 
 Options:
   --preset lung|brain      anatomy preset: deformation amplitudes and network normalisation
   --data FILE_OR_DIR...    training shapes (several paths after one --data, or repeat it)
-  --out DIR                model folder to create (e.g. assets/models/my-lung)
+  --out DIR                model folder to create, new or empty (e.g. assets/models/my-lung)
   --epochs N               epochs (default 10)
   --pairs-per-epoch N      synthetic pairs per epoch (default 256)
   --val-data FILE_OR_DIR...  shapes used only for validation (default: held-out pairs of the training

@@ -13,7 +13,7 @@
  * At the end the model is saved (model-files.ts) with its manifest (manifest.ts) and the checkpoint removed.
  * Samples are drawn on a worker thread when the machine has more than one core (sample-source.ts).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -34,7 +34,7 @@ import { MODEL_JSON, modelFiles, WEIGHTS_BIN } from './model-files.ts';
 import { buildRegistrationModel } from './model.ts';
 import { loadRegistrationNet } from './inference.ts';
 import { inProcessSamples, workerSamples, type SampleSource } from './sample-source.ts';
-import { loadTrainingShapes, type TrainingDataSpec } from './training-data.ts';
+import { loadTrainingShapes, type LoadedTrainingShape, type TrainingDataSpec } from './training-data.ts';
 import type { TrainingSample } from './training-sample.ts';
 import { prepareSelfSupervised, selfSupervisedGradient, type SelfSupervisedOptions } from './self-supervised.ts';
 
@@ -156,11 +156,58 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   const problems = configProblems(config);
   if (problems.length > 0) throw new TrainOptionsError(`network config: ${problems.join('; ')}`);
 
-  const shapes = await loadTrainingShapes(options.data, (p) => log(`reading ${p}`));
-  const validationShapes = options.validationData ? await loadTrainingShapes(options.validationData, (p) => log(`reading ${p} (validation)`)) : undefined;
+  await checkModelOutDir(options.outDir, options.resume ?? false);
+
+  const shapes = await loadTrainingShapes(options.data, (p) => log(`reading ${p}`), options.signal);
+  const validationShapes = options.validationData ? await loadTrainingShapes(options.validationData, (p) => log(`reading ${p} (validation)`), options.signal) : undefined;
   const backend = options.backend ?? (await defaultNetBackend());
   await useNetBackend(backend);
+  const created = !(await stat(options.outDir).catch(() => undefined));
   await mkdir(options.outDir, { recursive: true });
+  try {
+    return await trainInto(options, { log, epochs, pairsPerEpoch, validationPairs, batchSize, seed, baseLr, preset, init, config, shapes, validationShapes, backend, started });
+  } catch (e) {
+    // Stopped before anything was saved (no checkpoint yet): leave no empty model folder behind.
+    if (created) await rmdir(options.outDir).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The model folder must be new or empty, so that a run never writes over a trained model or mixes its files with
+ * others; with --resume it must hold the checkpoint of the run to continue (checked when loading it).
+ */
+async function checkModelOutDir(outDir: string, resume: boolean): Promise<void> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) throw new TrainOptionsError(`${outDir} is a file; give a folder for the model`);
+  if (!resume && (await readdir(outDir)).length > 0) {
+    throw new TrainOptionsError(`${outDir} exists and is not empty; give a new folder for the model (or --resume to continue the run checkpointed there)`);
+  }
+}
+
+/** What trainRegistrationNet has checked and read, handed to the run. */
+interface TrainRun {
+  log: (line: string) => void;
+  epochs: number;
+  pairsPerEpoch: number;
+  validationPairs: number;
+  batchSize: number;
+  seed: number;
+  baseLr: number;
+  preset: (typeof SYNTH_PRESETS)[SynthPresetName];
+  init: NetManifest | undefined;
+  config: NetConfig;
+  shapes: LoadedTrainingShape[];
+  validationShapes: LoadedTrainingShape[] | undefined;
+  backend: NetBackendName;
+  /** performance.now() when the call began. */
+  started: number;
+}
+
+/** The training run itself, into the model folder trainRegistrationNet has checked and made. */
+async function trainInto(options: TrainOptions, run: TrainRun): Promise<TrainResult> {
+  const { log, epochs, pairsPerEpoch, validationPairs, batchSize, seed, baseLr, preset, init, config, shapes, validationShapes, backend, started } = run;
 
   const model = buildRegistrationModel(config, seed);
   if (init && options.initFrom !== undefined && !options.resume) {

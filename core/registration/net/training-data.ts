@@ -12,7 +12,7 @@ import { imageFormatOf } from '../../io/images/image-format.ts';
 import { readImage } from '../../io/images/read-image.ts';
 import { readShape } from '../../io/index.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
-import { pointCodecFor } from '../../io/points/index.ts';
+import { throwIfCancelled } from '../../progress/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
 import { prepareSynthShape, type SynthShape } from '../synth/index.ts';
 import type { TrainingFile } from './manifest.ts';
@@ -40,11 +40,16 @@ export function parseDataSpec(text: string): TrainingDataSpec {
   return { path: text.slice(0, m.index), scale };
 }
 
-function knownFile(path: string): boolean {
-  return imageFormatOf(path) !== undefined || pointCodecFor(path) !== undefined || meshCodecFor(path) !== undefined;
+/**
+ * A file a folder search takes as a training shape: a mesh or a volume. Point-set formats are left out there: in a
+ * data folder they are landmarks (DIR-Lab's CSV and .txt, a dataset's cases.json read as markups), not shapes; a point
+ * set named on its own is still taken.
+ */
+function shapeFileInFolder(path: string): boolean {
+  return imageFormatOf(path) !== undefined || meshCodecFor(path) !== undefined;
 }
 
-/** Files named by a spec: the file itself, or a folder's readable files (recursive, sorted). */
+/** Files named by a spec: the file itself, or a folder's meshes and volumes (recursive, sorted). */
 async function expand(spec: TrainingDataSpec): Promise<TrainingDataSpec[]> {
   const info = await stat(spec.path).catch(() => undefined);
   if (!info) throw new InputError(spec.path, 'not-found', 'training data not found');
@@ -54,9 +59,9 @@ async function expand(spec: TrainingDataSpec): Promise<TrainingDataSpec[]> {
   for (const e of entries) {
     const p = join(spec.path, e.name);
     if (e.isDirectory()) out.push(...(await expand({ path: p, scale: spec.scale })));
-    else if (knownFile(p)) out.push({ path: p, scale: spec.scale });
+    else if (shapeFileInFolder(p)) out.push({ path: p, scale: spec.scale });
   }
-  if (out.length === 0) throw new InputError(spec.path, 'empty', 'this folder holds no mesh, point-set or image file Monge reads');
+  if (out.length === 0) throw new InputError(spec.path, 'empty', 'this folder holds no mesh or image file Monge reads (name point sets one by one)');
   return out;
 }
 
@@ -92,12 +97,13 @@ async function loadOne(spec: TrainingDataSpec): Promise<LoadedTrainingShape> {
   };
 }
 
-/** Loads every shape the specs name, in order. */
-export async function loadTrainingShapes(specs: TrainingDataSpec[], onFile?: (path: string) => void): Promise<LoadedTrainingShape[]> {
+/** Loads every shape the specs name, in order; a cancel stops it between files. */
+export async function loadTrainingShapes(specs: TrainingDataSpec[], onFile?: (path: string) => void, signal?: AbortSignal): Promise<LoadedTrainingShape[]> {
   const files: TrainingDataSpec[] = [];
   for (const s of specs) files.push(...(await expand(s)));
   const out: LoadedTrainingShape[] = [];
   for (const f of files) {
+    throwIfCancelled(signal, 'reading the training data');
     onFile?.(f.path);
     out.push(await loadOne(f));
   }

@@ -2,12 +2,14 @@
 // (exit 2), unreadable data is an InputError naming the file (exit 3), and --help documents the options.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expandMultiValues, trainCommand } from '../../../core/cli/commands/train.ts';
 import { EXIT, UsageError } from '../../../core/cli/exit-codes.ts';
 import { reportError } from '../../../core/cli/main.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import { parseDataSpec } from '../../../core/registration/net/training-data.ts';
+import { CancelledError } from '../../../core/progress/index.ts';
+import { loadTrainingShapes, parseDataSpec } from '../../../core/registration/net/training-data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 
@@ -83,4 +85,38 @@ test('data specs: PATH or PATH:scale=S; help lists the options', () => {
   for (const option of ['--preset', '--data', '--out', '--epochs', '--resume', '--seed', '--pairs-per-epoch', '--val-data', '--backend']) {
     assert.ok(trainCommand.help.includes(option), option);
   }
+});
+
+test('the model folder must be new or empty (or hold the checkpoint with --resume); a cancel while reading leaves none', async (t) => {
+  const dir = await tempDir(t, 'net-cli-out');
+  const shape = join(dir, 'tetra.off');
+  await writeFile(shape, 'OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n');
+  await mkdir(join(dir, 'trained'));
+  await writeFile(join(dir, 'trained', 'manifest.json'), '{}');
+  const full = await exitCodeOf(['--preset', 'brain', '--data', shape, '--out', join(dir, 'trained')]);
+  assert.equal(full.code, EXIT.usage);
+  assert.match(String(full.error), /trained exists and is not empty; give a new folder .*--resume/);
+  assert.equal(await readFile(join(dir, 'trained', 'manifest.json'), 'utf8'), '{}');
+  const file = await exitCodeOf(['--preset', 'brain', '--data', shape, '--out', shape]);
+  assert.equal(file.code, EXIT.usage);
+  assert.match(String(file.error), /tetra\.off is a file; give a folder for the model/);
+  // Cancelled while reading the data: stops there, and makes no model folder.
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(trainCommand.run(['--preset', 'brain', '--data', shape, '--out', join(dir, 'new')], controller.signal), CancelledError);
+  assert.deepEqual((await readdir(dir)).sort(), ['tetra.off', 'trained']);
+});
+
+test('a data folder gives its meshes and volumes, not its landmark files (DIR-Lab CSV and .txt, cases.json)', async (t) => {
+  const dir = await tempDir(t, 'net-cli-folder');
+  await writeFile(join(dir, 'copd1_300_landmarks_mm.csv'), 'insp_x,insp_y,insp_z\n1,2,3\n');
+  await writeFile(join(dir, 'copd1_300_iBH_xyz_r1.txt'), '1\t2\t3\n');
+  await writeFile(join(dir, 'cases.json'), '{"copd1": {}}');
+  const only = await loadTrainingShapes([{ path: dir }]).then(() => undefined, (e: unknown) => e);
+  assert.ok(only instanceof InputError && only.problem === 'empty' && /no mesh or image file .*name point sets one by one/.test(only.message), String(only));
+  const mesh = 'OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n';
+  await mkdir(join(dir, 'sub'));
+  await writeFile(join(dir, 'sub', 'tetra.off'), mesh);
+  // The tetrahedron is found (and refused for its 4 points, naming it): the landmark files were not read.
+  await assert.rejects(loadTrainingShapes([{ path: dir }]), (e: unknown) => e instanceof InputError && e.file === join(dir, 'sub', 'tetra.off') && /4 points/.test(e.message));
 });
