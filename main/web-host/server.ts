@@ -10,8 +10,8 @@
  *    not separated by port, so a browser would send it to every other server on 127.0.0.1 the user visits;
  *  - the static files are the renderer's bundle, the same for everyone and holding no data, so they are served
  *    without the token; a page opened without it shows that it cannot connect;
- *  - the Host header must name the loopback address and this port (a DNS-rebinding page cannot then talk to it),
- *    and the WebSocket's Origin must be this host (no other page in the browser can open it);
+ *  - the Host header must name a loopback address (a DNS-rebinding page cannot then talk to it; any port, for SSH
+ *    tunnels), and the WebSocket's Origin must be that same host (no other page in the browser can open it);
  *  - static files come only from the renderer folder; only GET and HEAD are served; every answer carries a CSP
  *    allowing 'self' (and 'wasm-unsafe-eval' for WebAssembly) and no caching;
  *  - a request whose URL cannot be parsed, or a socket that sends a malformed frame, is refused or closed: nothing
@@ -53,6 +53,8 @@ export interface WebHost {
 export type ClientMessage = { t: 'call'; id: number; method: string; args: unknown[] };
 export type ServerMessage = { t: 'result'; id: number; outcome: unknown } | { t: 'event'; event: JobEvent };
 
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
+
 const isLoopback = (address: string | undefined): boolean => address === '127.0.0.1' || address === '::ffff:127.0.0.1' || address === '::1';
 
 function sameSecret(given: string | undefined, token: string): boolean {
@@ -68,10 +70,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const sockets = new Set<WebSocket>();
   let port = 0;
 
-  const hostAllowed = (request: IncomingMessage): boolean => {
-    const host = request.headers.host;
-    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-  };
+  /**
+   * The Host header must name a loopback address, with a port: a DNS-rebinding page sends its own domain there. Any
+   * port, because an SSH tunnel (`ssh -L 8080:127.0.0.1:N`) delivers the browser's local port, not N.
+   */
+  const hostAllowed = (request: IncomingMessage): boolean => LOOPBACK_HOST.test(request.headers.host ?? '');
   /** The request's URL, or undefined where it cannot be parsed (`//`, `//:80`: `new URL` throws on them). */
   const urlOf = (request: IncomingMessage): URL | undefined => {
     try {
@@ -97,7 +100,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (file === undefined || !info?.isFile()) return refuse(response, 404, 'Not found');
       const headers: Record<string, string> = {
         'Content-Type': contentTypeOf(file),
-        'Content-Security-Policy': contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
+        'Content-Security-Policy': contentSecurityPolicy([`ws://${request.headers.host ?? `127.0.0.1:${port}`}`]),
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-store',
@@ -117,7 +120,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     socket.on('error', () => socket.destroy()); // a client that resets mid-handshake must not end the host
     const url = urlOf(request);
     const origin = request.headers.origin;
-    const originAllowed = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    // Same origin as the address the browser used (the page this host served); a page of any other origin, another
+    // server on 127.0.0.1 included, cannot open the socket.
+    const originAllowed = origin !== undefined && origin === `http://${request.headers.host ?? ''}`;
     const given = url?.searchParams.get('token') ?? undefined;
     if (url?.pathname !== '/ws' || !isLoopback(request.socket.remoteAddress) || !hostAllowed(request) || !originAllowed || !sameSecret(given, token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');

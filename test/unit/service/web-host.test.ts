@@ -86,6 +86,12 @@ test('HTTP: only the renderer folder, only GET/HEAD, only this host name (no DNS
   assert.equal((await get('/', auth, 'HEAD')).status, 200);
   assert.equal((await get('/', { ...auth, host: `evil.example:${host.port}` })).status, 403);
   assert.equal((await get('/', { ...auth, host: `localhost:${host.port}` })).status, 200);
+  assert.equal((await get('/', { host: `127.0.0.1` })).status, 403);
+  assert.equal((await get('/', { host: `127.0.0.1.evil.example:${host.port}` })).status, 403);
+  // Through an SSH tunnel the browser names its own local port; the page's CSP lets it connect back there.
+  const tunnelled = await get('/', { host: 'localhost:8080' });
+  assert.equal(tunnelled.status, 200);
+  assert.match(String(tunnelled.headers['content-security-policy']), /connect-src 'self' ws:\/\/localhost:8080/);
 });
 
 /** Opens the socket with the given token and origin; resolves with it open, or rejects. */
@@ -116,6 +122,12 @@ test('WebSocket: token and origin required; calls go through the dispatcher; job
   const origin = `http://127.0.0.1:${host.port}`;
   await assert.rejects(socket('wrong', origin), /403/);
   await assert.rejects(socket(host.token, 'http://evil.example'), /403/);
+  // Another server's page on 127.0.0.1 (another port) is another origin.
+  await assert.rejects(socket(host.token, 'http://127.0.0.1:47099'), /403/);
+  // Through an SSH tunnel (browser at localhost:8080): Host and Origin agree, so the page may connect.
+  const tunnel = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`, { origin: 'http://localhost:8080', headers: { host: 'localhost:8080' } });
+  await new Promise((resolve, reject) => (tunnel.once('open', resolve), tunnel.once('error', reject)));
+  tunnel.close();
   const ws = await socket(host.token, origin);
   assert.deepEqual(await call(ws, 1, 'hostInfo', []), { t: 'result', id: 1, outcome: { ok: true, value: { host: 'web' } } });
   assert.deepEqual(await call(ws, 2, 'openFile', [{ name: 'a.vtk', bytes: Uint8Array.from([1, 2, 3, 250]) }]), {
