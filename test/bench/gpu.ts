@@ -107,7 +107,6 @@ export async function benchGpu(): Promise<Record<string, unknown>> {
         matches_apart_mm: { median: Number(apart[apart.length >> 1].toPrecision(3)), max: Number(apart[apart.length - 1].toPrecision(3)) },
       };
     }
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     await gpu.dispose();

@@ -3,7 +3,8 @@
  * stdout). Sections: io (file reads, surface extraction), kernels (fused reductions), gpu (the WebGPU engine
  * beside the CPU engine), ot (robust matching at scale and side by side with GeomLoss and POT), net (the lung network's inference at 60k points), register
  * (`monge register` end to end on a COPD mask pair).
- * Select sections with arguments: `npm run bench -- io kernels`.
+ * Select sections with arguments: `npm run bench -- io kernels`. Arguments are checked before anything runs: an
+ * unknown section or option exits 2 and writes nothing; stdout holds one JSON document, the report.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -22,19 +23,26 @@ const SECTIONS: Record<string, Section> = {
   register: async () => (await import('./register.ts')).benchRegister(),
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length > 0 ? wanted : Object.keys(SECTIONS);
+const USAGE = `Usage: npm run bench [-- SECTION...]   (sections: ${Object.keys(SECTIONS).join(', ')}; default all)
+Writes the report as JSON to .bench/results.json and stdout; progress goes to stderr.\n`;
+
+const args = process.argv.slice(2);
+if (args.some((a) => a === '-h' || a === '--help')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a.startsWith('-') || !Object.hasOwn(SECTIONS, a));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown ${unknown.map((a) => (a.startsWith('-') ? `option '${a}'` : `section '${a}'`)).join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const names = args.length > 0 ? args : Object.keys(SECTIONS);
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model, memory_gb: totalmem() / 1024 ** 3, node: process.version },
 };
 for (const name of names) {
   const section = SECTIONS[name];
-  if (!section) {
-    process.stderr.write(`bench: unknown section '${name}' (known: ${Object.keys(SECTIONS).join(', ')})\n`);
-    process.exitCode = 2;
-    continue;
-  }
   process.stderr.write(`bench: ${name} …\n`);
   const t0 = performance.now();
   report[name] = await section();
