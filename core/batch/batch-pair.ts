@@ -20,11 +20,21 @@ export interface BatchPair {
   request: RegisterRequest;
 }
 
+/**
+ * The command line's options with a row's columns over them. Label and threshold are one choice (which voxels to
+ * register): a row giving either replaces the command line's choice, whichever of the two that was.
+ */
+function withRowOverrides(options: RegistrationOptionValues, overrides: RegistrationOptionValues): RegistrationOptionValues {
+  const selects = overrides.label !== undefined || overrides.threshold !== undefined;
+  const base = selects ? { ...options, label: undefined, threshold: undefined } : options;
+  return { ...base, ...overrides };
+}
+
 /** The pair of one manifest row. `options` are the command line's registration options. */
 export function batchPair(manifest: Pick<Manifest, 'path'>, row: ManifestRow, options: RegistrationOptionValues, outDir: string): BatchPair {
   let settings;
   try {
-    settings = registrationSettings({ ...options, ...row.overrides });
+    settings = registrationSettings(withRowOverrides(options, row.overrides));
   } catch (e) {
     if (e instanceof UsageError) throw new InputError(manifest.path, 'malformed', `line ${row.line} (${row.id}): ${e.message.replace(/^--/, '')}`);
     throw e;

@@ -109,6 +109,13 @@ test('per-row overrides go through monge register\'s option parsing; a bad one n
   assert.throws(() => batchPairs({ ...wrong, sha256: '' }, {}, '/out'), (e: unknown) => e instanceof InputError && /line 3 \(b\): preset must be one of lung, brain, generic, not 'liver'/.test(e.message));
   const steps = parseManifest(M, 'id,moving,fixed,steps\na,m,f,"prealign,warp"\n');
   assert.throws(() => batchPairs({ ...steps, sha256: '' }, {}, '/out'), /line 2 \(a\): steps: unknown step 'warp'/);
+  // Label and threshold are one choice: a row's threshold replaces the command line's label, and the other way round.
+  const selection = parseManifest(M, 'id,moving,fixed,label,threshold\na,m,f,,100\nb,m,f,2,\nc,m,f,,\n');
+  const [byThreshold, byLabel, inherited] = batchPairs({ ...selection, sha256: '' }, { label: '1' }, '/out');
+  assert.deepEqual([byThreshold.request.label, byThreshold.request.threshold], [undefined, 100]);
+  assert.deepEqual([byLabel.request.label, byLabel.request.threshold], [2, undefined]);
+  assert.deepEqual([inherited.request.label, inherited.request.threshold], [1, undefined]);
+  assert.equal(batchPairs({ ...selection, sha256: '' }, { threshold: '50' }, '/out')[1].request.label, 2);
 });
 
 test('readManifest hashes the bytes and refuses missing and non-UTF-8 files', async () => {
