@@ -116,8 +116,12 @@ interface Validation {
   centroidEpeMm: number;
 }
 
-/** Mean endpoint errors (mm) over validation samples at the source control points. */
+/**
+ * Mean endpoint errors (mm) over validation samples at the source control points; NaN (null in the manifest: not
+ * measured) without samples, never 0, which would read as a perfect model.
+ */
 async function validate(model: tfl.LayersModel, samples: TrainingSample[], config: NetConfig): Promise<Validation> {
+  if (samples.length === 0) return { epeMm: NaN, identityEpeMm: NaN, centroidEpeMm: NaN };
   let epe = 0;
   for (const s of samples) {
     const x = modelInputs([s.source], [s.target], config);
@@ -127,7 +131,7 @@ async function validate(model: tfl.LayersModel, samples: TrainingSample[], confi
     epe += (await e.data())[0] * config.scaleMm;
     tf.dispose([...x, ...out, ...gt.flow, ...gt.weight, e]);
   }
-  const n = Math.max(1, samples.length);
+  const n = samples.length;
   return {
     epeMm: epe / n,
     identityEpeMm: samples.reduce((s, v) => s + v.identityEpeMm, 0) / n,
@@ -226,6 +230,7 @@ async function trainInto(options: TrainOptions, run: TrainRun): Promise<TrainRes
     seed,
     epochs,
     pairsPerEpoch,
+    validationPairs,
     batchSize,
     learningRate: baseLr,
     data: shapes.map((s) => s.record.sha256),
@@ -316,11 +321,12 @@ async function trainInto(options: TrainOptions, run: TrainRun): Promise<TrainRes
       };
       if (unlabeled) metrics.unlabeledDivergenceMm2 = divergenceSum / stepsPerEpoch;
       history.push(metrics);
-      log(
-        `epoch ${epoch + 1}/${epochs}: loss ${metrics.trainLoss.toFixed(4)}, validation EPE ${val.epeMm.toFixed(2)} mm ` +
-          `(identity ${val.identityEpeMm.toFixed(2)}, centroids ${val.centroidEpeMm.toFixed(2)}; −${(100 * (1 - val.epeMm / val.identityEpeMm)).toFixed(1)} %), ` +
-          `${metrics.seconds.toFixed(0)} s`,
-      );
+      const validation =
+        valSamples.length === 0
+          ? 'no validation pairs'
+          : `validation EPE ${val.epeMm.toFixed(2)} mm (identity ${val.identityEpeMm.toFixed(2)}, centroids ${val.centroidEpeMm.toFixed(2)}; ` +
+            `−${(100 * (1 - val.epeMm / val.identityEpeMm)).toFixed(1)} %)`;
+      log(`epoch ${epoch + 1}/${epochs}: loss ${metrics.trainLoss.toFixed(4)}, ${validation}, ${metrics.seconds.toFixed(0)} s`);
       await saveCheckpoint(options.outDir, model, optimizer, {
         epochsDone: epoch + 1,
         history,

@@ -109,6 +109,8 @@ test('trainRegistrationNet writes a loadable model with its manifest; same seed,
   await trainRegistrationNet({ ...common, outDir: b, epochs: 2, keepCheckpoint: true, signal: abortAfterEpoch(b) }).catch((e: Error) => {
     assert.equal(e.name, 'CancelledError');
   });
+  // Resuming needs the same options: another validation count would mix metrics of two runs.
+  await assert.rejects(trainRegistrationNet({ ...common, outDir: b, resume: true, validationPairs: 5 }), /validationPairs/);
   const resumed = await trainRegistrationNet({ ...common, outDir: b, resume: true });
   // The same losses and validation, and weights equal to float rounding (tfjs's Adam.setWeights recomputes its
   // bias-correction powers β^t instead of restoring the running products, which can move the last bit).
@@ -124,6 +126,11 @@ test('trainRegistrationNet writes a loadable model with its manifest; same seed,
   // A second straight run with the same seed is bit-identical.
   const again = await trainRegistrationNet({ ...common, outDir: join(dir, 'again') });
   assert.equal(again.manifest.files.weightsSha256, manifest.files.weightsSha256);
+
+  // Without validation pairs nothing was measured: the manifest says so (null), not a perfect 0 mm.
+  await trainRegistrationNet({ ...common, outDir: join(dir, 'unvalidated'), epochs: 1, validationPairs: 0 });
+  const unvalidated = (await readManifest(join(dir, 'unvalidated'))).metrics.final as unknown as Record<string, number | null>;
+  assert.deepEqual([unvalidated.valEpeMm, unvalidated.reduction], [null, null]);
 
   await assert.rejects(trainRegistrationNet({ ...common, outDir: join(dir, 'c'), resume: true }), TrainOptionsError);
   await assert.rejects(trainRegistrationNet({ ...common, outDir: join(dir, 'c'), batchSize: 0 }), TrainOptionsError);
