@@ -24,7 +24,7 @@ import { writeImage } from '../../io/images/write-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
-import { createEngine, type EngineDescription } from '../../kernels/index.ts';
+import { createEngine, ENGINE_NAMES, type EngineDescription } from '../../kernels/index.ts';
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
@@ -102,7 +102,7 @@ function checkRequest(r: RegisterRequest): void {
     for (const s of r.steps) if (!STEP_NAMES.includes(s)) throw new RangeError(`register: unknown step '${s}' (steps: ${STEP_NAMES.join(', ')})`);
   }
   const positive = (v: number | undefined, what: string) => {
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`register: ${what} must be a positive number of mm (got ${v})`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new RangeError(`register: ${what} must be a positive number of mm (got ${JSON.stringify(v)})`);
   };
   positive(r.fieldSpacingMm, 'the field spacing');
   const selection = selectionProblem({ label: r.label, threshold: r.threshold });
@@ -112,6 +112,15 @@ function checkRequest(r: RegisterRequest): void {
   if (r.reachMm !== undefined && r.reachMm !== null) positive(r.reachMm, 'the reach');
   if (r.anisotropy !== undefined && !(Number.isFinite(r.anisotropy) && r.anisotropy >= 1)) throw new RangeError(`register: the anisotropy must be ≥ 1 (got ${r.anisotropy})`);
   if (r.seed !== undefined && !Number.isInteger(r.seed)) throw new RangeError(`register: the seed must be an integer (got ${r.seed})`);
+  if (r.landmarksFrame !== undefined && r.landmarksFrame !== 'RAS' && r.landmarksFrame !== 'LPS') {
+    throw new RangeError(`register: the landmarks frame must be 'RAS' or 'LPS' (got ${JSON.stringify(r.landmarksFrame)})`);
+  }
+  if (r.engine !== undefined && !(ENGINE_NAMES as readonly string[]).includes(r.engine)) {
+    throw new RangeError(`register: unknown engine ${JSON.stringify(r.engine)} (engines: ${ENGINE_NAMES.join(', ')})`);
+  }
+  if (r.apply !== undefined && !(Array.isArray(r.apply) && r.apply.every((p) => typeof p === 'string' && p !== ''))) {
+    throw new RangeError('register: apply must be a list of file paths');
+  }
   if ((r.movingLandmarks === undefined) !== (r.fixedLandmarks === undefined)) {
     throw new RangeError('register: give both moving and fixed landmarks, or neither');
   }
