@@ -1,11 +1,13 @@
 /**
  * Training checkpoints for `monge train --resume`: after every epoch the model files, the Adam state (moments
  * and step count, tfjs's weight encoding) and the loop state (epoch, metrics history, the options that must not
- * change) go to OUT/checkpoint/, each file written atomically. Since every sample is a pure function of
+ * change) go to OUT/checkpoint/, all three at once: they are written into OUT/checkpoint.next/, which then replaces
+ * the previous checkpoint by renames, so a process killed mid-save leaves the previous epoch's checkpoint whole
+ * (never one epoch's weights with another's state). Since every sample is a pure function of
  * (seed, epoch, index), resuming reproduces the uninterrupted run — to float rounding: tfjs's Adam.setWeights
  * recomputes its bias-correction powers β^t rather than restoring the running products.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -28,17 +30,39 @@ export interface CheckpointState {
   optimizerSpecs: tf.io.WeightsManifestEntry[];
 }
 
+const NEXT = `${CHECKPOINT_DIR}.next`;
+const PREVIOUS = `${CHECKPOINT_DIR}.previous`;
+
 export async function saveCheckpoint(outDir: string, model: tfl.LayersModel, optimizer: tf.Optimizer, state: Omit<CheckpointState, 'optimizerSpecs'>): Promise<void> {
-  const dir = join(outDir, CHECKPOINT_DIR);
-  await mkdir(dir, { recursive: true });
-  await model.save(modelFiles(dir));
+  await recoverCheckpoint(outDir);
+  const next = join(outDir, NEXT);
+  await rm(next, { recursive: true, force: true });
+  await mkdir(next, { recursive: true });
+  await model.save(modelFiles(next));
   const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
-  await writeFileAtomic(join(dir, OPTIMIZER_BIN), new Uint8Array(data as ArrayBuffer));
-  await writeFileAtomic(join(dir, STATE_JSON), JSON.stringify({ ...state, optimizerSpecs: specs }));
+  await writeFileAtomic(join(next, OPTIMIZER_BIN), new Uint8Array(data as ArrayBuffer));
+  await writeFileAtomic(join(next, STATE_JSON), JSON.stringify({ ...state, optimizerSpecs: specs }));
+  // Swap: the old checkpoint aside, the new one in, the old one gone. Killed between the renames, the old one stays
+  // as checkpoint.previous, which recoverCheckpoint puts back.
+  const current = join(outDir, CHECKPOINT_DIR);
+  const previous = join(outDir, PREVIOUS);
+  const hadOne = await exists(current);
+  if (hadOne) await rename(current, previous);
+  await rename(next, current);
+  if (hadOne) await rm(previous, { recursive: true, force: true });
+}
+
+const exists = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined)) !== undefined;
+
+/** Puts back the checkpoint a save killed between its two renames left aside; drops a half-written next one. */
+async function recoverCheckpoint(outDir: string): Promise<void> {
+  if (!(await exists(join(outDir, CHECKPOINT_DIR))) && (await exists(join(outDir, PREVIOUS)))) await rename(join(outDir, PREVIOUS), join(outDir, CHECKPOINT_DIR));
+  await rm(join(outDir, PREVIOUS), { recursive: true, force: true });
 }
 
 export async function hasCheckpoint(outDir: string): Promise<boolean> {
-  return (await stat(join(outDir, CHECKPOINT_DIR, STATE_JSON)).catch(() => undefined)) !== undefined;
+  await recoverCheckpoint(outDir);
+  return exists(join(outDir, CHECKPOINT_DIR, STATE_JSON));
 }
 
 /**
@@ -69,5 +93,5 @@ export async function loadCheckpoint(outDir: string, model: tfl.LayersModel, opt
 }
 
 export async function removeCheckpoint(outDir: string): Promise<void> {
-  await rm(join(outDir, CHECKPOINT_DIR), { recursive: true, force: true });
+  for (const name of [CHECKPOINT_DIR, NEXT, PREVIOUS]) await rm(join(outDir, name), { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
 // valid manifest; the same seed gives the same weights, with or without an interruption and --resume.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '../../../core/io/atomic-write.ts';
@@ -109,9 +109,15 @@ test('trainRegistrationNet writes a loadable model with its manifest; same seed,
   await trainRegistrationNet({ ...common, outDir: b, epochs: 2, keepCheckpoint: true, signal: abortAfterEpoch(b) }).catch((e: Error) => {
     assert.equal(e.name, 'CancelledError');
   });
+  // As a process killed mid-save leaves it: the complete checkpoint moved aside, a half-written next one. Resuming
+  // takes the complete one back.
+  await rename(join(b, CHECKPOINT_DIR), join(b, `${CHECKPOINT_DIR}.previous`));
+  await mkdir(join(b, `${CHECKPOINT_DIR}.next`));
+  await writeFile(join(b, `${CHECKPOINT_DIR}.next`, 'model.json'), '{"trunc');
   // Resuming needs the same options: another validation count would mix metrics of two runs.
   await assert.rejects(trainRegistrationNet({ ...common, outDir: b, resume: true, validationPairs: 5 }), /validationPairs/);
   const resumed = await trainRegistrationNet({ ...common, outDir: b, resume: true });
+  assert.ok(!(await readdir(b)).some((n) => n.startsWith(`${CHECKPOINT_DIR}`)), 'no checkpoint folder of any kind left at the end');
   // The same losses and validation, and weights equal to float rounding (tfjs's Adam.setWeights recomputes its
   // bias-correction powers β^t instead of restoring the running products, which can move the last bit).
   const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-5 * Math.abs(y);
