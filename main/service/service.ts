@@ -239,6 +239,8 @@ export class MongeService implements MongeApi {
     if (kind === undefined) throw new InputError(path, 'unsupported', 'not a file format Monge knows (meshes, landmarks or volumes; see the README)');
     if (kind !== 'image') {
       const shape = await readShape(path, { assumeFrame: options.assumeFrame, prefix: options.prefix, spacingMm: options.spacingMm });
+      // As the registration would refuse it (core/registration/pipeline/inputs.ts): there is nothing to show or register.
+      if (shape.pointsLps.length === 0) throw new InputError(path, 'empty', 'holds no points');
       return { kind: shape.kind, path, name, shape: toDisplayShape(shape) };
     }
     const image = await readImage(path);

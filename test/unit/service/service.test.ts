@@ -123,6 +123,8 @@ test('openFile: an upload that is not what its name says fails with a message na
     assert.equal(opened.kind, 'mesh');
     if (opened.kind === 'mesh') assert.deepEqual(opened.shape.boundsLps, [0, 10, 0, 10, 0, 10]);
     await assert.rejects(s.openFile({ path: '/nowhere/shape.xyz' }), /not a file format Monge knows/);
+    // A binary STL with no triangles (an 84-byte header and count 0) is an empty shape, refused as such.
+    await assert.rejects(s.openFile({ name: 'nothing.stl', bytes: new Uint8Array(84) }), /nothing\.stl: holds no points/);
   } finally {
     await s.dispose();
   }
