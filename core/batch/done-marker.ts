@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { MONGE_VERSION } from '../cli/version.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { sha256Of } from '../registration/pipeline/inputs.ts';
-import type { RegisterRequest } from '../registration/types.ts';
+import { REQUEST_DEFAULTS, type RegisterRequest } from '../registration/types.ts';
 import type { SummaryEntry } from './summary-row.ts';
 
 export const DONE_MARKER = '.done.json';
@@ -60,10 +60,16 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** SHA-256 of what a registration was asked to do (inputs, landmarks, every setting, Monge's version), not where it writes. */
+/**
+ * SHA-256 of what a registration was asked to do (inputs, landmarks, every setting, Monge's version), not where it
+ * writes. A setting stated at its default (REQUEST_DEFAULTS: `--seed 0`) counts as left out: it asks for the same
+ * registration, so a resumed batch that now spells it out does not redo its pairs.
+ */
 export function requestFingerprint(request: RegisterRequest): string {
   const { outDir: _outDir, overwrite: _overwrite, ...rest } = request;
-  return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: rest })).digest('hex');
+  const defaults: Record<string, unknown> = REQUEST_DEFAULTS;
+  const stated = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !(k in defaults && canonicalJson(v) === canonicalJson(defaults[k]))));
+  return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: stated })).digest('hex');
 }
 
 /** The files (and model folder) a registration reads: what must not change under a completed pair. */

@@ -85,6 +85,28 @@ export interface RegisterRequest {
 }
 
 /**
+ * What register() takes where the request leaves a setting out. One place, so that a request stating a default
+ * (`--seed 0`) is known to ask for the same registration as one leaving it out (the batch's resume fingerprint).
+ */
+export const REQUEST_DEFAULTS: {
+  readonly preset: PresetName;
+  readonly steps: readonly StepName[];
+  readonly fieldFormat: FieldFormat;
+  readonly engine: string;
+  readonly seed: number;
+  readonly apply: readonly string[];
+  readonly inverseField: boolean;
+} = {
+  preset: 'generic',
+  steps: STEP_NAMES,
+  fieldFormat: 'nii.gz',
+  engine: 'auto',
+  seed: 0,
+  apply: [],
+  inverseField: false,
+};
+
+/**
  * Files a registration leaves in its output folder (relative names). `<ext>` is the moving shape's mesh
  * extension (`.vtk` for volumes). Per-step warped shapes let viewers show pre-aligned / network / fine-tuned.
  */

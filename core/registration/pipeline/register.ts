@@ -38,7 +38,7 @@ import { applyFieldWith, outsideFieldWarning, type ApplyFieldResult } from '../.
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
-import { FIELD_FORMATS, REGISTRATION_OUTPUTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
+import { FIELD_FORMATS, REGISTRATION_OUTPUTS, REQUEST_DEFAULTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { fieldOfViewWarning } from './field-of-view-warning.ts';
@@ -139,7 +139,7 @@ function rmsRadius(shape: Shape): number {
 
 /** The preset with the request's advanced knobs applied (finest blur, reach, finest kernel width, options). */
 export function effectivePreset(request: RegisterRequest, fixedShape: Shape): Preset {
-  const preset = resolvePreset(request.preset ?? 'generic', rmsRadius(fixedShape));
+  const preset = resolvePreset(request.preset ?? REQUEST_DEFAULTS.preset, rmsRadius(fixedShape));
   const rounds = preset.finetune.rounds;
   if (request.blurMm !== undefined && rounds.length > 0) {
     const k = request.blurMm / rounds[rounds.length - 1].blurMm;
@@ -255,7 +255,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
   try {
     // ---- Inputs -------------------------------------------------------------------------------------------
     report('reading inputs', 0);
-    const presetName: PresetName = request.preset ?? 'generic';
+    const presetName: PresetName = request.preset ?? REQUEST_DEFAULTS.preset;
     const surfacePreset = resolvePreset(presetName, 1).surface;
     const { value: inputs, cost: inputCost } = await timed(async () => {
       const selection = { label: request.label, threshold: request.threshold };
@@ -272,7 +272,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
-      const applied = await checkApplyInputs(request.apply ?? [], request.landmarksFrame);
+      const applied = await checkApplyInputs(request.apply ?? REQUEST_DEFAULTS.apply, request.landmarksFrame);
       if (request.netModelDir !== undefined) await checkNetModelDir(request.netModelDir);
       const prior =
         request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
@@ -291,14 +291,14 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       if (cut) warnings.push(cut);
     }
     const preset = effectivePreset({ ...request, preset: presetName }, fixed.shape);
-    const seed = request.seed ?? 0;
+    const seed = request.seed ?? REQUEST_DEFAULTS.seed;
     // The field grid is decided now: one too large to sample is refused before the pipeline runs, not after it.
     const fg = fieldGridOf(fixed, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin);
     if (fg.note) warnings.push(fg.note);
     const inverseGrid = request.inverseField ? fieldGridOf(moving, request.fieldSpacingMm, preset.fieldSpacing, preset.fieldMargin, 'moving') : undefined;
     if (inverseGrid?.note) warnings.push(inverseGrid.note);
 
-    engineHandle = await createEngine((request.engine ?? 'auto') as EngineName | 'auto');
+    engineHandle = await createEngine((request.engine ?? REQUEST_DEFAULTS.engine) as EngineName | 'auto');
     const engine = engineHandle.engine;
 
     // ---- Clouds and the "before" phase ---------------------------------------------------------------------
@@ -334,7 +334,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const phases: Record<string, PhaseMetrics> = { before: before.metrics };
 
     // ---- Steps --------------------------------------------------------------------------------------------
-    const requested = new Set<StepName>(request.steps ?? STEP_NAMES);
+    const requested = new Set<StepName>(request.steps ?? REQUEST_DEFAULTS.steps);
     const chain: Deformation[] = [];
     const stepSummaries: StepSummary[] = [];
     const stepDetails: Record<string, unknown>[] = [];
@@ -438,7 +438,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       report('writing outputs', 0.2);
 
       // Displacement field (ITK convention: T = φ⁻¹ − id on the fixed grid) and the Jacobian from it.
-      const fieldFormat = request.fieldFormat ?? 'nii.gz';
+      const fieldFormat = request.fieldFormat ?? REQUEST_DEFAULTS.fieldFormat;
       const sampled = await sampleOnGrid(deformation, fg.grid, {
         direction: 'inverse',
         toleranceMm: 0.01,
@@ -555,7 +555,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         steps: [...requested],
         seed,
         landmarksFrame: request.landmarksFrame ?? null,
-        fieldFormat: request.fieldFormat ?? 'nii.gz',
+        fieldFormat: request.fieldFormat ?? REQUEST_DEFAULTS.fieldFormat,
         fieldSpacingMm: request.fieldSpacingMm ?? null,
         volumeSelection: selectionWords({ label: request.label, threshold: request.threshold }),
         overrides: {

@@ -18,6 +18,14 @@ test('the request fingerprint: settings and inputs count, the output folder and 
   assert.equal(requestFingerprint({ ...request, fieldSpacingMm: undefined }), f, 'an undefined key is no key');
   assert.notEqual(requestFingerprint({ ...request, preset: 'brain' }), f);
   assert.notEqual(requestFingerprint({ ...request, moving: '/d/m2.vtk' }), f);
+  // A setting stated at its default asks for the same registration as leaving it out (a resumed batch given --seed 0
+  // or --steps prealign,net,finetune does not redo its pairs); any other value is another registration.
+  const { seed: _seed, ...noSeed } = request;
+  assert.equal(requestFingerprint(noSeed), f);
+  assert.equal(requestFingerprint({ ...request, steps: ['prealign', 'net', 'finetune'], fieldFormat: 'nii.gz', engine: 'auto', inverseField: false, apply: [] }), f);
+  assert.notEqual(requestFingerprint({ ...request, seed: 1 }), f);
+  assert.notEqual(requestFingerprint({ ...request, steps: ['prealign', 'finetune'] }), f);
+  assert.notEqual(requestFingerprint({ moving: '/d/m.vtk', fixed: '/d/f.vtk', outDir: '/o' }), f, "the preset default ('generic') is not lung");
 });
 
 test('a pair is complete only while its mark parses, matches the request and every file keeps its size and hash', async () => {
