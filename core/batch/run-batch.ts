@@ -5,7 +5,8 @@
  * report.html. Returns the summary; failed pairs are rows, not exceptions. Throws only for what stops the whole
  * batch: a bad manifest (InputError), an OUTDIR in the way or locked (UsageError).
  */
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
 import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
@@ -75,7 +76,9 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
       throw new UsageError(`${outDir} is not empty and no batch wrote it (it has no ${SUMMARY_JSON}); --resume would clear folders named like pair ids there, so choose a new folder`);
     }
   }
-  await mkdir(outDir, { recursive: true });
+  await makeFolder(outDir).catch((e: unknown) => {
+    throw e instanceof FolderCreationError ? new UsageError(e.message) : e;
+  });
 }
 
 /**

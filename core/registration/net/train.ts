@@ -13,12 +13,13 @@
  * At the end the model is saved (model-files.ts) with its manifest (manifest.ts) and the checkpoint removed.
  * Samples are drawn on a worker thread when the machine has more than one core (sample-source.ts).
  */
-import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
+import { readdir, rmdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MONGE_VERSION } from '../../cli/version.ts';
+import { FolderCreationError, makeFolder } from '../../io/make-folder.ts';
 import { createEngine } from '../../kernels/index.ts';
 import { formatDuration } from '../../progress/format-duration.ts';
 import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
@@ -167,7 +168,9 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   const backend = options.backend ?? (await defaultNetBackend());
   await useNetBackend(backend);
   const created = !(await stat(options.outDir).catch(() => undefined));
-  await mkdir(options.outDir, { recursive: true });
+  await makeFolder(options.outDir).catch((e: unknown) => {
+    throw e instanceof FolderCreationError ? new TrainOptionsError(e.message) : e;
+  });
   try {
     return await trainInto(options, { log, epochs, pairsPerEpoch, validationPairs, batchSize, seed, baseLr, preset, init, config, shapes, validationShapes, backend, started });
   } catch (e) {

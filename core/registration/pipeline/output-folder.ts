@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { trackLeftover } from '../../io/leftovers.ts';
+import { FolderCreationError, makeFolder } from '../../io/make-folder.ts';
 
 /** OUTDIR cannot be used as asked (exists and is not empty, or is a file). */
 export class OutputFolderError extends Error {
@@ -86,7 +87,12 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
   const target = resolve(outDir);
   await checkOutputFolder(target, overwrite);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  try {
+    await makeFolder(parent);
+  } catch (e) {
+    if (e instanceof FolderCreationError) throw new OutputFolderError(target, e.message);
+    throw e;
+  }
   const partial = await mkdirUnique(join(parent, `.${basename(target)}.partial-`));
   const published = trackLeftover(partial);
   return {
