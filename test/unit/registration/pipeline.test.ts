@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GridSampler } from '../../../core/field/grid-sampler.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import type { Deformation } from '../../../core/field/types.ts';
@@ -30,6 +30,7 @@ let pair: { moving: ImageLps; fixed: ImageLps };
 let request: RegisterRequest;
 let first: { summary: RegistrationSummary; deformation: Deformation };
 let movingLandmarks: Float64Array;
+let defaultModel: string | undefined;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'monge-pipeline-test-'));
@@ -45,13 +46,17 @@ before(async () => {
     steps: ['prealign', 'net', 'finetune'],
     fieldSpacingMm: 5,
     seed: 3,
-    // No trained network here, whatever assets/models holds: the step must be skipped with a note.
-    netModelDir: join(dir, 'no-model'),
   };
+  // No trained network where the step looks by default, whatever assets/models holds: it must be skipped with a note.
+  // (A folder the request names must exist: a typo there is bad input, tested in register-command.test.ts.)
+  defaultModel = process.env.MONGE_NET_MODEL;
+  process.env.MONGE_NET_MODEL = join(dir, 'no-model');
   first = await runRegistration(request);
 });
 
 after(async () => {
+  if (defaultModel === undefined) delete process.env.MONGE_NET_MODEL;
+  else process.env.MONGE_NET_MODEL = defaultModel;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -192,9 +197,7 @@ test('a failing or cancelled run leaves no OUTDIR, and a non-empty OUTDIR is ref
 });
 
 test('with the bundled lung network the net step runs, its shape is written, and the fine-tuning starts from the pre-alignment with the network map as first guess', { skip: existsSync(BUNDLED_LUNG_MODEL) ? false : 'no trained lung network in assets/models/lung', timeout: 180_000 }, async () => {
-  const { netModelDir: _unused, ...withModel } = request;
-  void _unused;
-  const summary = await register({ ...withModel, outDir: join(dir, 'with-net') });
+  const summary = await register({ ...request, netModelDir: dirname(BUNDLED_LUNG_MODEL), outDir: join(dir, 'with-net') });
   assert.deepEqual(summary.steps.map((s) => `${s.name}:${s.status}`), ['prealign:done', 'net:done', 'finetune:done']);
   assert.deepEqual((await readdir(join(dir, 'with-net', 'steps'))).sort(), ['finetune.vtk', 'net.vtk', 'prealign.vtk']);
   const report = JSON.parse(await readFile(join(dir, 'with-net', 'report.json'), 'utf8'));
