@@ -1,4 +1,7 @@
 import { readPriorCase, trainResidualPrior, writeResidualPrior, PRIOR_DEFAULTS } from '../../registration/prior/index.ts';
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { outputFileProblem } from '../../io/output-file.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { numberOption, parseCommandLine } from '../options.ts';
@@ -33,8 +36,19 @@ Options:
     if (!values.out) throw new UsageError('give the prior file to write with -o / --out');
     const sigma = numberOption(values.sigma, '--sigma', (v) => v > 0);
     const shrink = numberOption(values.shrink, '--shrink', (v) => v > 0 && v <= 1);
+    // A case given twice would weigh twice in the kernel average.
+    const seen = new Map<string, string>();
+    for (const dir of positionals) {
+      const real = await realpath(dir).catch(() => resolve(dir));
+      const earlier = seen.get(real);
+      if (earlier !== undefined) throw new UsageError(`${dir} is the case ${earlier} again; give each case once`);
+      seen.set(real, dir);
+    }
     const cases = [];
     for (const dir of positionals) cases.push(await readPriorCase(dir));
+    // Never over what the cases were read from (their report, warped landmarks, the expert landmark file).
+    const problem = await outputFileProblem(values.out, cases.flatMap((c) => c.files), 'any');
+    if (problem) throw new UsageError(problem);
     const prior = trainResidualPrior(cases, { ...(sigma !== undefined ? { sigma } : {}), ...(shrink !== undefined ? { shrink } : {}) });
     await writeResidualPrior(values.out, prior);
     const summary = { out: values.out, cases: prior.cases.length, landmarks: prior.pointsNormalised.length / 3, sigma: prior.sigma, shrink: prior.shrink };

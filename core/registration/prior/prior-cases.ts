@@ -5,11 +5,13 @@
  * frame, and the fixed shape's moments; landmarks_warped.csv holds φ(x), in the moving landmark file's layout. A folder registered WITH a prior is
  * refused: the prior learns the pipeline's own error, not what is left after an earlier correction.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { readPoints } from '../../io/points/index.ts';
+import { readInputBytes } from '../../io/read-bytes.ts';
+import { sha256Of } from '../pipeline/inputs.ts';
 import { REGISTRATION_OUTPUTS } from '../types.ts';
 import { readWarpedLandmarks, warpedLandmarksRunOf } from '../warped-landmarks.ts';
 import type { PriorCase } from './residual-prior.ts';
@@ -17,22 +19,25 @@ import type { ShapeMomentsLps } from './shape-moments.ts';
 
 interface ReportSubset {
   settings?: { landmarksFrame?: Frame | null; residualPrior?: string | null };
-  inputs?: { fixedLandmarks?: { path: string; prefix: string | null }; fixedMomentsLps?: ShapeMomentsLps };
+  inputs?: { fixedLandmarks?: { path: string; prefix: string | null; sha256?: string }; fixedMomentsLps?: ShapeMomentsLps };
 }
 
 function isTriple(v: unknown): v is [number, number, number] {
   return Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 }
 
-export async function readPriorCase(outDir: string): Promise<PriorCase> {
+/** A training case as read from its folder, with the files it was read from (which a prior must never be written over). */
+export async function readPriorCase(outDir: string): Promise<PriorCase & { files: string[] }> {
   const reportPath = join(outDir, REGISTRATION_OUTPUTS.report);
+  if (!(await stat(reportPath).catch(() => undefined))) throw new InputError(outDir, 'not-found', `holds no ${REGISTRATION_OUTPUTS.report} (not a finished \`monge register\` output folder)`);
   let report: ReportSubset;
   try {
-    report = JSON.parse(await readFile(reportPath, 'utf8')) as ReportSubset;
+    report = JSON.parse(new TextDecoder().decode(await readInputBytes(reportPath))) as ReportSubset;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(outDir, 'not-found', `holds no ${REGISTRATION_OUTPUTS.report} (not a finished \`monge register\` output folder)`);
+    if (e instanceof InputError) throw e;
     throw new InputError(reportPath, 'malformed', 'is not a readable registration report');
   }
+  if (report === null || typeof report !== 'object' || Array.isArray(report)) throw new InputError(reportPath, 'malformed', 'is not a registration report (a JSON object expected)');
   if (report.settings?.residualPrior) throw new InputError(outDir, 'unsupported', `was registered with a residual prior (${report.settings.residualPrior}); learn from runs without one`);
   const lm = report.inputs?.fixedLandmarks;
   if (!lm) throw new InputError(outDir, 'malformed', 'was registered without landmarks; a prior learns from landmark pairs');
@@ -40,11 +45,25 @@ export async function readPriorCase(outDir: string): Promise<PriorCase> {
   if (!moments || !isTriple(moments.centreLps) || !isTriple(moments.spreadMm) || !moments.spreadMm.every((s) => s > 0)) {
     throw new InputError(reportPath, 'malformed', "has no fixed shape moments (inputs.fixedMomentsLps); register again with this Monge");
   }
-  const frame = report.settings?.landmarksFrame ?? undefined;
-  const warped = await readWarpedLandmarks(outDir, warpedLandmarksRunOf(report));
-  const truth = await readPoints(lm.path, { assumeFrame: frame, ...(lm.prefix ? { prefix: lm.prefix } : {}) });
+  // One reading of the frame for both files (warpedLandmarksRunOf): a hand-edited value read one way for the warped
+  // landmarks and another for the expert ones would make residuals of a mirrored pair.
+  const frame = report.settings?.landmarksFrame ?? null;
+  if (frame !== null && frame !== 'RAS' && frame !== 'LPS') throw new InputError(reportPath, 'malformed', `has an unknown landmarks frame ${JSON.stringify(frame)} ('RAS' or 'LPS')`);
+  const run = warpedLandmarksRunOf(report);
+  const warped = await readWarpedLandmarks(outDir, run);
+  // The expert landmarks are re-read from their file: it must be the one the run measured against.
+  if (typeof lm.sha256 === 'string' && (await sha256Of(lm.path).catch(() => lm.sha256)) !== lm.sha256) {
+    throw new InputError(lm.path, 'malformed', `has changed since ${outDir} was registered (its SHA-256 differs from the report's); register that case again`);
+  }
+  const truth = await readPoints(lm.path, { ...(run.frame ? { assumeFrame: run.frame } : {}), ...(lm.prefix ? { prefix: lm.prefix } : {}) });
   if (warped.pointsLps.length !== truth.pointsLps.length) {
     throw new InputError(lm.path, 'count-mismatch', `has ${truth.pointsLps.length / 3} landmarks but ${outDir}'s warped landmarks are ${warped.pointsLps.length / 3}`);
   }
-  return { name: outDir, fixedMoments: moments, warpedLps: warped.pointsLps, truthLps: truth.pointsLps };
+  return {
+    name: outDir,
+    fixedMoments: moments,
+    warpedLps: warped.pointsLps,
+    truthLps: truth.pointsLps,
+    files: [reportPath, join(outDir, REGISTRATION_OUTPUTS.landmarksWarped), lm.path],
+  };
 }

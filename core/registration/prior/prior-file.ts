@@ -25,8 +25,13 @@ export async function readResidualPrior(path: string): Promise<ResidualPrior> {
   }
   if (v === null || typeof v !== 'object' || v.format !== RESIDUAL_PRIOR_FORMAT) throw new InputError(path, 'malformed', `is not a residual prior (format '${RESIDUAL_PRIOR_FORMAT}' expected)`);
   if (v.version !== RESIDUAL_PRIOR_VERSION) throw new InputError(path, 'unsupported', `residual prior version ${String(v.version)}; this Monge reads version ${RESIDUAL_PRIOR_VERSION}`);
+  // Numbers as JSON numbers: a string '1' would pass a Number() check and then be added as text (κ + k = '1…'),
+  // silently turning the correction off; a null fade would read as 0, turning the fade-out off.
+  for (const key of ['sigma', 'shrink', 'fade'] as const) {
+    if (typeof v[key] !== 'number') throw new InputError(path, 'malformed', `its ${key} must be a number (got ${JSON.stringify(v[key])})`);
+  }
   try {
-    checkPriorSettings({ sigma: Number(v.sigma), shrink: Number(v.shrink), fade: Number(v.fade) });
+    checkPriorSettings({ sigma: v.sigma!, shrink: v.shrink!, fade: v.fade! });
   } catch (e) {
     throw new InputError(path, 'malformed', (e as Error).message);
   }

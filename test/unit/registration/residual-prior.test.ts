@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { trainPriorCommand } from '../../../core/cli/commands/train-prior.ts';
+import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { readPoints } from '../../../core/io/points/index.ts';
 import { register, REGISTRATION_OUTPUTS, type RegisterRequest } from '../../../core/registration/index.ts';
@@ -79,6 +80,10 @@ test('residual prior file: round trip, and a damaged file names itself and its p
     await bad(JSON.stringify({ ...prior, version: 9 }), 'unsupported');
     await bad(JSON.stringify({ ...prior, residualsNormalised: prior.residualsNormalised.slice(3) }), 'count-mismatch');
     await bad(JSON.stringify({ ...prior, shrink: 0 }), 'malformed');
+    // Numbers must be JSON numbers: a string fade was added as text and silently turned the correction off.
+    await bad(JSON.stringify({ ...prior, fade: '1' }), 'malformed');
+    await bad(JSON.stringify({ ...prior, fade: null }), 'malformed');
+    await bad(JSON.stringify({ ...prior, sigma: [0.4] }), 'malformed');
     await assert.rejects(readResidualPrior(join(dir, 'missing.json')), (e: unknown) => e instanceof InputError && e.problem === 'not-found');
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -166,6 +171,32 @@ function describePipeline(): void {
     }
     assert.equal(await trainPriorCommand.run([join(dir, 'relative'), '-o', join(dir, 'from-relative.json')]), 0);
     assert.deepEqual((await readResidualPrior(join(dir, 'from-relative.json'))).residualsNormalised, (await readResidualPrior(join(dir, 'prior.json'))).residualsNormalised);
+  });
+
+  test('monge train-prior refuses to write over what it reads, a case given twice, and cases whose files no longer agree with their report', { timeout: 60_000 }, async () => {
+    const base = join(dir, 'base');
+    const reportBefore = await readFile(join(base, REGISTRATION_OUTPUTS.report), 'utf8');
+    for (const out of [join(base, REGISTRATION_OUTPUTS.report), join(base, REGISTRATION_OUTPUTS.landmarksWarped), join(dir, 'fixed.csv')]) {
+      await assert.rejects(trainPriorCommand.run([base, '-o', out]), (e: unknown) => e instanceof UsageError && /never overwrites its inputs/.test(e.message), out);
+    }
+    assert.equal(await readFile(join(base, REGISTRATION_OUTPUTS.report), 'utf8'), reportBefore);
+    await assert.rejects(trainPriorCommand.run([base, join(dir, '.', 'base'), '-o', join(dir, 'twice.json')]), /is the case .* again; give each case once/);
+    // A hand-edited frame that the two landmark readers would take differently, and a report that is not an object.
+    const edited = join(dir, 'edited');
+    await cp(base, edited, { recursive: true });
+    const report = JSON.parse(reportBefore);
+    await writeFile(join(edited, REGISTRATION_OUTPUTS.report), JSON.stringify({ ...report, settings: { ...report.settings, landmarksFrame: 'ras' } }));
+    await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && /unknown landmarks frame "ras"/.test(e.message));
+    await writeFile(join(edited, REGISTRATION_OUTPUTS.report), 'null');
+    await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && e.problem === 'malformed');
+    // The expert landmark file changed since the run (same length, one digit): its residuals would be wrong.
+    const fixedCopy = join(dir, 'fixed-copy.csv');
+    await cp(join(dir, 'fixed.csv'), fixedCopy);
+    await writeFile(join(edited, REGISTRATION_OUTPUTS.report), JSON.stringify({ ...report, inputs: { ...report.inputs, fixedLandmarks: { ...report.inputs.fixedLandmarks, path: fixedCopy } } }));
+    const text = await readFile(fixedCopy, 'utf8');
+    const at = text.search(/[0-8](?=[^\n]*$)/m);
+    await writeFile(fixedCopy, text.slice(0, at) + String(Number(text[at]) + 1) + text.slice(at + 1));
+    await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && e.file === fixedCopy && /has changed since/.test(e.message));
   });
 
   test('register --residual-prior with a damaged prior fails before any work and leaves no folder', { timeout: 60_000 }, async () => {
