@@ -69,7 +69,12 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
     }
   });
   rows.sort((a, b) => a.index - b.index);
-  const scope = missingShards !== undefined && missingShards.length === 0 ? first.manifest.pairs : summaries.reduce((n, s) => n + s.counts.pairs, 0);
+  // The cohort is the whole manifest: a pair that no summary holds (a missing shard, or shards of different splits
+  // that leave gaps) is pending, and the merge is not complete.
+  const scope = first.manifest.pairs;
+  if (missingShards === undefined && rows.length < scope && counts.size > 1) {
+    warnings.push(`the folders are shards of different splits (${[...counts].map((n) => (n === 0 ? 'unsharded' : `of ${n}`)).join(', ')}): ${scope - rows.length} of the manifest's ${scope} pairs are in none of them`);
+  }
   const finished = summaries.map((s) => s.finishedAt);
   const summaryCounts = countRows(rows, scope);
   const summary: BatchSummaryFile = {

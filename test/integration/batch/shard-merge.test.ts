@@ -62,6 +62,14 @@ test('two shards + merge = one unsharded run', { timeout: 240_000 }, async () =>
     assert.equal(partial.code, EXIT.somePairsFailed);
     assert.match(partial.stderr, /shard 0 missing/);
     assert.deepEqual((await readSummary(join(dir, 'partial'))).missingShards, [0]);
+    // Shards of different splits (0/2 holds case0, 2, 4; 1/4 holds case1) leave case3 unrun: not complete, exit 4.
+    const quarter = await runMonge(['batch', manifest, '-o', join(dir, 'quarter1'), '--shard', '1/4', ...FAST_OPTIONS]);
+    assert.equal(quarter.code, EXIT.ok, quarter.stderr);
+    const gaps = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'quarter1'), '-o', join(dir, 'gaps')]);
+    assert.equal(gaps.code, EXIT.somePairsFailed, gaps.stderr);
+    const gapSummary = await readSummary(join(dir, 'gaps'));
+    assert.deepEqual([gapSummary.complete, gapSummary.counts.pairs, gapSummary.counts.ok, gapSummary.counts.pending], [false, 5, 4, 1]);
+    assert.match(gaps.stderr, /shards of different splits .*1 of the manifest's 5 pairs are in none of them/);
     // A pair given twice (shard 1 and the merge holding it), and a folder from another manifest.
     const twice = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'shard1'), join(dir, 'partial'), '-o', join(dir, 'x')]);
     assert.equal(twice.code, EXIT.badInput, twice.stderr);
