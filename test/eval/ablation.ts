@@ -14,9 +14,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../support/data.ts';
+import { evalOptions, usageExit } from './eval-args.ts';
 import { formatTable, meanAndSpread } from './table.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const SCRIPT = 'eval:ablation';
+const USAGE = `Usage: npm run eval:ablation [-- --only lung|brain]
+Runs eval:lung and eval:brain with and without the network step; the table to stdout and .bench/eval-ablation.json.\n`;
+const { values } = evalOptions(SCRIPT, USAGE, () => parseArgs({ options: { only: { type: 'string' } } }));
+// A typo here ran both datasets, the whole evaluation.
+if (values.only !== undefined && values.only !== 'lung' && values.only !== 'brain') usageExit(SCRIPT, `--only: '${values.only}' is not lung or brain`);
 const OUT = join(REPO_ROOT, '.bench', 'ablation');
 await mkdir(OUT, { recursive: true });
 

@@ -14,24 +14,35 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { register, type RegistrationSummary } from '../../core/registration/index.ts';
-import type { PresetName, StepName } from '../../core/registration/types.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
+import { engineOption, evalOptions, listOption, presetOption, stepsOption } from './eval-args.ts';
 import { formatTable, meanAndSpread } from './table.ts';
 
-const { values } = parseArgs({
-  options: {
-    hemispheres: { type: 'string', default: 'left,right' },
-    keep: { type: 'string' },
-    steps: { type: 'string' },
-    preset: { type: 'string', default: 'brain' },
-    engine: { type: 'string' },
-    out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-brain.json') },
-  },
-});
+const SCRIPT = 'eval:brain';
+const USAGE = `Usage: npm run eval:brain [-- --hemispheres left,right] [--steps prealign,net,finetune] [--preset brain]
+                          [--engine NAME] [--keep DIR] [--out FILE]
+Registers fsaverage5 white onto pial surfaces and prints the mean vertex error per hemisphere and step;
+JSON to --out (default .bench/eval-brain.json).\n`;
+
+const { values } = evalOptions(SCRIPT, USAGE, () =>
+  parseArgs({
+    options: {
+      hemispheres: { type: 'string', default: 'left,right' },
+      keep: { type: 'string' },
+      steps: { type: 'string' },
+      preset: { type: 'string', default: 'brain' },
+      engine: { type: 'string' },
+      out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-brain.json') },
+    },
+  }),
+);
 
 const DATA = sharedPath('brain', 'fsaverage5');
-const hemispheres = values.hemispheres.split(',').map((h) => h.trim());
-const steps = values.steps ? (values.steps.split(',') as StepName[]) : undefined;
+// Every option is checked here, before the first registration.
+const hemispheres = listOption(SCRIPT, '--hemispheres', values.hemispheres, (h) => h === 'left' || h === 'right', 'left or right');
+const steps = stepsOption(SCRIPT, values.steps);
+const preset = presetOption(SCRIPT, values.preset);
+const engine = engineOption(SCRIPT, values.engine);
 const workRoot = values.keep ?? (await mkdtemp(join(tmpdir(), 'monge-eval-brain-')));
 await mkdir(workRoot, { recursive: true });
 
@@ -59,9 +70,9 @@ for (const h of hemispheres) {
     moving: join(DATA, `white_${h}.gii.gz`),
     fixed: join(DATA, `pial_${h}.gii.gz`),
     outDir,
-    preset: values.preset as PresetName,
+    preset,
     ...(steps ? { steps } : {}),
-    ...(values.engine ? { engine: values.engine } : {}),
+    ...(engine ? { engine } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
   const report = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as {

@@ -28,28 +28,45 @@ import { readPoints } from '../../core/io/points/index.ts';
 import { register, type RegistrationSummary } from '../../core/registration/index.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import { readPriorCase, trainResidualPrior, writeResidualPrior } from '../../core/registration/prior/index.ts';
-import type { PresetName, StepName } from '../../core/registration/types.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
+import { engineOption, evalOptions, existingFile, listOption, presetOption, stepsOption, usageExit } from './eval-args.ts';
 import { formatTable, meanAndSpread } from './table.ts';
 
-const { values } = parseArgs({
-  options: {
-    cases: { type: 'string', default: '1,2,3,4,5' },
-    keep: { type: 'string' },
-    steps: { type: 'string' },
-    preset: { type: 'string', default: 'lung' },
-    'field-spacing': { type: 'string', default: '2' },
-    engine: { type: 'string' },
-    diffeomorphic: { type: 'boolean' },
-    'prior-loo': { type: 'boolean' },
-    prior: { type: 'string' },
-    out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-lung.json') },
-  },
-});
+const SCRIPT = 'eval:lung';
+const USAGE = `Usage: npm run eval:lung [-- --cases 1,2,3,4,5] [--steps prealign,net,finetune] [--preset lung] [--field-spacing 2]
+                         [--engine NAME] [--diffeomorphic] [--prior-loo | --prior FILE] [--keep DIR] [--out FILE]
+Registers DIR-Lab COPD cases (expiration mask onto inspiration mask) and prints the TRE per case and step;
+JSON to --out (default .bench/eval-lung.json).\n`;
+
+const { values } = evalOptions(SCRIPT, USAGE, () =>
+  parseArgs({
+    options: {
+      cases: { type: 'string', default: '1,2,3,4,5' },
+      keep: { type: 'string' },
+      steps: { type: 'string' },
+      preset: { type: 'string', default: 'lung' },
+      'field-spacing': { type: 'string', default: '2' },
+      engine: { type: 'string' },
+      diffeomorphic: { type: 'boolean' },
+      'prior-loo': { type: 'boolean' },
+      prior: { type: 'string' },
+      out: { type: 'string', default: join(REPO_ROOT, '.bench', 'eval-lung.json') },
+    },
+  }),
+);
 
 const DATA = sharedPath('lung', 'dirlab-copd');
-const cases = values.cases.split(',').map((c) => Number(c.trim()));
-const steps = values.steps ? (values.steps.split(',') as StepName[]) : undefined;
+// Every option is checked here, before the first registration.
+const cases = listOption(SCRIPT, '--cases', values.cases, (c) => /^[1-9][0-9]*$/.test(c), 'a case number').map(Number);
+const steps = stepsOption(SCRIPT, values.steps);
+const preset = presetOption(SCRIPT, values.preset);
+const fieldSpacingMm = Number(values['field-spacing']);
+if (!(fieldSpacingMm > 0)) usageExit(SCRIPT, `--field-spacing: '${values['field-spacing']}' is not a positive number of mm`);
+const engine = engineOption(SCRIPT, values.engine);
+if (values['prior-loo'] && values.prior) usageExit(SCRIPT, 'give --prior-loo or --prior, not both');
+if (values['prior-loo'] && cases.length < 2) usageExit(SCRIPT, '--prior-loo needs at least two cases');
+if (values.prior) existingFile(SCRIPT, '--prior', values.prior);
+for (const c of cases) existingFile(SCRIPT, '--cases', join(DATA, `copd${c}_exp_lungmask.nii.gz`));
 const workRoot = values.keep ?? (await mkdtemp(join(tmpdir(), 'monge-eval-lung-')));
 await mkdir(workRoot, { recursive: true });
 
@@ -89,10 +106,10 @@ async function runCase(c: number, outDir: string, residualPrior?: string): Promi
     movingLandmarksPrefix: 'exp',
     fixedLandmarksPrefix: 'insp',
     landmarksFrame: 'RAS',
-    preset: values.preset as PresetName,
-    fieldSpacingMm: Number(values['field-spacing']),
+    preset,
+    fieldSpacingMm,
     ...(steps ? { steps } : {}),
-    ...(values.engine ? { engine: values.engine } : {}),
+    ...(engine ? { engine } : {}),
     ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
     ...(residualPrior ? { residualPrior } : {}),
   });
@@ -152,9 +169,7 @@ const results: CaseResult[] = [];
 for (const c of cases) results.push(await runCase(c, join(workRoot, `copd${c}`)));
 // Residual prior: given (--prior), or leave-one-out (--prior-loo: each case's prior learned from the other cases' runs only).
 const priorRuns: CaseResult[] = [];
-if (values['prior-loo'] && values.prior) throw new Error('give --prior-loo or --prior, not both');
 if (values['prior-loo'] || values.prior) {
-  if (values['prior-loo'] && cases.length < 2) throw new Error('--prior-loo needs at least two cases');
   // Every case's runs are read once; each leave-one-out prior is learned from all but one of them.
   const priorCases = values.prior ? [] : await Promise.all(cases.map((k) => readPriorCase(join(workRoot, `copd${k}`))));
   for (const [i, c] of cases.entries()) {
