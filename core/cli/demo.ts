@@ -4,18 +4,44 @@
  * surface by the known motion (same vertices, so the true correspondence is exact), writes both to out/demo/
  * (with the true displacement as a point array), registers them with the full pipeline (`register()`, lung
  * preset) into out/demo/registration/, and prints the error of each step against the known motion.
+ *
+ *   npm run demo [-- OUTDIR]   (default out/demo; a folder holding only an earlier demo's files is rewritten, any
+ *                               other non-empty folder is refused)
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { writeShape } from '../io/index.ts';
+import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
 import { landmarkErrors, summarizeErrors } from '../metrics/landmark-error.ts';
 import { register } from '../registration/index.ts';
 import { applyBreathing, syntheticLungMask } from '../samples/synthetic-lung.ts';
 import { extractSurface } from '../shape/extract-surface.ts';
 import { boundsOf, type Shape } from '../shape/types.ts';
 
-const outDir = process.argv[2] ?? join(process.cwd(), 'out', 'demo');
+const USAGE = `Usage: npm run demo [-- OUTDIR]
+Registers a synthetic lung pair with a known breathing motion (lung preset, all steps) and prints each step's error
+against that motion. Writes moving.vtk, fixed.vtk and registration/ to OUTDIR (default out/demo).\n`;
+
+/** Stops with a usage error (exit 2): the demo writes nothing. */
+function usageExit(message: string): never {
+  process.stderr.write(`demo: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const option = args.find((a) => a.startsWith('-'));
+if (option !== undefined) usageExit(`unknown option '${option}'`);
+if (args.length > 1) usageExit(`one output folder at most (got ${args.length})`);
+const outDir = resolve(args[0] ?? join('out', 'demo'));
+// The demo rewrites its own files on every run; it must not take over a folder holding anything else.
+const DEMO_ENTRIES = ['moving.vtk', 'fixed.vtk', 'registration'];
+const present = await readdir(outDir).catch(() => [] as string[]);
+const foreign = present.filter((n) => !DEMO_ENTRIES.includes(n));
+if (foreign.length > 0) usageExit(`${outDir} holds other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); give a new folder or an earlier demo's`);
 const t0 = performance.now();
 const mask = syntheticLungMask();
 const moving = extractSurface(mask, { smoothIterations: 10, targetVertices: 4000 });
@@ -29,7 +55,7 @@ const fixed: Shape = {
   mass: undefined,
   arrays: [{ name: 'true_displacement', components: 3, values: displacement, spatialVector: true }],
 };
-await mkdir(outDir, { recursive: true });
+await makeFolder(outDir).catch((e: unknown) => (e instanceof FolderCreationError ? usageExit(e.message) : Promise.reject(e)));
 const movingPath = join(outDir, 'moving.vtk');
 const fixedPath = join(outDir, 'fixed.vtk');
 await writeShape(movingPath, moving);
