@@ -1,4 +1,4 @@
-import { readPriorCase, trainResidualPrior, writeResidualPrior, PRIOR_DEFAULTS } from '../../registration/prior/index.ts';
+import { provenanceWords, readPriorCase, trainResidualPrior, writeResidualPrior, PRIOR_DEFAULTS } from '../../registration/prior/index.ts';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { outputFileProblem } from '../../io/output-file.ts';
@@ -46,6 +46,9 @@ Options:
     }
     const cases = [];
     for (const dir of positionals) cases.push(await readPriorCase(dir));
+    // A prior corrects the error of one way of registering: cases registered differently do not share it.
+    const ways = new Map(cases.filter((c) => c.learnedWith).map((c) => [provenanceWords(c.learnedWith!), c.name]));
+    if (ways.size > 1) throw new UsageError(`the cases were registered differently (${[...ways].map(([w, name]) => `${name}: ${w}`).join('; ')}); learn from runs made the same way`);
     // Never over what the cases were read from (their report, warped landmarks, the expert landmark file).
     const problem = await outputFileProblem(values.out, cases.flatMap((c) => c.files), 'any');
     if (problem) throw new UsageError(problem);

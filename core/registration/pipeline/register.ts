@@ -49,7 +49,7 @@ import { openPartialFolder } from './output-folder.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
 import { prealignStep } from './prealign-step.ts';
 import { fixedMomentsOf, priorDeformation } from './prior-correction.ts';
-import { readResidualPrior } from '../prior/index.ts';
+import { provenanceWords, readResidualPrior } from '../prior/index.ts';
 import { resolvePreset, type Preset } from './presets.ts';
 import { shapeClouds } from './shape-clouds.ts';
 import { advanceClouds, type PipelineStep, type StepConfidence, type StepContext } from './step.ts';
@@ -382,6 +382,13 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       report(name, 1);
     }
     let priorSummary: RegistrationSummary['prior'];
+    if (prior?.model.learnedWith) {
+      const now = { preset: presetName, steps: stepSummaries.filter((s) => s.status === 'done').map((s) => s.name) };
+      const then = prior.model.learnedWith;
+      if (provenanceWords(now) !== provenanceWords(then)) {
+        warnings.push(`the residual prior was learned from runs with ${provenanceWords(then)}; this run has ${provenanceWords(now)}, so its correction may not fit`);
+      }
+    }
     if (prior) {
       // The cohort's systematic error, corrected after the steps (prior-correction.ts).
       throwIfCancelled(signal, 'prior');

@@ -14,11 +14,12 @@ import { readInputBytes } from '../../io/read-bytes.ts';
 import { sha256Of } from '../pipeline/inputs.ts';
 import { REGISTRATION_OUTPUTS } from '../types.ts';
 import { readWarpedLandmarks, warpedLandmarksRunOf } from '../warped-landmarks.ts';
-import type { PriorCase } from './residual-prior.ts';
+import type { PriorCase, PriorProvenance } from './residual-prior.ts';
 import type { ShapeMomentsLps } from './shape-moments.ts';
 
 interface ReportSubset {
-  settings?: { landmarksFrame?: Frame | null; residualPrior?: string | null };
+  settings?: { preset?: unknown; landmarksFrame?: Frame | null; residualPrior?: string | null };
+  steps?: unknown;
   inputs?: { fixedLandmarks?: { path: string; prefix: string | null; sha256?: string }; fixedMomentsLps?: ShapeMomentsLps };
 }
 
@@ -27,6 +28,14 @@ function isTriple(v: unknown): v is [number, number, number] {
 }
 
 /** A training case as read from its folder, with the files it was read from (which a prior must never be written over). */
+/** The preset and the steps that ran, from a report (undefined where it does not say). */
+export function provenanceOf(report: ReportSubset): PriorProvenance | undefined {
+  const preset = report.settings?.preset;
+  if (typeof preset !== 'string' || !Array.isArray(report.steps)) return undefined;
+  const steps = (report.steps as unknown[]).filter((s): s is { name: string; status: string } => typeof s === 'object' && s !== null && typeof (s as { name?: unknown }).name === 'string' && (s as { status?: unknown }).status === 'done');
+  return { preset, steps: steps.map((s) => s.name).filter((n) => n !== 'prior') };
+}
+
 export async function readPriorCase(outDir: string): Promise<PriorCase & { files: string[] }> {
   const reportPath = join(outDir, REGISTRATION_OUTPUTS.report);
   if (!(await stat(reportPath).catch(() => undefined))) throw new InputError(outDir, 'not-found', `holds no ${REGISTRATION_OUTPUTS.report} (not a finished \`monge register\` output folder)`);
@@ -61,6 +70,7 @@ export async function readPriorCase(outDir: string): Promise<PriorCase & { files
   }
   return {
     name: outDir,
+    ...(provenanceOf(report) ? { learnedWith: provenanceOf(report) } : {}),
     fixedMoments: moments,
     warpedLps: warped.pointsLps,
     truthLps: truth.pointsLps,

@@ -40,5 +40,9 @@ export async function readResidualPrior(path: string): Promise<ResidualPrior> {
     throw new InputError(path, 'count-mismatch', `holds ${v.pointsNormalised.length} point and ${v.residualsNormalised.length} residual coordinates (equal, non-zero multiples of 3 expected)`);
   }
   if (!Array.isArray(v.cases) || !v.cases.every((c) => typeof c === 'string')) throw new InputError(path, 'malformed', 'its case list is missing');
+  const w = v.learnedWith;
+  if (w !== undefined && !(w !== null && typeof w === 'object' && typeof w.preset === 'string' && Array.isArray(w.steps) && w.steps.every((s) => typeof s === 'string'))) {
+    throw new InputError(path, 'malformed', 'its learnedWith (the preset and steps of its cases) is not {preset, steps}');
+  }
   return v as ResidualPrior;
 }

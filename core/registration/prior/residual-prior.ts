@@ -40,6 +40,22 @@ export interface ResidualPrior {
   pointsNormalised: number[];
   /** ρ_kj = r_kj / s_k, interleaved xyz. */
   residualsNormalised: number[];
+  /**
+   * How the cases were registered (absent in priors of Monge before 2026-11-24): the correction fits runs made the
+   * same way, and register warns when it is applied to another kind of run.
+   */
+  learnedWith?: PriorProvenance;
+}
+
+/** The preset and the steps that ran (in order) in a registration a prior learns from or corrects. */
+export interface PriorProvenance {
+  preset: string;
+  steps: string[];
+}
+
+/** Words for a provenance: "preset lung, steps prealign, net, finetune". */
+export function provenanceWords(p: PriorProvenance): string {
+  return `preset ${p.preset}, steps ${p.steps.join(', ')}`;
 }
 
 /** One annotated, registered case. */
@@ -51,6 +67,8 @@ export interface PriorCase {
   warpedLps: Float64Array;
   /** y_j: the expert fixed landmarks, paired row by row (LPS mm). */
   truthLps: Float64Array;
+  /** How the case was registered, when known. */
+  learnedWith?: PriorProvenance;
 }
 
 export interface PriorSettings {
@@ -97,7 +115,15 @@ export function trainResidualPrior(cases: readonly PriorCase[], settings: PriorS
     cases: cases.map((c) => c.name),
     pointsNormalised: points,
     residualsNormalised: residuals,
+    ...(sharedProvenance(cases) ?? {}),
   };
+}
+
+/** `{ learnedWith }` when every case says how it was registered and they all agree; undefined otherwise. */
+function sharedProvenance(cases: readonly PriorCase[]): { learnedWith: PriorProvenance } | undefined {
+  const first = cases[0].learnedWith;
+  if (!first || !cases.every((c) => c.learnedWith && provenanceWords(c.learnedWith) === provenanceWords(first))) return undefined;
+  return { learnedWith: { preset: first.preset, steps: [...first.steps] } };
 }
 
 /** c(y) at fixed-space points (interleaved xyz, LPS mm) of a shape with moments `fixed` (the module's formula). */

@@ -125,6 +125,8 @@ function describePipeline(): void {
     const truth = (await readPoints(join(dir, 'fixed.csv'))).pointsLps;
     assert.equal(prior.pointsNormalised.length, warped.length);
     assert.deepEqual([prior.sigma, prior.shrink], [0.3, 0.8]);
+    // It records how its case was registered.
+    assert.deepEqual(prior.learnedWith, { preset: 'lung', steps: ['prealign'] });
     for (let i = 0; i < warped.length; i++) {
       const a = i % 3;
       assert.ok(Math.abs(prior.pointsNormalised[i] - (warped[i] - m.centreLps[a]) / m.spreadMm[a]) < 1e-9);
@@ -197,6 +199,18 @@ function describePipeline(): void {
     const at = text.search(/[0-8](?=[^\n]*$)/m);
     await writeFile(fixedCopy, text.slice(0, at) + String(Number(text[at]) + 1) + text.slice(at + 1));
     await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && e.file === fixedCopy && /has changed since/.test(e.message));
+    // Cases registered differently (another preset) do not share one systematic error.
+    await writeFile(join(edited, REGISTRATION_OUTPUTS.report), JSON.stringify({ ...report, settings: { ...report.settings, preset: 'generic' } }));
+    await assert.rejects(trainPriorCommand.run([base, edited, '-o', join(dir, 'mixed.json')]), (e: unknown) => e instanceof UsageError && /registered differently .*preset lung, steps prealign.*preset generic, steps prealign/.test(e.message));
+  });
+
+  test('register warns when a prior learned from one kind of run corrects another', { timeout: 60_000 }, async () => {
+    const priorPath = join(dir, 'learned.json');
+    assert.equal(await trainPriorCommand.run([join(dir, 'base'), '-o', priorPath]), 0);
+    const same = await register({ ...request, outDir: join(dir, 'same-kind'), residualPrior: priorPath });
+    assert.ok(!same.warnings.some((w) => /residual prior was learned/.test(w)), same.warnings.join('; '));
+    const other = await register({ ...request, preset: 'generic', outDir: join(dir, 'other-kind'), residualPrior: priorPath });
+    assert.ok(other.warnings.some((w) => /residual prior was learned from runs with preset lung, steps prealign; this run has preset generic, steps prealign/.test(w)), other.warnings.join('; '));
   });
 
   test('register --residual-prior with a damaged prior fails before any work and leaves no folder', { timeout: 60_000 }, async () => {
