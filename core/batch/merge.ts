@@ -44,6 +44,8 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
       throw new InputError(join(sources[i], SUMMARY_JSON), 'malformed', `comes from another manifest (${s.manifest.path}, SHA-256 ${s.manifest.sha256.slice(0, 12)}…) than ${join(sources[0], SUMMARY_JSON)} (${first.manifest.path}, ${first.manifest.sha256.slice(0, 12)}…)`);
     }
     if (JSON.stringify(s.options) !== JSON.stringify(first.options)) warnings.push(`${sources[i]} ran with other registration options than ${sources[0]}`);
+    // Same bytes, another place: a manifest's relative paths then name other files (or the same share mounted elsewhere).
+    if (s.manifest.path !== first.manifest.path) warnings.push(`${sources[i]} read its manifest at ${s.manifest.path}, ${sources[0]} at ${first.manifest.path}: the same contents, but relative paths in it name files beside each copy`);
   });
   // Shards of one split.
   const counts = new Set(summaries.map((s) => s.shard?.count ?? 0));

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
@@ -70,6 +70,14 @@ test('two shards + merge = one unsharded run', { timeout: 240_000 }, async () =>
     const gapSummary = await readSummary(join(dir, 'gaps'));
     assert.deepEqual([gapSummary.complete, gapSummary.counts.pairs, gapSummary.counts.ok, gapSummary.counts.pending], [false, 5, 4, 1]);
     assert.match(gaps.stderr, /shards of different splits .*1 of the manifest's 5 pairs are in none of them/);
+    // The same manifest bytes read at another path (a copy elsewhere, whose relative paths name other files): merged,
+    // with a warning naming both paths.
+    await cp(join(dir, 'shard1'), join(dir, 'shard1-elsewhere'), { recursive: true });
+    const moved = await readSummary(join(dir, 'shard1-elsewhere'));
+    await writeFile(join(dir, 'shard1-elsewhere', 'summary.json'), JSON.stringify({ ...moved, manifest: { ...moved.manifest, path: '/elsewhere/manifest.csv' } }));
+    const elsewhere = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'shard1-elsewhere'), '-o', join(dir, 'elsewhere')]);
+    assert.equal(elsewhere.code, EXIT.ok, elsewhere.stderr);
+    assert.match(elsewhere.stderr, /read its manifest at \/elsewhere\/manifest\.csv, .* at .*manifest\.csv: the same contents, but relative paths/);
     // A pair given twice (shard 1 and the merge holding it), and a folder from another manifest.
     const twice = await runMonge(['merge', join(dir, 'shard0'), join(dir, 'shard1'), join(dir, 'partial'), '-o', join(dir, 'x')]);
     assert.equal(twice.code, EXIT.badInput, twice.stderr);
