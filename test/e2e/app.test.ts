@@ -214,10 +214,21 @@ test('Escape cancels a running surface extraction within a second; the app stays
   await page.setInputFiles('#file-moving', LUNG.fixedMask);
   await page.waitForSelector('#panel-progress[data-state="running"]', { timeout: 30_000 });
   assert.match(await page.textContent('#progress-label') ?? '', /Extracting the surface of copd1_insp_lungmask\.nii\.gz/);
-  const t0 = Date.now();
+  // Timed in the page, from the key press to the panel going idle (a mutation observer). Timed from here it also
+  // counted Playwright's round trips and polling of a page busy drawing in software GL: 0.2–1.7 s on this 2-core
+  // machine for a cancel the page shows in 20–60 ms (the host ends the job 10–60 ms after the key).
+  await page.evaluate(() => {
+    const w = window as unknown as { escapeAt?: number; idleAt?: number };
+    document.addEventListener('keydown', (e) => e.key === 'Escape' && (w.escapeAt ??= performance.now()), { capture: true });
+    const panel = document.getElementById('panel-progress')!;
+    new MutationObserver(() => panel.dataset.state === 'idle' && (w.idleAt ??= performance.now())).observe(panel, { attributes: true });
+  });
   await page.keyboard.press('Escape');
   await page.waitForSelector('#panel-progress[data-state="idle"]', { timeout: 5_000 });
-  const elapsed = Date.now() - t0;
+  const elapsed = await page.evaluate(() => {
+    const w = window as unknown as { escapeAt?: number; idleAt?: number };
+    return (w.idleAt ?? NaN) - (w.escapeAt ?? NaN);
+  });
   assert.ok(elapsed < 1000, `the job ended ${elapsed} ms after Escape`);
   const note = page.locator('#messages .message[data-kind="info"]').last();
   await note.waitFor();
@@ -714,7 +725,8 @@ test('keyboard: the 3D view, the controls and the shortcuts are reachable; no co
   await page.locator('#btn-about').click();
   await page.waitForSelector('#about[open]');
   assert.match(await page.textContent('#about-body') ?? '', /Compute engine/);
-  await page.keyboard.press('Escape');
+  console.log(`T0 ${Date.now()}`);
+  await page.keyboard.press("Escape");
   await page.waitForSelector('#about:not([open])', { state: 'attached' });
   await page.locator('#btn-open-moving').focus();
   await page.keyboard.press('Tab');
