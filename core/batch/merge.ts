@@ -8,7 +8,7 @@
  * one split (K/N with the same N) are each given once, and the missing ones are listed (the merge is then marked
  * incomplete, and the command says so).
  */
-import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
+import { makeFolder } from '../io/make-folder.ts';
 import { join, relative, resolve, sep } from 'node:path';
 import { MONGE_VERSION } from '../cli/version.ts';
 import { InputError } from '../io/errors.ts';
@@ -93,9 +93,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
     counts: summaryCounts,
     pairs: rows,
   };
-  await makeFolder(outDir).catch((e: unknown) => {
-    throw e instanceof FolderCreationError ? new UsageError(e.message) : e;
-  });
+  await makeFolder(outDir);
   await writeSummaryFiles(outDir, summary);
   await writeCohortReport(outDir, summary);
   return { outDir, summary, warnings };

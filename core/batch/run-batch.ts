@@ -6,7 +6,7 @@
  * batch: a bad manifest (InputError), an OUTDIR in the way or locked (UsageError).
  */
 import { readdir, rm, stat } from 'node:fs/promises';
-import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
+import { makeFolder } from '../io/make-folder.ts';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
 import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
@@ -76,9 +76,7 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
       throw new UsageError(`${outDir} is not empty and no batch wrote it (it has no ${SUMMARY_JSON}); --resume would clear folders named like pair ids there, so choose a new folder`);
     }
   }
-  await makeFolder(outDir).catch((e: unknown) => {
-    throw e instanceof FolderCreationError ? new UsageError(e.message) : e;
-  });
+  await makeFolder(outDir);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../io/errors.ts';
+import { FolderCreationError } from '../io/make-folder.ts';
 import { CancelledError } from '../progress/index.ts';
 import type { Command } from './command.ts';
 import { batchCommand } from './commands/batch.ts';
@@ -105,7 +106,8 @@ async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
 
 /** Maps an error to a message on stderr and an exit code. */
 export function reportError(commandName: string, e: unknown): number {
-  if (e instanceof UsageError) {
+  // An output folder that cannot be made (core/io/make-folder.ts) is the user's choice to change, like a usage error.
+  if (e instanceof UsageError || e instanceof FolderCreationError) {
     printMessage(`monge ${commandName}: ${e.message}\nTry 'monge ${commandName} --help'.`);
     return EXIT.usage;
   }

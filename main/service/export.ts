@@ -20,7 +20,8 @@ import { readInputBytes } from '../../core/io/read-bytes.ts';
 import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import { EXPORT_FORMATS, type ExportRequest, type ExportResult } from './api.ts';
-import { readReportFile, reportWarpedLandmarksRun } from './report-view.ts';
+import { readReportFile } from '../../core/registration/report-file.ts';
+import { reportWarpedLandmarksRun } from './report-view.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

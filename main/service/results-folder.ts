@@ -25,7 +25,8 @@ import type { Shape } from '../../core/shape/types.ts';
 import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
-import { readReportFile, reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
+import { readReportFile } from '../../core/registration/report-file.ts';
+import { reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
 import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 

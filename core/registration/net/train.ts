@@ -13,13 +13,14 @@
  * At the end the model is saved (model-files.ts) with its manifest (manifest.ts) and the checkpoint removed.
  * Samples are drawn on a worker thread when the machine has more than one core (sample-source.ts).
  */
-import { readdir, rmdir, stat } from 'node:fs/promises';
+import { rmdir, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { MONGE_VERSION } from '../../cli/version.ts';
-import { FolderCreationError, makeFolder } from '../../io/make-folder.ts';
+import { makeFolder } from '../../io/make-folder.ts';
+import { outputFolderObstacle } from '../pipeline/output-folder.ts';
 import { createEngine } from '../../kernels/index.ts';
 import { formatDuration } from '../../progress/format-duration.ts';
 import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
@@ -168,9 +169,7 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
   const backend = options.backend ?? (await defaultNetBackend());
   await useNetBackend(backend);
   const created = !(await stat(options.outDir).catch(() => undefined));
-  await makeFolder(options.outDir).catch((e: unknown) => {
-    throw e instanceof FolderCreationError ? new TrainOptionsError(e.message) : e;
-  });
+  await makeFolder(options.outDir);
   try {
     return await trainInto(options, { log, epochs, pairsPerEpoch, validationPairs, batchSize, seed, baseLr, preset, init, config, shapes, validationShapes, backend, started });
   } catch (e) {
@@ -185,12 +184,9 @@ export async function trainRegistrationNet(options: TrainOptions): Promise<Train
  * others; with --resume it must hold the checkpoint of the run to continue (checked when loading it).
  */
 async function checkModelOutDir(outDir: string, resume: boolean): Promise<void> {
-  const info = await stat(outDir).catch(() => undefined);
-  if (!info) return;
-  if (!info.isDirectory()) throw new TrainOptionsError(`${outDir} is a file; give a folder for the model`);
-  if (!resume && (await readdir(outDir)).length > 0) {
-    throw new TrainOptionsError(`${outDir} exists and is not empty; give a new folder for the model (or --resume to continue the run checkpointed there)`);
-  }
+  const obstacle = await outputFolderObstacle(outDir, resume);
+  if (obstacle === 'is-file') throw new TrainOptionsError(`${outDir} is a file; give a folder for the model`);
+  if (obstacle === 'not-empty') throw new TrainOptionsError(`${outDir} exists and is not empty; give a new folder for the model (or --resume to continue the run checkpointed there)`);
 }
 
 /** What trainRegistrationNet has checked and read, handed to the run. */

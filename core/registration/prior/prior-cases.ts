@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { readPoints } from '../../io/points/index.ts';
-import { readInputBytes } from '../../io/read-bytes.ts';
 import { sha256Of } from '../pipeline/inputs.ts';
+import { readReportFile } from '../report-file.ts';
 import { REGISTRATION_OUTPUTS } from '../types.ts';
 import { readWarpedLandmarks, warpedLandmarksRunOf } from '../warped-landmarks.ts';
 import type { PriorCase, PriorProvenance } from './residual-prior.ts';
@@ -41,7 +41,7 @@ export async function readPriorCase(outDir: string): Promise<PriorCase & { files
   if (!(await stat(reportPath).catch(() => undefined))) throw new InputError(outDir, 'not-found', `holds no ${REGISTRATION_OUTPUTS.report} (not a finished \`monge register\` output folder)`);
   let report: ReportSubset;
   try {
-    report = JSON.parse(new TextDecoder().decode(await readInputBytes(reportPath))) as ReportSubset;
+    report = (await readReportFile(reportPath)) as ReportSubset;
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(reportPath, 'malformed', 'is not a readable registration report');
@@ -61,16 +61,18 @@ export async function readPriorCase(outDir: string): Promise<PriorCase & { files
   const run = warpedLandmarksRunOf(report);
   const warped = await readWarpedLandmarks(outDir, run);
   // The expert landmarks are re-read from their file: it must be the one the run measured against.
-  if (typeof lm.sha256 === 'string' && (await sha256Of(lm.path).catch(() => lm.sha256)) !== lm.sha256) {
+  const sha256Now = await sha256Of(lm.path).catch(() => undefined); // a missing file is reported by the read below
+  if (typeof lm.sha256 === 'string' && sha256Now !== undefined && sha256Now !== lm.sha256) {
     throw new InputError(lm.path, 'malformed', `has changed since ${outDir} was registered (its SHA-256 differs from the report's); register that case again`);
   }
   const truth = await readPoints(lm.path, { ...(run.frame ? { assumeFrame: run.frame } : {}), ...(lm.prefix ? { prefix: lm.prefix } : {}) });
   if (warped.pointsLps.length !== truth.pointsLps.length) {
     throw new InputError(lm.path, 'count-mismatch', `has ${truth.pointsLps.length / 3} landmarks but ${outDir}'s warped landmarks are ${warped.pointsLps.length / 3}`);
   }
+  const learnedWith = provenanceOf(report);
   return {
     name: outDir,
-    ...(provenanceOf(report) ? { learnedWith: provenanceOf(report) } : {}),
+    ...(learnedWith ? { learnedWith } : {}),
     fixedMoments: moments,
     warpedLps: warped.pointsLps,
     truthLps: truth.pointsLps,
