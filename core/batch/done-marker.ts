@@ -1,8 +1,8 @@
 /**
  * The completion mark of a pair, `OUTDIR/<id>/.done.json`: written last (atomically: a temporary name, then a
  * rename), only after the pair's outputs were read back and checked, and listing every output file with its size
- * and SHA-256, and every input file (moving, fixed, landmarks, a --net-model folder) with the size, modification
- * time and SHA-256 it had when the pair started. `--resume` trusts a pair only when its mark parses, was made for
+ * and SHA-256, and every input (moving, fixed, landmarks, a residual prior, the network folder the 'net' step reads,
+ * named or default) with the size, modification time and SHA-256 it had when the pair started. `--resume` trusts a pair only when its mark parses, was made for
  * the same registration (the request's fingerprint: input paths and settings), every input still has its contents
  * (size and time as recorded, else its hash is checked: a copied or touched cohort is not redone, a re-made mask
  * is) and every listed output still has its size and hash; anything else — no mark, a half-written folder from a
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { MONGE_VERSION } from '../cli/version.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { sha256Of } from '../registration/pipeline/inputs.ts';
+import { netModelDirOf } from '../registration/pipeline/net-step.ts';
 import { REQUEST_DEFAULTS, type RegisterRequest } from '../registration/types.ts';
 import type { SummaryEntry } from './summary-row.ts';
 
@@ -34,6 +35,8 @@ export interface InputFileRecord {
   mtimeMs: number;
   /** sha256Of(): a file's bytes, or a folder's files. */
   sha256: string;
+  /** The path did not exist (a default network folder that is not there: the step was skipped). */
+  absent?: true;
 }
 
 export interface DoneMarker {
@@ -69,20 +72,37 @@ export function requestFingerprint(request: RegisterRequest): string {
   const { outDir: _outDir, overwrite: _overwrite, ...rest } = request;
   const defaults: Record<string, unknown> = REQUEST_DEFAULTS;
   const stated = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !(k in defaults && canonicalJson(v) === canonicalJson(defaults[k]))));
-  return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: stated })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: stated, netModel: netModelRead(request) })).digest('hex');
 }
 
-/** The files (and model folder) a registration reads: what must not change under a completed pair. */
+/**
+ * The network folder the 'net' step reads: the one the request names, else the default one (MONGE_NET_MODEL, else
+ * the preset's shipped model), which is as much an input as a named one: retraining it, or pointing MONGE_NET_MODEL
+ * elsewhere, changes the registration. None when the step does not run.
+ */
+function netModelRead(request: RegisterRequest): string | undefined {
+  const steps = request.steps ?? REQUEST_DEFAULTS.steps;
+  return steps.includes('net') ? netModelDirOf(request.netModelDir, request.preset ?? REQUEST_DEFAULTS.preset) : undefined;
+}
+
+/** The files and folders a registration reads: what must not change under a completed pair. */
 export function requestInputPaths(request: RegisterRequest): string[] {
-  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, request.netModelDir, request.residualPrior].filter((p): p is string => p !== undefined);
+  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, netModelRead(request), request.residualPrior].filter((p): p is string => p !== undefined);
 }
 
-/** Size, time and hash of each input (throws when one cannot be read). */
+/**
+ * Size, time and hash of each input; one that does not exist is recorded as absent (a registration that completed
+ * did without it: a default network folder that is not there), so that its appearing later counts as a change.
+ * Throws when one exists and cannot be read.
+ */
 export async function recordInputs(paths: readonly string[]): Promise<InputFileRecord[]> {
   const records: InputFileRecord[] = [];
   for (const path of paths) {
-    const info = await stat(path);
-    records.push({ path, bytes: info.size, mtimeMs: info.mtimeMs, sha256: await sha256Of(path) });
+    const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    records.push(info ? { path, bytes: info.size, mtimeMs: info.mtimeMs, sha256: await sha256Of(path) } : { path, bytes: 0, mtimeMs: 0, sha256: '', absent: true });
   }
   return records;
 }
@@ -90,6 +110,7 @@ export async function recordInputs(paths: readonly string[]): Promise<InputFileR
 /** Why an input no longer is what the pair was made from, or undefined when it is. */
 async function inputChange(input: InputFileRecord): Promise<string | undefined> {
   const info = await stat(input.path).catch(() => undefined);
+  if (input.absent) return info ? `input ${input.path} appeared since it was completed` : undefined;
   if (!info) return `input ${input.path} is missing`;
   // Same size and time: unchanged (a folder's time does not follow edits of its files, so a folder is hashed).
   if (info.isFile() && info.size === input.bytes && info.mtimeMs === input.mtimeMs) return undefined;

@@ -17,16 +17,17 @@ import { InputError } from '../../io/errors.ts';
 import { fitKernelRegression } from '../finetune/kernel-regression.ts';
 import { VelocityGridDeformation } from '../finetune/velocity.ts';
 import { gridImage } from '../finetune/work-grid.ts';
-import type { PipelineStep, StepContext, StepResult } from './step.ts';
+import type { PresetName } from '../types.ts';
+import type { PipelineStep, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
 import { appFile } from '../../runtime/app-files.ts';
 
 /** The models that ship in assets/models (of the repository, or of the packaged app). */
 const MODELS_DIR = resolve(fileURLToPath(appFile('assets/models')));
 
-/** Where the step looks for a model. */
-export function netModelDirOf(context: Pick<StepContext, 'netModelDir' | 'preset'>): string {
-  return context.netModelDir ?? process.env.MONGE_NET_MODEL ?? join(MODELS_DIR, context.preset.name);
+/** Where the step looks for a model: the folder named, else MONGE_NET_MODEL, else the preset's shipped one. */
+export function netModelDirOf(netModelDir: string | undefined, preset: PresetName): string {
+  return netModelDir ?? process.env.MONGE_NET_MODEL ?? join(MODELS_DIR, preset);
 }
 
 /**
@@ -56,7 +57,7 @@ async function loadNetModule(): Promise<NetModule | string> {
 export const netStep: PipelineStep = {
   name: 'net',
   async unavailable(context) {
-    const dir = netModelDirOf(context);
+    const dir = netModelDirOf(context.netModelDir, context.preset.name);
     try {
       await access(join(dir, 'manifest.json'));
     } catch {
@@ -68,7 +69,7 @@ export const netStep: PipelineStep = {
   async run(context): Promise<StepResult> {
     const module = await loadNetModule();
     if (typeof module === 'string') throw new Error(module);
-    const dir = netModelDirOf(context);
+    const dir = netModelDirOf(context.netModelDir, context.preset.name);
     const net = await module.loadRegistrationNet(dir);
     try {
       context.onProgress?.({ stage: 'net', fraction: 0.1 });
