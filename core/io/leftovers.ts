@@ -1,23 +1,37 @@
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 
 /**
  * The temporary files and folders being written right now: an atomic write's hidden `.name.XXXX.tmp`, a
- * registration's `.OUTDIR.partial-XXXXXX`. Their writers remove them on success and on every error; what this
+ * registration's `.OUTDIR.partial-XXXXXX`, and the `.OUTDIR.old-XXXXXX` an overwrite moves the previous results
+ * into while it publishes the new ones. Their writers remove them on success and on every error; what this
  * registry adds is the one case their code cannot handle: a process that must end at once (a Ctrl-C during a short
- * command, a second Ctrl-C during a long one), when `removeLeftoversNow` deletes them synchronously just before
+ * command, a second Ctrl-C during a long one), when `removeLeftoversNow` undoes them synchronously just before
  * `process.exit`. The CLI calls it; a library user who ends the process the same way can too.
  */
-const inFlight = new Set<string>();
-const watchers = new Set<(path: string, inFlight: boolean) => void>();
+const inFlight = new Map<string, string | undefined>();
+const watchers = new Set<(path: string, inFlight: boolean, restoreTo?: string) => void>();
 
-/** Marks `path` as in flight; the returned function takes it off the list (call it once the path is final or gone). */
-export function trackLeftover(path: string): () => void {
-  inFlight.add(path);
-  for (const watch of watchers) watch(path, true);
+/**
+ * Marks `path` as in flight; the returned function takes it off the list (call it once the path is final or gone).
+ * With `restoreTo`, `path` holds what belongs there (the previous results an overwrite moved aside): undoing it puts
+ * it back when nothing took its place, instead of deleting it.
+ */
+export function trackLeftover(path: string, restoreTo?: string): () => void {
+  inFlight.set(path, restoreTo);
+  for (const watch of watchers) watch(path, true, restoreTo);
   return () => {
     if (!inFlight.delete(path)) return;
     for (const watch of watchers) watch(path, false);
   };
+}
+
+/** Undoes one leftover: moves it back to `restoreTo` when that is free, else deletes it. Errors are ignored. */
+export async function undoLeftover(path: string, restoreTo?: string): Promise<void> {
+  if (restoreTo !== undefined && !(await stat(restoreTo).catch(() => undefined))) {
+    if (await rename(path, restoreTo).then(() => true, () => false)) return;
+  }
+  await rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /**
@@ -25,18 +39,19 @@ export function trackLeftover(path: string): () => void {
  * A job worker thread mirrors it to its runner (main/service/job-runner.ts), which removes what a thread terminated
  * mid-write left, since the thread itself can then run nothing. Returns the function that stops watching.
  */
-export function watchLeftovers(watch: (path: string, inFlight: boolean) => void): () => void {
+export function watchLeftovers(watch: (path: string, inFlight: boolean, restoreTo?: string) => void): () => void {
   watchers.add(watch);
   return () => {
     watchers.delete(watch);
   };
 }
 
-/** Deletes every path still in flight (files, or folders with what they hold), synchronously; errors are ignored. */
+/** Undoes every path still in flight (as undoLeftover does), synchronously; errors are ignored. */
 export function removeLeftoversNow(): void {
-  for (const path of inFlight) {
+  for (const [path, restoreTo] of inFlight) {
     try {
-      rmSync(path, { recursive: true, force: true });
+      if (restoreTo !== undefined && !existsSync(restoreTo)) renameSync(path, restoreTo);
+      else rmSync(path, { recursive: true, force: true });
     } catch {
       // Best effort: the process is ending, and a path that cannot be removed is no worse than before.
     }

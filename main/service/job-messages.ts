@@ -20,6 +20,9 @@ export type ToJobWorker = { type: 'cancel' };
 export type FromJobWorker =
   | { type: 'progress'; stage: string; fraction: number }
   | { type: 'done'; result: unknown }
-  /** A temporary file or folder (core/io/leftovers.ts) the job is writing (inFlight) or has finished with. */
-  | { type: 'leftover'; path: string; inFlight: boolean }
+  /**
+   * A temporary file or folder (core/io/leftovers.ts) the job is writing (inFlight) or has finished with; with
+   * `restoreTo`, one that goes back there rather than away.
+   */
+  | { type: 'leftover'; path: string; inFlight: boolean; restoreTo?: string }
   | { type: 'failed'; error: ApiErrorInfo; cancelled: boolean };

@@ -11,12 +11,13 @@
  *
  * A thread terminated mid-write cannot remove its temporary files (an atomic write's `.name.XXXX.tmp`, a
  * registration's `.OUTDIR.partial-XXXXXX`): the worker tells the runner which ones it has in flight
- * (core/io/leftovers.ts), and the runner removes them before it reports the job cancelled or failed. Only that job's
- * own: another job, or another process, writing beside it keeps its files.
+ * (core/io/leftovers.ts), and the runner removes them before it reports the job cancelled or failed (the previous
+ * results an overwrite had moved aside go back to their place instead). Only that job's own: another job, or another
+ * process, writing beside it keeps its files.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { undoLeftover } from '../../core/io/leftovers.ts';
 import { CancelledError } from '../../core/progress/index.ts';
 import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type { ApiErrorInfo, JobEvent, JobId } from './api.ts';
@@ -63,7 +64,8 @@ interface RunningJob {
   cancelling: boolean;
   cancelTimer?: NodeJS.Timeout;
   /** Temporary files and folders the thread has in flight (removed if it ends without finishing them). */
-  leftovers: Set<string>;
+  /** Paths in flight in its thread, each with where it goes back to (undefined: it is deleted). */
+  leftovers: Map<string, string | undefined>;
   /** Ending without a result: its leftovers are being removed, then it settles as failed or cancelled. */
   ending: boolean;
   resolve: (value: unknown) => void;
@@ -112,7 +114,7 @@ export class JobRunner {
     });
     // Callers that only follow the events need not await the result; a rejection must not go unhandled then.
     result.catch(() => undefined);
-    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, leftovers: new Set(), ending: false, resolve, reject };
+    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
     this.jobs.set(id, job);
 
     worker.on('message', (message: FromJobWorker) => this.onMessage(job, message));
@@ -152,15 +154,15 @@ export class JobRunner {
 
   /** Removes the temporary files and folders the job's thread left in flight (best effort). */
   private async removeLeftovers(job: RunningJob): Promise<void> {
-    const paths = [...job.leftovers];
+    const leftovers = [...job.leftovers];
     job.leftovers.clear();
-    await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true }).catch(() => undefined)));
+    await Promise.all(leftovers.map(([path, restoreTo]) => undoLeftover(path, restoreTo)));
   }
 
   private onMessage(job: RunningJob, message: FromJobWorker): void {
     if (job.settled) return;
     if (message.type === 'leftover') {
-      if (message.inFlight) job.leftovers.add(message.path);
+      if (message.inFlight) job.leftovers.set(message.path, message.restoreTo);
       else job.leftovers.delete(message.path);
     } else if (message.type === 'progress') {
       if (!job.cancelling) this.emit({ type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });

@@ -16,7 +16,7 @@ const data = workerData as JobWorkerData;
 const post = (message: FromJobWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
 
 // The runner removes what a thread terminated mid-write leaves: tell it what is being written.
-watchLeftovers((path, inFlight) => post({ type: 'leftover', path, inFlight }));
+watchLeftovers((path, inFlight, restoreTo) => post({ type: 'leftover', path, inFlight, ...(restoreTo !== undefined ? { restoreTo } : {}) }));
 
 const controller = new AbortController();
 port.on('message', (message: ToJobWorker) => {

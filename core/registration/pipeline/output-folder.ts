@@ -106,18 +106,23 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
         published();
         return;
       }
-      // Move the old folder aside, publish, then remove the old one (a failure to publish puts it back).
+      // Move the old folder aside, publish, then remove the old one (a failure to publish puts it back). Between the
+      // two renames OUTDIR does not exist: the old folder is in flight to be put back, should the process or the
+      // job's thread be ended there.
       const old = await mkdirUnique(join(parent, `.${basename(target)}.old-`));
       await rm(old, { recursive: true, force: true });
+      const settled = trackLeftover(old, target);
       await rename(target, old);
       try {
         await rename(partial, target);
       } catch (e) {
         await rename(old, target);
+        settled();
         throw e;
       }
       published();
       await rm(old, { recursive: true, force: true });
+      settled();
     },
     async abort() {
       await rm(partial, { recursive: true, force: true });

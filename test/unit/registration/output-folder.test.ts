@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { watchLeftovers } from '../../../core/io/leftovers.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { openPartialFolder, OutputFolderError, outputFolderObstacle } from '../../../core/registration/pipeline/output-folder.ts';
 
@@ -46,4 +48,29 @@ test('output folder: filled by someone else meanwhile, it is not replaced unless
   await later.commit();
   assert.equal(await readFile(join(emptyTarget, 'report.json'), 'utf8'), 'later');
   assert.deepEqual((await readdir(dir)).sort(), ['empty', 'out']);
+});
+
+test('output folder: while an overwrite publishes, the previous results are in flight to be put back, not deleted', async (t) => {
+  const dir = await tempDir(t, 'output-folder');
+  const out = join(dir, 'out');
+  await mkdir(out);
+  await writeFile(join(out, 'report.json'), 'previous');
+  const run = await openPartialFolder(out, true);
+  await writeFile(join(run.partial, 'report.json'), 'new');
+  // What a thread or process ended inside commit() would leave, as the leftover registry lists it.
+  const events: { path: string; inFlight: boolean; restoreTo?: string; outExists: boolean; at: string[] }[] = [];
+  const stop = watchLeftovers((path, inFlight, restoreTo) => events.push({ path, inFlight, restoreTo, outExists: existsSync(out), at: readdirSync(dir) }));
+  try {
+    await run.commit();
+  } finally {
+    stop();
+  }
+  const old = events.find((e) => e.restoreTo !== undefined);
+  assert.ok(old && /\/\.out\.old-[A-Za-z0-9]{6}$/.test(old.path), 'the previous results are tracked where they are moved');
+  assert.equal(old.restoreTo, out);
+  assert.ok(old.outExists, 'tracked before OUTDIR is moved away, so no moment leaves it untracked');
+  const released = events.filter((e) => e.path === old.path && !e.inFlight);
+  assert.equal(released.length, 1, 'and released once the new results are published');
+  assert.equal(await readFile(join(out, 'report.json'), 'utf8'), 'new');
+  assert.deepEqual(await readdir(dir), ['out']);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../../core/progress/index.ts';
@@ -143,6 +143,26 @@ test("a thread terminated mid-write has its own temporary folder removed before 
     jobs.cancel(job.id);
     assert.equal((await end).type, 'cancelled');
     assert.deepEqual(await readdir(dir), ['.out.partial-BBBBBB']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a thread terminated while an overwrite publishes has the previous results put back, not deleted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-runner-overwrite-'));
+  try {
+    const out = join(dir, 'out');
+    await mkdir(out);
+    await writeFile(join(out, 'report.json'), 'previous');
+    const { jobs } = runner();
+    const job = jobs.start('slow', { mode: 'overwrite-busy', path: join(dir, '.out.old-AAAAAA'), restoreTo: out, ms: 20_000 });
+    await nextEvent(jobs, job.id, ['progress']);
+    assert.deepEqual(await readdir(dir), ['.out.old-AAAAAA'], 'OUTDIR is moved aside');
+    const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
+    jobs.cancel(job.id);
+    assert.equal((await end).type, 'cancelled');
+    assert.deepEqual(await readdir(dir), ['out']);
+    assert.equal(await readFile(join(out, 'report.json'), 'utf8'), 'previous');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
