@@ -16,6 +16,7 @@
  * process, writing beside it keeps its files.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { undoLeftover } from '../../core/io/leftovers.ts';
 import { CancelledError } from '../../core/progress/index.ts';
@@ -39,6 +40,12 @@ export interface JobRunnerOptions {
   progressIntervalMs?: number;
   /** The worker entry (default: the tsx bootstrap beside this file). */
   workerUrl?: URL;
+  /**
+   * Jobs whose threads run at once (default: the machine's available parallelism). More wait their turn, in the
+   * order they were started: each registration holds hundreds of MB and a core, and a burst of them (a script
+   * calling the API in a loop, many files opened at once) would otherwise run the machine out of memory.
+   */
+  maxRunning?: number;
 }
 
 export interface StartOptions {
@@ -58,12 +65,14 @@ export interface JobHandle<R = unknown> {
 interface RunningJob {
   id: JobId;
   kind: string;
-  worker: Worker;
+  /** Its thread; none while it waits for a free one. */
+  worker?: Worker;
+  /** Starts its thread (the job waits until there is room for it). */
+  launch: () => Worker;
   settled: boolean;
   /** Cancel asked (or the job stopped with CancelledError): the thread's exit ends the job as cancelled. */
   cancelling: boolean;
   cancelTimer?: NodeJS.Timeout;
-  /** Temporary files and folders the thread has in flight (removed if it ends without finishing them). */
   /** Paths in flight in its thread, each with where it goes back to (undefined: it is deleted). */
   leftovers: Map<string, string | undefined>;
   /** Ending without a result: its leftovers are being removed, then it settles as failed or cancelled. */
@@ -77,6 +86,9 @@ const DEFAULT_WORKER_URL = runtimeFile('job-worker.mjs', new URL('./job-worker-b
 
 export class JobRunner {
   private readonly jobs = new Map<JobId, RunningJob>();
+  /** Jobs started while `maxRunning` threads were busy, oldest first. */
+  private readonly waiting: RunningJob[] = [];
+  private readonly maxRunning: number;
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private readonly cancelGraceMs: number;
   private readonly progressIntervalMs: number;
@@ -86,6 +98,7 @@ export class JobRunner {
     this.cancelGraceMs = options.cancelGraceMs ?? 250;
     this.progressIntervalMs = options.progressIntervalMs ?? 50;
     this.workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+    this.maxRunning = Math.max(1, Math.floor(options.maxRunning ?? availableParallelism()));
   }
 
   /** Subscribes to every job's events; returns the unsubscribe function. */
@@ -94,18 +107,20 @@ export class JobRunner {
     return () => this.listeners.delete(listener);
   }
 
-  /** Ids of the jobs still running. */
+  /** Ids of the jobs still running or waiting to. */
   get running(): JobId[] {
     return [...this.jobs.keys()];
   }
 
-  /** Starts job `kind` with `params` (structured-cloneable) in a new worker thread. */
+  /**
+   * Starts job `kind` with `params` (structured-cloneable) in a new worker thread, or, when `maxRunning` threads are
+   * busy, as soon as one ends (it reports the stage 'waiting' until then).
+   */
   start<R = unknown>(kind: string, params: unknown, options: StartOptions = {}): JobHandle<R> {
     const moduleUrl = this.options.modules[kind];
     if (!moduleUrl) throw new Error(`unknown job "${kind}" (known: ${Object.keys(this.options.modules).join(', ')})`);
     const id = randomUUID();
     const data: JobWorkerData = { moduleUrl: moduleUrl.href, params, progressIntervalMs: this.progressIntervalMs };
-    const worker = new Worker(this.workerUrl, { workerData: data, transferList: options.transfer });
     let resolve!: (value: unknown) => void;
     let reject!: (error: Error) => void;
     const result = new Promise<unknown>((res, rej) => {
@@ -114,19 +129,42 @@ export class JobRunner {
     });
     // Callers that only follow the events need not await the result; a rejection must not go unhandled then.
     result.catch(() => undefined);
-    const job: RunningJob = { id, kind, worker, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
+    const launch = (): Worker => {
+      const worker = new Worker(this.workerUrl, { workerData: data, transferList: options.transfer });
+      worker.on('message', (message: FromJobWorker) => this.onMessage(job, message));
+      worker.on('error', (error) => this.endUnfinished(job, () => this.fail(job, { name: error.name, message: error.message })));
+      worker.on('exit', (code) =>
+        this.endUnfinished(job, () => {
+          if (job.cancelling) this.finishCancelled(job);
+          else this.fail(job, { name: 'Error', message: `the job's worker thread stopped unexpectedly (exit code ${code})` });
+        }),
+      );
+      return worker;
+    };
+    const job: RunningJob = { id, kind, launch, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
     this.jobs.set(id, job);
-
-    worker.on('message', (message: FromJobWorker) => this.onMessage(job, message));
-    worker.on('error', (error) => this.endUnfinished(job, () => this.fail(job, { name: error.name, message: error.message })));
-    worker.on('exit', (code) =>
-      this.endUnfinished(job, () => {
-        if (job.cancelling) this.finishCancelled(job);
-        else this.fail(job, { name: 'Error', message: `the job's worker thread stopped unexpectedly (exit code ${code})` });
-      }),
-    );
     this.emit({ type: 'started', jobId: id, kind, label: options.label ?? kind });
+    if (this.threadsRunning() < this.maxRunning) job.worker = launch();
+    else {
+      this.waiting.push(job);
+      this.emit({ type: 'progress', jobId: id, kind, stage: 'waiting', fraction: 0 });
+    }
     return { id, kind, result: result as Promise<R> };
+  }
+
+  /** How many jobs have a thread now. */
+  private threadsRunning(): number {
+    let count = 0;
+    for (const job of this.jobs.values()) if (job.worker) count++;
+    return count;
+  }
+
+  /** Gives the threads that ended to the jobs waiting longest. */
+  private launchWaiting(): void {
+    while (this.waiting.length > 0 && this.threadsRunning() < this.maxRunning) {
+      const job = this.waiting.shift()!;
+      job.worker = job.launch();
+    }
   }
 
   /**
@@ -138,9 +176,16 @@ export class JobRunner {
     if (!job || job.settled) return false;
     if (job.cancelling) return true;
     job.cancelling = true;
-    job.worker.postMessage({ type: 'cancel' } satisfies ToJobWorker);
-    if (this.options.terminateAtOnce?.includes(job.kind)) void job.worker.terminate();
-    else job.cancelTimer = setTimeout(() => void job.worker.terminate(), this.cancelGraceMs);
+    const worker = job.worker;
+    if (!worker) {
+      // Still waiting: nothing ran, nothing to stop.
+      this.waiting.splice(this.waiting.indexOf(job), 1);
+      this.finishCancelled(job);
+      return true;
+    }
+    worker.postMessage({ type: 'cancel' } satisfies ToJobWorker);
+    if (this.options.terminateAtOnce?.includes(job.kind)) void worker.terminate();
+    else job.cancelTimer = setTimeout(() => void worker.terminate(), this.cancelGraceMs);
     return true;
   }
 
@@ -148,7 +193,7 @@ export class JobRunner {
   async dispose(): Promise<void> {
     const jobs = [...this.jobs.values()];
     for (const job of jobs) this.cancel(job.id);
-    await Promise.all(jobs.map((job) => job.worker.terminate()));
+    await Promise.all(jobs.map((job) => job.worker?.terminate()));
     await Promise.all(jobs.map((job) => this.removeLeftovers(job)));
   }
 
@@ -176,7 +221,7 @@ export class JobRunner {
       // Stopped cooperatively: end the thread now rather than at the grace time; its exit reports the cancel.
       job.cancelling = true;
       if (job.cancelTimer) clearTimeout(job.cancelTimer);
-      void job.worker.terminate();
+      void job.worker?.terminate();
     } else {
       this.endUnfinished(job, () => this.fail(job, message.error));
     }
@@ -207,7 +252,8 @@ export class JobRunner {
     job.settled = true;
     if (job.cancelTimer) clearTimeout(job.cancelTimer);
     this.jobs.delete(job.id);
-    void job.worker.terminate();
+    void job.worker?.terminate();
+    this.launchWaiting();
   }
 
   private emit(event: JobEvent): void {

@@ -168,6 +168,31 @@ test('a thread terminated while an overwrite publishes has the previous results 
   }
 });
 
+test('beyond maxRunning, jobs wait their turn in order; a waiting job cancels at once, having run nothing', async () => {
+  const jobs = new JobRunner({ modules: { slow: SLOW }, maxRunning: 1 });
+  const events: JobEvent[] = [];
+  jobs.onEvent((e) => events.push(e));
+  const first = jobs.start<{ slept: number }>('slow', { mode: 'cooperative', ms: 400 });
+  const second = jobs.start<{ slept: number }>('slow', { mode: 'cooperative', ms: 50 });
+  const dropped = jobs.start('slow', { mode: 'crash' });
+  const waitingOf = (id: string) => events.filter((e) => e.jobId === id && e.type === 'progress').map((e) => (e as { stage: string }).stage);
+  assert.deepEqual(waitingOf(second.id), ['waiting']);
+  assert.deepEqual(waitingOf(dropped.id), ['waiting']);
+  assert.deepEqual(jobs.running, [first.id, second.id, dropped.id]);
+  // The crash job never gets a thread: cancelled before its turn, it cannot crash.
+  assert.equal(jobs.cancel(dropped.id), true);
+  await assert.rejects(dropped.result, CancelledError);
+  assert.equal((await first.result).slept, 400);
+  assert.equal((await second.result).slept, 50);
+  const ends = events.filter((e) => ['done', 'failed', 'cancelled'].includes(e.type)).map((e) => [e.jobId, e.type]);
+  assert.deepEqual(ends, [[dropped.id, 'cancelled'], [first.id, 'done'], [second.id, 'done']]);
+  // The second ran only after the first had ended: its progress beyond 'waiting' follows the first's 'done'.
+  const firstDone = events.findIndex((e) => e.jobId === first.id && e.type === 'done');
+  const secondRunning = events.findIndex((e) => e.jobId === second.id && e.type === 'progress' && (e as { stage: string }).stage === 'sleeping');
+  assert.ok(secondRunning > firstDone, `the second job ran at event ${secondRunning}, the first ended at ${firstDone}`);
+  assert.deepEqual(jobs.running, []);
+});
+
 test('a job that finishes while its cancel waits out the grace time is done, not cancelled: its outputs are complete', async () => {
   const jobs = new JobRunner({ modules: { slow: SLOW }, cancelGraceMs: 5000 });
   const job = jobs.start<{ spins: number }>('slow', { mode: 'busy', ms: 300 });
