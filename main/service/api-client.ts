@@ -11,7 +11,11 @@ export type Transport = (method: ApiMethod, args: unknown[]) => Promise<CallOutc
 export function createApiClient(transport: Transport): MongeApi {
   const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const method of API_METHODS) {
-    client[method] = async (...args: unknown[]) => {
+    client[method] = async (...given: unknown[]) => {
+      // An optional argument left undefined is left out: the web host's wire format is JSON, where an undefined
+      // array element becomes null, which the service would refuse as not an options object.
+      const args = [...given];
+      while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
       const outcome = await transport(method, args);
       if (!outcome.ok) throw new ApiError(outcome.error);
       return outcome.value;

@@ -106,6 +106,9 @@ test('api client: outcomes become values or ApiErrors that keep the file', async
   const client = createApiClient((method, args) => dispatch(api, method, args));
   assert.equal(await client.register({ moving: 'a.vtk', fixed: 'b.vtk' }), 'job-1');
   await assert.rejects(client.openFile({ path: '/data/lung.vtk' }), (e: unknown) => e instanceof ApiError && e.file === '/data/lung.vtk' && e.name === 'InputError');
+  // Through the web host's JSON wire format, an optional argument given as undefined is an omitted one, not null.
+  const overWire = createApiClient((method, args) => dispatch(api, method, decodeMessage(encodeMessage(args))));
+  await assert.rejects(overWire.openFile({ path: '/data/lung.vtk' }, undefined), (e: unknown) => e instanceof ApiError && e.name === 'InputError');
   const outcome: CallOutcome = { ok: false, error: toErrorInfo('plain string') };
   assert.deepEqual(outcome.error, { name: 'Error', message: 'plain string' });
 });
