@@ -67,6 +67,8 @@ export interface RegisterRequest {
   /** CSV landmark files holding several point sets side by side: the column prefix of each (`exp` → exp_x, …). */
   movingLandmarksPrefix?: string;
   fixedLandmarksPrefix?: string;
+  /** The column prefix of the CSV point files among `apply` (as `monge warp --prefix`). */
+  applyPrefix?: string;
   /** Replace a non-empty output folder (default false: refused). */
   overwrite?: boolean;
   /** Try the 24 axis-aligned starting orientations in the pre-alignment (shapes in arbitrary orientation). */

@@ -66,7 +66,7 @@ Options:
  Registration options (as for monge register; manifest columns override them per pair):
   --preset lung|brain|generic, --steps LIST, --landmarks-frame ras|lps, --moving-landmarks-prefix P,
   --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --inverse-field,
-  --label N, --threshold T, --apply F (a column: paths separated by ';'), --engine NAME, --seed N,
+  --label N, --threshold T, --apply F (a column: paths separated by ';'), --apply-prefix P, --engine NAME, --seed N,
   --rotation-search, --diffeomorphic, --net-model DIR, --blur MM, --reach MM|none, --kernel-width MM,
   --anisotropy A, --residual-prior F
   -h, --help                 this help

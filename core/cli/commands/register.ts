@@ -29,8 +29,8 @@ export const registerCommand: Command = {
   help: `Usage: monge register MOVING FIXED -o OUTDIR [--moving-landmarks F --fixed-landmarks F]
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
                        [--label N | --threshold T] [--field-format nii.gz|nrrd|mha] [--field-spacing MM]
-                       [--inverse-field] [--apply FILE]... [--engine auto|cpu|webgpu|tfjs|js] [--seed N]
-                       [--residual-prior PRIOR.json] [--json] [--overwrite]
+                       [--inverse-field] [--apply FILE]... [--apply-prefix P] [--engine auto|cpu|webgpu|tfjs|js]
+                       [--seed N] [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0, or one label, or
@@ -79,6 +79,7 @@ Options:
   --inverse-field            also write inverse_field.<fmt> (same format and spacing as the field)
   --apply FILE               carry another moving-space file (a CT, a label map, a mesh, landmarks) into the fixed
                              space with the result (repeat for several; checked before the pipeline runs)
+  --apply-prefix P           CSV columns P_x,P_y,P_z of --apply's point files (e.g. exp in DIR-Lab's mm CSV)
   --engine NAME              kernel engine: auto (default; MONGE_ENGINE chooses then), cpu, webgpu (a GPU
                              through the optional 'webgpu' package), tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs

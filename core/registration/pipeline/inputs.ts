@@ -182,7 +182,7 @@ export interface ApplyInput {
  * is a format Monge reads and is read whole once (points in `frame` where the file declares none, as they will be
  * carried), and no two would be written under the same name.
  */
-export async function checkApplyInputs(paths: readonly string[], frame: Frame | undefined): Promise<ApplyInput[]> {
+export async function checkApplyInputs(paths: readonly string[], frame: Frame | undefined, prefix?: string): Promise<ApplyInput[]> {
   const byName = new Map<string, string>();
   const inputs: ApplyInput[] = [];
   for (const input of paths) {
@@ -193,7 +193,7 @@ export async function checkApplyInputs(paths: readonly string[], frame: Frame | 
     const other = byName.get(name.toLowerCase());
     if (other !== undefined) throw new InputError(input, 'unsupported', `would be written as applied/${name}, as ${other} is: rename one`);
     byName.set(name.toLowerCase(), input);
-    await readAny(input, frame ? { assumeFrame: frame } : {});
+    await readAny(input, { ...(frame ? { assumeFrame: frame } : {}), ...(prefix !== undefined ? { prefix } : {}) });
     inputs.push({ input, kind, name });
   }
   return inputs;

@@ -121,6 +121,7 @@ function checkRequest(r: RegisterRequest): void {
   if (r.apply !== undefined && !(Array.isArray(r.apply) && r.apply.every((p) => typeof p === 'string' && p !== ''))) {
     throw new RangeError('register: apply must be a list of file paths');
   }
+  if (r.applyPrefix !== undefined && !(typeof r.applyPrefix === 'string' && r.applyPrefix !== '')) throw new RangeError('register: applyPrefix must be a column prefix');
   if ((r.movingLandmarks === undefined) !== (r.fixedLandmarks === undefined)) {
     throw new RangeError('register: give both moving and fixed landmarks, or neither');
   }
@@ -272,7 +273,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         fixedLandmarks = await prepareLandmarks(request.fixedLandmarks, request.landmarksFrame, request.fixedLandmarksPrefix);
         checkLandmarkPairs(movingLandmarks, fixedLandmarks);
       }
-      const applied = await checkApplyInputs(request.apply ?? REQUEST_DEFAULTS.apply, request.landmarksFrame);
+      const applied = await checkApplyInputs(request.apply ?? REQUEST_DEFAULTS.apply, request.landmarksFrame, request.applyPrefix);
       if (request.netModelDir !== undefined) await checkNetModelDir(request.netModelDir);
       const prior =
         request.residualPrior !== undefined ? { model: await readResidualPrior(request.residualPrior), path: request.residualPrior, sha256: await sha256Of(request.residualPrior) } : undefined;
@@ -494,7 +495,13 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           report('applying to other files', k / applied.length);
           const output = `${REGISTRATION_OUTPUTS.appliedDir}/${name}`;
           // Point files are read in the landmarks' frame where they declare none, as `monge warp --landmarks-frame` reads them.
-          const applyRequest = { input, field: fieldFile, output: out(output), ...(request.landmarksFrame ? { assumeFrame: request.landmarksFrame } : {}) };
+          const applyRequest = {
+            input,
+            field: fieldFile,
+            output: out(output),
+            ...(request.landmarksFrame ? { assumeFrame: request.landmarksFrame } : {}),
+            ...(request.applyPrefix !== undefined ? { prefix: request.applyPrefix } : {}),
+          };
           const result = await applyFieldWith(applyRequest, kind, loaded, { signal });
           appliedFiles.push({ ...result, output, field: fieldFile });
           const outside = outsideFieldWarning(result);

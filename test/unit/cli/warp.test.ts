@@ -321,4 +321,20 @@ test('register --apply writes other files through the field as monge warp does, 
   const w = await runMonge(['warp', join(dir, 'lm0_ras.csv'), '--landmarks-frame', 'ras', '--field', join(dir, 'registered-ras'), '-o', join(dir, 'lm0_ras_w.csv')]);
   assert.equal(w.code, 0, w.stderr);
   assert.equal(sha(join(dir, 'lm0_ras_w.csv')), sha(join(dir, 'registered-ras', 'applied', 'lm0_ras_in_fixed.csv')));
+
+  // A CSV holding two point sets side by side (as DIR-Lab's mm CSV): --apply-prefix chooses the columns, as
+  // monge warp --prefix does; without it the file is refused before the pipeline, naming the option.
+  const rows = Array.from({ length: lps.pointsLps.length / 3 }, (_, k) => `${k},${lps.pointsLps[3 * k] + 1},0,0,${lps.pointsLps.slice(3 * k, 3 * k + 3).join(',')}`);
+  await writeFile(join(dir, 'two.csv'), ['id,a_x,a_y,a_z,b_x,b_y,b_z', ...rows].join('\n') + '\n');
+  const ambiguous = await runMonge(['register', ...common, '-o', join(dir, 'registered-two'), '--apply', join(dir, 'two.csv')]);
+  assert.equal(ambiguous.code, 3);
+  assert.match(ambiguous.stderr, /two\.csv.*--apply-prefix/);
+  assert.doesNotMatch(ambiguous.stderr, /prealign/);
+  const two = await runMonge(['register', ...common, '-o', join(dir, 'registered-two'), '--apply', join(dir, 'two.csv'), '--apply-prefix', 'b']);
+  assert.equal(two.code, 0, two.stderr);
+  const wTwo = await runMonge(['warp', join(dir, 'two.csv'), '--prefix', 'b', '--field', out, '-o', join(dir, 'two_w.csv')]);
+  assert.equal(wTwo.code, 0, wTwo.stderr);
+  assert.equal(sha(join(dir, 'two_w.csv')), sha(join(dir, 'registered-two', 'applied', 'two_in_fixed.csv')));
+  const carriedB = await readShape(join(dir, 'registered-two', 'applied', 'two_in_fixed.csv'), { prefix: 'b' });
+  assert.ok(maxPointError(carriedB.pointsLps, (await readShape(join(out, 'applied', 'lm0_in_fixed.csv'))).pointsLps) < 1e-9, 'the b columns are carried');
 });

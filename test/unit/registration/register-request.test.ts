@@ -13,6 +13,7 @@ test('register(): a library caller\'s wrongly typed request is a RangeError nami
     [{ landmarksFrame: 'xyz' }, /landmarks frame must be 'RAS' or 'LPS' \(got "xyz"\)/],
     [{ engine: 'cuda' }, /unknown engine "cuda"/],
     [{ apply: 'abc' }, /apply must be a list of file paths/],
+    [{ applyPrefix: 7, apply: ['x.csv'] }, /applyPrefix must be a column prefix/],
     [{ fieldSpacingMm: '4' }, /field spacing must be a positive number of mm \(got "4"\)/],
   ] as const) {
     await assert.rejects(register({ ...base, ...(bad as object) } as RegisterRequest), (e: unknown) => e instanceof RangeError && why.test(e.message), JSON.stringify(bad));
