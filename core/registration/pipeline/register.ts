@@ -523,7 +523,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
 
       // Landmarks.
-      let landmarkReport: { warped: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
+      let landmarkReport: { warped: string; warpedSha256: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
@@ -535,6 +535,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
         landmarkReport = {
           warped: REGISTRATION_OUTPUTS.landmarksWarped,
+          // What `monge train-prior` learns from: an edit that keeps the file's shape (rows reordered) is caught by it.
+          warpedSha256: await sha256Of(out(REGISTRATION_OUTPUTS.landmarksWarped)),
           errors: REGISTRATION_OUTPUTS.landmarksError,
           errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', ...throughField },
         };

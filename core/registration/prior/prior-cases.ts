@@ -21,6 +21,7 @@ interface ReportSubset {
   settings?: { preset?: unknown; landmarksFrame?: Frame | null; residualPrior?: string | null };
   steps?: unknown;
   inputs?: { fixedLandmarks?: { path: string; prefix: string | null; sha256?: string }; fixedMomentsLps?: ShapeMomentsLps };
+  landmarks?: { warpedSha256?: unknown };
 }
 
 function isTriple(v: unknown): v is [number, number, number] {
@@ -60,6 +61,12 @@ export async function readPriorCase(outDir: string): Promise<PriorCase & { files
   if (frame !== null && frame !== 'RAS' && frame !== 'LPS') throw new InputError(reportPath, 'malformed', `has an unknown landmarks frame ${JSON.stringify(frame)} ('RAS' or 'LPS')`);
   const run = warpedLandmarksRunOf(report);
   const warped = await readWarpedLandmarks(outDir, run);
+  // The warped landmarks must be the ones the run wrote (reports from before the hash was recorded are trusted).
+  const warpedPath = join(outDir, REGISTRATION_OUTPUTS.landmarksWarped);
+  const recorded = report.landmarks?.warpedSha256;
+  if (typeof recorded === 'string' && (await sha256Of(warpedPath)) !== recorded) {
+    throw new InputError(warpedPath, 'malformed', `has been edited since ${outDir} was registered (its SHA-256 differs from the report's); register that case again`);
+  }
   // The expert landmarks are re-read from their file: it must be the one the run measured against.
   const sha256Now = await sha256Of(lm.path).catch(() => undefined); // a missing file is reported by the read below
   if (typeof lm.sha256 === 'string' && sha256Now !== undefined && sha256Now !== lm.sha256) {
@@ -76,6 +83,6 @@ export async function readPriorCase(outDir: string): Promise<PriorCase & { files
     fixedMoments: moments,
     warpedLps: warped.pointsLps,
     truthLps: truth.pointsLps,
-    files: [reportPath, join(outDir, REGISTRATION_OUTPUTS.landmarksWarped), lm.path],
+    files: [reportPath, warpedPath, lm.path],
   };
 }

@@ -199,6 +199,15 @@ function describePipeline(): void {
     const at = text.search(/[0-8](?=[^\n]*$)/m);
     await writeFile(fixedCopy, text.slice(0, at) + String(Number(text[at]) + 1) + text.slice(at + 1));
     await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && e.file === fixedCopy && /has changed since/.test(e.message));
+    // The warped landmarks edited keeping their shape (two rows swapped): only the report's hash can tell.
+    assert.match(report.landmarks.warpedSha256, /^[0-9a-f]{64}$/);
+    await writeFile(join(edited, REGISTRATION_OUTPUTS.report), reportBefore);
+    const warpedPath = join(edited, REGISTRATION_OUTPUTS.landmarksWarped);
+    const lines = (await readFile(warpedPath, 'utf8')).split('\n');
+    [lines[1], lines[2]] = [lines[2], lines[1]];
+    await writeFile(warpedPath, lines.join('\n'));
+    await assert.rejects(trainPriorCommand.run([edited, '-o', join(dir, 'edited.json')]), (e: unknown) => e instanceof InputError && e.file === warpedPath && /has been edited since/.test(e.message));
+    await cp(join(base, REGISTRATION_OUTPUTS.landmarksWarped), warpedPath);
     // Cases registered differently (another preset) do not share one systematic error.
     await writeFile(join(edited, REGISTRATION_OUTPUTS.report), JSON.stringify({ ...report, settings: { ...report.settings, preset: 'generic' } }));
     await assert.rejects(trainPriorCommand.run([base, edited, '-o', join(dir, 'mixed.json')]), (e: unknown) => e instanceof UsageError && /registered differently .*preset lung, steps prealign.*preset generic, steps prealign/.test(e.message));
