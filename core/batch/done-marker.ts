@@ -1,8 +1,8 @@
 /**
  * The completion mark of a pair, `OUTDIR/<id>/.done.json`: written last (atomically: a temporary name, then a
  * rename), only after the pair's outputs were read back and checked, and listing every output file with its size
- * and SHA-256, and every input (moving, fixed, landmarks, a residual prior, the network folder the 'net' step reads,
- * named or default) with the size, modification time and SHA-256 it had when the pair started. `--resume` trusts a pair only when its mark parses, was made for
+ * and SHA-256, and every input (requestInputPaths: moving, fixed, landmarks, the network folder the 'net' step
+ * reads, named or default, a residual prior, the files to apply the result to) with the size, modification time and SHA-256 it had when the pair started. `--resume` trusts a pair only when its mark parses, was made for
  * the same registration (the request's fingerprint: input paths and settings), every input still has its contents
  * (size and time as recorded, else its hash is checked: a copied or touched cohort is not redone, a re-made mask
  * is) and every listed output still has its size and hash; anything else — no mark, a half-written folder from a
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { MONGE_VERSION } from '../cli/version.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { sha256Of } from '../registration/pipeline/inputs.ts';
-import { netModelDirOf } from '../registration/pipeline/net-step.ts';
+import { netModelRead } from '../registration/pipeline/request-inputs.ts';
 import { REQUEST_DEFAULTS, type RegisterRequest } from '../registration/types.ts';
 import type { SummaryEntry } from './summary-row.ts';
 
@@ -73,21 +73,6 @@ export function requestFingerprint(request: RegisterRequest): string {
   const defaults: Record<string, unknown> = REQUEST_DEFAULTS;
   const stated = Object.fromEntries(Object.entries(rest).filter(([k, v]) => !(k in defaults && canonicalJson(v) === canonicalJson(defaults[k]))));
   return createHash('sha256').update(canonicalJson({ monge: MONGE_VERSION, request: stated, netModel: netModelRead(request) })).digest('hex');
-}
-
-/**
- * The network folder the 'net' step reads: the one the request names, else the default one (MONGE_NET_MODEL, else
- * the preset's shipped model), which is as much an input as a named one: retraining it, or pointing MONGE_NET_MODEL
- * elsewhere, changes the registration. None when the step does not run.
- */
-function netModelRead(request: RegisterRequest): string | undefined {
-  const steps = request.steps ?? REQUEST_DEFAULTS.steps;
-  return steps.includes('net') ? netModelDirOf(request.netModelDir, request.preset ?? REQUEST_DEFAULTS.preset) : undefined;
-}
-
-/** The files and folders a registration reads: what must not change under a completed pair. */
-export function requestInputPaths(request: RegisterRequest): string[] {
-  return [request.moving, request.fixed, request.movingLandmarks, request.fixedLandmarks, netModelRead(request), request.residualPrior].filter((p): p is string => p !== undefined);
 }
 
 /**

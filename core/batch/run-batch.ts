@@ -13,7 +13,10 @@ import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
 import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { MONGE_VERSION } from '../cli/version.ts';
 import type { ProgressReport } from '../progress/index.ts';
-import { batchPairs } from './batch-pair.ts';
+import { InputError } from '../io/errors.ts';
+import { inputInsideFolder } from '../registration/pipeline/output-folder.ts';
+import { requestInputPaths } from '../registration/pipeline/request-inputs.ts';
+import { batchPairs, type BatchPair } from './batch-pair.ts';
 import { LOCK_FILE, lockOutDir } from './batch-lock.ts';
 import { REPORT_HTML, writeCohortReport } from './cohort-report.ts';
 import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
@@ -80,6 +83,19 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
 }
 
 /**
+ * No pair may read a file inside OUTDIR: the batch clears a pair's folder before redoing it, and its thumbnails,
+ * so an input kept there (a scan copied into `OUTDIR/<id>/`) would be deleted by a --resume.
+ */
+async function refuseInputsInside(outDir: string, pairs: readonly BatchPair[]): Promise<void> {
+  for (const pair of pairs) {
+    const input = await inputInsideFolder(outDir, requestInputPaths(pair.request));
+    if (input !== undefined) {
+      throw new InputError(input, 'unsupported', `(manifest line ${pair.line}, pair ${pair.id}) lies inside the batch's OUTDIR ${outDir}, whose pair folders the batch clears; keep the inputs outside it`);
+    }
+  }
+}
+
+/**
  * The temporary files of the batch's own top-level outputs (`.summary.csv.<8 hex>.tmp`, summary.json's and
  * report.html's) that a batch killed mid-write left. Run under the lock, so no other batch is writing them.
  */
@@ -96,6 +112,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   const outDir = resolve(o.outDir);
   const options = o.options ?? {};
   const selected = batchPairs(manifest, options, outDir).filter((p) => inShard(p.index, o.shard));
+  await refuseInputsInside(outDir, selected);
   await prepareOutDir(outDir, o.resume ?? false);
   const release = await lockOutDir(outDir);
   try {

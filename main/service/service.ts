@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
 import { outputFileProblem } from '../../core/io/output-file.ts';
-import { outputFolderObstacle } from '../../core/registration/pipeline/output-folder.ts';
+import { inputInsideFolder, outputFolderObstacle } from '../../core/registration/pipeline/output-folder.ts';
+import { requestInputPaths } from '../../core/registration/pipeline/request-inputs.ts';
 import { fieldFilesOf } from '../../core/warp/field-file.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, inputKindOf, readShape } from '../../core/io/index.ts';
@@ -143,6 +144,8 @@ export class MongeService implements MongeApi {
     const obstacle = await outputFolderObstacle(outDir, request.overwrite ?? false);
     if (obstacle === 'is-file') throw new Error(`${outDir} is a file: choose a folder for the results (Advanced › Output folder)`);
     if (obstacle === 'not-empty') throw new Error(`${outDir} already holds files: choose a new or empty folder for the results (Advanced › Output folder)`);
+    const input = request.overwrite ? await inputInsideFolder(outDir, requestInputPaths({ ...request, outDir })) : undefined;
+    if (input !== undefined) throw new Error(`${outDir} holds ${basename(input)}, an input of this registration, which replacing the folder would delete: choose another folder for the results (Advanced › Output folder)`);
     // A cancel that terminates the thread mid-write has its partial folder removed by the job runner.
     return this.jobs.start('register', { ...request, outDir }, { label: `Registering ${basename(request.moving)} onto ${basename(request.fixed)}` }).id;
   }

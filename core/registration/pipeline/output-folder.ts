@@ -6,8 +6,8 @@
  * rename, and the old contents removed.
  */
 import { randomInt } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { trackLeftover } from '../../io/leftovers.ts';
 import { FolderCreationError, makeFolder } from '../../io/make-folder.ts';
 
@@ -72,20 +72,41 @@ export async function outputFolderObstacle(outDir: string, overwrite: boolean): 
   return undefined;
 }
 
+/**
+ * The first of `inputs` that lies inside `folder` (by their real paths: a link into it counts), or undefined. An
+ * overwrite replaces the whole folder, so it would delete such an input.
+ */
+export async function inputInsideFolder(folder: string, inputs: readonly string[]): Promise<string | undefined> {
+  const real = await realpath(folder).catch(() => undefined);
+  if (real === undefined) return undefined;
+  for (const input of inputs) {
+    const path = await realpath(input).catch(() => undefined);
+    if (path === undefined) continue;
+    const inside = relative(real, path);
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return input;
+  }
+  return undefined;
+}
+
 /** Throws the OutputFolderError for an obstacle (outputFolderObstacle) to OUTDIR, if there is one. */
-async function checkOutputFolder(target: string, overwrite: boolean): Promise<void> {
+async function checkOutputFolder(target: string, overwrite: boolean, inputs: readonly string[]): Promise<void> {
   const obstacle = await outputFolderObstacle(target, overwrite);
   if (obstacle === 'is-file') throw new OutputFolderError(target, `${target} exists and is a file; give a folder name for the outputs`);
   if (obstacle === 'not-empty') throw new OutputFolderError(target, `${target} exists and is not empty; choose another folder or allow overwriting (--overwrite)`);
+  const input = overwrite ? await inputInsideFolder(target, inputs) : undefined;
+  if (input !== undefined) {
+    throw new OutputFolderError(target, `${target} holds the input ${input}, which overwriting it would delete; Monge never overwrites its inputs: choose another output folder`);
+  }
 }
 
 /**
  * Checks OUTDIR and creates the partial sibling folder. OUTDIR is checked again when publishing: another run, or a
- * user, may have filled it meanwhile, and only an overwrite asked for replaces what it then holds.
+ * user, may have filled it meanwhile, and only an overwrite asked for replaces what it then holds, and never when
+ * it holds one of `inputs`.
  */
-export async function openPartialFolder(outDir: string, overwrite: boolean): Promise<PartialFolder> {
+export async function openPartialFolder(outDir: string, overwrite: boolean, inputs: readonly string[] = []): Promise<PartialFolder> {
   const target = resolve(outDir);
-  await checkOutputFolder(target, overwrite);
+  await checkOutputFolder(target, overwrite, inputs);
   const parent = dirname(target);
   try {
     await makeFolder(parent);
@@ -99,7 +120,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean): Pro
     outDir: target,
     partial,
     async commit() {
-      await checkOutputFolder(target, overwrite);
+      await checkOutputFolder(target, overwrite, inputs);
       const existing = await stat(target).catch(() => undefined);
       if (!existing) {
         await rename(partial, target);

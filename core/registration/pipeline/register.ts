@@ -46,6 +46,7 @@ import { foldingWarning } from './folding-warning.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { checkNetModelDir, netStep } from './net-step.ts';
 import { openPartialFolder } from './output-folder.ts';
+import { requestInputPaths } from './request-inputs.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
 import { prealignStep } from './prealign-step.ts';
 import { fixedMomentsOf, priorDeformation } from './prior-correction.ts';
@@ -251,7 +252,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
   const started = performance.now();
   const { signal } = options;
   const report = (stage: string, fraction: number) => options.onProgress?.({ stage, fraction });
-  const folder = await openPartialFolder(request.outDir, request.overwrite ?? false);
+  const folder = await openPartialFolder(request.outDir, request.overwrite ?? false, requestInputPaths(request));
   let engineHandle: Awaited<ReturnType<typeof createEngine>> | undefined;
   try {
     // ---- Inputs -------------------------------------------------------------------------------------------

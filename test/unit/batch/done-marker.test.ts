@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DONE_MARKER, recordFiles, recordInputs, requestFingerprint, requestInputPaths, verifyDoneMarker, writeDoneMarker } from '../../../core/batch/done-marker.ts';
+import { DONE_MARKER, recordFiles, recordInputs, requestFingerprint, verifyDoneMarker, writeDoneMarker } from '../../../core/batch/done-marker.ts';
+import { requestInputPaths } from '../../../core/registration/pipeline/request-inputs.ts';
 import { clearPairLeftovers } from '../../../core/batch/pair-leftovers.ts';
 import { errorRow } from '../../../core/batch/summary-row.ts';
 import type { RegisterRequest } from '../../../core/registration/types.ts';
@@ -77,6 +78,8 @@ test('a pair whose input file was re-made is not complete; one whose input was o
     assert.deepEqual(requestInputPaths(inputRequest), [join(dir, 'm.vtk'), join(dir, 'f.vtk'), join(dir, 'lm.csv'), join(dir, 'lf.csv')]);
     // A residual prior is an input too: a pair made with an older prior is not complete.
     assert.deepEqual(requestInputPaths({ ...inputRequest, residualPrior: join(dir, 'prior.json') }).at(-1), join(dir, 'prior.json'));
+    // So are the files the result is applied to: a pair whose CT was re-made has stale applied outputs.
+    assert.deepEqual(requestInputPaths({ ...inputRequest, apply: [join(dir, 'ct.nii.gz'), join(dir, 'lobes.nii.gz')] }).slice(-2), [join(dir, 'ct.nii.gz'), join(dir, 'lobes.nii.gz')]);
     for (const name of ['m.vtk', 'f.vtk', 'lm.csv', 'lf.csv']) await writeFile(join(dir, name), `contents of ${name}`);
     const inputs = await recordInputs(requestInputPaths(inputRequest));
     assert.deepEqual(

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watchLeftovers } from '../../../core/io/leftovers.ts';
 import { tempDir } from '../../support/temp-dir.ts';
-import { openPartialFolder, OutputFolderError, outputFolderObstacle } from '../../../core/registration/pipeline/output-folder.ts';
+import { inputInsideFolder, openPartialFolder, OutputFolderError, outputFolderObstacle } from '../../../core/registration/pipeline/output-folder.ts';
 
 test('output folder: a file, or a non-empty folder without overwrite, is refused before any work', async (t) => {
   const dir = await tempDir(t, 'output-folder');
@@ -73,4 +73,31 @@ test('output folder: while an overwrite publishes, the previous results are in f
   assert.equal(released.length, 1, 'and released once the new results are published');
   assert.equal(await readFile(join(out, 'report.json'), 'utf8'), 'new');
   assert.deepEqual(await readdir(dir), ['out']);
+});
+
+test('output folder: an overwrite never replaces a folder holding one of the inputs, at opening nor at publishing', async (t) => {
+  const dir = await tempDir(t, 'output-folder');
+  const out = join(dir, 'case1');
+  await mkdir(join(out, 'scans'), { recursive: true });
+  await writeFile(join(out, 'scans', 'exp.nii.gz'), 'the only copy');
+  await writeFile(join(dir, 'insp.nii.gz'), 'fixed');
+  await symlink(out, join(dir, 'case1-link'));
+  assert.equal(await inputInsideFolder(out, [join(dir, 'insp.nii.gz'), join(dir, 'missing.vtk')]), undefined);
+  assert.equal(await inputInsideFolder(out, [join(dir, 'insp.nii.gz'), join(dir, 'case1-link', 'scans', 'exp.nii.gz')]), join(dir, 'case1-link', 'scans', 'exp.nii.gz'), 'by its real path');
+  assert.equal(await inputInsideFolder(join(dir, 'case1-link'), [join(out, 'scans')]), join(out, 'scans'));
+  assert.equal(await inputInsideFolder(join(dir, 'case'), [join(out, 'scans', 'exp.nii.gz')]), undefined, 'a folder whose name starts the same is another folder');
+  const inputs = [join(out, 'scans', 'exp.nii.gz'), join(dir, 'insp.nii.gz')];
+  await assert.rejects(openPartialFolder(out, true, inputs), (e: unknown) => e instanceof OutputFolderError && /holds the input .*exp\.nii\.gz, which overwriting it would delete/.test(e.message));
+  // Without overwrite it is refused as not empty; an input beside OUTDIR does not stop an overwrite.
+  await assert.rejects(openPartialFolder(out, false, inputs), /is not empty/);
+  const beside = await openPartialFolder(join(dir, 'other'), true, inputs);
+  await beside.abort();
+  // An input put into OUTDIR while the run worked is found when publishing.
+  const run = await openPartialFolder(join(dir, 'late'), true, [join(dir, 'late', 'exp.nii.gz')]);
+  await mkdir(join(dir, 'late'));
+  await writeFile(join(dir, 'late', 'exp.nii.gz'), 'moved here meanwhile');
+  await assert.rejects(run.commit(), /holds the input/);
+  await run.abort();
+  assert.equal(await readFile(join(out, 'scans', 'exp.nii.gz'), 'utf8'), 'the only copy');
+  assert.equal(await readFile(join(dir, 'late', 'exp.nii.gz'), 'utf8'), 'moved here meanwhile');
 });

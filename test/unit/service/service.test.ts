@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
@@ -173,6 +173,12 @@ test('register: the job is wired to the pipeline entry and ends with one failure
     await writeFile(join(root, 'keep.txt'), 'x');
     await assert.rejects(s.register({ moving: '/nowhere/moving.vtk', fixed: '/nowhere/fixed.vtk', outDir: root }), /already holds files: choose a new or empty folder .*Advanced › Output folder/);
     await assert.rejects(s.register({ moving: '/nowhere/moving.vtk', fixed: '/nowhere/fixed.vtk', outDir: join(root, 'keep.txt') }), /keep\.txt is a file: choose a folder/);
+    // Overwriting a folder that holds one of the inputs would delete it: refused, whatever the folder's other files.
+    await assert.rejects(
+      s.register({ moving: join(root, 'keep.txt'), fixed: '/nowhere/fixed.vtk', outDir: root, overwrite: true }),
+      /holds keep\.txt, an input of this registration, which replacing the folder would delete: choose another folder .*Advanced › Output folder/,
+    );
+    assert.deepEqual(await readdir(root), ['keep.txt']);
   } finally {
     await s.dispose();
     await rm(root, { recursive: true, force: true });
