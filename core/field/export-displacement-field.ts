@@ -36,20 +36,28 @@ import type { Deformation, GridLps } from './types.ts';
 /** Suffixes a displacement field can be written with. */
 export const DISPLACEMENT_FIELD_SUFFIXES: readonly string[] = ['.nii.gz', '.nii', '.nrrd', '.mha'];
 
-/** Key/value pairs stored in NRRD and MetaImage headers (NIfTI has no place for them). */
-export const DISPLACEMENT_FIELD_METADATA: Readonly<Record<string, string>> = {
-  monge_displacement_field: 'ITK resampling convention: fixed-space point + vector = moving-space point; LPS millimetres',
-};
+/** The header key (NRRD and MetaImage; NIfTI has no place for it) saying which way a field's vectors point. */
+export const FIELD_CONVENTION_KEY = 'monge_displacement_field';
 
-/** Writes an already sampled displacement field (3 components, ITK's convention on the fixed grid), atomically. */
-export async function writeDisplacementFieldImage(path: string, field: ImageLps, options: { compress?: boolean } = {}): Promise<void> {
+/** Its value for a field T on the fixed grid (field.<fmt>), and for the inverse field on the moving grid. */
+export const FIELD_CONVENTIONS = {
+  forward: 'ITK resampling convention: fixed-space point + vector = moving-space point; LPS millimetres',
+  inverse: 'inverse field: moving-space point + vector = fixed-space point (phi - id on the moving grid); LPS millimetres',
+} as const;
+
+/**
+ * Writes an already sampled displacement field (3 components), atomically: T on the fixed grid in ITK's convention,
+ * or with `inverse` the inverse field on the moving grid; the header says which, where the format has room.
+ */
+export async function writeDisplacementFieldImage(path: string, field: ImageLps, options: { compress?: boolean; inverse?: boolean } = {}): Promise<void> {
   const suffix = imageSuffixOf(path);
   if (suffix === undefined || !DISPLACEMENT_FIELD_SUFFIXES.includes(suffix)) {
     throw new RangeError(`cannot write ${path}: a displacement field is written as ${DISPLACEMENT_FIELD_SUFFIXES.join(', ')}`);
   }
   if (field.components !== 3) throw new RangeError(`cannot write ${path}: a displacement field has 3 components (got ${field.components})`);
   // A float field is all but incompressible by LZ77: Node's run-length gzip is 3× faster for the same size.
-  await writeImage(path, field, { metadata: { ...DISPLACEMENT_FIELD_METADATA }, compress: options.compress, niftiGzip: 'fast' });
+  const metadata = { [FIELD_CONVENTION_KEY]: FIELD_CONVENTIONS[options.inverse ? 'inverse' : 'forward'] };
+  await writeImage(path, field, { metadata, compress: options.compress, niftiGzip: 'fast' });
 }
 
 /**

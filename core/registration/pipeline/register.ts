@@ -518,7 +518,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         const forward = await sampleOnGrid(deformation, inverseGrid.grid, { direction: 'forward', signal, onProgress: (r) => report('inverse field', r.fraction) });
         assertFinite(forward.image.data, 'inverse field');
         const file = `${REGISTRATION_OUTPUTS.inverseField}.${fieldFormat}`;
-        await writeDisplacementFieldImage(out(file), forward.image);
+        await writeDisplacementFieldImage(out(file), forward.image, { inverse: true });
         inverseField = { file, convention: 'ITK resampling of the inverse: moving-space point + vector = fixed-space point, LPS mm', grid: gridReport(inverseGrid) };
         await part('inverse field');
       }

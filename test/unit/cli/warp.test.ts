@@ -8,9 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeDisplacementFieldImage } from '../../../core/field/export-displacement-field.ts';
 import { GridDisplacement } from '../../../core/field/grid-displacement.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
@@ -218,6 +219,26 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   }
   assert.deepEqual((await readdir(dir)).sort(), [...before, 'empty'].sort(), 'no output, no temporary file');
+
+  // A field with one NaN vector (a foreign tool's failure) is refused, naming the voxel, not applied as 0 there.
+  // (NRRD: ITK's NIfTI reader, like ANTs', hands NaN voxels back as 0, so a NIfTI field cannot show them.)
+  const good = await readImage(join(folder, 'field.nii.gz'));
+  const nanData = Float32Array.from(good.data);
+  const [nx, ny] = good.size;
+  nanData[3 * (2 + nx * (3 + ny * 4)) + 1] = Number.NaN;
+  await writeImage(join(dir, 'nan.nrrd'), { ...good, data: nanData });
+  const nan = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'nan.nrrd'), '-o', join(dir, 'o.csv')]);
+  assert.equal(nan.code, 3);
+  assert.match(nan.stderr, /nan\.nrrd: holds a non-finite vector \(NaN or infinite\) at voxel \(2, 3, 4\)/);
+  // A run's inverse field says so in its header (NRRD, MetaImage), and is not taken for T; T itself is.
+  await writeDisplacementFieldImage(join(dir, 'inverse_field.nrrd'), good, { inverse: true });
+  await writeDisplacementFieldImage(join(dir, 'field.nrrd'), good);
+  const inverse = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'inverse_field.nrrd'), '-o', join(dir, 'o.csv')]);
+  assert.equal(inverse.code, 3);
+  assert.match(inverse.stderr, /inverse_field\.nrrd: is the inverse field of a `monge register` run/);
+  assert.ok(!existsSync(join(dir, 'o.csv')));
+  const forward = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'field.nrrd'), '-o', join(dir, 'o.csv')]);
+  assert.equal(forward.code, 0, forward.stderr);
 });
 
 test('warp through a register folder reproduces its warped shape and landmarks (field vs point warp ≤ 0.1 mm); its inverse field', async (t) => {
