@@ -5,9 +5,11 @@
  *
  * Frame: the numbers are written in `frame`. A template's `# SPACE=` line is set to it. A template declaring none
  * gets one only when `frame` is neither a plain CSV's default (LPS) nor the frame the template was read in — a
- * frame the user stated for the input (`--landmarks-frame ras`) holds for its copy as it did for the input.
+ * frame the user stated for the input (`--landmarks-frame ras`) holds for its copy as it did for the input. One file
+ * has one frame: when `frame` differs from the template's, the other point sets of a file holding several (DIR-Lab's
+ * `insp_*` beside the `exp_*` that moved) are converted too, not left in the old frame under the new name.
  */
-import type { Frame } from '../../frames/index.ts';
+import { convertPoint, type Frame } from '../../frames/index.ts';
 import { InputError } from '../errors.ts';
 import { csvLayout } from './csv.ts';
 import { formatNumber, quoteCsvField, splitCsvFields } from './text.ts';
@@ -25,7 +27,8 @@ export interface CsvRewrite {
 
 /** The template's text with its point set's coordinates replaced (see the module comment). */
 export function rewriteCsvPoints(template: Uint8Array, file: string, rewrite: CsvRewrite): string {
-  const { lines, headerAt, frameCommentAt, xyz } = csvLayout(template, file, rewrite.prefix);
+  const { lines, headerAt, frameCommentAt, xyz, otherSets } = csvLayout(template, file, rewrite.prefix);
+  const convertOthers = rewrite.frame !== rewrite.readFrame ? otherSets : [];
   const out: string[] = [];
   if (frameCommentAt < 0 && rewrite.frame !== 'LPS' && rewrite.frame !== rewrite.readFrame) out.push(`# SPACE=${rewrite.frame}`);
   let row = 0;
@@ -38,6 +41,13 @@ export function rewriteCsvPoints(template: Uint8Array, file: string, rewrite: Cs
       if (row >= n) throw new InputError(file, 'count-mismatch', `holds more rows than the ${n} points to write in its layout`);
       const fields = splitCsvFields(line, file).map(quoteCsvField);
       for (let a = 0; a < 3; a++) fields[xyz[a]] = formatNumber(rewrite.points[3 * row + a]);
+      for (const columns of convertOthers) {
+        const p = columns.map((c) => Number(fields[c])) as [number, number, number];
+        // Cells that hold no coordinates (empty, text) are not points: they are kept as they are.
+        if (p.every((v, a) => Number.isFinite(v) && fields[columns[a]].trim() !== '')) {
+          convertPoint(p, rewrite.readFrame, rewrite.frame).forEach((v, a) => (fields[columns[a]] = formatNumber(v)));
+        }
+      }
       out.push(fields.join(','));
       row++;
     }

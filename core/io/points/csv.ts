@@ -105,6 +105,8 @@ export interface CsvLayout {
   xyz: number[];
   /** `<prefix>_` or ''. */
   base: string;
+  /** The x, y, z columns of the header's other complete point sets (`<p>_x …`, or plain x, y, z). */
+  otherSets: number[][];
 }
 
 /** Reads a CSV's comments and header and finds its coordinate columns; throws InputError naming the file. */
@@ -157,7 +159,10 @@ export function csvLayout(bytes: Uint8Array, file: string, prefixOption: string 
         (prefix && groups.length > 0 ? `; point sets present: ${groups.join(', ')}` : ''),
     );
   }
-  return { lines, headerAt: k, frameCommentAt, declaredFrame, rawNames, names, xyz, base };
+  const otherSets = ['', ...prefixGroups(names).map((g) => `${g}_`)]
+    .map((b) => AXES.map((a) => axisColumn(names, b, a)))
+    .filter((columns) => columns.every((c) => c >= 0) && !columns.some((c) => xyz.includes(c)));
+  return { lines, headerAt: k, frameCommentAt, declaredFrame, rawNames, names, xyz, base, otherSets };
 }
 
 function parseCsv(bytes: Uint8Array, file: string, options: PointParseOptions): PointSetData {

@@ -10,6 +10,7 @@ import { InputError } from '../../../core/io/errors.ts';
 import type { Shape } from '../../../core/shape/types.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 import { mutants } from '../../support/mutate.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 /** Plain numbers with −0 folded into 0 (a sign flip of 0 is not a difference). */
 const plain = (a: ArrayLike<number>): number[] => Array.from(a, (v) => v + 0);
@@ -213,6 +214,26 @@ test('CSV rewrite: only the point set changes; a frame other than LPS and the on
   const declared = new TextEncoder().encode('# coordinateSystem=RAS\nx,y,z\n1,2,3\n');
   assert.equal(rewriteCsvPoints(declared, 'd.csv', { readFrame: 'RAS', frame: 'LPS', points: Float64Array.from([9, 8, 7]) }), '# SPACE=LPS\nx,y,z\n9,8,7\n');
   assert.throws(() => rewriteCsvPoints(template, 't.csv', { readFrame: 'LPS', frame: 'LPS', points: points.subarray(0, 3) }), (e: unknown) => e instanceof InputError && /t\.csv/.test(e.message));
+});
+
+test('CSV rewrite: a file holding several point sets keeps one frame: the others are converted with the one written', async (t) => {
+  const two = new TextEncoder().encode('insp_x,insp_y,insp_z,exp_x_mm,exp_y_mm,exp_z_mm,note\n1,2,3,4,5,6,x\n,,,7,8,9,no insp\n');
+  const moved = Float64Array.from([40, 50, 60, 70, 80, 90]);
+  const ras = rewriteCsvPoints(two, 'two.csv', { prefix: 'exp', readFrame: 'LPS', frame: 'RAS', points: moved });
+  assert.equal(ras, '# SPACE=RAS\ninsp_x,insp_y,insp_z,exp_x_mm,exp_y_mm,exp_z_mm,note\n-1,-2,3,40,50,60,x\n,,,70,80,90,no insp\n');
+  // Read back (its complete rows), each set is where it was, in LPS: insp unmoved, exp moved.
+  const file = join(await tempDir(t, 'csv-rewrite'), 'two.csv');
+  await writeFile(file, ras.split('\n').slice(0, 3).join('\n'));
+  const back = (prefix: string) => readPoints(file, { prefix }).then((s) => Array.from(s.pointsLps));
+  assert.deepEqual(await back('insp'), [1, 2, 3]);
+  assert.deepEqual(await back('exp'), [-40, -50, 60]);
+  // Read in RAS (stated), written in LPS: no SPACE line (a plain CSV is LPS), and insp in LPS too.
+  assert.equal(
+    rewriteCsvPoints(two, 'two.csv', { prefix: 'exp', readFrame: 'RAS', frame: 'LPS', points: moved }),
+    'insp_x,insp_y,insp_z,exp_x_mm,exp_y_mm,exp_z_mm,note\n-1,-2,3,40,50,60,x\n,,,70,80,90,no insp\n',
+  );
+  // The same frame: the other set is left as it was, byte for byte.
+  assert.match(rewriteCsvPoints(two, 'two.csv', { prefix: 'exp', readFrame: 'LPS', frame: 'LPS', points: moved }), /^insp_x[^\n]*\n1,2,3,40/);
 });
 
 test('CSV: array columns named like the coordinates or like each other are renamed, so the file reads back', async () => {
