@@ -9,7 +9,8 @@
  * `CoordinateSystem` is `RAS` or `LPS`, or in files before 4.11 the number 0 (RAS) or 1 (LPS); files without
  * the line predate it and are RAS, which is this codec's default frame. Fields follow RFC 4180 quoting (Slicer
  * quotes a label holding a comma). When there is no `# columns` line the 4.x default order above is assumed.
- * Orientation, visibility and the other flags are not kept; the writer sets them to Slicer's defaults.
+ * The writer sets orientation, visibility and the other flags to Slicer's defaults; a file carried through a
+ * registration into another `.fcsv` keeps them (markups-rewrite.ts).
  */
 import type { Frame } from '../../frames/index.ts';
 import { check, InputError } from '../errors.ts';

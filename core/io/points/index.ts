@@ -18,6 +18,7 @@ import { rewriteCsvPoints } from './csv-rewrite.ts';
 import { dirLabCodec } from './dirlab.ts';
 import { fcsvCodec } from './fcsv.ts';
 import { markupsJsonCodec } from './mrk-json.ts';
+import { rewriteFcsvPoints, rewriteMarkupsJsonPoints } from './markups-rewrite.ts';
 import type { PointCodec, PointSetData, Vec3 } from './types.ts';
 
 export type { PointCodec, PointFormat, PointSetData, Vec3 } from './types.ts';
@@ -128,20 +129,23 @@ export interface PointSource {
 }
 
 /**
- * Writes `shape`, a point set read from `source` and moved, to `path`: a CSV from a CSV keeps the source's lines,
- * columns and frame declaration with only the coordinates replaced (./csv-rewrite.ts); any other pair of formats is
+ * Writes `shape`, a point set read from `source` and moved, to `path`: a file of the source's format keeps its
+ * layout with only the coordinates replaced — a CSV its lines, columns and frame declaration (./csv-rewrite.ts),
+ * Slicer markups their ids, labels, descriptions and flags (./markups-rewrite.ts); any other pair of formats is
  * written as writePoints writes it.
  */
 export async function writePointsLike(path: string, shape: Shape, source: PointSource, options: WritePointsOptions = {}): Promise<void> {
-  if (pointCodecFor(path) !== csvPointsCodec || pointCodecFor(source.path) !== csvPointsCodec) return writePoints(path, shape, options);
+  const codec = pointCodecFor(path);
+  if (codec !== pointCodecFor(source.path) || (codec !== csvPointsCodec && codec !== fcsvCodec && codec !== markupsJsonCodec)) return writePoints(path, shape, options);
   const frame = options.frame ?? shape.sourceFrame;
   const template = await readInputBytes(source.path, MAX_POINT_FILE_BYTES);
-  const text = rewriteCsvPoints(template, source.path, {
-    prefix: source.prefix,
-    readFrame: shape.sourceFrame,
-    frame,
-    points: convertPoints(shape.pointsLps, 'LPS', frame),
-  });
+  const rewrite = { readFrame: shape.sourceFrame, frame, pointsLps: shape.pointsLps };
+  const text =
+    codec === csvPointsCodec
+      ? rewriteCsvPoints(template, source.path, { prefix: source.prefix, readFrame: shape.sourceFrame, frame, points: convertPoints(shape.pointsLps, 'LPS', frame) })
+      : codec === fcsvCodec
+        ? rewriteFcsvPoints(template, source.path, rewrite)
+        : rewriteMarkupsJsonPoints(template, source.path, rewrite);
   await writeFileAtomic(path, text);
 }
 
