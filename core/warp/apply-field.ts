@@ -26,6 +26,7 @@ import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { writeImage } from '../io/images/write-image.ts';
 import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.ts';
+import { dirLabCodec } from '../io/points/dirlab.ts';
 import { pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
 import type { Shape } from '../shape/types.ts';
@@ -89,6 +90,8 @@ export async function applyFieldProblem(request: ApplyFieldRequest): Promise<str
     return 'an image warped fixed → moving needs the registration\'s inverse field (register --inverse-field, or Parameters › Inverse field in the app) or a reference image for the moving grid (--reference)';
   }
   if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
+  // DIR-Lab text holds CT voxel indices, which need the CT's spacing that warp is not given: refused before the work.
+  if (pointCodecFor(request.output) === dirLabCodec) return `${request.output}: DIR-Lab landmark text needs the CT's voxel spacing; write .csv and convert it (monge convert OUT.csv OUT.txt --spacing X,Y,Z)`;
   return undefined;
 }
 

@@ -23,7 +23,7 @@ function checkSpacing(spacingMm: Vec3 | undefined, file: string): Vec3 {
     throw new InputError(
       file,
       'unsupported',
-      'DIR-Lab landmark text holds voxel indices, not millimetres: the CT voxel spacing is required (the command\'s --spacing option, e.g. from DIR-Lab\'s cases.json)',
+      'DIR-Lab landmark text holds voxel indices, not millimetres: the CT voxel spacing is required (monge info / convert --spacing X,Y,Z, e.g. from DIR-Lab\'s cases.json; for register and warp, convert the file to mm first: monge convert F.txt F.csv --spacing X,Y,Z)',
     );
   }
   check(

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDisplacementFieldImage } from '../../../core/field/export-displacement-field.ts';
 import { GridDisplacement } from '../../../core/field/grid-displacement.ts';
@@ -214,10 +214,17 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
     ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '-o', join(dir, 'o.vtk')],
     ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '--inverse', '-o', join(dir, 'o.nii.gz')],
     ['warp', join(dir, 'mask.nii.gz'), '--field', folder, '--interpolation', 'cubic', '-o', join(dir, 'o.nii.gz')],
+    // DIR-Lab text needs the CT's spacing, which warp is not given: refused before the work, saying what to do.
+    ['warp', join(dir, 'p.csv'), '--field', folder, '-o', join(dir, 'o_300_xyz_r1.txt')],
   ]) {
     const r = await runMonge(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   }
+  await writeFile(join(dir, 'lm_300_eBH_xyz_r1.txt'), '10\t20\t30\n');
+  const dirLabIn = await runMonge(['warp', join(dir, 'lm_300_eBH_xyz_r1.txt'), '--field', folder, '-o', join(dir, 'o.csv')]);
+  assert.equal(dirLabIn.code, 3);
+  assert.match(dirLabIn.stderr, /xyz_r1\.txt: .*convert the file to mm first: monge convert F\.txt F\.csv --spacing X,Y,Z/);
+  await rm(join(dir, 'lm_300_eBH_xyz_r1.txt'));
   assert.deepEqual((await readdir(dir)).sort(), [...before, 'empty'].sort(), 'no output, no temporary file');
 
   // A field with one NaN vector (a foreign tool's failure) is refused, naming the voxel, not applied as 0 there.
