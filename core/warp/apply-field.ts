@@ -74,6 +74,8 @@ export interface ApplyFieldResult {
    * where T is 0; not counted for fixed → moving image warps (it would take φ at every voxel again).
    */
   outsideField?: number;
+  /** Images: output voxels whose source point lies outside INPUT, which are given 0. */
+  outsideInput?: number;
   /** Largest residual |y + T(y) − x| where the field was inverted (mm), and the points or voxels above 1e-4 mm. */
   maxInversionResidualMm: number;
   unconverged: number;
@@ -114,7 +116,7 @@ function countGridOutside(field: ImageLps, grid: GridLps): number {
 }
 
 /** What applyToImage / applyToShape return; applyFieldWith adds the request's side. */
-type Applied = Pick<ApplyFieldResult, 'kind' | 'interpolation' | 'count' | 'outsideField' | 'maxInversionResidualMm' | 'unconverged'>;
+type Applied = Pick<ApplyFieldResult, 'kind' | 'interpolation' | 'count' | 'outsideField' | 'outsideInput' | 'maxInversionResidualMm' | 'unconverged'>;
 
 /** An image through the loaded field, on the reference's grid or the field's own. */
 async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, options: ProgressOptions): Promise<Applied> {
@@ -135,6 +137,7 @@ async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, op
     interpolation,
     count: gridVoxelCount(grid),
     ...(inverse ? {} : { outsideField: reference ? countGridOutside(loaded.field, grid) : 0 }),
+    outsideInput: warped.outsideMoving,
     maxInversionResidualMm: warped.maxResidualMm,
     unconverged: warped.unconverged,
   };
@@ -184,6 +187,17 @@ export function appliedUnit(result: Pick<ApplyFieldResult, 'kind'>): string {
 export function outsideFieldWarning(result: Pick<ApplyFieldResult, 'kind' | 'count' | 'outsideField'>): string | undefined {
   if (!result.outsideField) return undefined;
   return `${result.outsideField} of ${result.count} ${appliedUnit(result)} lie outside the field's grid, where it is 0 (ITK's rule): they are not moved`;
+}
+
+/**
+ * The warning for an image none of whose output voxels found INPUT where the field sent them: the output is all 0,
+ * which only happens when the field belongs to another image (another scan or patient), or INPUT lies in the other
+ * space. Undefined otherwise.
+ */
+export function outsideInputWarning(result: Pick<ApplyFieldResult, 'kind' | 'count' | 'outsideInput' | 'direction'>): string | undefined {
+  if (result.kind !== 'image' || result.outsideInput === undefined || result.count === 0 || result.outsideInput < result.count) return undefined;
+  const other = result.direction === 'moving-to-fixed' ? 'the fixed space (then use --inverse)' : 'the moving space (then leave out --inverse)';
+  return `every one of the ${result.count} output voxels maps outside the input image, so the output is all 0: the field belongs to another scan or patient, or the input lies in ${other}`;
 }
 
 /** Carries `request.input` through the field into `request.output` (see the module comment). */

@@ -21,6 +21,8 @@ export interface WarpedImage {
   maxResidualMm: number;
   /** Voxels whose inversion residual stayed above the tolerance. */
   unconverged: number;
+  /** Voxels whose source point lies outside the moving image (given 0). */
+  outsideMoving: number;
 }
 
 function outputArray(moving: ImageLps, interpolation: ImageInterpolation, length: number): ArrayValues {
@@ -34,21 +36,23 @@ function outputArray(moving: ImageLps, interpolation: ImageInterpolation, length
 /**
  * Pulls moving values to fixed voxels: out[v] = moving(y_v + T_v), with y_v the LPS centre of fixed voxel v and
  * T_v its displacement; points outside the moving image give 0 (ITK ResampleImageFilter's default pixel value, with
- * ITK's inside rule, see core/field/grid-sampler.ts).
+ * ITK's inside rule, see core/field/grid-sampler.ts). Returns how many points fell outside.
  */
-function pull(sampler: GridSampler, points: Float64Array, displacements: ArrayLike<number>, interpolation: ImageInterpolation, out: ArrayValues, offset: number): void {
+function pull(sampler: GridSampler, points: Float64Array, displacements: ArrayLike<number>, interpolation: ImageInterpolation, out: ArrayValues, offset: number): number {
   const comps = sampler.image.components;
   const ci = new Float64Array(3);
   const tmp = new Float64Array(comps);
   const round = !(out instanceof Float32Array || out instanceof Float64Array);
+  let outside = 0;
   for (let q = 0; q < points.length / 3; q++) {
     const x = points[3 * q] + displacements[3 * q];
     const y = points[3 * q + 1] + displacements[3 * q + 1];
     const z = points[3 * q + 2] + displacements[3 * q + 2];
-    if (interpolation === 'nearest') sampler.nearest(x, y, z, tmp, 0, 'zero', ci);
-    else sampler.linear(x, y, z, tmp, 0, 'zero', ci);
+    const inside = interpolation === 'nearest' ? sampler.nearest(x, y, z, tmp, 0, 'zero', ci) >= 0 : sampler.linear(x, y, z, tmp, 0, 'zero', ci);
+    if (!inside) outside++;
     for (let c = 0; c < comps; c++) out[(offset + q) * comps + c] = round ? Math.round(tmp[c]) : tmp[c];
   }
+  return outside;
 }
 
 /**
@@ -65,6 +69,7 @@ export async function warpImage(moving: ImageLps, fixedGrid: GridLps, deformatio
   const chunk = Math.max(1, Math.floor(options.chunkVoxels ?? 65536));
   let maxRes = 0;
   let unconverged = 0;
+  let outsideMoving = 0;
   for (let start = 0; start < n; start += chunk) {
     throwIfCancelled(options.signal, 'warp image');
     const count = Math.min(chunk, n - start);
@@ -72,10 +77,10 @@ export async function warpImage(moving: ImageLps, fixedGrid: GridLps, deformatio
     const inv = await deformation.evaluateInverse(points, options);
     maxRes = Math.max(maxRes, inv.maxResidualMm);
     unconverged += inv.unconverged;
-    pull(sampler, points, inv.displacementsLps, interpolation, out, start);
+    outsideMoving += pull(sampler, points, inv.displacementsLps, interpolation, out, start);
     options.onProgress?.({ stage: 'warp image', fraction: (start + count) / n });
   }
-  return { image: { ...gridOfImage(fixedGrid), components: moving.components, data: out }, maxResidualMm: maxRes, unconverged };
+  return { image: { ...gridOfImage(fixedGrid), components: moving.components, data: out }, maxResidualMm: maxRes, unconverged, outsideMoving };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
+import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, outsideInputWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
 import type { ImageInterpolation } from '../../warp/warp-image.ts';
 import { fieldFilesOf } from '../../warp/field-file.ts';
 import type { Command } from '../command.ts';
@@ -91,8 +91,7 @@ Options:
       bar.done();
       const unit = appliedUnit(result);
       printMessage(`wrote ${shortPath(result.output)} (${result.count} ${unit}${result.interpolation ? `, ${result.interpolation}` : ''}, ${result.direction}) in ${result.seconds.toFixed(1)} s`);
-      const outside = outsideFieldWarning(result);
-      if (outside) printMessage(`warning: ${outside}`);
+      for (const warning of [outsideFieldWarning(result), outsideInputWarning(result)]) if (warning) printMessage(`warning: ${warning}`);
       if (result.unconverged > 0) {
         printMessage(
           `warning: at ${result.unconverged} of ${result.count} ${unit} the field could not be inverted to 1e-4 mm (largest residual ${result.maxInversionResidualMm.toFixed(2)} mm): ` +

@@ -34,7 +34,7 @@ import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
 import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
-import { applyFieldWith, outsideFieldWarning, type ApplyFieldResult } from '../../warp/apply-field.ts';
+import { applyFieldWith, outsideFieldWarning, outsideInputWarning, type ApplyFieldResult } from '../../warp/apply-field.ts';
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
@@ -505,8 +505,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           };
           const result = await applyFieldWith(applyRequest, kind, loaded, { signal });
           appliedFiles.push({ ...result, output, field: fieldFile });
-          const outside = outsideFieldWarning(result);
-          if (outside) warnings.push(`${output}: ${outside}`);
+          for (const warning of [outsideFieldWarning(result), outsideInputWarning(result)]) if (warning) warnings.push(`${output}: ${warning}`);
         }
         await part('applied files');
       }

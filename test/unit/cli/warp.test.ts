@@ -246,6 +246,15 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
   assert.ok(!existsSync(join(dir, 'o.csv')));
   const forward = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'field.nrrd'), '-o', join(dir, 'o.csv')]);
   assert.equal(forward.code, 0, forward.stderr);
+  // An image the field does not belong to (a scan a metre away): the output is all 0, and warp says so.
+  await writeImage(join(dir, 'far.nii.gz'), { ...mask, originLps: [1000, 1000, 1000] });
+  const far = await runMonge(['warp', join(dir, 'far.nii.gz'), '--field', folder, '-o', join(dir, 'far-w.nii.gz')]);
+  assert.equal(far.code, 0, far.stderr);
+  assert.match(far.stderr, /warning: every one of the \d+ output voxels maps outside the input image, so the output is all 0/);
+  assert.ok((await readImage(join(dir, 'far-w.nii.gz'))).data.every((v) => v === 0));
+  const near = await runMonge(['warp', join(dir, 'mask.nii.gz'), '--field', folder, '-o', join(dir, 'near-w.nii.gz')]);
+  assert.equal(near.code, 0, near.stderr);
+  assert.doesNotMatch(near.stderr, /maps outside the input image/);
 });
 
 test('warp through a register folder reproduces its warped shape and landmarks (field vs point warp ≤ 0.1 mm); its inverse field', async (t) => {
