@@ -30,10 +30,15 @@ export class FieldGridError extends Error {
   override readonly name = 'FieldGridError';
 }
 
-/** An image's box (first to last voxel centre) at a new spacing, same origin and direction. */
+/** An image's box (first to last voxel centre) at a new spacing, centred on it, same direction. */
 export function regridImageBox(grid: GridLps, spacingMm: number): GridLps {
   const size: [number, number, number] = [0, 1, 2].map((a) => Math.max(1, Math.round(((grid.size[a] - 1) * grid.spacingMm[a]) / spacingMm) + 1)) as [number, number, number];
-  return { size, spacingMm: [spacingMm, spacingMm, spacingMm], originLps: [...grid.originLps], directionLps: Float64Array.from(grid.directionLps) };
+  // Centred on the image box: rounding the voxel count must not shift the grid towards the origin's corner (at a
+  // coarse spacing the few voxels left would all sit at one side of the image).
+  const shift = [0, 1, 2].map((a) => ((grid.size[a] - 1) * grid.spacingMm[a] - (size[a] - 1) * spacingMm) / 2);
+  const d = grid.directionLps;
+  const originLps = [0, 1, 2].map((r) => grid.originLps[r] + d[3 * r] * shift[0] + d[3 * r + 1] * shift[1] + d[3 * r + 2] * shift[2]) as [number, number, number];
+  return { size, spacingMm: [spacingMm, spacingMm, spacingMm], originLps, directionLps: Float64Array.from(grid.directionLps) };
 }
 
 /**

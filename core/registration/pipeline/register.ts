@@ -470,9 +470,11 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       try {
         jacobian = await forwardJacobianOnFixedGrid(sampled.image, signal);
         const fixedRegion = fixedRegionMask(fixed, fg.grid);
-        region = fixedRegion.region;
         let regionVoxels = 0;
         for (let q = 0; q < fixedRegion.mask.data.length; q++) if (fixedRegion.mask.data[q]) regionVoxels++;
+        // A grid too coarse to put a voxel centre inside the region (--field-spacing 70 on a small mask): the
+        // statistics are over every voxel, and the report says so rather than naming a region they do not cover.
+        region = regionVoxels > 0 ? fixedRegion.region : `whole field grid (none of its voxel centres, ${fg.grid.spacingMm.map((s) => +s.toFixed(2)).join(' × ')} mm apart, lies in the ${fixedRegion.region})`;
         insideFixed = regionVoxels > 0 ? jacobianStats(jacobian, fixedRegion.mask) : jacobianStats(jacobian);
         allVoxels = jacobianStats(jacobian);
       } catch (e) {

@@ -31,6 +31,10 @@ test('a fixed image grid within the limit is used as it is; a field spacing regr
   const regridded = fieldGridOf(fixed, 2, 2, 10);
   assert.equal(regridded.source, 'fixed image box');
   assert.deepEqual(regridded.grid.size, [180, 180, 106]); // (n − 1) · 0.7 / 2 + 1, rounded
+  // A spacing coarser than the image: the one voxel left sits at the image's middle, not at its first corner.
+  const one = fieldGridOf(fixed, 1e6, 2, 10).grid;
+  assert.deepEqual(one.size, [1, 1, 1]);
+  assert.deepEqual(one.originLps, [-100 + 511 * 0.35, -80 + 511 * 0.35, -300 + 299 * 0.35]);
 });
 
 test('a fixed image grid above the limit is regridded on its box at the finest spacing that fits, with a note', () => {
@@ -41,7 +45,10 @@ test('a fixed image grid above the limit is regridded on its box at the finest s
   assert.ok(gridVoxelCount(fg.grid) <= MAX_FIELD_VOXELS);
   // The box of 306.6 × 306.6 × 479.4 mm holds 100 M voxels at (306.6² · 479.4 / 1e8)^(1/3) ≈ 0.77 mm.
   assert.ok(h >= 0.77 && h <= 0.8, `spacing ${h}`);
-  assert.deepEqual(fg.grid.originLps, [-100, -80, -300], 'same box');
+  // The same box, centred: its middle is the image's, and its first voxel within half a new voxel of the image's.
+  const middle = (g: { originLps: readonly number[]; size: readonly number[]; spacingMm: readonly number[] }) => [0, 1, 2].map((a) => g.originLps[a] + ((g.size[a] - 1) * g.spacingMm[a]) / 2);
+  middle(fg.grid).forEach((c, a) => assert.ok(Math.abs(c - middle(fixed.image!)[a]) < 1e-9, `axis ${a}: ${c}`));
+  fg.grid.originLps.forEach((o, a) => assert.ok(Math.abs(o - [-100, -80, -300][a]) <= h / 2, `origin ${a}: ${o}`));
   assert.match(fg.note ?? '', /512 × 512 × 800 = 210 M voxels .* written on its box at 0\.\d+ mm/);
 });
 
