@@ -148,7 +148,7 @@ export function csvLayout(bytes: Uint8Array, file: string, prefixOption: string 
         file,
         'malformed',
         `line ${headerLine.line}: no x, y, z columns; the file holds the point sets ${groups.map((g) => `'${g}'`).join(', ')}: ` +
-          `choose one with the command's prefix option (e.g. --prefix ${groups[0]}; register: --moving-landmarks-prefix / --fixed-landmarks-prefix / --apply-prefix)`,
+          `choose one with the command's prefix option (e.g. --prefix ${groups[0]}; register: --moving-landmarks-prefix / --fixed-landmarks-prefix / --apply-prefix; landmarks-error: --prefix-a / --prefix-b)`,
       );
     }
     const wanted = prefix ? `${prefix}_x, ${prefix}_y, ${prefix}_z` : 'x, y, z';
