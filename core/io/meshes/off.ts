@@ -8,9 +8,9 @@
  *   n i0 … i(n−1) [colour]                    one face per line; polygons are fanned into triangles
  *
  * '#' starts a comment anywhere. Vertex normals (NOFF) become 'Normals' (spatial vector); vertex colours (COFF)
- * become 'RGBA': uchar when written as integers 0–255, float when written as decimals (Geomview's 0–1 floats),
- * alpha defaulting to opaque when a line gives only r g b. Face colours are ignored. A `# SPACE=RAS|LPS`
- * comment declares the frame.
+ * become 'RGBA': uchar when written as integers 0–255 (at least one above 1), float otherwise (Geomview's 0–1
+ * floats), alpha defaulting to opaque when a line gives only r g b; the writer gives float colours a decimal
+ * point. Face colours are ignored. A `# SPACE=RAS|LPS` comment declares the frame.
  */
 import { InputError } from '../errors.ts';
 import type { PointArray } from '../../shape/types.ts';
@@ -142,14 +142,20 @@ function parse(bytes: Uint8Array, file: string): MeshData {
   const arrays: PointArray[] = [];
   if (normals) arrays.push({ name: 'Normals', components: 3, values: normals, spatialVector: true });
   if (colours) {
-    const opaque = coloursAreIntegers ? 255 : 1;
+    // Bytes only when every value is an integer literal in 0–255 and one of them is above 1. Integers that are all
+    // 0 or 1 ("1 0 0 1", as %g writes Geomview's float red) are 0–1 floats: as bytes they would be black and all
+    // but transparent, which no one writes on purpose. NaN marks an alpha the line left out.
+    let inByteRange = true;
+    let aboveOne = false;
+    for (const v of colours) {
+      if (Number.isNaN(v)) continue;
+      if (!(v >= 0 && v <= 255)) inByteRange = false;
+      if (v > 1) aboveOne = true;
+    }
+    const asBytes = coloursAreIntegers && inByteRange && aboveOne;
+    const opaque = asBytes ? 255 : 1;
     for (let i = 3; i < colours.length; i += 4) if (Number.isNaN(colours[i])) colours[i] = opaque;
-    const inByteRange = colours.every((v) => v >= 0 && v <= 255);
-    arrays.push({
-      name: 'RGBA',
-      components: 4,
-      values: coloursAreIntegers && inByteRange ? Uint8Array.from(colours) : Float32Array.from(colours),
-    });
+    arrays.push({ name: 'RGBA', components: 4, values: asBytes ? Uint8Array.from(colours) : Float32Array.from(colours) });
   }
   const data: MeshData = { points, arrays };
   if (faceCount > 0) data.triangles = triangles.toArray();
@@ -163,6 +169,13 @@ function serialize(mesh: MeshData, options: MeshWriteOptions): Uint8Array {
   const normals = mesh.arrays.find((a) => a.name === 'Normals' && a.components === 3 && a.values.length === 3 * n);
   const colours = mesh.arrays.find((a) => a.name === 'RGBA' && a.components === 4 && a.values.length === 4 * n);
   const t = mesh.triangles ?? new Uint32Array(0);
+  // The reader tells byte colours from float ones by the literals: float colours always carry a decimal point
+  // ("1.0", not "1"), or a float RGBA of 1s and 0s would come back as bytes.
+  const floatColours = colours !== undefined && (colours.values instanceof Float32Array || colours.values instanceof Float64Array);
+  const colourText = (x: number): string => {
+    const s = formatNumber(x);
+    return floatColours && /^-?\d+$/.test(s) ? `${s}.0` : s;
+  };
   const text = new TextOutput();
   text.line(`${colours ? 'C' : ''}${normals ? 'N' : ''}OFF`);
   text.line(`# written by Monge, ${spaceTag(options.frame)}`);
@@ -175,7 +188,7 @@ function serialize(mesh: MeshData, options: MeshWriteOptions): Uint8Array {
     }
     if (colours) {
       const v = colours.values;
-      row += ` ${formatNumber(v[4 * i])} ${formatNumber(v[4 * i + 1])} ${formatNumber(v[4 * i + 2])} ${formatNumber(v[4 * i + 3])}`;
+      row += ` ${colourText(v[4 * i])} ${colourText(v[4 * i + 1])} ${colourText(v[4 * i + 2])} ${colourText(v[4 * i + 3])}`;
     }
     text.line(row);
   }

@@ -113,6 +113,26 @@ for (const frame of ['LPS', 'RAS'] as const) {
   });
 }
 
+test('float colours of 1s and 0s survive an OFF round trip as floats; integer 0/1 colours read as 0–1 floats', () => {
+  // Pure red, green and blue, opaque: every value is exactly 0 or 1, which "%g" writes as "1" and "0".
+  const rgba = Float32Array.from([1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0.5]);
+  const mesh: MeshData = { points: new Float64Array(9).map((_, i) => i), triangles: new Uint32Array([0, 1, 2]), arrays: [{ name: 'RGBA', components: 4, values: rgba }] };
+  const bytes = offCodec.serialize!(mesh, { frame: 'LPS' });
+  assert.match(new TextDecoder().decode(bytes), /\n0 1 2 1\.0 0\.0 0\.0 1\.0\n/, 'float colours carry a decimal point');
+  const back = parse(bytes).arrays[0];
+  assert.ok(back.values instanceof Float32Array, `float RGBA came back as ${back.values.constructor.name}`);
+  assert.deepEqual(back.values, rgba);
+
+  // Another writer's Geomview floats without decimals: bytes 1 and 0 would be black and nearly transparent.
+  const geomview = parse(text('COFF\n2 0 0\n0 0 0 1 0 0 1\n1 0 0 0 0 1\n')).arrays[0];
+  assert.ok(geomview.values instanceof Float32Array);
+  assert.deepEqual(Array.from(geomview.values), [1, 0, 0, 1, 0, 0, 1, 1], 'alpha defaults to 1.0, not 255');
+  // One value above 1 makes them bytes, alpha defaulting to 255.
+  const bytesBack = parse(text('COFF\n2 0 0\n0 0 0 1 0 0 1\n1 0 0 0 0 255\n')).arrays[0];
+  assert.ok(bytesBack.values instanceof Uint8Array);
+  assert.deepEqual(Array.from(bytesBack.values), [1, 0, 0, 1, 0, 0, 255, 255]);
+});
+
 test('OFF written by Monge reads in ITK (itk-wasm), and OFF written by ITK reads in Monge', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'monge-off-'));
   try {
