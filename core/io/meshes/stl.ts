@@ -7,10 +7,11 @@
  * Reference: 3D Systems, "StereoLithography Interface Specification" (1989, 1988 draft); the de-facto rules
  * are those of VTK's vtkSTLReader / vtkSTLWriter.
  *
- * A binary file is recognised by its size, exactly 84 + 50 n bytes, not by the absence of "solid": many binary
- * exporters start the header with "solid". STL repeats each vertex in every facet that uses it; the reader welds
- * bit-identical vertices (./vertex-welder.ts) so the mesh comes back indexed and connected. Facet normals are
- * ignored on reading and recomputed from the triangles on writing. Slicer declares the frame with `SPACE=RAS|LPS`
+ * A binary file is recognised by its size, exactly 84 + 50 n bytes, or by bytes no text holds (NUL, control
+ * characters), not by the absence of "solid": many binary exporters start the header with "solid". Fewer than 50
+ * bytes after the last counted facet are ignored (see `parse`). STL repeats each vertex in every facet that uses
+ * it; the reader welds bit-identical vertices (./vertex-welder.ts) so the mesh comes back indexed and connected.
+ * Facet normals are ignored on reading and recomputed from the triangles on writing. Slicer declares the frame with `SPACE=RAS|LPS`
  * in the binary header or the ASCII solid name (./declared-frame.ts); Monge reads and writes the same tag.
  */
 import { triangleCrossInto } from '../../shape/triangle-geometry.ts';
@@ -120,27 +121,45 @@ function parseAscii(bytes: Uint8Array, file: string): MeshData {
   return withFrame({ points: welder.points(), triangles: triangles.toArray(), arrays: [] }, declaredFrame);
 }
 
+/**
+ * True when the first KiB holds a byte no text file has: NUL or a control character other than tab, LF, VT, FF,
+ * CR. Any binary STL of fewer than 2^24 facets has a 0 in its count's high byte (offset 83), and its floats and
+ * attribute words are full of them, so a binary file whose header starts with "solid" is caught here even when its
+ * size is wrong. Bytes above 0x7e are not counted: a solid's name may be UTF-8.
+ */
+function hasBinaryBytes(bytes: Uint8Array): boolean {
+  const end = Math.min(bytes.length, 1024);
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i];
+    if (b < 0x20 && !(b >= 0x09 && b <= 0x0d)) return true;
+  }
+  return false;
+}
+
 function parse(bytes: Uint8Array, file: string): MeshData {
   if (bytes.length === 0) throw new InputError(file, 'empty', 'the file is empty');
   const solid = startsWithSolid(bytes);
-  if (bytes.length >= HEADER_BYTES + 4) {
-    const facets = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HEADER_BYTES, true);
-    const expected = HEADER_BYTES + 4 + FACET_BYTES * facets;
-    if (bytes.length === expected && !(solid && facets > 0 && looksLikeAsciiStl(bytes))) return parseBinary(bytes, file, facets);
-    if (!solid) {
-      if (bytes.length < expected) {
-        throw new InputError(file, 'truncated', `binary STL: the header counts ${facets} facets (${expected} bytes) but the file has ${bytes.length} bytes`);
-      }
-      throw new InputError(
-        file,
-        'count-mismatch',
-        `binary STL: the header counts ${facets} facets (${expected} bytes) but the file has ${bytes.length} bytes`,
-      );
-    }
-  } else if (!solid) {
-    throw new InputError(file, 'truncated', `binary STL needs at least ${HEADER_BYTES + 4} bytes, the file has ${bytes.length}`);
+  const binary = !solid || hasBinaryBytes(bytes);
+  if (bytes.length < HEADER_BYTES + 4) {
+    if (binary) throw new InputError(file, 'truncated', `binary STL needs at least ${HEADER_BYTES + 4} bytes, the file has ${bytes.length}`);
+    return parseAscii(bytes, file);
   }
-  return parseAscii(bytes, file);
+  const facets = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HEADER_BYTES, true);
+  const expected = HEADER_BYTES + 4 + FACET_BYTES * facets;
+  if (bytes.length === expected && !(solid && facets > 0 && looksLikeAsciiStl(bytes))) return parseBinary(bytes, file, facets);
+  if (!binary) return parseAscii(bytes, file);
+  if (bytes.length < expected) {
+    throw new InputError(file, 'truncated', `binary STL, truncated (${bytes.length} bytes, ${expected} expected for the ${facets} facets the header counts)`);
+  }
+  // Trailing bytes: fewer than one facet's worth (padding some exporters add) are ignored, as VTK's reader, which
+  // reads whole facets until the end, ignores them too. A whole facet or more past the count is refused: VTK would
+  // read those bytes as more triangles, Monge by the count, and neither can know which the writer meant.
+  if (bytes.length - expected < FACET_BYTES) return parseBinary(bytes, file, facets);
+  throw new InputError(
+    file,
+    'count-mismatch',
+    `binary STL: the header counts ${facets} facets (${expected} bytes) but the file has ${bytes.length} bytes, ${Math.floor((bytes.length - expected) / FACET_BYTES)} more facets' worth`,
+  );
 }
 
 /** Unit normal of triangle t (zero for a degenerate triangle). */

@@ -221,12 +221,38 @@ test('a 1M-triangle binary STL parses in about a second', () => {
   assert.ok(seconds < 2, `parsing took ${seconds.toFixed(2)} s`);
 });
 
+test('a binary STL whose header starts with "solid" is told from ASCII by its bytes: truncated is said so, a few trailing bytes are ignored', () => {
+  for (const header of ['solid binary exported by SolidWorks', 'binary']) {
+    const cube = binaryStl(header, cubeSoup());
+    // One byte short, and half a facet short: a binary truncation, not an ASCII solid without "endsolid".
+    for (const short of [cube.length - 1, cube.length - 25]) {
+      assert.throws(
+        () => parse(cube.subarray(0, short)),
+        (e: unknown) => e instanceof InputError && e.problem === 'truncated' && e.file === FILE && e.message === `${FILE}: binary STL, truncated (${short} bytes, ${cube.length} expected for the 12 facets the header counts)`,
+        header,
+      );
+    }
+    // Up to 49 bytes after the last facet (padding, as VTK ignores it) are ignored; a whole facet more is refused.
+    for (const extra of [1, 2, 49]) {
+      const trailing = new Uint8Array(cube.length + extra);
+      trailing.set(cube);
+      assertIsCube(parse(trailing));
+    }
+    const oneMore = new Uint8Array(cube.length + 50);
+    oneMore.set(cube);
+    assertProblem(() => parse(oneMore), 'count-mismatch');
+  }
+  // A short ASCII file still reads as ASCII, and its errors stay ASCII ones.
+  const ascii = asciiCube(false);
+  assert.throws(() => parse(text(ascii.slice(0, ascii.indexOf('endsolid')))), /no "endsolid"/);
+});
+
 test('bad STL input gives an InputError with the right problem', () => {
   const cube = binaryStl('binary', cubeSoup());
   assertProblem(() => parse(new Uint8Array(0)), 'empty');
   assertProblem(() => parse(cube.subarray(0, cube.length - 1)), 'truncated');
   assertProblem(() => parse(cube.subarray(0, 50)), 'truncated');
-  const padded = new Uint8Array(cube.length + 10);
+  const padded = new Uint8Array(cube.length + 50);
   padded.set(cube);
   assertProblem(() => parse(padded), 'count-mismatch');
   const huge = cube.slice();
