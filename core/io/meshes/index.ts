@@ -77,12 +77,16 @@ export function shapeToMeshData(shape: Shape, frame: Frame): MeshData {
   return { points: convertPoints(shape.pointsLps, 'LPS', frame), triangles: shape.triangles, arrays, declaredFrame: frame };
 }
 
-/** Reads a mesh file into an LPS Shape. Throws InputError naming the file on any problem. */
+/** Reads a mesh file into an LPS Shape. Throws InputError naming the file on any problem, 'empty' for no points. */
 export async function readMesh(path: string, options: ReadMeshOptions = {}): Promise<Shape> {
   const codec = meshCodecFor(path);
   if (!codec) throw new InputError(path, 'unsupported', 'not a mesh format Monge reads (see `monge --help` for the list)');
   const bytes = await readInputBytes(path);
   const data = codec.parse(bytes, path);
+  // One rule for every format, as for point sets: a file with no points is refused here, naming it, rather than
+  // reaching `info`, `convert` or a registration as a 0-point shape (codecs parse "POINTS 0" or an 84-byte STL
+  // with a count of 0 as valid, which they are, syntactically).
+  if (data.points.length === 0) throw new InputError(path, 'empty', 'holds no points');
   return meshDataToShape(data, data.declaredFrame ?? options.assumeFrame ?? codec.defaultFrame);
 }
 

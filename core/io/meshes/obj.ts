@@ -118,7 +118,7 @@ function parse(bytes: Uint8Array, file: string): MeshData {
     s.skipLine();
   }
   if (points.length === 0) {
-    throw new InputError(file, 'malformed', sawLineData ? 'the OBJ file has only line elements, no vertices' : 'the OBJ file has no vertices');
+    throw new InputError(file, 'empty', sawLineData ? 'the OBJ file has only line elements, no vertices' : 'the OBJ file has no vertices');
   }
   const arrays: PointArray[] = [];
   if (faces > 0 && normalsPerVertex && normals.length === points.length) {

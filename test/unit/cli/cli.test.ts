@@ -98,7 +98,7 @@ test('an output that is an input, a folder, in a missing folder, or of a suffix 
   assert.deepEqual(readdirSync(dir).sort(), ['ball.nii.gz', 'in.csv'], 'nothing written');
 });
 
-test('info prints the origin and axes (LPS) of an image, no bounds for a file without points; ot refuses a shape with no points', async (t) => {
+test('info prints the origin and axes (LPS) of an image; info and ot refuse a mesh with no points, naming it', async (t) => {
   const dir = await tempDir(t, 'cli-info');
   // Axes i → −x, j → +z, k → +y (LPS), centred on (10, −20, 30).
   const image = imageFrom([4, 3, 2], [1, 2, 3], Float64Array.from([-1, 0, 0, 0, 0, 1, 0, 1, 0]), [10, -20, 30], (p) => (p[0] > 8 ? 1 : 0));
@@ -111,9 +111,9 @@ test('info prints the origin and axes (LPS) of an image, no bounds for a file wi
   const empty = join(dir, 'empty.vtk');
   writeFileSync(empty, '# vtk DataFile Version 3.0\nx\nASCII\nDATASET POLYDATA\nPOINTS 0 float\n');
   const e = monge('info', empty);
-  assert.equal(e.code, 0, e.stderr);
-  assert.match(e.stdout, /bounds {3}none \(no points\)/);
-  assert.doesNotMatch(e.stdout, /undefined/);
+  assert.equal(e.code, 3, e.stderr);
+  assert.match(e.stderr, /empty\.vtk: holds no points/);
+  assert.doesNotMatch(e.stderr, /internal error/);
   const ot = monge('ot', empty, join(dir, 'oblique.nrrd'), '-o', join(dir, 'm.csv'));
   assert.equal(ot.code, 3, ot.stderr);
   assert.match(ot.stderr, /empty\.vtk: holds no points/);

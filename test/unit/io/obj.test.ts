@@ -160,5 +160,5 @@ test('bad OBJ input gives an InputError with the right problem', () => {
   assertProblem(() => parse(text(`${square}f 1 2\n`)), 'malformed');
   assertProblem(() => parse(text(`${square}f 1 b 2\n`)), 'malformed');
   assertProblem(() => parse(text(`${square}f 1.5 2 3\n`)), 'malformed');
-  assertProblem(() => parse(text('# nothing but a comment\ng group\n')), 'malformed');
+  assertProblem(() => parse(text('# nothing but a comment\ng group\n')), 'empty');
 });
