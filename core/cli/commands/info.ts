@@ -1,5 +1,7 @@
 import { readAny } from '../../io/index.ts';
 import { worldBoundsLps } from '../../io/images/geometry.ts';
+import { nrrdDeclaredFrame } from '../../io/images/nrrd-space.ts';
+import type { ImageFormat } from '../../io/images/types.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
@@ -31,6 +33,17 @@ function arrayType(values: ArrayBufferView): string {
 /** The format name of a mesh or point file, from the codec that reads it. */
 function shapeFormat(path: string): string {
   return meshCodecFor(path)?.format ?? pointCodecFor(path)?.format ?? 'unknown';
+}
+
+/**
+ * The frame an image file is in. ITK hands every format over in LPS; the frame reported is the one the file
+ * uses: RAS for NIfTI and MGH, the `space:` a NRRD header declares (Slicer writes RAS as well as LPS), LPS for the
+ * rest (MetaImage and DICOM are LPS by definition, and ITK takes a NRRD without a known space as LPS).
+ */
+async function imageFrame(file: string, format: ImageFormat): Promise<string> {
+  if (format === 'nifti' || format === 'mgh') return 'RAS';
+  if (format === 'nrrd') return (await nrrdDeclaredFrame(file)) ?? 'LPS';
+  return 'LPS';
 }
 
 function shapeInfo(file: string, shape: Shape): InfoJson {
@@ -85,8 +98,7 @@ Options:
         points: voxels,
         cells: voxels,
         bounds_mm: worldBoundsLps(im),
-        // ITK hands every format over in LPS; the frame reported is the one the file format itself uses.
-        frame: im.format === 'nifti' || im.format === 'mgh' ? 'RAS' : 'LPS',
+        frame: await imageFrame(file, im.format),
         arrays: [{ name: 'voxels', components: im.components, type: im.componentType }],
         image: {
           size: [...im.size],

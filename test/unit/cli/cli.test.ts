@@ -120,6 +120,29 @@ test('info prints the origin and axes (LPS) of an image; info and ot refuse a me
   assert.doesNotMatch(ot.stderr, /internal error/);
 });
 
+test('info reports the frame a NRRD header declares (space: RAS as RAS), with the geometry in LPS as before', async (t) => {
+  const dir = await tempDir(t, 'cli-nrrd-space');
+  const nrrd = (space: string | undefined): Buffer => {
+    const header = ['NRRD0004', 'type: uint8', 'dimension: 3', ...(space ? [`space: ${space}`] : ['space dimension: 3'])];
+    header.push('sizes: 2 2 2', 'space directions: (1.5,0,0) (0,1.25,0) (0,0,2)', 'kinds: domain domain domain', 'encoding: raw', 'space origin: (10,20,30)', '');
+    return Buffer.concat([Buffer.from(header.join('\n') + '\n', 'latin1'), Buffer.from([0, 1, 1, 0, 1, 0, 0, 1])]);
+  };
+  for (const [space, frame, origin] of [
+    ['RAS', 'RAS', [-10, -20, 30]],
+    ['right-anterior-superior', 'RAS', [-10, -20, 30]],
+    ['left-posterior-superior', 'LPS', [10, 20, 30]],
+    [undefined, 'LPS', [10, 20, 30]],
+  ] as const) {
+    const file = join(dir, `${space ?? 'none'}.nrrd`);
+    writeFileSync(file, nrrd(space));
+    const r = monge('info', '--json', file);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { frame: string; image: { origin_lps: number[] } };
+    assert.equal(info.frame, frame, `space: ${space}`);
+    assert.deepEqual(info.image.origin_lps, origin, `space: ${space}: the geometry is ITK's, converted to LPS`);
+  }
+});
+
 test('info and convert read one point set of a two-set CSV with --prefix, and say so when it is missing', async (t) => {
   const dir = await tempDir(t, 'cli-prefix');
   const csv = join(dir, 'pairs.csv');
