@@ -6,6 +6,8 @@
  * This module is the ONE place in Monge that converts between the two; every reader and writer calls it.
  */
 
+import type { PointArray } from '../shape/types.ts';
+
 /** A patient coordinate frame. */
 export type Frame = 'LPS' | 'RAS';
 
@@ -35,6 +37,33 @@ export function convertPoints<T extends Float32Array | Float64Array>(xyz: T, fro
 /** Converts one point (a copy). */
 export function convertPoint(p: readonly [number, number, number], from: Frame, to: Frame): [number, number, number] {
   return from === to ? [p[0], p[1], p[2]] : [-p[0], -p[1], p[2]];
+}
+
+/**
+ * Converts interleaved row-major 3×3 tensors (9 values each) from `from` to `to`: T' = F · T · F with
+ * F = diag(−1, −1, 1), i.e. the entries that mix z with x or y (xz, yz, zx, zy) change sign. Returns a new array.
+ */
+export function convertTensors<T extends Float32Array | Float64Array>(tensors: T, from: Frame, to: Frame): T {
+  const out = tensors.slice() as T;
+  if (from === to) return out;
+  for (let i = 0; i < out.length; i += 9) {
+    out[i + 2] = -out[i + 2];
+    out[i + 5] = -out[i + 5];
+    out[i + 6] = -out[i + 6];
+    out[i + 7] = -out[i + 7];
+  }
+  return out;
+}
+
+/**
+ * A per-point array in frame `to`: spatial vectors and tensors (float) converted, any other array as it is.
+ * Readers and writers of meshes and point sets all go through this, so no array keeps the other frame's signs.
+ */
+export function convertPointArray(a: PointArray, from: Frame, to: Frame): PointArray {
+  if (!(a.values instanceof Float32Array || a.values instanceof Float64Array)) return a;
+  if (a.spatialVector && a.components === 3) return { ...a, values: convertPoints(a.values, from, to) };
+  if (a.spatialTensor && a.components === 9) return { ...a, values: convertTensors(a.values, from, to) };
+  return a;
 }
 
 /**

@@ -16,6 +16,12 @@ export interface PointArray {
    * as the points and changes sign with them on RAS↔LPS conversion.
    */
   spatialVector?: boolean;
+  /**
+   * True when each tuple is a spatial 3×3 tensor (9 components, row-major: a diffusion tensor, a strain, VTK's
+   * TENSORS), in the same frame as the points: on RAS↔LPS conversion T' = F·T·F with F = diag(−1, −1, 1), so
+   * xz, zx, yz and zy change sign.
+   */
+  spatialTensor?: boolean;
 }
 
 /**

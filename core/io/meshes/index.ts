@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { convertPoints, type Frame } from '../../frames/index.ts';
+import { convertPointArray, convertPoints, type Frame } from '../../frames/index.ts';
 import type { PointArray, Shape } from '../../shape/types.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { InputError } from '../errors.ts';
@@ -50,11 +50,7 @@ export interface ReadMeshOptions {
 
 /** Converts a file's MeshData to an LPS Shape. */
 export function meshDataToShape(data: MeshData, frame: Frame): Shape {
-  const arrays: PointArray[] = data.arrays.map((a) =>
-    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
-      ? { ...a, values: convertPoints(a.values, frame, 'LPS') }
-      : a,
-  );
+  const arrays: PointArray[] = data.arrays.map((a) => convertPointArray(a, frame, 'LPS'));
   return {
     kind: data.triangles && data.triangles.length > 0 ? 'mesh' : 'points',
     pointsLps: convertPoints(data.points, frame, 'LPS'),
@@ -66,11 +62,7 @@ export function meshDataToShape(data: MeshData, frame: Frame): Shape {
 
 /** Converts an LPS Shape to MeshData in `frame`, for a writer. */
 export function shapeToMeshData(shape: Shape, frame: Frame): MeshData {
-  const arrays: PointArray[] = shape.arrays.map((a) =>
-    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
-      ? { ...a, values: convertPoints(a.values, 'LPS', frame) }
-      : a,
-  );
+  const arrays: PointArray[] = shape.arrays.map((a) => convertPointArray(a, 'LPS', frame));
   if (shape.normalsLps && !arrays.some((a) => a.name === 'Normals')) {
     arrays.push({ name: 'Normals', components: 3, values: convertPoints(shape.normalsLps, 'LPS', frame), spatialVector: true });
   }

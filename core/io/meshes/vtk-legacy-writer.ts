@@ -5,8 +5,9 @@
  * - The title line is `vtk output SPACE=<frame>`, the declaration Slicer honours, so the frame round-trips.
  * - Points are `float` when every coordinate is exactly a float32 (nothing is lost), else `double`.
  * - Triangles are POLYGONS; a point cloud is written as one VERTICES cell per point, as VTK's own point clouds are.
- * - Spatial 3-vectors are VECTORS (the reader flags VECTORS and NORMALS as spatial), other arrays FIELD arrays;
- *   the order of the arrays is kept.
+ * - The spatial 3-vector named 'Normals' is NORMALS, other spatial 3-vectors are VECTORS (the reader flags both
+ *   as spatial), the first spatial tensor is TENSORS (vtkDataReader keeps only the first TENSORS of a POINT_DATA),
+ *   other arrays FIELD arrays; the order of the arrays is kept.
  */
 import type { PointArray } from '../../shape/types.ts';
 import { spaceTag } from './declared-frame.ts';
@@ -111,18 +112,25 @@ export function serializeVtkLegacy(mesh: MeshData, options: MeshWriteOptions): U
     // In file order: each spatial vector as VECTORS, each run of other arrays as one FIELD block (vtkDataReader
     // adds the arrays of every FIELD block in POINT_DATA), so the reader gives the arrays back in the same order.
     const named = mesh.arrays.map((a, k) => (a.name ? a : { ...a, name: `array${k}` }));
+    // Attribute roles the reader gives back (NORMALS, VECTORS, TENSORS): a tensor written in a FIELD block would
+    // read back as a plain array and no longer change sign with the frame.
+    const normals = named.find((a) => a.spatialVector && a.components === 3 && a.name === 'Normals');
+    const tensors = named.find((a) => a.spatialTensor && a.components === 9);
+    const keywordOf = (a: PointArray): string | undefined =>
+      a === normals ? 'NORMALS' : a.spatialVector && a.components === 3 ? 'VECTORS' : a === tensors ? 'TENSORS' : undefined;
     for (let k = 0; k < named.length; ) {
       const a = named[k];
       checkArray(a, nPoints);
-      if (a.spatialVector && a.components === 3) {
+      const keyword = keywordOf(a);
+      if (keyword) {
         const typeName = legacyTypeNameOf(a.values);
-        sink.text(`VECTORS ${encodeVtkName(a.name)} ${typeName}\n`);
+        sink.text(`${keyword} ${encodeVtkName(a.name)} ${typeName}\n`);
         sink.block(a.values, typeName, binary, 9);
         k++;
         continue;
       }
       let end = k;
-      while (end < named.length && !(named[end].spatialVector && named[end].components === 3)) end++;
+      while (end < named.length && !keywordOf(named[end])) end++;
       sink.text(`FIELD FieldData ${end - k}\n`);
       for (; k < end; k++) {
         const f = named[k];

@@ -6,8 +6,8 @@
  * Read: ASCII and BINARY (big-endian) POLYDATA and UNSTRUCTURED_GRID; both the counted cell layout of files before
  * version 5.1 and 5.1's OFFSETS/CONNECTIVITY. Polygons, quads, pixels and strips become triangles; vertices and
  * lines keep only their points (a POLYDATA of VERTICES is a point cloud, as the lung vessel trees are). Point data
- * (SCALARS, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, ids and FIELD arrays) is kept, VECTORS and NORMALS as
- * spatial vectors; cell data and dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line
+ * (SCALARS, COLOR_SCALARS, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, ids and FIELD arrays) is kept, VECTORS
+ * and NORMALS as spatial vectors, TENSORS as spatial tensors; cell data and dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line
  * declares the frame. Write: see ./vtk-legacy-writer.ts.
  */
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
@@ -182,7 +182,7 @@ class LegacyReader {
 
   /**
    * Reads one attribute section of POINT_DATA / CELL_DATA (keyword line already split) holding `n` tuples. Returns
-   * the array for the attributes Monge keeps, undefined for lookup tables and colour scalars.
+   * the array for the attributes Monge keeps, undefined for lookup tables.
    */
   attribute(t: string[], n: number): PointArray | undefined {
     const key = t[0].toUpperCase();
@@ -204,7 +204,7 @@ class LegacyReader {
         return { name, components: dim, values: this.values(n * dim, t[3] ?? '', `TEXTURE_COORDINATES ${name}`) };
       }
       case 'TENSORS':
-        return { name, components: 9, values: this.values(n * 9, t[2] ?? '', `TENSORS ${name}`) };
+        return { name, components: 9, values: this.values(n * 9, t[2] ?? '', `TENSORS ${name}`), spatialTensor: true };
       case 'TENSORS6':
         return { name, components: 6, values: this.values(n * 6, t[2] ?? '', `TENSORS6 ${name}`) };
       case 'GLOBAL_IDS':
@@ -212,10 +212,10 @@ class LegacyReader {
       case 'EDGE_FLAGS':
         return { name, components: 1, values: this.values(n, t[2] ?? '', `${key} ${name}`) };
       case 'COLOR_SCALARS': {
-        // nValues per tuple: floats in ASCII files, unsigned chars in binary ones.
+        // nValues per tuple: floats (0–1) in ASCII files, unsigned chars in binary ones, as VTK reads them.
         const m = this.count(t[2], `COLOR_SCALARS ${name}`);
-        this.values(n * m, this.binary ? 'unsigned_char' : 'float', `COLOR_SCALARS ${name}`);
-        return undefined;
+        if (m < 1) this.fail('malformed', `COLOR_SCALARS ${name}: ${m} components`);
+        return { name, components: m, values: this.values(n * m, this.binary ? 'unsigned_char' : 'float', `COLOR_SCALARS ${name}`) };
       }
       case 'LOOKUP_TABLE': {
         const size = this.count(t[2], `LOOKUP_TABLE ${name}`);

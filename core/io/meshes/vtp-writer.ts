@@ -8,6 +8,7 @@
  *   back) and as a `SPACE=<frame>` comment for people reading the file.
  * - Spatial vectors: the one named Normals (if any) is the PointData `Normals` attribute, the first other one the
  *   `Vectors` attribute — the standard marks VTK readers understand; any further ones carry `SpatialVector="1"`.
+ *   The first spatial tensor is the `Tensors` attribute.
  */
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { spaceTag } from './declared-frame.ts';
@@ -82,7 +83,12 @@ export function serializeVtp(mesh: MeshData, options: MeshWriteOptions): Uint8Ar
   const spatial = mesh.arrays.filter((a) => a.spatialVector && a.components === 3);
   const normals = spatial.find((a) => a.name === 'Normals');
   const vectors = spatial.find((a) => a !== normals);
-  const attrs = (normals ? ` Normals="${escapeXml(normals.name)}"` : '') + (vectors ? ` Vectors="${escapeXml(vectors.name)}"` : '');
+  // VTK names one tensor attribute per PointData; the reader flags it as a spatial tensor again.
+  const tensors = mesh.arrays.find((a) => a.spatialTensor && a.components === 9);
+  const attrs =
+    (normals ? ` Normals="${escapeXml(normals.name)}"` : '') +
+    (vectors ? ` Vectors="${escapeXml(vectors.name)}"` : '') +
+    (tensors ? ` Tensors="${escapeXml(tensors.name || `array${mesh.arrays.indexOf(tensors)}`)}"` : '');
   out.push(`      <PointData${attrs}>\n`);
   mesh.arrays.forEach((a: PointArray, k) => {
     const marked = a.spatialVector && a.components === 3 && a !== normals && a !== vectors ? ' SpatialVector="1"' : '';

@@ -6,8 +6,9 @@
  * zlib compression (vtkZLibDataCompressor); every Piece (merged). Polys (fanned) and Strips become triangles; a
  * file with only Verts or Lines is a point cloud. Point data is kept: arrays named Normals, or named by the
  * PointData `Normals`/`Vectors` attributes, are spatial vectors (as is one marked `SpatialVector="1"`, Monge's own
- * marker for further ones). The frame is Slicer's FieldData string array `SPACE` (vtkMRMLModelStorageNode) or a
- * `SPACE=RAS|LPS` comment. Write: see ./vtp-writer.ts.
+ * marker for further ones); the 9-component array the `Tensors` attribute names is a spatial tensor. The frame is
+ * Slicer's FieldData string array `SPACE` (vtkMRMLModelStorageNode) or a `SPACE=RAS|LPS` comment. Write: see
+ * ./vtp-writer.ts.
  */
 import { parseFrame, type Frame } from '../../frames/index.ts';
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
@@ -99,7 +100,8 @@ function readPiece(piece: XmlElement, enc: VtpEncoding): PieceData {
         throw new InputError(file, 'count-mismatch', `point data "${name}" has ${values.length} values, expected ${nPoints} × ${components}`);
       }
       const spatial = components === 3 && (spatialNames.has(name) || el.attrs.get('SpatialVector') === '1');
-      arrays.push(spatial ? { name, components, values, spatialVector: true } : { name, components, values });
+      const tensor = components === 9 && name === pointData.attrs.get('Tensors');
+      arrays.push(spatial ? { name, components, values, spatialVector: true } : tensor ? { name, components, values, spatialTensor: true } : { name, components, values });
     });
   }
   return { points, triangles, arrays };

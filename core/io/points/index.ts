@@ -8,7 +8,7 @@
  * .fcsv RAS as Slicer < 4.11 wrote it, DIR-Lab text RAS as the shared masks' NIfTI world frame).
  */
 import { basename } from 'node:path';
-import { convertPoints, type Frame } from '../../frames/index.ts';
+import { convertPointArray, convertPoints, type Frame } from '../../frames/index.ts';
 import type { PointArray, Shape } from '../../shape/types.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { InputError } from '../errors.ts';
@@ -46,11 +46,7 @@ export interface ReadPointsOptions {
 
 /** Converts a file's point set (in `frame`) to an LPS Shape. */
 export function pointSetToShape(data: PointSetData, frame: Frame): Shape {
-  const arrays: PointArray[] = data.arrays.map((a) =>
-    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
-      ? { ...a, values: convertPoints(a.values, frame, 'LPS') }
-      : a,
-  );
+  const arrays: PointArray[] = data.arrays.map((a) => convertPointArray(a, frame, 'LPS'));
   return {
     kind: 'points',
     pointsLps: convertPoints(data.points, frame, 'LPS'),
@@ -66,11 +62,7 @@ export function shapeToPointSet(shape: Shape, frame: Frame): PointSetData {
   if (shape.labels && shape.labels.length !== n) {
     throw new Error(`the shape has ${n} points but ${shape.labels.length} labels`);
   }
-  const arrays: PointArray[] = shape.arrays.map((a) =>
-    a.spatialVector && a.components === 3 && (a.values instanceof Float32Array || a.values instanceof Float64Array)
-      ? { ...a, values: convertPoints(a.values, 'LPS', frame) }
-      : a,
-  );
+  const arrays: PointArray[] = shape.arrays.map((a) => convertPointArray(a, 'LPS', frame));
   return { points: convertPoints(shape.pointsLps, 'LPS', frame), labels: shape.labels, arrays, declaredFrame: frame };
 }
 

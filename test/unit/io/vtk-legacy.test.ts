@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import { readInputBytes } from '../../../core/io/read-bytes.ts';
+import { readMesh, writeMesh } from '../../../core/io/meshes/index.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
 import { vtkLegacyCodec } from '../../../core/io/meshes/vtk-legacy.ts';
+import { vtpCodec } from '../../../core/io/meshes/vtp.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const FILE = 'mesh.vtk';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -305,6 +310,71 @@ test('round trip read → write → read, binary and ASCII, keeps points, triang
   const bytes = serialize(f32, { frame: 'LPS', binary: true });
   assert.ok(new TextDecoder().decode(bytes.subarray(0, 120)).includes('POINTS 4 float'));
   assert.deepEqual(parse(bytes).points, f32.points);
+});
+
+test('convert --frame: TENSORS change frame as F·T·F and stay TENSORS, NORMALS stay NORMALS, COLOR_SCALARS are kept', async (t) => {
+  const dir = await tempDir(t, 'vtk-tensors');
+  // Two points, each with a full (non-symmetric) tensor so that every entry is checked on its own.
+  const tensors = [
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [-1.5, 0.25, 2, 3, -4, 0.5, -6, 7.5, 8],
+  ];
+  const source = join(dir, 'ras.vtk');
+  await writeFile(
+    source,
+    [
+      '# vtk DataFile Version 3.0',
+      'tensors SPACE=RAS',
+      'ASCII',
+      'DATASET POLYDATA',
+      'POINTS 2 float',
+      '1 2 3 4 5 6',
+      'POINT_DATA 2',
+      'TENSORS T float',
+      ...tensors.map((m) => m.join(' ')),
+      'NORMALS Normals float',
+      '0.6 0 0.8 0 -1 0',
+      'COLOR_SCALARS rgb 3',
+      '1 0 0.5 0 0.25 1',
+      '',
+    ].join('\n'),
+  );
+  // The expected tensors computed as matrices: F·T·F with F = diag(−1, −1, 1), entry (r, c) times F_r·F_c.
+  const f = [-1, -1, 1];
+  const inLps = tensors.flatMap((m) => m.map((v, i) => v * f[Math.floor(i / 3)] * f[i % 3] + 0));
+  assert.deepEqual(inLps.slice(0, 9), [1, 2, -3, 4, 5, -6, -7, -8, 9]);
+
+  const shape = await readMesh(source);
+  const lps = shape.arrays.find((a) => a.name === 'T')!;
+  assert.equal(lps.spatialTensor, true);
+  assert.deepEqual(Array.from(lps.values), inLps, 'read into LPS');
+
+  for (const [frame, expected] of [['LPS', inLps], ['RAS', tensors.flat()]] as const) {
+    const out = join(dir, `out-${frame}.vtk`);
+    await writeMesh(out, shape, { frame, binary: false });
+    const written = new TextDecoder().decode(await readFile(out));
+    assert.match(written, /^TENSORS T float$/m, 'still a TENSORS attribute');
+    assert.match(written, /^NORMALS Normals float$/m, 'still a NORMALS attribute');
+    const back = parse(new Uint8Array(await readFile(out)));
+    assert.equal(back.declaredFrame, frame);
+    const tensor = back.arrays.find((a) => a.name === 'T')!;
+    assert.equal(tensor.spatialTensor, true);
+    assert.deepEqual(Array.from(tensor.values), expected, `tensors written in ${frame}`);
+    const normals = back.arrays.find((a) => a.name === 'Normals')!;
+    const sign = frame === 'RAS' ? 1 : -1;
+    // + 0: a negated 0 is −0, the same normal.
+    assert.deepEqual(Array.from(normals.values, (v) => v + 0), [0.6 * sign, 0, 0.8, 0, -1 * sign, 0].map((v) => Math.fround(v)));
+    const rgb = back.arrays.find((a) => a.name === 'rgb')!;
+    assert.equal(rgb.components, 3);
+    assert.deepEqual(Array.from(rgb.values), [1, 0, 0.5, 0, 0.25, 1]);
+  }
+
+  // VTP names the tensor attribute too, so it keeps changing frame after a trip through .vtp.
+  const vtp = join(dir, 'out.vtp');
+  await writeMesh(vtp, shape, { frame: 'LPS' });
+  const fromVtp = vtpCodec.parse(new Uint8Array(await readFile(vtp)), vtp).arrays.find((a) => a.name === 'T')!;
+  assert.equal(fromVtp.spatialTensor, true);
+  assert.deepEqual(Array.from((await readMesh(vtp)).arrays.find((a) => a.name === 'T')!.values), inLps);
 });
 
 test('a point cloud round-trips as VERTICES with no triangles', () => {
