@@ -80,6 +80,8 @@ export interface ApplyFieldResult {
   maxInversionResidualMm: number;
   unconverged: number;
   seconds: number;
+  /** What reading the input, reference and field files warned of, each naming its file (readImage's warnings). */
+  warnings: string[];
 }
 
 /** What is wrong with the request's combination of input, output and options, before any work; undefined if nothing. */
@@ -116,7 +118,7 @@ function countGridOutside(field: ImageLps, grid: GridLps): number {
 }
 
 /** What applyToImage / applyToShape return; applyFieldWith adds the request's side. */
-type Applied = Pick<ApplyFieldResult, 'kind' | 'interpolation' | 'count' | 'outsideField' | 'outsideInput' | 'maxInversionResidualMm' | 'unconverged'>;
+type Applied = Pick<ApplyFieldResult, 'kind' | 'interpolation' | 'count' | 'outsideField' | 'outsideInput' | 'maxInversionResidualMm' | 'unconverged' | 'warnings'>;
 
 /** An image through the loaded field, on the reference's grid or the field's own. */
 async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, options: ProgressOptions): Promise<Applied> {
@@ -140,6 +142,7 @@ async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, op
     outsideInput: warped.outsideMoving,
     maxInversionResidualMm: warped.maxResidualMm,
     unconverged: warped.unconverged,
+    warnings: [...image.warnings, ...(reference?.warnings ?? [])],
   };
 }
 
@@ -157,7 +160,7 @@ async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promis
   const warped = keepColumns ? { ...shape, pointsLps: shape.pointsLps.map((v, i) => v + displacements[i]) } : displacedShape(shape, displacements);
   await writeShape(request.output, warped, { frame: request.frame, ...(keepColumns ? { source: { path: request.input, prefix: request.prefix } } : {}) });
   const fixedSide = request.inverse ? shape.pointsLps : warped.pointsLps;
-  return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged };
+  return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged, warnings: [] };
 }
 
 /**
@@ -175,6 +178,7 @@ export async function applyFieldWith(request: ApplyFieldRequest, kind: InputKind
     direction: request.inverse ? 'fixed-to-moving' : 'moving-to-fixed',
     ...result,
     seconds: (performance.now() - started) / 1000,
+    warnings: [...loaded.warnings, ...result.warnings],
   };
 }
 

@@ -17,6 +17,8 @@ export interface ItkFieldFile {
   space: 'fixed' | 'moving';
   /** The vectors (LPS mm, 3 components). */
   field: ImageLps;
+  /** What reading the file warned of (readImage's warnings). */
+  warnings: string[];
 }
 
 /**
@@ -86,7 +88,7 @@ async function readFieldFile(path: string, space: ItkFieldFile['space']): Promis
     const voxel = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny))];
     throw new InputError(path, 'malformed', `holds a non-finite vector (NaN or infinite) at voxel (${voxel.join(', ')}): a displacement field must be finite everywhere`);
   }
-  return { path, space, field };
+  return { path, space, field, warnings: field.warnings };
 }
 
 /** Index of the first NaN or infinite value, or -1. */

@@ -17,9 +17,16 @@ export interface NiftiSpec {
   /** Voxel bytes (i fastest); zero-filled when absent. */
   data?: Uint8Array;
   intentCode?: number;
+  /** sform_code (default 1). */
+  sformCode?: number;
+  /**
+   * A qform (nifti1.h METHOD 2; default: none, qform_code 0): its code, quatern_b/c/d, qoffset_x/y/z and qfac
+   * (pixdim[0], default 1). Its voxel sizes are pixdim's.
+   */
+  qform?: { code: number; quatern: [number, number, number]; offset: [number, number, number]; qfac?: number };
 }
 
-/** The bytes of a NIfTI-1 file with qform_code 0 and sform_code 1 (so the sform alone gives the geometry). */
+/** The bytes of a NIfTI-1 file, by default with qform_code 0 and sform_code 1 (so the sform alone gives the geometry). */
 export function niftiBytes(spec: NiftiSpec): Uint8Array {
   const count = spec.dims.reduce((a, b) => a * b, 1);
   const dataBytes = spec.data?.length ?? (count * spec.bitpix) / 8;
@@ -30,13 +37,17 @@ export function niftiBytes(spec: NiftiSpec): Uint8Array {
   buf.writeInt16LE(spec.intentCode ?? 0, 68);
   buf.writeInt16LE(spec.datatype, 70);
   buf.writeInt16LE(spec.bitpix, 72);
-  buf.writeFloatLE(1, 76); // pixdim[0] = qfac
+  buf.writeFloatLE(spec.qform?.qfac ?? 1, 76); // pixdim[0] = qfac
   for (let i = 0; i < 7; i++) buf.writeFloatLE(spec.pixdim[i] ?? 1, 80 + 4 * i);
   buf.writeFloatLE(352, 108); // vox_offset
   buf.writeFloatLE(1, 112); // scl_slope
   buf.writeUInt8(2, 123); // xyzt_units: mm
-  buf.writeInt16LE(0, 252); // qform_code
-  buf.writeInt16LE(1, 254); // sform_code
+  buf.writeInt16LE(spec.qform?.code ?? 0, 252); // qform_code
+  buf.writeInt16LE(spec.sformCode ?? 1, 254); // sform_code
+  if (spec.qform) {
+    for (let k = 0; k < 3; k++) buf.writeFloatLE(spec.qform.quatern[k], 256 + 4 * k); // quatern_b, _c, _d
+    for (let k = 0; k < 3; k++) buf.writeFloatLE(spec.qform.offset[k], 268 + 4 * k); // qoffset_x, _y, _z
+  }
   for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) buf.writeFloatLE(spec.srow[r][c], 280 + 16 * r + 4 * c);
   buf.write('n+1\0', 344, 'latin1');
   if (spec.data) buf.set(spec.data, 352);

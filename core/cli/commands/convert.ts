@@ -47,6 +47,7 @@ Options:
       spacingMm,
       ...(values.prefix ? { prefix: values.prefix } : {}),
     });
+    if (input.kind === 'image') for (const w of input.image.warnings) printMessage(`warning: ${w}`);
     if (input.kind === 'image') {
       await writeImage(outPath, input.image);
     } else {

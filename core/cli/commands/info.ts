@@ -8,7 +8,7 @@ import { boundsOf, type Shape } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
-import { printJson, printResult } from '../output.ts';
+import { printJson, printMessage, printResult } from '../output.ts';
 
 /** `monge info --json` document (the keys are part of the CLI contract, see README). */
 export interface InfoJson {
@@ -87,6 +87,7 @@ Options:
       spacingMm: spacingOption(values.spacing, '--spacing'),
       ...(values.prefix ? { prefix: values.prefix } : {}),
     });
+    if (input.kind === 'image') for (const w of input.image.warnings) printMessage(`warning: ${w}`);
     let info: InfoJson;
     if (input.kind === 'image') {
       const im = input.image;

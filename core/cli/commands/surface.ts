@@ -60,6 +60,7 @@ Options:
     try {
       bar.onProgress({ stage: 'reading', fraction: 0 });
       const image = await readImage(positionals[0]);
+      for (const w of image.warnings) printMessage(`warning: ${w}`);
       bar.onProgress({ stage: 'extracting surface', fraction: 0.4 });
       shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices });
       bar.onProgress({ stage: 'writing', fraction: 0.9 });

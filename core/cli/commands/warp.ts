@@ -91,6 +91,7 @@ Options:
       bar.done();
       const unit = appliedUnit(result);
       printMessage(`wrote ${shortPath(result.output)} (${result.count} ${unit}${result.interpolation ? `, ${result.interpolation}` : ''}, ${result.direction}) in ${result.seconds.toFixed(1)} s`);
+      for (const w of result.warnings) printMessage(`warning: ${w}`);
       for (const warning of [outsideFieldWarning(result), outsideInputWarning(result)]) if (warning) printMessage(`warning: ${warning}`);
       if (result.unconverged > 0) {
         printMessage(

@@ -8,6 +8,7 @@ import { listDicomFiles } from './dicom-folder.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
+import { niftiGeometryWarning, parseNiftiGeometry, readNiftiHead, shearedSformProblem } from './nifti-header.ts';
 import { isNifti2, nifti2ToNifti1 } from './nifti2.ts';
 import { checkImagePayload } from './payload-check.ts';
 import type { ImageFormat } from './types.ts';
@@ -15,6 +16,11 @@ import type { ImageFormat } from './types.ts';
 /** A 3-D image as read: LPS geometry and voxels, plus what the file stored. */
 export interface ReadImageResult extends ItkImageLps {
   format: ImageFormat;
+  /**
+   * What the reader found doubtful but read anyway, each naming the file (a NIfTI whose sform and qform disagree:
+   * see nifti-header.ts). Commands print them as `warning: …`; empty for most files.
+   */
+  warnings: string[];
 }
 
 export interface ReadImageOptions {
@@ -55,7 +61,7 @@ async function itkRead(file: string, format: ImageFormat, answer: Promise<ItkWas
   if (!response.couldRead || !response.image) {
     throw new InputError(file, 'malformed', `not a readable ${FORMAT_NAME[format]} file (itk-wasm's reader refused it)`);
   }
-  return { ...fromItkImage(response.image, file), format };
+  return { ...fromItkImage(response.image, file), format, warnings: [] };
 }
 
 async function readDicomFolder(folder: string, options: ReadImageOptions): Promise<ReadImageResult> {
@@ -107,14 +113,35 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     throw new InputError(path, 'unsupported', `unsupported image format (known suffixes: ${known}, or a DICOM series folder)`);
   }
   if (info.size === 0) throw new InputError(path, 'empty', 'the file is empty');
+  let image: ReadImageResult;
+  let header: Uint8Array | undefined;
   try {
-    return await readWithItk(path, format, info, options);
+    image = await readWithItk(path, format, info, options);
+    if (format === 'nifti') header = await readNiftiHead(path);
   } catch (e) {
-    if (format !== 'nifti' || !(e instanceof InputError) || e.problem !== 'malformed') throw e;
+    if (format !== 'nifti' || !isRefusal(e)) throw e;
     const nifti1 = await nifti1BytesOfRefused(path);
-    if (nifti1 === undefined) throw e;
-    return readNifti1Bytes(path, nifti1, options);
+    if (nifti1 === undefined) throw niftiRefusal(path, await readNiftiHead(path)) ?? e;
+    try {
+      image = await readNifti1Bytes(path, nifti1, options);
+    } catch (e2) {
+      throw (isRefusal(e2) && niftiRefusal(path, nifti1)) || e2;
+    }
+    header = nifti1;
   }
+  const geometry = header && parseNiftiGeometry(header);
+  const warning = geometry && niftiGeometryWarning(path, geometry, image);
+  if (warning) image.warnings.push(warning);
+  return image;
+}
+
+const isRefusal = (e: unknown): e is InputError => e instanceof InputError && e.problem === 'malformed';
+
+/** The cause of ITK's refusal of a NIfTI file where its header shows one (ITK's release build gives none). */
+function niftiRefusal(path: string, header: Uint8Array | undefined): InputError | undefined {
+  const geometry = header && parseNiftiGeometry(header);
+  const problem = geometry && shearedSformProblem(geometry);
+  return problem ? new InputError(path, 'unsupported', `cannot be read as NIfTI: ${problem}`) : undefined;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface PreparedInput {
   /** The volume, for volume inputs: the selected voxels as a 0 / 1 mask when a label or threshold was given. */
   image?: ImageLps;
   sha256: string;
+  /** What reading the file warned of, each naming it (readImage's warnings; none for meshes and point sets). */
+  warnings: string[];
 }
 
 /** SHA-256 of a file, or of a folder's files (sorted names, each name then its bytes), hex. */
@@ -95,7 +97,7 @@ export async function prepareInput(path: string, surface: SurfacePreset, selecti
       if (grey !== undefined) throw new InputError(path, 'unsupported', `${grey}: ${GREY_IMAGE_REMEDY}`);
     }
     const shape = surfaceOfVolume(image, path, surface);
-    return { path, kind: 'image', shape, image, sha256 };
+    return { path, kind: 'image', shape, image, sha256, warnings: input.image.warnings };
   }
   const shape = input.shape;
   const n = shape.pointsLps.length / 3;
@@ -106,7 +108,7 @@ export async function prepareInput(path: string, surface: SurfacePreset, selecti
   if (shape.triangles && shape.triangles.length > 0) {
     if (!shape.normalsLps) shape.normalsLps = vertexNormals(shape.pointsLps, shape.triangles);
   }
-  return { path, kind: input.kind, shape, sha256 };
+  return { path, kind: input.kind, shape, sha256, warnings: [] };
 }
 
 /** Per-point mass of a shape for OT: vertex area (meshes, 'area') or one per point. */

@@ -281,7 +281,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       return { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied };
     });
     const { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied } = inputs;
-    const warnings: string[] = [];
+    // What reading the inputs warned of (a NIfTI whose sform and qform disagree) comes first.
+    const warnings: string[] = [...moving.warnings, ...fixed.warnings];
     const scale = scaleWarning(moving, fixed);
     if (scale) warnings.push(scale);
     // A label or threshold chooses voxels; given two meshes or point sets it chooses nothing, and the user should know.
@@ -507,6 +508,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           };
           const result = await applyFieldWith(applyRequest, kind, loaded, { signal });
           appliedFiles.push({ ...result, output, field: fieldFile });
+          warnings.push(...result.warnings);
           for (const warning of [outsideFieldWarning(result), outsideInputWarning(result)]) if (warning) warnings.push(`${output}: ${warning}`);
         }
         await part('applied files');

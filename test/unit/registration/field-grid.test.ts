@@ -18,8 +18,8 @@ const IDENTITY = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
 
 /** A fixed volume input with the geometry of a `size` grid at `spacingMm` (fieldGridOf reads only the geometry). */
 function fixedImage(size: [number, number, number], spacingMm: number): PreparedInput {
-  const image = { size, spacingMm: [spacingMm, spacingMm, spacingMm] as [number, number, number], originLps: [-100, -80, -300] as [number, number, number], directionLps: IDENTITY, components: 1, data: new Uint8Array(0), componentType: 'uint8', pixelType: 'Scalar', metadata: {}, format: 'nifti' as const };
-  return { path: 'fixed.nii.gz', kind: 'image', sha256: '', image, shape: { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 10, 10, 10), arrays: [], sourceFrame: 'LPS' } };
+  const image = { size, spacingMm: [spacingMm, spacingMm, spacingMm] as [number, number, number], originLps: [-100, -80, -300] as [number, number, number], directionLps: IDENTITY, components: 1, data: new Uint8Array(0), componentType: 'uint8', pixelType: 'Scalar', metadata: {}, format: 'nifti' as const, warnings: [] };
+  return { path: 'fixed.nii.gz', kind: 'image', sha256: '', warnings: [], image, shape: { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 10, 10, 10), arrays: [], sourceFrame: 'LPS' } };
 }
 
 test('a fixed image grid within the limit is used as it is; a field spacing regrids its box', () => {

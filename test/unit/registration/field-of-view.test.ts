@@ -58,7 +58,7 @@ test('fieldOfViewCuts: the faces a mask touches, their voxels and area, named th
 test('a tip grazing the edge is no cut: the sample lung touches its top in one voxel and gets no warning', () => {
   const mask = syntheticLungMask();
   assert.deepEqual(fieldOfViewCuts(mask).map((c) => [c.axis, c.side, c.voxels, c.areaMm2]), [[2, 'high', 1, 6.25]]);
-  const input = { path: 'sample.nii.gz', kind: 'image' as const, shape: { kind: 'points' as const, pointsLps: new Float64Array(3), arrays: [], sourceFrame: 'LPS' as const }, image: mask, sha256: '' };
+  const input = { path: 'sample.nii.gz', kind: 'image' as const, shape: { kind: 'points' as const, pointsLps: new Float64Array(3), arrays: [], sourceFrame: 'LPS' as const }, image: mask, sha256: '', warnings: [] };
   assert.equal(fieldOfViewWarning(input, 'moving'), undefined);
   // Cut 20 slices lower (50 mm), its top face holds far more than the least area that is warned about.
   const [nx, ny] = mask.size;

@@ -106,6 +106,7 @@ test('shapes at wildly different scales get a warning with a suggestion', () => 
     path: `shape-${scale}.vtk`,
     kind: 'mesh',
     sha256: '',
+    warnings: [],
     shape: { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 100, 50, 30, -40, 80, 10).map((v) => v * scale), arrays: [], sourceFrame: 'LPS' },
   });
   const metres = scaleWarning(shape(0.001), shape(1));
