@@ -77,3 +77,21 @@ test('a folder holding two DICOM series is refused as "unsupported"', async () =
     return true;
   });
 });
+
+test('a series with a missing slice (positions 0, 2.5, 5, 10, 12.5 mm along the normal) is refused, naming the folder and the gap', async () => {
+  const folder = join(dir, 'gap');
+  await mkdir(folder);
+  const gapSpec: DicomSeriesSpec = {
+    ...spec,
+    positionsLps: [0, 1, 2, 4, 5].map((k) => first.map((p, i) => p + k * sliceGapMm * normal[i]) as V3),
+    value: (s, r, c) => s * 100 + r * 6 + c,
+  };
+  await writeDicomSeries(folder, gapSpec, [4, 2, 0, 3, 1]); // names out of order: the slices are ordered by position
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError && e.problem === 'unsupported', String(e));
+    assert.ok(e.message.startsWith(`${folder}: `), e.message);
+    assert.match(e.message, /not evenly spaced: a gap of 5 mm between slices 3 and 4 .*where the others are 2\.5 mm apart: a slice is missing\?/);
+    assert.match(e.message, /all 5 slices evenly \(3\.125 mm\)/);
+    return true;
+  });
+});
