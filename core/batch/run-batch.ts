@@ -87,11 +87,11 @@ async function prepareOutDir(outDir: string, resume: boolean): Promise<void> {
  * so an input kept there (a scan copied into `OUTDIR/<id>/`) would be deleted by a --resume.
  */
 async function refuseInputsInside(outDir: string, pairs: readonly BatchPair[]): Promise<void> {
-  for (const pair of pairs) {
-    const input = await inputInsideFolder(outDir, requestInputPaths(pair.request));
-    if (input !== undefined) {
-      throw new InputError(input, 'unsupported', `(manifest line ${pair.line}, pair ${pair.id}) lies inside the batch's OUTDIR ${outDir}, whose pair folders the batch clears; keep the inputs outside it`);
-    }
+  const inputs = pairs.flatMap((pair) => requestInputPaths(pair.request).map((path) => ({ path, pair })));
+  const inside = await inputInsideFolder(outDir, inputs.map((i) => i.path));
+  const pair = inputs.find((i) => i.path === inside)?.pair;
+  if (inside !== undefined && pair !== undefined) {
+    throw new InputError(inside, 'unsupported', `(manifest line ${pair.line}, pair ${pair.id}) lies inside the batch's OUTDIR ${outDir}, whose pair folders the batch clears; keep the inputs outside it`);
   }
 }
 

@@ -28,6 +28,15 @@ function fcsvFrame(value: string, file: string, line: number): Frame {
   throw new InputError(file, 'unsupported', `line ${line}: CoordinateSystem '${value.trim()}' is neither RAS (0) nor LPS (1)`);
 }
 
+/**
+ * A `# key = value` header line of a .fcsv: the key lower-cased without spaces (`coordinatesystem`, `columns`),
+ * the value trimmed; undefined for any other comment.
+ */
+export function fcsvHeaderEntry(comment: string): { key: string; value: string } | undefined {
+  const m = /^#\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(comment.trim());
+  return m ? { key: m[1].toLowerCase().replace(/\s+/g, ''), value: m[2] } : undefined;
+}
+
 function parseFcsv(bytes: Uint8Array, file: string): PointSetData {
   const lines = nonBlankLines(decodeText(bytes, file));
   let columns = FCSV_COLUMNS.map((c) => c.toLowerCase());
@@ -39,13 +48,11 @@ function parseFcsv(bytes: Uint8Array, file: string): PointSetData {
   for (const line of lines) {
     const t = line.text.trim();
     if (t.startsWith('#')) {
-      const m = /^#\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(t);
-      if (!m) continue;
-      const key = m[1].toLowerCase().replace(/\s+/g, '');
-      if (key === 'coordinatesystem') declaredFrame = fcsvFrame(m[2], file, line.line);
-      else if (key === 'columns') {
+      const entry = fcsvHeaderEntry(t);
+      if (entry?.key === 'coordinatesystem') declaredFrame = fcsvFrame(entry.value, file, line.line);
+      else if (entry?.key === 'columns') {
         check(coords.length === 0, file, 'malformed', `line ${line.line}: '# columns' line after the first point`);
-        columns = m[2].split(',').map((c) => c.trim().toLowerCase());
+        columns = entry.value.split(',').map((c) => c.trim().toLowerCase());
         xyz = ['x', 'y', 'z'].map((a) => columns.indexOf(a));
         check(xyz.every((c) => c >= 0), file, 'malformed', `line ${line.line}: the columns line names no x, y and z`);
         labelColumn = columns.indexOf('label');

@@ -12,7 +12,7 @@
 import { convertPoints, type Frame } from '../../frames/index.ts';
 import { check, InputError } from '../errors.ts';
 import { decodeText, formatNumber, nonBlankLines, quoteCsvField, splitCsvFields } from './text.ts';
-import { FCSV_COLUMNS } from './fcsv.ts';
+import { FCSV_COLUMNS, fcsvHeaderEntry } from './fcsv.ts';
 
 export interface MarkupsRewrite {
   /** The frame the template was read in (its declaration, or the format's default). */
@@ -36,14 +36,13 @@ export function rewriteFcsvPoints(template: Uint8Array, file: string, rewrite: M
   for (const line of lines) {
     const t = line.text.trim();
     if (t.startsWith('#')) {
-      const m = /^#\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(t);
-      const key = m?.[1].toLowerCase().replace(/\s+/g, '');
-      if (key === 'coordinatesystem') {
+      const entry = fcsvHeaderEntry(t);
+      if (entry?.key === 'coordinatesystem') {
         declared = true;
         out.push(`# CoordinateSystem = ${rewrite.frame}`);
         continue;
       }
-      if (key === 'columns') columns = (m?.[2] ?? '').split(',').map((c) => c.trim().toLowerCase());
+      if (entry?.key === 'columns') columns = entry.value.split(',').map((c) => c.trim().toLowerCase());
       out.push(line.text);
       continue;
     }

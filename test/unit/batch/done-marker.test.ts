@@ -9,6 +9,7 @@ import { requestInputPaths } from '../../../core/registration/pipeline/request-i
 import { clearPairLeftovers } from '../../../core/batch/pair-leftovers.ts';
 import { errorRow } from '../../../core/batch/summary-row.ts';
 import type { RegisterRequest } from '../../../core/registration/types.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const request: RegisterRequest = { moving: '/d/m.vtk', fixed: '/d/f.vtk', outDir: '/out/p1', preset: 'lung', seed: 0 };
 
@@ -105,46 +106,44 @@ test('a pair whose input file was re-made is not complete; one whose input was o
   }
 });
 
-test("the 'net' step's default model folder is an input: retraining it or pointing MONGE_NET_MODEL elsewhere redoes the pair", async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-done-net-'));
+test("the 'net' step's default model folder is an input: retraining it or pointing MONGE_NET_MODEL elsewhere redoes the pair", async (t) => {
+  const dir = await tempDir(t, 'done-net');
   const saved = process.env.MONGE_NET_MODEL;
-  try {
-    const out = join(dir, 'out');
-    await mkdir(join(out, 'p1'), { recursive: true });
-    await writeFile(join(out, 'p1', 'report.json'), '{}\n');
-    for (const name of ['m.vtk', 'f.vtk']) await writeFile(join(dir, name), `contents of ${name}`);
-    const model = join(dir, 'model');
-    process.env.MONGE_NET_MODEL = model;
-    const netRequest: RegisterRequest = { moving: join(dir, 'm.vtk'), fixed: join(dir, 'f.vtk'), outDir: join(out, 'p1'), preset: 'lung' };
-    assert.deepEqual(requestInputPaths(netRequest), [join(dir, 'm.vtk'), join(dir, 'f.vtk'), model]);
-    assert.deepEqual(requestInputPaths({ ...netRequest, steps: ['prealign', 'finetune'] }), [join(dir, 'm.vtk'), join(dir, 'f.vtk')], 'no net step, no model');
-    const row = { ...errorRow({ index: 0, id: 'p1', moving: netRequest.moving, fixed: netRequest.fixed, dir: 'p1' }, 'failed', 'input', 'x'), status: 'ok' as const };
-    const complete = async (inputs: Awaited<ReturnType<typeof recordInputs>>) => {
-      const fingerprint = requestFingerprint(netRequest);
-      await writeDoneMarker(out, { id: 'p1', fingerprint, inputs, files: await recordFiles(out, ['p1/report.json']), row });
-      return fingerprint;
-    };
-    // No model there: the step was skipped; the folder is recorded as absent, and its appearing is a change.
-    const fingerprint = await complete(await recordInputs(requestInputPaths(netRequest)));
-    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true);
-    await mkdir(model);
-    await writeFile(join(model, 'manifest.json'), '{"epoch": 1}');
-    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${model} appeared since it was completed` });
-    // Made with the model: retraining it (its files change) is a change.
-    await complete(await recordInputs(requestInputPaths(netRequest)));
-    assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true);
-    await writeFile(join(model, 'manifest.json'), '{"epoch": 2}');
-    assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${model} changed since it was completed` });
-    // Another default folder is another registration; without the net step the model does not count.
-    const withoutNet = requestFingerprint({ ...netRequest, steps: ['prealign', 'finetune'] });
-    process.env.MONGE_NET_MODEL = join(dir, 'other-model');
-    assert.notEqual(requestFingerprint(netRequest), fingerprint);
-    assert.equal(requestFingerprint({ ...netRequest, steps: ['prealign', 'finetune'] }), withoutNet);
-  } finally {
+  t.after(() => {
     if (saved === undefined) delete process.env.MONGE_NET_MODEL;
     else process.env.MONGE_NET_MODEL = saved;
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+  const out = join(dir, 'out');
+  await mkdir(join(out, 'p1'), { recursive: true });
+  await writeFile(join(out, 'p1', 'report.json'), '{}\n');
+  for (const name of ['m.vtk', 'f.vtk']) await writeFile(join(dir, name), `contents of ${name}`);
+  const model = join(dir, 'model');
+  process.env.MONGE_NET_MODEL = model;
+  const netRequest: RegisterRequest = { moving: join(dir, 'm.vtk'), fixed: join(dir, 'f.vtk'), outDir: join(out, 'p1'), preset: 'lung' };
+  assert.deepEqual(requestInputPaths(netRequest), [join(dir, 'm.vtk'), join(dir, 'f.vtk'), model]);
+  assert.deepEqual(requestInputPaths({ ...netRequest, steps: ['prealign', 'finetune'] }), [join(dir, 'm.vtk'), join(dir, 'f.vtk')], 'no net step, no model');
+  const row = { ...errorRow({ index: 0, id: 'p1', moving: netRequest.moving, fixed: netRequest.fixed, dir: 'p1' }, 'failed', 'input', 'x'), status: 'ok' as const };
+  const complete = async (inputs: Awaited<ReturnType<typeof recordInputs>>) => {
+    const fingerprint = requestFingerprint(netRequest);
+    await writeDoneMarker(out, { id: 'p1', fingerprint, inputs, files: await recordFiles(out, ['p1/report.json']), row });
+    return fingerprint;
+  };
+  // No model there: the step was skipped; the folder is recorded as absent, and its appearing is a change.
+  const fingerprint = await complete(await recordInputs(requestInputPaths(netRequest)));
+  assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true);
+  await mkdir(model);
+  await writeFile(join(model, 'manifest.json'), '{"epoch": 1}');
+  assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${model} appeared since it was completed` });
+  // Made with the model: retraining it (its files change) is a change.
+  await complete(await recordInputs(requestInputPaths(netRequest)));
+  assert.equal((await verifyDoneMarker(out, 'p1', fingerprint)).complete, true);
+  await writeFile(join(model, 'manifest.json'), '{"epoch": 2}');
+  assert.deepEqual(await verifyDoneMarker(out, 'p1', fingerprint), { complete: false, reason: `input ${model} changed since it was completed` });
+  // Another default folder is another registration; without the net step the model does not count.
+  const withoutNet = requestFingerprint({ ...netRequest, steps: ['prealign', 'finetune'] });
+  process.env.MONGE_NET_MODEL = join(dir, 'other-model');
+  assert.notEqual(requestFingerprint(netRequest), fingerprint);
+  assert.equal(requestFingerprint({ ...netRequest, steps: ['prealign', 'finetune'] }), withoutNet);
 });
 
 test('clearing a pair removes its folder, partial siblings and thumbnails, and nothing of other pairs', async () => {

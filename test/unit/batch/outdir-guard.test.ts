@@ -9,6 +9,7 @@ import { runBatch } from '../../../core/batch/run-batch.ts';
 import { SUMMARY_JSON } from '../../../core/batch/summary-files.ts';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { InputError } from '../../../core/io/errors.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const refused = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && pattern.test(e.message);
 
@@ -31,24 +32,20 @@ test('--resume continues only a folder a batch wrote: a folder of the user named
   }
 });
 
-test('a pair reading a file inside OUTDIR is refused before anything: a --resume clearing its folder would delete it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-outdir-inputs-'));
-  try {
-    const out = join(dir, 'out');
-    await mkdir(join(out, 'p2'), { recursive: true });
-    await writeFile(join(out, SUMMARY_JSON), JSON.stringify({ kind: 'monge-batch-summary', manifest: { sha256: 'ab' }, pairs: [] }));
-    await writeFile(join(out, 'p2', 'exp.vtk'), 'the only copy');
-    const manifest = join(dir, 'manifest.csv');
-    await writeFile(manifest, 'id,moving,fixed\np1,m.vtk,f.vtk\np2,out/p2/exp.vtk,f.vtk\n');
-    await assert.rejects(
-      runBatch({ manifest, outDir: out, resume: true }),
-      (e: unknown) => e instanceof InputError && e.file === join(out, 'p2', 'exp.vtk') && /\(manifest line 3, pair p2\) lies inside the batch's OUTDIR/.test(e.message),
-    );
-    assert.equal(await readFile(join(out, 'p2', 'exp.vtk'), 'utf8'), 'the only copy');
-    assert.ok(!existsSync(join(out, '.batch.lock')), 'refused before locking');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('a pair reading a file inside OUTDIR is refused before anything: a --resume clearing its folder would delete it', async (t) => {
+  const dir = await tempDir(t, 'outdir-inputs');
+  const out = join(dir, 'out');
+  await mkdir(join(out, 'p2'), { recursive: true });
+  await writeFile(join(out, SUMMARY_JSON), JSON.stringify({ kind: 'monge-batch-summary', manifest: { sha256: 'ab' }, pairs: [] }));
+  await writeFile(join(out, 'p2', 'exp.vtk'), 'the only copy');
+  const manifest = join(dir, 'manifest.csv');
+  await writeFile(manifest, 'id,moving,fixed\np1,m.vtk,f.vtk\np2,out/p2/exp.vtk,f.vtk\n');
+  await assert.rejects(
+    runBatch({ manifest, outDir: out, resume: true }),
+    (e: unknown) => e instanceof InputError && e.file === join(out, 'p2', 'exp.vtk') && /\(manifest line 3, pair p2\) lies inside the batch's OUTDIR/.test(e.message),
+  );
+  assert.equal(await readFile(join(out, 'p2', 'exp.vtk'), 'utf8'), 'the only copy');
+  assert.ok(!existsSync(join(out, '.batch.lock')), 'refused before locking');
 });
 
 test('monge merge does not overwrite the summary of a batch OUTDIR given as -o', async () => {

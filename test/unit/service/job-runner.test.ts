@@ -11,6 +11,7 @@ import { enclosedVolume } from '../../../core/shape/volume.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { ApiError } from '../../../main/service/error-info.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { DISPLAY_SURFACE_DEFAULTS } from '../../../main/service/jobs/surface-job.ts';
 import { JOB_MODULES, TERMINATE_AT_ONCE } from '../../../main/service/service.ts';
 import { imageFrom, PROPER_ROTATION, type Vec3 } from '../shape/synthetic.ts';
@@ -148,24 +149,20 @@ test("a thread terminated mid-write has its own temporary folder removed before 
   }
 });
 
-test('a thread terminated while an overwrite publishes has the previous results put back, not deleted', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-runner-overwrite-'));
-  try {
-    const out = join(dir, 'out');
-    await mkdir(out);
-    await writeFile(join(out, 'report.json'), 'previous');
-    const { jobs } = runner();
-    const job = jobs.start('slow', { mode: 'overwrite-busy', path: join(dir, '.out.old-AAAAAA'), restoreTo: out, ms: 20_000 });
-    await nextEvent(jobs, job.id, ['progress']);
-    assert.deepEqual(await readdir(dir), ['.out.old-AAAAAA'], 'OUTDIR is moved aside');
-    const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
-    jobs.cancel(job.id);
-    assert.equal((await end).type, 'cancelled');
-    assert.deepEqual(await readdir(dir), ['out']);
-    assert.equal(await readFile(join(out, 'report.json'), 'utf8'), 'previous');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('a thread terminated while an overwrite publishes has the previous results put back, not deleted', async (t) => {
+  const dir = await tempDir(t, 'runner-overwrite');
+  const out = join(dir, 'out');
+  await mkdir(out);
+  await writeFile(join(out, 'report.json'), 'previous');
+  const { jobs } = runner();
+  const job = jobs.start('slow', { mode: 'overwrite-busy', path: join(dir, '.out.old-AAAAAA'), restoreTo: out, ms: 20_000 });
+  await nextEvent(jobs, job.id, ['progress']);
+  assert.deepEqual(await readdir(dir), ['.out.old-AAAAAA'], 'OUTDIR is moved aside');
+  const end = nextEvent(jobs, job.id, ['cancelled', 'done', 'failed']);
+  jobs.cancel(job.id);
+  assert.equal((await end).type, 'cancelled');
+  assert.deepEqual(await readdir(dir), ['out']);
+  assert.equal(await readFile(join(out, 'report.json'), 'utf8'), 'previous');
 });
 
 test('beyond maxRunning, jobs wait their turn in order; a waiting job cancels at once, having run nothing', async () => {
