@@ -113,10 +113,13 @@ export interface OpenOptions {
   };
 }
 
-/** What openFile returns. `path` is where the file lives on the host (uploads are kept in a session folder). */
+/**
+ * What openFile returns. `path` is where the file lives on the host (uploads are kept in a session folder);
+ * `warnings` are the reader's (a NIfTI whose sform and qform disagree), which `monge info` prints on stderr.
+ */
 export type OpenedFile =
-  | { kind: 'mesh' | 'points'; path: string; name: string; shape: DisplayShape }
-  | { kind: 'image'; path: string; name: string; volume: DisplayVolume };
+  | { kind: 'mesh' | 'points'; path: string; name: string; shape: DisplayShape; warnings: string[] }
+  | { kind: 'image'; path: string; name: string; volume: DisplayVolume; warnings: string[] };
 
 /**
  * A cohort residual prior (`monge train-prior`) checked and ready for a registration's `residualPrior`: `path` is

@@ -244,7 +244,7 @@ export class MongeService implements MongeApi {
       const shape = await readShape(path, { assumeFrame: options.assumeFrame, prefix: options.prefix, spacingMm: options.spacingMm });
       // As the registration would refuse it (core/registration/pipeline/inputs.ts): there is nothing to show or register.
       if (shape.pointsLps.length === 0) throw new InputError(path, 'empty', 'holds no points');
-      return { kind: shape.kind, path, name, shape: toDisplayShape(shape) };
+      return { kind: shape.kind, path, name, shape: toDisplayShape(shape), warnings: [] };
     }
     const image = await readImage(path);
     const isMask = looksLikeMask(image.data);
@@ -252,6 +252,8 @@ export class MongeService implements MongeApi {
       kind: 'image',
       path,
       name,
+      // Named as the user knows the file (an upload's session copy has another path).
+      warnings: image.warnings.map((w) => w.split(path).join(name)),
       volume: {
         geometry: {
           size: [...image.size],

@@ -152,6 +152,7 @@ export class App {
       if (target === 'moving-landmarks' || target === 'fixed-landmarks') this.landmarkOptions[target] = options;
       if ((target === 'moving' || target === 'fixed') && this.inputs[target]) this.closeLandmarks(`a new ${target} shape (${name}) was opened`);
       this.inputs[target] = opened;
+      for (const w of opened.warnings) this.messages.warning(w);
       if (target === 'moving' || target === 'fixed') this.setResults(undefined);
       this.showInputs();
       this.refreshScene(target === 'moving' || target === 'fixed');

@@ -32,6 +32,7 @@ import type { Shape } from '../../core/shape/types.ts';
 import { LinearSampler } from '../../main/service/image-sampler.ts';
 import { VIRIDIS } from '../../renderer/src/color-scale.ts';
 import { needsSharedData } from '../support/data.ts';
+import { disagreeingFormsMask } from '../support/nifti-bytes.ts';
 import { countPixels, decodePng, type RgbaImage } from './support/png.ts';
 import {
   cancelLatencyMs,
@@ -202,6 +203,24 @@ test('a corrupt file gives a message naming it, and the app keeps working', { sk
   const view = await region(await page.screenshot(), '#view3d');
   assert.ok(countPixels(view, blue) > 5000, 'the view is not blank');
   // And a valid file still opens.
+  await page.locator('#path-input').fill(BRAIN.pial);
+  await page.locator('#path-role').selectOption('moving');
+  await page.locator('#path-input').press('Enter');
+  await waitLoaded('#input-moving', 'pial_left.gii.gz');
+});
+
+test('a file the reader doubts (NIfTI sform and qform disagree) opens with a warning line that names it', { skip }, async () => {
+  const { page } = session;
+  await clearMessages(page);
+  const dir = join(work, 'doubtful');
+  await mkdir(dir);
+  await page.setInputFiles('#file-moving', await disagreeingFormsMask(dir));
+  await waitLoaded('#input-moving', 'mask.nii.gz');
+  const warning = page.locator('#messages .message[data-kind="warning"] span');
+  await warning.waitFor({ timeout: 30_000 });
+  assert.match(await warning.textContent() ?? '', /^mask\.nii\.gz: its sform \(sform_code 2, aligned\) and qform \(qform_code 1, scanner\) disagree/);
+  assert.equal(await page.locator('#messages .message[data-kind="error"]').count(), 0);
+  // Back to the shape the next test expects.
   await page.locator('#path-input').fill(BRAIN.pial);
   await page.locator('#path-role').selectOption('moving');
   await page.locator('#path-input').press('Enter');

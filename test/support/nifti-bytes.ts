@@ -4,6 +4,10 @@
  * voxels from vox_offset 352. Little endian.
  */
 
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
 export interface NiftiSpec {
   /** dim[1..]: the sizes of the axes (dim[0] = their count). */
   dims: number[];
@@ -52,4 +56,24 @@ export function niftiBytes(spec: NiftiSpec): Uint8Array {
   buf.write('n+1\0', 344, 'latin1');
   if (spec.data) buf.set(spec.data, 352);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
+/** A 10³ mask (a 4³ cube inside) whose sform (code 2) lies 20 mm from its qform (code 1). */
+export async function disagreeingFormsMask(dir: string): Promise<string> {
+  const n = 10;
+  const data = new Uint8Array(n * n * n);
+  for (let k = 3; k < 7; k++) for (let j = 3; j < 7; j++) for (let i = 3; i < 7; i++) data[i + n * (j + n * k)] = 1;
+  const path = join(dir, 'mask.nii.gz');
+  const bytes = niftiBytes({
+    dims: [n, n, n],
+    pixdim: [2, 2, 2],
+    datatype: 2,
+    bitpix: 8,
+    data,
+    sformCode: 2,
+    srow: [[2, 0, 0, 20], [0, 2, 0, 0], [0, 0, 2, 0]],
+    qform: { code: 1, quatern: [0, 0, 0], offset: [0, 0, 0] },
+  });
+  await writeFile(path, gzipSync(bytes));
+  return path;
 }

@@ -3,43 +3,21 @@
  * `warning: …` (stdout stays clean for --json), and register's inputs carry them into its warnings list.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
 import { prepareInput } from '../../../core/registration/pipeline/inputs.ts';
 import { resolvePreset } from '../../../core/registration/pipeline/presets.ts';
 import { REPO_ROOT } from '../../support/data.ts';
-import { niftiBytes } from '../../support/nifti-bytes.ts';
+import { disagreeingFormsMask } from '../../support/nifti-bytes.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
 const monge = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
 
-/** A 10³ mask (a 4³ cube inside) whose sform (code 2) lies 20 mm from its qform (code 1). */
-async function disagreeingMask(dir: string): Promise<string> {
-  const n = 10;
-  const data = new Uint8Array(n * n * n);
-  for (let k = 3; k < 7; k++) for (let j = 3; j < 7; j++) for (let i = 3; i < 7; i++) data[i + n * (j + n * k)] = 1;
-  const path = join(dir, 'mask.nii.gz');
-  const bytes = niftiBytes({
-    dims: [n, n, n],
-    pixdim: [2, 2, 2],
-    datatype: 2,
-    bitpix: 8,
-    data,
-    sformCode: 2,
-    srow: [[2, 0, 0, 20], [0, 2, 0, 0], [0, 0, 2, 0]],
-    qform: { code: 1, quatern: [0, 0, 0], offset: [0, 0, 0] },
-  });
-  await writeFile(path, gzipSync(bytes));
-  return path;
-}
-
 test('info, convert and surface print the reader’s warning on stderr and still succeed', async (t) => {
   const dir = await tempDir(t, 'image-warnings');
-  const mask = await disagreeingMask(dir);
+  const mask = await disagreeingFormsMask(dir);
   const warning = new RegExp(`^warning: ${mask.replace(/[.]/g, '\\.')}: its sform \\(sform_code 2, aligned\\) and qform \\(qform_code 1, scanner\\) disagree`, 'm');
   const info = monge('info', mask, '--json');
   assert.equal(info.status, 0, info.stderr);
@@ -55,7 +33,7 @@ test('info, convert and surface print the reader’s warning on stderr and still
 
 test('a registration input read from such a file carries the warning (register adds it to report.json’s warnings)', async (t) => {
   const dir = await tempDir(t, 'image-warnings');
-  const mask = await disagreeingMask(dir);
+  const mask = await disagreeingFormsMask(dir);
   const input = await prepareInput(mask, resolvePreset('generic', 1).surface);
   assert.equal(input.warnings.length, 1);
   assert.match(input.warnings[0], /disagree/);

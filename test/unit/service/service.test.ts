@@ -11,6 +11,8 @@ import { enclosedVolume } from '../../../core/shape/volume.ts';
 import type { DisplaySlice, JobEvent } from '../../../main/service/api.ts';
 import { MongeService, safeUploadName } from '../../../main/service/service.ts';
 import { needsSharedData } from '../../support/data.ts';
+import { disagreeingFormsMask } from '../../support/nifti-bytes.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { BRAIN, LUNG } from '../../e2e/support/results-fixture.ts';
 
 const skip = needsSharedData();
@@ -92,6 +94,26 @@ test('openFile: a lung mask gives three LPS-labelled slices that match the voxel
     const kinds = events.map((e) => e.type);
     assert.deepEqual([kinds[0], kinds.at(-1)], ['started', 'done']);
     assert.match((events[0] as { label: string }).label, /copd1_insp_lungmask\.nii\.gz/);
+  } finally {
+    await s.dispose();
+  }
+});
+
+test('openFile: the reader’s warnings come back with the file, named as the user knows it (an upload too)', async (t) => {
+  const dir = await tempDir(t, 'service-warnings');
+  const mask = await disagreeingFormsMask(dir);
+  const { s } = service();
+  try {
+    const byPath = await s.openFile({ path: mask });
+    assert.equal(byPath.warnings.length, 1);
+    assert.match(byPath.warnings[0], /^mask\.nii\.gz: its sform \(sform_code 2, aligned\) and qform \(qform_code 1, scanner\) disagree/);
+    const upload = await s.openFile({ name: 'scan.nii.gz', bytes: new Uint8Array(await readFile(mask)) });
+    assert.equal(upload.warnings.length, 1);
+    assert.match(upload.warnings[0], /^scan\.nii\.gz: its sform/);
+    assert.doesNotMatch(upload.warnings[0], /monge-session-|uploads/);
+    // A file the reader has no doubt about comes with none.
+    const off = 'OFF\n4 4 0\n0 0 0\n10 0 0\n0 10 0\n0 0 10\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n';
+    assert.deepEqual((await s.openFile({ name: 'tetra.off', bytes: new TextEncoder().encode(off) })).warnings, []);
   } finally {
     await s.dispose();
   }
