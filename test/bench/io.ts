@@ -3,8 +3,7 @@
  * extraction from the copd1 lung mask. Files are generated in a temporary folder by Monge's own writers.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { writeImage } from '../../core/io/images/write-image.ts';
@@ -13,6 +12,7 @@ import { extractSurface } from '../../core/shape/extract-surface.ts';
 import type { Shape } from '../../core/shape/types.ts';
 import { sharedPath } from '../support/data.ts';
 import { mulberry32 } from '../support/mutate.ts';
+import { benchScratch } from './scratch.ts';
 
 /** Best of `repeats` wall times (s) of `fn`. */
 export async function bestOf<T>(repeats: number, fn: () => Promise<T> | T): Promise<{ seconds: number; result: T }> {
@@ -49,7 +49,8 @@ export function torusMesh(nu: number, nv: number): Shape {
 }
 
 export async function benchIo(): Promise<Record<string, unknown>> {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-bench-'));
+  const scratch = await benchScratch('monge-bench-');
+  const dir = scratch.dir;
   const results: Record<string, unknown> = {};
   try {
     const torus = torusMesh(1000, 500);
@@ -97,7 +98,7 @@ export async function benchIo(): Promise<Record<string, unknown>> {
       results.surface_copd1_mask = { skipped: `no shared data at ${mask}` };
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await scratch.remove();
   }
   return results;
 }

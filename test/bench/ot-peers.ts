@@ -20,8 +20,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEngine } from '../../core/kernels/index.ts';
 import { readMesh } from '../../core/io/meshes/index.ts';
@@ -29,6 +29,7 @@ import { match } from '../../core/ot/index.ts';
 import { massProportionalSample } from '../../core/shape/sampling.ts';
 import { mulberry32 } from '../../core/shape/prng.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
+import { benchScratch } from './scratch.ts';
 
 const BLUR = 1;
 const REACH = 10;
@@ -153,7 +154,8 @@ export async function benchOt(): Promise<Record<string, unknown>> {
   }
 
   const [x0, y0] = await vesselsMm();
-  const dir = await mkdtemp(join(tmpdir(), 'monge-ot-bench-'));
+  const scratch = await benchScratch('monge-ot-bench-');
+  const dir = scratch.dir;
   const { engine: cpu, description } = await createEngine('cpu');
   const { engine: js } = await createEngine('js');
   const rows: Record<string, unknown>[] = [];
@@ -217,7 +219,7 @@ export async function benchOt(): Promise<Record<string, unknown>> {
   } finally {
     await cpu.dispose();
     await js.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await scratch.remove();
   }
 
   // the ratio table

@@ -9,11 +9,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildCli } from '../../core/cli/build-cli.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
+import { benchScratch } from './scratch.ts';
 
 const round = (v: number, digits = 2): number => Number(v.toFixed(digits));
 
@@ -21,7 +21,8 @@ export async function benchRegister(): Promise<Record<string, unknown>> {
   const data = sharedPath('lung', 'dirlab-copd');
   const moving = join(data, 'copd1_exp_lungmask.nii.gz');
   if (!existsSync(moving)) return { skipped: 'shared data absent (set MONGE_SHARED_DATA)' };
-  const work = await mkdtemp(join(tmpdir(), 'monge-bench-register-'));
+  const scratch = await benchScratch('monge-bench-register-');
+  const work = scratch.dir;
   try {
     const rssFile = join(work, 'rss.txt');
     const hook = join(work, 'rss-hook.cjs');
@@ -79,6 +80,6 @@ export async function benchRegister(): Promise<Record<string, unknown>> {
       bundled_cli: { wall_seconds: round(bundled.seconds), peak_rss_mb: bundled.peakRssMb, time_vs_sources: round(bundled.seconds / seconds, 3) },
     };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await scratch.remove();
   }
 }

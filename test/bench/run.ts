@@ -9,6 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { endBySignal } from '../../core/cli/interrupt.ts';
+import { removeLeftoversNow } from '../../core/io/leftovers.ts';
 import { REPO_ROOT } from '../support/data.ts';
 import { benchIo } from './io.ts';
 
@@ -37,6 +39,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const names = args.length > 0 ? args : Object.keys(SECTIONS);
+// Stopped (Ctrl-C, a scheduler's SIGTERM): the sections' scratch folders go too (scratch.ts), then the run ends by
+// the signal, as `monge` does (core/cli/interrupt.ts). Nothing is half-written: the report is written at the end.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    removeLeftoversNow();
+    process.stderr.write(`bench: stopped (${signal})\n`);
+    endBySignal(signal);
+  });
+}
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model, memory_gb: totalmem() / 1024 ** 3, node: process.version },

@@ -2,10 +2,14 @@
 // overwrite the last report with an empty one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { REPO_ROOT } from '../../support/data.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const results = join(REPO_ROOT, '.bench', 'results.json');
 const mtimeOf = (path: string): number | undefined => {
@@ -34,4 +38,26 @@ test('bench: unknown sections and options exit 2 before any section runs, writin
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: npm run bench .*sections: io, kernels, gpu, ot, net, register/);
   assert.equal(mtimeOf(results), before, 'the last report is left as it was');
+});
+
+test('bench: stopped by Ctrl-C or SIGTERM mid-section, it removes its scratch folder and ends by the signal', async (t) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // Its own TMPDIR, so that the scratch folders seen are this run's.
+    const tmp = await tempDir(t, 'bench-stop');
+    const before = mtimeOf(results);
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'bench', 'run.ts'), 'io'], { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const closed = once(child, 'close');
+    const scratch = async (): Promise<string[]> => (await readdir(tmp)).filter((name) => name.startsWith('monge-bench-'));
+    // Caught once the io section has written its first mesh into the folder.
+    await waitFor(async () => {
+      const [dir] = await scratch();
+      return dir !== undefined && (await readdir(join(tmp, dir))).length > 0;
+    }, child, 'the io section wrote into its scratch folder', 50);
+    child.kill(signal);
+    const [code, endedBy] = await closed;
+    assert.equal(code, null, signal);
+    assert.equal(endedBy, signal);
+    assert.deepEqual(await scratch(), [], `no scratch folder left after ${signal}`);
+    assert.equal(mtimeOf(results), before, 'no report written');
+  }
 });
