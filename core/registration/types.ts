@@ -133,6 +133,11 @@ export const REGISTRATION_OUTPUTS = {
   /** Jacobian determinant of the forward map on the field grid. */
   jacobian: 'jacobian.nii.gz',
   landmarksWarped: 'landmarks_warped.csv',
+  /**
+   * With Slicer markups as moving landmarks (.fcsv, .mrk.json): the same warped landmarks also as a file like the
+   * input, ids, labels and descriptions kept, that Slicer loads back: `landmarks_warped.fcsv` / `.mrk.json`.
+   */
+  landmarksWarpedMarkups: 'landmarks_warped',
   landmarksError: 'landmarks_error.csv',
   report: 'report.json',
 } as const;

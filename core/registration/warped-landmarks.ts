@@ -44,3 +44,12 @@ export async function readWarpedLandmarks(outDir: string, run: WarpedLandmarksRu
     });
   }
 }
+
+/**
+ * The name of the markups copy of the warped landmarks (REGISTRATION_OUTPUTS.landmarksWarpedMarkups) for moving
+ * landmarks read from `movingPath`: `landmarks_warped.fcsv` or `landmarks_warped.mrk.json`, undefined for other files.
+ */
+export function warpedMarkupsName(movingPath: string): string | undefined {
+  const suffix = /\.(fcsv|mrk\.json)$/i.exec(movingPath)?.[1]?.toLowerCase();
+  return suffix === undefined ? undefined : `${REGISTRATION_OUTPUTS.landmarksWarpedMarkups}.${suffix}`;
+}

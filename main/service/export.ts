@@ -88,7 +88,10 @@ async function writeExport(request: ExportRequest, format: string, target: strin
     case 'warped-landmarks': {
       const name = names.includes(REGISTRATION_OUTPUTS.landmarksWarped) ? REGISTRATION_OUTPUTS.landmarksWarped : undefined;
       const source = requireFile(dir, name, `warped landmarks (${REGISTRATION_OUTPUTS.landmarksWarped}); register with landmarks to get them`);
+      // Slicer markups in, markups out: the run's own copy of the input file keeps its ids, labels and descriptions.
+      const markups = `${REGISTRATION_OUTPUTS.landmarksWarpedMarkups}.${format}`;
       if (format === 'csv') await copyAtomic(source, target);
+      else if (names.includes(markups)) await copyAtomic(join(dir, markups), target);
       else await writeShape(target, await readWarpedLandmarks(dir, reportWarpedLandmarksRun(await readReport(dir, names))));
       return;
     }

@@ -56,7 +56,8 @@ Writes OUTDIR only when everything is done (nothing is left there on failure or 
   affine-moving-to-fixed.mat4.txt   the linear part as a 4×4 matrix, moving → fixed
   jacobian.nii.gz         Jacobian determinant of the map on the field grid (≤ 0 = folding)
   landmarks_warped.csv, landmarks_error.csv   with landmarks: moving landmarks mapped into fixed space (in the
-                          input's frame) and the per-landmark errors
+                          input's frame) and the per-landmark errors; with .fcsv or .mrk.json moving landmarks also
+                          landmarks_warped.fcsv / .mrk.json (the input with warped positions, ids and labels kept)
   report.json             settings, versions, input SHA-256, time and memory per step, metrics before and after
                           each step (TRE, surface distances, vertex error, Jacobian statistics); with landmarks
                           also the TRE the other way, fixed landmarks through the field (Learn2Reg's convention)

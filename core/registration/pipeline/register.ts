@@ -37,6 +37,7 @@ import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts
 import { applyFieldWith, outsideFieldWarning, outsideInputWarning, type ApplyFieldResult } from '../../warp/apply-field.ts';
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
+import { warpedMarkupsName } from '../warped-landmarks.ts';
 import { MONGE_VERSION } from '../../cli/version.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, REQUEST_DEFAULTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
@@ -527,13 +528,15 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
 
       // Landmarks.
-      let landmarkReport: { warped: string; warpedSha256: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
+      let landmarkReport: { warped: string; warpedSha256: string; warpedMarkups?: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
-        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm }, {
-          source: { path: movingLandmarks.path, prefix: movingLandmarks.prefix },
-        });
+        const source = { path: movingLandmarks.path, prefix: movingLandmarks.prefix };
+        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm }, { source });
+        // Slicer markups in, Slicer markups out too (the CSV keeps no ids): the input file rewritten with the warped positions.
+        const markups = warpedMarkupsName(movingLandmarks.path);
+        if (markups !== undefined) await writeShape(out(markups), { ...movingLandmarks.shape, pointsLps: warpedLm }, { source });
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
@@ -541,6 +544,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
           warped: REGISTRATION_OUTPUTS.landmarksWarped,
           // What `monge train-prior` learns from: an edit that keeps the file's shape (rows reordered) is caught by it.
           warpedSha256: await sha256Of(out(REGISTRATION_OUTPUTS.landmarksWarped)),
+          ...(markups !== undefined ? { warpedMarkups: markups } : {}),
           errors: REGISTRATION_OUTPUTS.landmarksError,
           errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', ...throughField },
         };

@@ -210,6 +210,34 @@ test('with the bundled lung network the net step runs, its shape is written, and
   assert.ok(metrics.finetune.tre.mean < 0.25 * metrics.before.tre.mean, `TRE ${metrics.before.tre.mean} → ${metrics.prealign.tre.mean} → ${metrics.net.tre.mean} → ${metrics.finetune.tre.mean}`);
 });
 
+test('Slicer markups landmarks (.fcsv) also come back as landmarks_warped.fcsv, ids, labels and descriptions kept', { timeout: 120_000 }, async () => {
+  const rows = ['# Markups fiducial file version = 4.11', '# CoordinateSystem = LPS', '# columns = id,x,y,z,ow,ox,oy,oz,vis,sel,lock,label,desc,associatedNodeID'];
+  for (let i = 0; i < movingLandmarks.length; i += 3) rows.push(`vtkMRMLMarkupsFiducialNode_${i / 3},${movingLandmarks[i]},${movingLandmarks[i + 1]},${movingLandmarks[i + 2]},0,0,0,1,1,1,0,P-${i / 3},point ${i / 3},`);
+  await writeFile(join(dir, 'moving.fcsv'), `${rows.join('\n')}\n`);
+  const outDir = join(dir, 'markups');
+  const summary = await register({ ...request, movingLandmarks: join(dir, 'moving.fcsv'), outDir, steps: ['prealign'] });
+  assert.ok(summary.files.includes('landmarks_warped.fcsv'), summary.files.join(' '));
+  const report = JSON.parse(await readFile(join(outDir, REGISTRATION_OUTPUTS.report), 'utf8'));
+  assert.equal(report.landmarks.warpedMarkups, 'landmarks_warped.fcsv');
+  const text = (await readFile(join(outDir, 'landmarks_warped.fcsv'), 'utf8')).trim().split('\n');
+  assert.deepEqual(text.slice(0, 3), rows.slice(0, 3));
+  const body = text.slice(3).map((line) => line.split(','));
+  assert.equal(body.length, movingLandmarks.length / 3);
+  for (const [k, cells] of body.entries()) assert.deepEqual([cells[0], cells[11], cells[12]], [`vtkMRMLMarkupsFiducialNode_${k}`, `P-${k}`, `point ${k}`]);
+  // The same positions as the CSV, which holds the map's values.
+  const markups = await readShape(join(outDir, 'landmarks_warped.fcsv'));
+  const csv = await readShape(join(outDir, REGISTRATION_OUTPUTS.landmarksWarped));
+  let moved = 0;
+  for (let i = 0; i < csv.pointsLps.length; i++) {
+    assert.ok(Math.abs(markups.pointsLps[i] - csv.pointsLps[i]) < 1e-4, `coordinate ${i}`);
+    moved = Math.max(moved, Math.abs(markups.pointsLps[i] - movingLandmarks[i]));
+  }
+  assert.ok(moved > 1, 'the positions are the warped ones, not the input’s');
+  // A CSV run writes no markups copy.
+  assert.deepEqual((await readdir(request.outDir)).filter((n) => n.startsWith('landmarks_warped.') && n !== REGISTRATION_OUTPUTS.landmarksWarped), []);
+  assert.equal(JSON.parse(await readFile(join(request.outDir, REGISTRATION_OUTPUTS.report), 'utf8')).landmarks.warpedMarkups, undefined);
+});
+
 test('mismatched landmark counts are an InputError naming the file', { timeout: 30_000 }, async () => {
   await writeFile(join(dir, 'short.csv'), pointsCsv(movingLandmarks.subarray(0, 30)));
   await assert.rejects(

@@ -12,6 +12,7 @@ import { exportResult } from '../../../main/service/export.ts';
 import { readResultsFolder } from '../../../main/service/results-folder.ts';
 import { needsSharedData } from '../../support/data.ts';
 import { LUNG, writeBrainResults, writeLungResults, type LungFixture } from '../../e2e/support/results-fixture.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const skip = needsSharedData();
 let root = '';
@@ -172,6 +173,20 @@ test('export: the field in its three formats, the warped mesh and landmarks, the
   await assert.rejects(exportResult({ kind: 'field', resultsDir: lung.dir, format: 'vtk' }), /cannot be exported as \.vtk/);
   await assert.rejects(exportResult({ kind: 'warped-mesh', resultsDir: lung.dir, format: 'ply', destination: join(out, 'x.vtk') }), /must end in \.ply/);
   await assert.rejects(exportResult({ kind: 'warped-landmarks', resultsDir: join(root, 'brain') }), /holds no warped landmarks/);
+});
+
+test('export: a run with Slicer markups landmarks exports its own landmarks_warped.fcsv (ids kept), never over it', async (t) => {
+  const dir = await tempDir(t, 'monge-export-markups');
+  await writeFile(join(dir, 'landmarks_warped.csv'), 'x,y,z\n1,2,3\n4,5,6\n');
+  const fcsv = '# Markups fiducial file version = 4.11\n# CoordinateSystem = LPS\n# columns = id,x,y,z,ow,ox,oy,oz,vis,sel,lock,label,desc,associatedNodeID\nF_7,1,2,3,0,0,0,1,1,1,0,carina,,\nF_9,4,5,6,0,0,0,1,1,1,0,apex,,\n';
+  await writeFile(join(dir, 'landmarks_warped.fcsv'), fcsv);
+  await exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'lm.fcsv') });
+  assert.equal(await readFile(join(dir, 'lm.fcsv'), 'utf8'), fcsv);
+  // Another markups format is made from the CSV, as for any run.
+  await exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'lm.mrk.json') });
+  assert.deepEqual(Array.from((await readShape(join(dir, 'lm.mrk.json'))).pointsLps), [1, 2, 3, 4, 5, 6]);
+  await assert.rejects(exportResult({ kind: 'warped-landmarks', resultsDir: dir, destination: join(dir, 'landmarks_warped.fcsv') }), /landmarks_warped\.fcsv is the input/);
+  assert.equal(await readFile(join(dir, 'landmarks_warped.fcsv'), 'utf8'), fcsv);
 });
 
 test('export: warped landmarks of a RAS run in the DIR-Lab two-set layout become Slicer markups read in the run frame and prefix', async () => {
