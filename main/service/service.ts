@@ -54,7 +54,7 @@ export interface MongeServiceOptions {
   host: 'electron' | 'web';
   /** Folder for uploads and, unless `resultsRoot` is given, results (default: a new temporary folder, removed on dispose). */
   workDir?: string;
-  /** Where registrations write when the request names no output folder (default `<workDir>/results`). */
+  /** Where registrations write when the request names no output folder, and what a relative one is taken from (default `<workDir>/results`). */
   resultsRoot?: string;
   /** Job modules besides 'surface' and 'register' (tests add slow ones). */
   jobModules?: Record<string, URL>;
@@ -139,7 +139,9 @@ export class MongeService implements MongeApi {
 
   async register(request: RegisterJobRequest): Promise<JobId> {
     if (typeof request?.moving !== 'string' || typeof request.fixed !== 'string') throw new Error('a registration needs a moving and a fixed file');
-    const outDir = resolve(request.outDir ?? (await this.defaultOutDir(request.moving, request.fixed)));
+    // A folder the user names relative is taken from the results folder, never from the host's working directory
+    // (under `npm run web`, the checkout).
+    const outDir = request.outDir !== undefined ? resolve(await this.resultsRoot(), request.outDir) : await this.defaultOutDir(request.moving, request.fixed);
     // Checked here too, to say it in the app's words (the pipeline's own refusal names the command line's --overwrite).
     const obstacle = await outputFolderObstacle(outDir, request.overwrite ?? false);
     if (obstacle === 'is-file') throw new Error(`${outDir} is a file: choose a folder for the results (Advanced › Output folder)`);
@@ -204,8 +206,13 @@ export class MongeService implements MongeApi {
     return this.workDir;
   }
 
+  /** Where results go unless the user says otherwise: `resultsRoot`, else the session folder's `results`. */
+  private async resultsRoot(): Promise<string> {
+    return resolve(this.options.resultsRoot ?? join(await this.sessionDir(), 'results'));
+  }
+
   private async defaultOutDir(moving: string, fixed: string): Promise<string> {
-    const root = this.options.resultsRoot ?? join(await this.sessionDir(), 'results');
+    const root = await this.resultsRoot();
     const stem = (p: string): string => safeUploadName(basename(p)).replace(/\.(nii\.gz|gii\.gz|[a-z0-9]+)$/i, '');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     return join(root, `${stem(moving)}-to-${stem(fixed)}-${stamp}`);

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt, REPO_ROOT } from '../../../renderer/build.ts';
@@ -29,13 +30,15 @@ export interface WebSession {
   errors: string[];
   /** Process id of the web host (its job workers are threads of this process). */
   hostPid: number | undefined;
+  /** The host's `--results` folder (a temporary one, removed by close). */
+  resultsRoot: string;
   screenshot(name: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
-/** Starts `main/web-host/main.ts --port 0` and resolves with its printed address. */
-async function startHost(): Promise<{ host: ChildProcess; url: string; stdoutLines: string[] }> {
-  const host = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'main', 'web-host', 'main.ts'), '--port', '0'], {
+/** Starts `main/web-host/main.ts --port 0 --results DIR` and resolves with its printed address. */
+async function startHost(resultsRoot: string): Promise<{ host: ChildProcess; url: string; stdoutLines: string[] }> {
+  const host = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'main', 'web-host', 'main.ts'), '--port', '0', '--results', resultsRoot], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,8 +66,10 @@ async function startHost(): Promise<{ host: ChildProcess; url: string; stdoutLin
 export async function startWebSession(): Promise<WebSession> {
   await ensureRendererBuilt();
   await mkdir(SCREENSHOTS, { recursive: true });
+  // Not the default ~/Monge results: the tests' registrations go to a folder they remove.
+  const resultsRoot = await mkdtemp(join(tmpdir(), 'monge-e2e-results-'));
   const [{ host, url, stdoutLines }, browser] = await Promise.all([
-    startHost(),
+    startHost(resultsRoot),
     chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking'],
@@ -86,6 +91,7 @@ export async function startWebSession(): Promise<WebSession> {
     page,
     errors,
     hostPid: host.pid,
+    resultsRoot,
     screenshot: async (name) => {
       const png = await page.screenshot({ fullPage: false });
       await writeFile(join(SCREENSHOTS, `${name}.png`), png);
@@ -95,6 +101,7 @@ export async function startWebSession(): Promise<WebSession> {
       await browser.close();
       host.kill('SIGTERM');
       await new Promise((r) => (host.exitCode !== null ? r(undefined) : host.once('exit', r)));
+      await rm(resultsRoot, { recursive: true, force: true });
     },
   };
 }

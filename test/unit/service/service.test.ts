@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
@@ -13,6 +13,7 @@ import { MongeService, safeUploadName } from '../../../main/service/service.ts';
 import { needsSharedData } from '../../support/data.ts';
 import { disagreeingFormsMask } from '../../support/nifti-bytes.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { icosphere } from '../metrics/meshes.ts';
 import { BRAIN, LUNG } from '../../e2e/support/results-fixture.ts';
 
 const skip = needsSharedData();
@@ -205,6 +206,41 @@ test('register: the job is wired to the pipeline entry and ends with one failure
     await s.dispose();
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('register: results go under resultsRoot (a relative output folder too) and outlive the service', { timeout: 120_000 }, async (t) => {
+  const root = await tempDir(t, 'monge-results-root');
+  const dir = await tempDir(t, 'monge-results-inputs');
+  const off = (scale: number): string => {
+    const { pointsLps: points, triangles } = icosphere(2, 50 * scale);
+    const v = Array.from({ length: points.length / 3 }, (_, i) => `${points[3 * i]} ${points[3 * i + 1]} ${points[3 * i + 2]}`);
+    const f = Array.from({ length: triangles.length / 3 }, (_, i) => `3 ${triangles[3 * i]} ${triangles[3 * i + 1]} ${triangles[3 * i + 2]}`);
+    return `OFF\n${v.length} ${f.length} 0\n${[...v, ...f].join('\n')}\n`;
+  };
+  await writeFile(join(dir, 'moving.off'), off(1.1));
+  await writeFile(join(dir, 'fixed.off'), off(1));
+  const s = new MongeService({ host: 'web', resultsRoot: root });
+  const outDirs: string[] = [];
+  try {
+    // Named relative: taken from resultsRoot, never from the process's working directory.
+    await mkdir(join(root, 'taken'));
+    await writeFile(join(root, 'taken', 'keep.txt'), 'x');
+    await assert.rejects(s.register({ moving: join(dir, 'moving.off'), fixed: join(dir, 'fixed.off'), outDir: 'taken' }), new RegExp(`^Error: ${join(root, 'taken')} already holds files`));
+    for (const outDir of ['case1', undefined]) {
+      const ended = new Promise<JobEvent>((resolve) => s.onJobEvent((e) => ['done', 'failed', 'cancelled'].includes(e.type) && resolve(e)));
+      await s.register({ moving: join(dir, 'moving.off'), fixed: join(dir, 'fixed.off'), outDir, preset: 'generic', steps: ['prealign'] });
+      const end = await ended;
+      assert.equal(end.type, 'done', JSON.stringify(end));
+      const done = end as { outDir: string };
+      assert.equal(dirname(done.outDir), root);
+      if (outDir !== undefined) assert.equal(done.outDir, join(root, outDir));
+      outDirs.push(done.outDir);
+    }
+  } finally {
+    await s.dispose();
+  }
+  // The service's session folder is gone; the results are not.
+  for (const out of outDirs) assert.ok((await readdir(out)).includes('report.json'), out);
 });
 
 test('hostInfo names the host, the version and a compute engine', async () => {

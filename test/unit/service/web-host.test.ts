@@ -193,11 +193,13 @@ test('WebSocket: no token by cookie; nothing a client sends ends the host (unpar
   ws.close();
 });
 
-test('command line: --port N, --help, and usage errors', () => {
+test('command line: --port N, --results DIR, --help, and usage errors', () => {
   assert.deepEqual(parseWebArgs([]), { port: 0 });
   assert.deepEqual(parseWebArgs(['--port', '8123']), { port: 8123 });
   assert.deepEqual(parseWebArgs(['--port=0']), { port: 0 });
-  for (const bad of [['--port'], ['--port', 'x'], ['--port', '70000'], ['--port', ''], ['--host', 'a']]) {
+  assert.deepEqual(parseWebArgs(['--results', 'runs', '--port', '9'], '/data'), { port: 9, resultsRoot: '/data/runs' });
+  assert.deepEqual(parseWebArgs(['--results=/scratch/monge'], '/data'), { port: 0, resultsRoot: '/scratch/monge' });
+  for (const bad of [['--port'], ['--port', 'x'], ['--port', '70000'], ['--port', ''], ['--host', 'a'], ['--results'], ['--results', ' ']]) {
     assert.throws(() => parseWebArgs(bad), (e: unknown) => e instanceof UsageExit && e.code === 2, bad.join(' '));
   }
   assert.throws(() => parseWebArgs(['--help']), (e: unknown) => e instanceof UsageExit && e.code === 0);
