@@ -86,6 +86,9 @@ export class App {
   private results: ResultsPayload | undefined;
   private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
   private registerJob: string | undefined;
+  /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
+  private registerStarting = false;
+  private endedEarly = new Map<string, JobEvent & { type: 'done' | 'failed' | 'cancelled' }>();
   private scale: ScaleSpec | undefined;
   /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
   private landmarkOptions: Partial<Record<'moving-landmarks' | 'fixed-landmarks', OpenOptions>> = {};
@@ -354,7 +357,8 @@ export class App {
 
   // ---------------------------------------------------------------- registration and jobs
 
-  private registerRequest(): RegisterJobRequest | undefined {
+  /** The registration the panels describe, or what stops it (a message for the user); undefined without both shapes. */
+  private registerRequest(): RegisterJobRequest | { problem: string } | undefined {
     const moving = this.inputs.moving;
     const fixed = this.inputs.fixed;
     if (!moving || !fixed) return undefined;
@@ -370,13 +374,22 @@ export class App {
     const fieldSpacingMm = num('knob-field-spacing');
     const label = num('knob-label');
     const threshold = num('knob-threshold');
+    // As `--label`: a label map's value is a whole number ≥ 0 (1.5 or −1 selects nothing, after minutes of work).
+    if (label !== undefined && !(Number.isInteger(label) && label >= 0)) return { problem: `Label ${label} is not a label value: give a whole number ≥ 0 (Advanced › Label).` };
     const lmMoving = this.inputs['moving-landmarks'];
     const lmFixed = this.inputs['fixed-landmarks'];
-    // Landmarks are read as they were opened: the same CSV column prefix, and the frame chosen then.
+    // Landmarks are read as they were opened and drawn: the same CSV column prefix, and the frame chosen then (not the
+    // selector's value now). The request has one frame for both files, so two files opened in different frames would
+    // be registered in a frame other than one of them was drawn in: refused.
     const movingOptions = this.landmarkOptions['moving-landmarks'] ?? {};
     const fixedOptions = this.landmarkOptions['fixed-landmarks'] ?? {};
-    const selected = byId<HTMLSelectElement>('landmarks-frame').value;
-    const frame = movingOptions.assumeFrame ?? fixedOptions.assumeFrame ?? (selected === 'LPS' || selected === 'RAS' ? selected : undefined);
+    if (lmMoving && lmFixed && movingOptions.assumeFrame !== fixedOptions.assumeFrame) {
+      const words = (f: OpenOptions['assumeFrame']): string => f ?? 'the format’s default';
+      return {
+        problem: `The moving landmarks were opened in ${words(movingOptions.assumeFrame)} and the fixed ones in ${words(fixedOptions.assumeFrame)}: choose one frame (Landmarks › Frame), then open both landmark files again.`,
+      };
+    }
+    const frame = movingOptions.assumeFrame ?? fixedOptions.assumeFrame;
     return {
       moving: moving.path,
       fixed: fixed.path,
@@ -406,18 +419,41 @@ export class App {
   }
 
   async register(): Promise<void> {
+    // One registration at a time, counted from the press: a second press (a double click, Ctrl+Enter twice) while the
+    // host is still starting the first would start a second job, whose results the page would never show.
+    if (this.registerStarting || this.registerJob) return;
     const request = this.registerRequest();
-    if (!request || this.registerJob) return;
+    if (!request) return;
+    if ('problem' in request) {
+      this.messages.error(request.problem);
+      return;
+    }
     if (request.steps?.length === 0) {
       this.messages.error('Choose at least one step to run (Parameters › Advanced).');
       return;
     }
+    this.registerStarting = true;
+    this.updateButtons();
     try {
-      this.registerJob = await this.client.register(request);
+      const id = await this.client.register(request);
+      // A job can end before the host's reply to the start arrives (a bad input found at once): its end waited here.
+      const ended = this.endedEarly.get(id);
+      if (ended) this.registrationEnded(ended);
+      else this.registerJob = id;
     } catch (error) {
       this.messages.error(`Could not start the registration: ${messageOf(error)}`);
+    } finally {
+      this.registerStarting = false;
+      this.endedEarly.clear();
     }
     this.updateButtons();
+  }
+
+  /** What the user sees when their registration ends. */
+  private registrationEnded(event: JobEvent & { type: 'done' | 'failed' | 'cancelled' }): void {
+    if (event.type === 'done' && event.outDir) void this.openResults(event.outDir);
+    else if (event.type === 'failed') this.messages.error(`The registration failed: ${event.message}`);
+    else if (event.type === 'cancelled') this.messages.info('The registration was cancelled.');
   }
 
   async cancelAll(): Promise<void> {
@@ -437,10 +473,8 @@ export class App {
         this.jobs.delete(event.jobId);
         if (event.jobId === this.registerJob) {
           this.registerJob = undefined;
-          if (event.type === 'done' && event.outDir) void this.openResults(event.outDir);
-          else if (event.type === 'failed') this.messages.error(`The registration failed: ${event.message}`);
-          else if (event.type === 'cancelled') this.messages.info('The registration was cancelled.');
-        }
+          this.registrationEnded(event);
+        } else if (this.registerStarting && event.kind === 'register') this.endedEarly.set(event.jobId, event);
     }
     this.showProgress();
     this.updateButtons();
@@ -466,7 +500,7 @@ export class App {
     const running = this.jobs.size > 0;
     byId<HTMLButtonElement>('btn-cancel').disabled = !running;
     byId<HTMLButtonElement>('btn-cancel-top').disabled = !running;
-    byId<HTMLButtonElement>('btn-register').disabled = this.registerJob !== undefined || !this.inputs.moving || !this.inputs.fixed;
+    byId<HTMLButtonElement>('btn-register').disabled = this.registerStarting || this.registerJob !== undefined || !this.inputs.moving || !this.inputs.fixed;
     const files = new Set(this.results?.files ?? []);
     byId<HTMLButtonElement>('export-field').disabled = !this.results?.fieldFormat;
     byId<HTMLButtonElement>('export-mesh').disabled = !this.results;

@@ -48,6 +48,7 @@ import {
   watchProgress,
 } from './support/register-ui.ts';
 import { BRAIN, LUNG, writeLungResults, type LungFixture } from './support/results-fixture.ts';
+import { icosphere } from '../unit/metrics/meshes.ts';
 import { needsChromium, SCREENSHOTS, startWebSession, type WebSession } from './support/web-session.ts';
 
 const skip = needsChromium() || needsSharedData();
@@ -739,13 +740,63 @@ test('label maps from the UI: Parameters › Label registers one structure of ea
   await setParameters(page, { preset: 'generic', steps: ['prealign'] });
 });
 
+test('landmarks opened in two frames are refused before any job; a double press of Register starts one registration', { skip }, async () => {
+  const { page } = session;
+  await clearMessages(page);
+  const dir = join(work, 'double');
+  await mkdir(dir, { recursive: true });
+  const sphere = (r: number, dx: number): Shape => {
+    const s = icosphere(2, r);
+    for (let i = 0; i < s.pointsLps.length; i += 3) s.pointsLps[i] += dx;
+    return { kind: 'mesh', pointsLps: s.pointsLps, triangles: s.triangles, arrays: [], sourceFrame: 'LPS' };
+  };
+  await writeShape(join(dir, 'ball-moving.vtk'), sphere(30, 0));
+  await writeShape(join(dir, 'ball-fixed.vtk'), sphere(33, 5));
+  await writeFile(join(dir, 'lm-moving.csv'), 'x,y,z\n30,0,0\n0,30,0\n0,0,30\n');
+  await writeFile(join(dir, 'lm-fixed.csv'), 'x,y,z\n38,0,0\n5,33,0\n5,0,33\n');
+  await page.setInputFiles('#file-moving', join(dir, 'ball-moving.vtk'));
+  await waitLoaded('#input-moving', 'ball-moving.vtk');
+  await page.setInputFiles('#file-fixed', join(dir, 'ball-fixed.vtk'));
+  await waitLoaded('#input-fixed', 'ball-fixed.vtk');
+  await setParameters(page, { preset: 'generic', steps: ['prealign'], fieldSpacingMm: 10 });
+  await page.locator('#input-landmarks').evaluate((el) => el.closest('section')?.querySelector('details')?.setAttribute('open', ''));
+  await page.locator('#landmarks-prefix').fill('');
+  const frame = page.locator('#landmarks-frame');
+  await frame.selectOption('');
+  await page.setInputFiles('#file-moving-landmarks', join(dir, 'lm-moving.csv'));
+  await page.waitForFunction(() => /moving: lm-moving\.csv/.test(document.querySelector('#input-landmarks')?.textContent ?? ''));
+  await frame.selectOption('RAS');
+  await page.setInputFiles('#file-fixed-landmarks', join(dir, 'lm-fixed.csv'));
+  await waitLoaded('#input-landmarks', 'lm-fixed.csv');
+  await page.locator('#btn-register').click();
+  const error = page.locator('#messages .message[data-kind="error"] span').last();
+  await error.waitFor();
+  assert.match(await error.textContent() ?? '', /^The moving landmarks were opened in the format’s default and the fixed ones in RAS: choose one frame/);
+  assert.notEqual(await page.locator('#panel-progress').getAttribute('data-state'), 'running', 'no job started');
+  // Both opened in the format's default (plain CSV: LPS), then the selector moved: the files are read as drawn.
+  await frame.selectOption('');
+  await page.setInputFiles('#file-fixed-landmarks', join(dir, 'lm-fixed.csv'));
+  await page.waitForFunction(() => document.getElementById('input-landmarks')?.dataset.state === 'loaded');
+  await frame.selectOption('RAS');
+  await clearMessages(page);
+  const before = await readdir(session.resultsRoot);
+  await page.locator('#btn-register').dblclick();
+  await waitForResults(page);
+  const after = (await readdir(session.resultsRoot)).filter((n) => !before.includes(n));
+  assert.equal(after.length, 1, `one results folder: ${after.join(', ')}`);
+  const report = JSON.parse(await readFile(join(session.resultsRoot, after[0], 'report.json'), 'utf8'));
+  assert.equal(report.settings.landmarksFrame ?? 'LPS', 'LPS');
+  // Both files in one frame: (8 + 2·√34) / 3 mm apart before, whichever frame that is.
+  assert.ok(Math.abs(report.metrics.before.tre.mean - (8 + 2 * Math.sqrt(34)) / 3) < 1e-6, `TRE before ${report.metrics.before.tre.mean} mm`);
+  await frame.selectOption('');
+});
+
 test('keyboard: the 3D view, the controls and the shortcuts are reachable; no console errors at all', { skip }, async () => {
   const { page } = session;
   await page.locator('#btn-about').click();
   await page.waitForSelector('#about[open]');
   assert.match(await page.textContent('#about-body') ?? '', /Compute engine/);
-  console.log(`T0 ${Date.now()}`);
-  await page.keyboard.press("Escape");
+  await page.keyboard.press('Escape');
   await page.waitForSelector('#about:not([open])', { state: 'attached' });
   await page.locator('#btn-open-moving').focus();
   await page.keyboard.press('Tab');
