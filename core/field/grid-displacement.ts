@@ -49,11 +49,20 @@ export class GridDisplacement implements Deformation {
     this.sampler.linear(x, y, z, out, 0, this.outside, this.scratch);
   };
 
-  /** φ⁻¹(y) − y by fixed-point iteration on the interpolated field, started at y − u(y). */
+  /**
+   * φ⁻¹(y) − y by fixed-point iteration on the interpolated field, started at y − u(c(y)), with c(y) the nearest
+   * point of the grid's box (y itself inside it). Started at y − u(y), a y outside the grid (where u is 0) would stop
+   * at once at the solution x = y that ITK's zero rule allows there, although a point x inside the grid may map onto
+   * y: the pre-image of the moving points beyond the fixed grid's margin (scans offset by more than the margin), which
+   * `register` carries into the fixed space. From the border's displacement the iteration finds that x where it
+   * exists; where it does not (y far from the grid), it still ends at x = y.
+   */
   async evaluateInverse(pointsLps: Float64Array, options?: InversionOptions): Promise<InverseEvaluation> {
-    const u = this.sample(pointsLps);
+    if (pointsLps.length % 3 !== 0) throw new RangeError(`points: length ${pointsLps.length} is not a multiple of 3`);
     const start = new Float64Array(pointsLps.length);
-    for (let i = 0; i < start.length; i++) start[i] = pointsLps[i] - u[i];
+    const ci = new Float64Array(3);
+    for (let i = 0; i < start.length; i += 3) this.sampler.linear(pointsLps[i], pointsLps[i + 1], pointsLps[i + 2], start, i, 'clamp', ci);
+    for (let i = 0; i < start.length; i++) start[i] = pointsLps[i] - start[i];
     return invertPointwise(this.at, pointsLps, options, start);
   }
 }

@@ -78,3 +78,16 @@ test('a field in ITK convention, wrapped by deformationFromItkField, gives back 
   // Outside the grid a field is the identity (ITK's rule).
   assert.deepEqual(Array.from(await g.evaluate(Float64Array.from([1e4, 0, 0]))), [0, 0, 0]);
 });
+
+test('a field in ITK convention carries a moving point beyond its grid onto the fixed point inside that maps there (scans offset by more than the margin)', async () => {
+  // T(y) = (−40, 0, 0) on a fixed grid over [0, 100] mm in x: the fixed point y is the moving point y − 40, so the
+  // moving points −40 ≤ x < 0 mm lie beyond the grid while their fixed points x + 40 lie inside it.
+  const size: [number, number, number] = [51, 11, 11];
+  const data = new Float32Array(3 * size[0] * size[1] * size[2]);
+  for (let v = 0; v < data.length; v += 3) data[v] = -40;
+  const field: ImageLps = { size, spacingMm: [2, 2, 2], originLps: [0, -10, -10], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 3, data };
+  const moving = Float64Array.from([-20, 0, 0, -39, 3, -2, 30, 1, 1, -500, 0, 0]);
+  const fixed = Array.from(await deformationFromItkField(field).evaluate(moving)).map((u, i) => u + moving[i]);
+  const expected = [20, 0, 0, 1, 3, -2, 70, 1, 1, -500, 0, 0];
+  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(fixed[i] - expected[i]) < 1e-6, `coordinate ${i}: ${fixed[i]} (expected ${expected[i]})`);
+});
