@@ -44,7 +44,7 @@ function cornerIndex(s: TextScanner, defined: number, what: string): number {
   if (v === 0) throw s.error('index-out-of-range', `${what} index 0 (OBJ indices start at 1)`);
   const index = v > 0 ? v - 1 : defined + v;
   if (index < 0) throw s.error('index-out-of-range', `relative ${what} index ${v} reaches before the first ${what}`);
-  if (index >= defined) throw s.error('index-out-of-range', `${what} index ${v}, but only ${defined} ${what}s are defined before this face`);
+  if (index >= defined) throw s.error('index-out-of-range', `${what} index ${v}, but only ${defined} ${what === 'vertex' ? 'vertices' : `${what}s`} are defined before this face`);
   return index;
 }
 

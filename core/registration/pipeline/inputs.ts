@@ -11,6 +11,7 @@ import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { MAX_LABEL_VALUES } from '../../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../../io/images/types.ts';
+import type { PresetName } from '../types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
@@ -130,7 +131,7 @@ export function diameterOf(shape: Shape): number {
 }
 
 /** A warning when the two shapes' sizes differ by more than 5× (units mixed up: metres against mm). */
-export function scaleWarning(moving: PreparedInput, fixed: PreparedInput): string | undefined {
+export function scaleWarning(moving: PreparedInput, fixed: PreparedInput, preset: PresetName): string | undefined {
   const dm = diameterOf(moving.shape);
   const df = diameterOf(fixed.shape);
   if (!(dm > 0) || !(df > 0)) return undefined;
@@ -143,8 +144,8 @@ export function scaleWarning(moving: PreparedInput, fixed: PreparedInput): strin
       : 'check that both files are in millimetres';
   return (
     `the moving shape is ${ratio > 1 ? `${ratio.toPrecision(3)}× larger` : `${(1 / ratio).toPrecision(3)}× smaller`} than the fixed one ` +
-    `(diameters ${dm.toPrecision(4)} and ${df.toPrecision(4)}): ${hint}. The similarity pre-alignment absorbs a global scale, but the preset's lengths assume mm` +
-    ' (try --preset generic, which is scale-free).'
+    `(diameters ${dm.toPrecision(4)} and ${df.toPrecision(4)}): ${hint}.` +
+    (preset === 'generic' ? '' : " The similarity pre-alignment absorbs a global scale, but the preset's lengths assume mm (try --preset generic, which is scale-free).")
   );
 }
 

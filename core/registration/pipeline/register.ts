@@ -46,6 +46,7 @@ import { fieldOfViewWarning } from './field-of-view-warning.ts';
 import { foldingWarning } from './folding-warning.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { checkNetModelDir, netStep } from './net-step.ts';
+import { checkFixedSpansMoving } from './spanned-dimensions.ts';
 import { openPartialFolder } from './output-folder.ts';
 import { requestInputPaths } from './request-inputs.ts';
 import { DistanceTarget, phaseMetrics, type PhaseMetrics } from './phase-metrics.ts';
@@ -284,7 +285,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     const { moving, fixed, movingLandmarks, fixedLandmarks, prior, applied } = inputs;
     // What reading the inputs warned of (a NIfTI whose sform and qform disagree) comes first.
     const warnings: string[] = [...moving.warnings, ...fixed.warnings];
-    const scale = scaleWarning(moving, fixed);
+    checkFixedSpansMoving(moving, fixed);
+    const scale = scaleWarning(moving, fixed, presetName);
     if (scale) warnings.push(scale);
     // A label or threshold chooses voxels; given two meshes or point sets it chooses nothing, and the user should know.
     if ((request.label !== undefined || request.threshold !== undefined) && moving.kind !== 'image' && fixed.kind !== 'image') {
@@ -576,7 +578,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       engine: engineHandle.description,
       settings: {
         preset: presetName,
-        steps: [...requested],
+        // In the order they ran (the pipeline's), whatever order --steps named them in.
+        steps: STEP_NAMES.filter((s) => requested.has(s)),
         seed,
         landmarksFrame: request.landmarksFrame ?? null,
         fieldFormat: request.fieldFormat ?? REQUEST_DEFAULTS.fieldFormat,

@@ -150,6 +150,7 @@ test('bad OBJ input gives an InputError with the right problem', () => {
   assert.equal(parse(text(`${square}f 1 2 3 4\n`)).triangles?.length, 6, 'the control case parses');
   assertProblem(() => parse(new Uint8Array(0)), 'empty');
   assertProblem(() => parse(text(`${square}f 1 2 5\n`)), 'index-out-of-range');
+  assert.throws(() => parse(text(`${square}f 1 2 5\n`)), /vertex index 5, but only 4 vertices are defined before this face/);
   assertProblem(() => parse(text(`${square}f 0 1 2\n`)), 'index-out-of-range');
   assertProblem(() => parse(text(`${square}f -5 1 2\n`)), 'index-out-of-range');
   assertProblem(() => parse(text(`f 1 2 3\n${square}`)), 'index-out-of-range');

@@ -215,10 +215,12 @@ test('Slicer markups landmarks (.fcsv) also come back as landmarks_warped.fcsv, 
   for (let i = 0; i < movingLandmarks.length; i += 3) rows.push(`vtkMRMLMarkupsFiducialNode_${i / 3},${movingLandmarks[i]},${movingLandmarks[i + 1]},${movingLandmarks[i + 2]},0,0,0,1,1,1,0,P-${i / 3},point ${i / 3},`);
   await writeFile(join(dir, 'moving.fcsv'), `${rows.join('\n')}\n`);
   const outDir = join(dir, 'markups');
-  const summary = await register({ ...request, movingLandmarks: join(dir, 'moving.fcsv'), outDir, steps: ['prealign'] });
+  // Steps named out of order (the net one is skipped: no model here) run, and are recorded, in the pipeline's order.
+  const summary = await register({ ...request, movingLandmarks: join(dir, 'moving.fcsv'), outDir, steps: ['net', 'prealign'] });
   assert.ok(summary.files.includes('landmarks_warped.fcsv'), summary.files.join(' '));
   const report = JSON.parse(await readFile(join(outDir, REGISTRATION_OUTPUTS.report), 'utf8'));
   assert.equal(report.landmarks.warpedMarkups, 'landmarks_warped.fcsv');
+  assert.deepEqual(report.settings.steps, ['prealign', 'net']);
   const text = (await readFile(join(outDir, 'landmarks_warped.fcsv'), 'utf8')).trim().split('\n');
   assert.deepEqual(text.slice(0, 3), rows.slice(0, 3));
   const body = text.slice(3).map((line) => line.split(','));

@@ -109,11 +109,15 @@ test('shapes at wildly different scales get a warning with a suggestion', () => 
     warnings: [],
     shape: { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 100, 50, 30, -40, 80, 10).map((v) => v * scale), arrays: [], sourceFrame: 'LPS' },
   });
-  const metres = scaleWarning(shape(0.001), shape(1));
+  const metres = scaleWarning(shape(0.001), shape(1), 'lung');
   assert.ok(metres && /1\.00e\+3|1000/.test(metres) && /metres/.test(metres) && /rescale the moving one to mm/.test(metres), metres);
-  const big = scaleWarning(shape(20), shape(1));
+  assert.match(metres, /try --preset generic, which is scale-free/);
+  const big = scaleWarning(shape(20), shape(1), 'brain');
   assert.ok(big && /larger/.test(big) && /millimetres/.test(big), big);
-  assert.equal(scaleWarning(shape(1.3), shape(1)), undefined, 'a 30 % size difference is anatomy, not units');
+  assert.equal(scaleWarning(shape(1.3), shape(1), 'lung'), undefined, 'a 30 % size difference is anatomy, not units');
+  // With the generic preset already in use, it is not suggested.
+  const generic = scaleWarning(shape(0.001), shape(1), 'generic');
+  assert.ok(generic && /rescale the moving one to mm\.$/.test(generic), generic);
 });
 
 test('monge register --label registers one structure of a label map; --threshold one of a grey image', { timeout: 120_000 }, async () => {
