@@ -193,7 +193,7 @@ const GENERIC: Preset = {
   prealign: {
     stages: [
       { model: 'rigid', blurs: [0.4, 0.2], reach: null, match: 'ot' },
-      { model: 'affine', blurs: [0.1, 0.05], reach: null, match: 'ot' },
+      { model: 'affine', blurs: [0.1, 0.05], reach: null, match: 'ot', debias: true },
     ],
     tolerance: 0.002,
     maxIterations: 8,
