@@ -28,7 +28,7 @@ import { createEngine, ENGINE_NAMES, type EngineDescription } from '../../kernel
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
-import { landmarkErrorsThroughField } from '../../metrics/landmark-error-through-field.ts';
+import { landmarkErrorsThroughField, landmarksOutsideField } from '../../metrics/landmark-error-through-field.ts';
 import { landmarkErrors, summarizeErrors, type ErrorSummary } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
@@ -530,7 +530,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       }
 
       // Landmarks.
-      let landmarkReport: { warped: string; warpedSha256: string; warpedMarkups?: string; errors: string; errorThroughField: ErrorSummary & { definition: string } } | undefined;
+      let landmarkReport: { warped: string; warpedSha256: string; warpedMarkups?: string; errors: string; errorThroughField: ErrorSummary & { definition: string; outsideField: number } } | undefined;
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
@@ -542,13 +542,20 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
+        // T is 0 beyond the grid (ITK's rule): such landmarks are measured as if nothing moved there, and the user is told.
+        const outsideField = landmarksOutsideField(sampled.image, fixedLandmarks.shape.pointsLps);
+        if (outsideField > 0) {
+          warnings.push(
+            `${outsideField} of ${fixedLandmarks.shape.pointsLps.length / 3} fixed landmarks lie outside the field's grid, where it is 0 (ITK's rule): the landmark error through the field (report.json landmarks.errorThroughField) counts no motion for them; landmarks_error.csv is not affected`,
+          );
+        }
         landmarkReport = {
           warped: REGISTRATION_OUTPUTS.landmarksWarped,
           // What `monge train-prior` learns from: an edit that keeps the file's shape (rows reordered) is caught by it.
           warpedSha256: await sha256Of(out(REGISTRATION_OUTPUTS.landmarksWarped)),
           ...(markups !== undefined ? { warpedMarkups: markups } : {}),
           errors: REGISTRATION_OUTPUTS.landmarksError,
-          errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', ...throughField },
+          errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', outsideField, ...throughField },
         };
       }
       await part('landmarks');

@@ -240,6 +240,20 @@ test('Slicer markups landmarks (.fcsv) also come back as landmarks_warped.fcsv, 
   assert.equal(JSON.parse(await readFile(join(request.outDir, REGISTRATION_OUTPUTS.report), 'utf8')).landmarks.warpedMarkups, undefined);
 });
 
+test('fixed landmarks outside the field grid are counted in errorThroughField and warned of', { timeout: 120_000 }, async () => {
+  // One more pair, 1 m away from the lungs: the field is 0 there (ITK's rule), so through the field it counts no motion.
+  for (const side of ['moving', 'fixed']) await writeFile(join(dir, `${side}-far.csv`), `${(await readFile(join(dir, `${side}.csv`), 'utf8')).trimEnd()}\n1000,1000,1000\n`);
+  const outDir = join(dir, 'far');
+  const summary = await register({ ...request, movingLandmarks: join(dir, 'moving-far.csv'), fixedLandmarks: join(dir, 'fixed-far.csv'), outDir, steps: ['prealign'] });
+  const n = movingLandmarks.length / 3 + 1;
+  assert.ok(summary.warnings.some((w) => w.startsWith(`1 of ${n} fixed landmarks lie outside the field's grid`)), summary.warnings.join('\n'));
+  const report = JSON.parse(await readFile(join(outDir, REGISTRATION_OUTPUTS.report), 'utf8'));
+  assert.equal(report.landmarks.errorThroughField.outsideField, 1);
+  assert.equal(report.landmarks.errorThroughField.n, n);
+  // The first run's landmarks all lie inside its grid.
+  assert.equal(JSON.parse(await readFile(join(request.outDir, REGISTRATION_OUTPUTS.report), 'utf8')).landmarks.errorThroughField.outsideField, 0);
+});
+
 test('mismatched landmark counts are an InputError naming the file', { timeout: 30_000 }, async () => {
   await writeFile(join(dir, 'short.csv'), pointsCsv(movingLandmarks.subarray(0, 30)));
   await assert.rejects(
