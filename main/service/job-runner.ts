@@ -24,6 +24,7 @@ import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type { ApiErrorInfo, JobEvent, JobId } from './api.ts';
 import { ApiError } from './error-info.ts';
 import type { FromJobWorker, JobWorkerData, ToJobWorker } from './job-messages.ts';
+import { currentJobOwner } from './job-owner.ts';
 
 export interface JobRunnerOptions {
   /** Job modules by name (files exporting `run`, see jobs/job-module.ts). */
@@ -65,6 +66,8 @@ export interface JobHandle<R = unknown> {
 interface RunningJob {
   id: JobId;
   kind: string;
+  /** The client whose call started it (job-owner.ts); undefined: everyone's. */
+  owner?: string;
   /** Its thread; none while it waits for a free one. */
   worker?: Worker;
   /** Starts its thread (the job waits until there is room for it). */
@@ -84,12 +87,15 @@ interface RunningJob {
 /** The job worker's entry: a bootstrap that loads job-worker.ts through tsx, or the bundled job-worker.mjs. */
 const DEFAULT_WORKER_URL = runtimeFile('job-worker.mjs', new URL('./job-worker-bootstrap.mjs', import.meta.url));
 
+/** A job event, with the owner of its job (job-owner.ts; undefined: everyone's). */
+export type JobListener = (event: JobEvent, owner: string | undefined) => void;
+
 export class JobRunner {
   private readonly jobs = new Map<JobId, RunningJob>();
   /** Jobs started while `maxRunning` threads were busy, oldest first. */
   private readonly waiting: RunningJob[] = [];
   private readonly maxRunning: number;
-  private readonly listeners = new Set<(event: JobEvent) => void>();
+  private readonly listeners = new Set<JobListener>();
   private readonly cancelGraceMs: number;
   private readonly progressIntervalMs: number;
   private readonly workerUrl: URL;
@@ -101,8 +107,8 @@ export class JobRunner {
     this.maxRunning = Math.max(1, Math.floor(options.maxRunning ?? availableParallelism()));
   }
 
-  /** Subscribes to every job's events; returns the unsubscribe function. */
-  onEvent(listener: (event: JobEvent) => void): () => void {
+  /** Subscribes to every job's events, each with the job's owner (job-owner.ts); returns the unsubscribe function. */
+  onEvent(listener: JobListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -141,13 +147,13 @@ export class JobRunner {
       );
       return worker;
     };
-    const job: RunningJob = { id, kind, launch, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
+    const job: RunningJob = { id, kind, owner: currentJobOwner(), launch, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
     this.jobs.set(id, job);
-    this.emit({ type: 'started', jobId: id, kind, label: options.label ?? kind });
+    this.emit(job, { type: 'started', jobId: id, kind, label: options.label ?? kind });
     if (this.threadsRunning() < this.maxRunning) job.worker = launch();
     else {
       this.waiting.push(job);
-      this.emit({ type: 'progress', jobId: id, kind, stage: 'waiting', fraction: 0 });
+      this.emit(job, { type: 'progress', jobId: id, kind, stage: 'waiting', fraction: 0 });
     }
     return { id, kind, result: result as Promise<R> };
   }
@@ -189,6 +195,13 @@ export class JobRunner {
     return true;
   }
 
+  /** Cancels the jobs `owner` started (a client gone); returns how many. */
+  cancelOwnedBy(owner: string): number {
+    const owned = [...this.jobs.values()].filter((job) => job.owner === owner);
+    for (const job of owned) this.cancel(job.id);
+    return owned.length;
+  }
+
   /** Cancels every running job and waits until their threads are gone. */
   async dispose(): Promise<void> {
     const jobs = [...this.jobs.values()];
@@ -210,13 +223,13 @@ export class JobRunner {
       if (message.inFlight) job.leftovers.set(message.path, message.restoreTo);
       else job.leftovers.delete(message.path);
     } else if (message.type === 'progress') {
-      if (!job.cancelling) this.emit({ type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });
+      if (!job.cancelling) this.emit(job, { type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });
     } else if (message.type === 'done') {
       // Finished before a cancel could stop it: its outputs are complete and in place, so it is done, not cancelled.
       this.settle(job);
       job.resolve(message.result);
       const outDir = (message.result as { outDir?: unknown } | undefined)?.outDir;
-      this.emit({ type: 'done', jobId: job.id, kind: job.kind, ...(typeof outDir === 'string' ? { outDir } : {}) });
+      this.emit(job, { type: 'done', jobId: job.id, kind: job.kind, ...(typeof outDir === 'string' ? { outDir } : {}) });
     } else if (message.cancelled || job.cancelling) {
       // Stopped cooperatively: end the thread now rather than at the grace time; its exit reports the cancel.
       job.cancelling = true;
@@ -237,14 +250,14 @@ export class JobRunner {
   private finishCancelled(job: RunningJob): void {
     this.settle(job);
     job.reject(new CancelledError(job.kind));
-    this.emit({ type: 'cancelled', jobId: job.id, kind: job.kind });
+    this.emit(job, { type: 'cancelled', jobId: job.id, kind: job.kind });
   }
 
   private fail(job: RunningJob, error: ApiErrorInfo): void {
     if (job.settled) return;
     this.settle(job);
     job.reject(new ApiError(error));
-    this.emit({ type: 'failed', jobId: job.id, kind: job.kind, message: error.message, ...(error.file ? { file: error.file } : {}) });
+    this.emit(job, { type: 'failed', jobId: job.id, kind: job.kind, message: error.message, ...(error.file ? { file: error.file } : {}) });
   }
 
   /** Marks a job finished, forgets it, and makes sure its thread ends. */
@@ -256,10 +269,10 @@ export class JobRunner {
     this.launchWaiting();
   }
 
-  private emit(event: JobEvent): void {
+  private emit(job: RunningJob, event: JobEvent): void {
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(event, job.owner);
       } catch {
         // A listener's failure (a closed socket) must not stop the others or the job.
       }

@@ -31,7 +31,6 @@ import type {
   ExportResult,
   FileSource,
   HostInfo,
-  JobEvent,
   JobId,
   MongeApi,
   OpenedFile,
@@ -45,7 +44,7 @@ import { valueRange } from '../../core/metrics/value-range.ts';
 import { ApiError, toErrorInfo } from './error-info.ts';
 import { engineInfo } from './engine-info.ts';
 import { exportResult } from './export.ts';
-import { JobRunner } from './job-runner.ts';
+import { JobRunner, type JobListener } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
 import { readResultsFolder } from './results-folder.ts';
 import { densestIndices, extractSlices } from './slices.ts';
@@ -111,8 +110,14 @@ export class MongeService implements MongeApi {
     this.workDir = options.workDir === undefined ? undefined : Promise.resolve(options.workDir);
   }
 
-  onJobEvent(listener: (event: JobEvent) => void): () => void {
+  /** Every job's events, each with its job's owner (job-owner.ts: the web host's connection that started it). */
+  onJobEvent(listener: JobListener): () => void {
     return this.jobs.onEvent(listener);
+  }
+
+  /** Cancels the jobs started by a client that is gone (job-owner.ts); not part of the API the user interface calls. */
+  cancelJobsOf(owner: string): number {
+    return this.jobs.cancelOwnedBy(owner);
   }
 
   async hostInfo(): Promise<HostInfo> {

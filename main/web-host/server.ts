@@ -18,19 +18,24 @@
  *    a client sends ends the host.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { JobEvent, MongeApi } from '../service/api.ts';
 import { dispatch } from '../service/dispatcher.ts';
+import { asJobOwner } from '../service/job-owner.ts';
 import { decodeMessage, encodeMessage } from '../service/wire-codec.ts';
 import { contentSecurityPolicy, contentTypeOf, rendererFile } from '../security-policy.ts';
 
 export interface WebHostOptions {
-  /** The service (anything with the API and job events). */
-  service: MongeApi & { onJobEvent(listener: (event: JobEvent) => void): () => void };
+  /**
+   * The service (anything with the API and job events). Its jobs are owned by the connection whose call started them
+   * (job-owner.ts): their events go to that connection only, and they are cancelled when it closes (a tab closed or
+   * reloaded), so no tab sees, or cancels with Escape, another's jobs.
+   */
+  service: MongeApi & { onJobEvent(listener: (event: JobEvent, owner?: string) => void): () => void; cancelJobsOf?(owner: string): number };
   /** The built renderer (dist/renderer). */
   rendererDir: string;
   /** Port (0 or absent: a free one). */
@@ -67,7 +72,8 @@ function sameSecret(given: string | undefined, token: string): boolean {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('hex');
   const rendererDir = resolve(options.rendererDir);
-  const sockets = new Set<WebSocket>();
+  // Each open connection, with the owner id its calls start jobs under.
+  const sockets = new Map<WebSocket, string>();
   let port = 0;
 
   /**
@@ -132,8 +138,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    const owner = randomUUID();
+    sockets.set(ws, owner);
+    ws.on('close', () => {
+      sockets.delete(ws);
+      options.service.cancelJobsOf?.(owner);
+    });
     // A malformed frame or a message over maxPayload: ws reports it here and closes the socket. Without a listener
     // the error would be thrown and end the host, its jobs and every other client with it.
     ws.on('error', () => ws.terminate());
@@ -148,15 +158,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           ws.close(1003, 'unsupported message');
           return;
         }
-        const outcome = await dispatch(options.service, message.method, message.args);
+        const outcome = await asJobOwner(owner, () => dispatch(options.service, message.method, message.args));
         if (ws.readyState === ws.OPEN) ws.send(encodeMessage({ t: 'result', id: message.id, outcome } satisfies ServerMessage));
       })();
     });
   });
 
-  const unsubscribe = options.service.onJobEvent((event) => {
+  const unsubscribe = options.service.onJobEvent((event, jobOwner) => {
     const frame = encodeMessage({ t: 'event', event } satisfies ServerMessage);
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    for (const [ws, owner] of sockets) if (ws.readyState === ws.OPEN && (jobOwner === undefined || jobOwner === owner)) ws.send(frame);
   });
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -174,7 +184,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     close: async () => {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      for (const ws of sockets.keys()) ws.terminate();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -10,6 +10,8 @@ import { WebSocket } from 'ws';
 import type { JobEvent, MongeApi } from '../../../main/service/api.ts';
 import { parseWebArgs, UsageExit } from '../../../main/web-host/cli-args.ts';
 import { startWebHost, type WebHost } from '../../../main/web-host/server.ts';
+import { MongeService } from '../../../main/service/service.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { decodeMessage, encodeMessage } from '../../../main/service/wire-codec.ts';
 
 let dir = '';
@@ -208,3 +210,54 @@ test('command line: --port N, --results DIR, --help, and usage errors', () => {
   assert.equal(run.stdout, '');
   assert.match(run.stderr, /invalid port "abc"/);
 });
+
+test('jobs belong to the connection that started them: their events go to it alone, and closing it cancels them', { timeout: 60_000 }, async (t) => {
+  const results = await tempDir(t, 'monge-web-owner');
+  // The real service, with a register job that loops until its thread is ended (the job runner's test module).
+  const real = new MongeService({ host: 'web', resultsRoot: results, jobModules: { register: new URL('./fixtures/slow-job.ts', import.meta.url) } });
+  const own = await startWebHost({ service: real, rendererDir: dir });
+  const events: { event: JobEvent; owner: string | undefined }[] = [];
+  real.onJobEvent((event, owner) => events.push({ event, owner }));
+  try {
+    const origin = `http://127.0.0.1:${own.port}`;
+    const open = (): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${own.port}/ws?token=${own.token}`, { origin });
+        ws.binaryType = 'nodebuffer';
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const [a, b] = await Promise.all([open(), open()]);
+    const seenBy = { a: [] as JobEvent[], b: [] as JobEvent[] };
+    for (const [ws, seen] of [[a, seenBy.a], [b, seenBy.b]] as const) {
+      ws.on('message', (d: Buffer) => {
+        const m = decodeMessage(d) as { t: string; event?: JobEvent };
+        if (m.t === 'event' && m.event) seen.push(m.event);
+      });
+    }
+    const reply = (await call(a, 1, 'register', [{ moving: '/m.vtk', fixed: '/f.vtk', mode: 'busy', ms: 30_000 }])) as { outcome: { ok: boolean; value: string } };
+    assert.equal(reply.outcome.ok, true);
+    const id = reply.outcome.value;
+    await waitUntil(() => seenBy.a.some((e) => e.jobId === id && e.type === 'started'));
+    assert.ok(events.some((e) => e.event.jobId === id && e.owner !== undefined), 'the job has an owner');
+    // B asks something too: its calls run under its own owner, and it sees nothing of A's job.
+    await call(b, 2, 'hostInfo', []);
+    assert.deepEqual(seenBy.b, []);
+    // A goes away (a tab closed or reloaded): its job is cancelled, and B still hears nothing of it.
+    a.close();
+    await waitUntil(() => events.some((e) => e.event.jobId === id && e.event.type === 'cancelled'));
+    assert.deepEqual(seenBy.b, []);
+    b.close();
+  } finally {
+    await own.close();
+    await real.dispose();
+  }
+});
+
+async function waitUntil(ready: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    assert.ok(Date.now() < deadline, 'timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
