@@ -117,6 +117,18 @@ export class App {
     this.messages.error(text);
   }
 
+  /**
+   * The host is gone (`npm run web` stopped, the machine asleep): its jobs died with it, so none is shown running any
+   * more, and Register is free again for when the page is reloaded against a new host.
+   */
+  connectionLost(reason: string): void {
+    this.messages.error(`Lost the connection to Monge: ${reason}`);
+    this.jobs.clear();
+    this.registerJob = undefined;
+    this.showProgress();
+    this.updateButtons();
+  }
+
   // ---------------------------------------------------------------- opening
 
   private optionsFor(role: Role | 'auto', name: string): OpenOptions {
@@ -457,7 +469,12 @@ export class App {
   }
 
   async cancelAll(): Promise<void> {
-    await Promise.all([...this.jobs.keys()].map((id) => this.client.cancel(id)));
+    try {
+      await Promise.all([...this.jobs.keys()].map((id) => this.client.cancel(id)));
+    } catch (error) {
+      // A host that cannot be reached (connection lost): said once, not thrown from a key or button handler.
+      this.messages.error(`Could not cancel: ${messageOf(error)}`);
+    }
   }
 
   private onJobEvent(event: JobEvent): void {

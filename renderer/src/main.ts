@@ -8,7 +8,7 @@ import { connect } from './connect.ts';
 async function start(): Promise<void> {
   let app: App | undefined;
   try {
-    const client = await connect((reason) => app?.error(`Lost the connection to Monge: ${reason}`));
+    const client = await connect((reason) => app?.connectionLost(reason));
     app = new App(client);
   } catch (error) {
     const messages = document.getElementById('messages');
