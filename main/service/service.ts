@@ -99,6 +99,8 @@ export class MongeService implements MongeApi {
    */
   private workDir: Promise<string> | undefined;
   private uploads = 0;
+  /** Each upload's session copy → the name the user knows it by (messages name that, not the copy). */
+  private readonly uploadNames = new Map<string, string>();
 
   constructor(private readonly options: MongeServiceOptions) {
     this.jobs = new JobRunner({
@@ -112,7 +114,16 @@ export class MongeService implements MongeApi {
 
   /** Every job's events, each with its job's owner (job-owner.ts: the web host's connection that started it). */
   onJobEvent(listener: JobListener): () => void {
-    return this.jobs.onEvent(listener);
+    return this.jobs.onEvent((event, owner) => listener(event.type === 'failed' ? { ...event, message: this.userWords(event.message), ...(event.file !== undefined ? { file: this.userWords(event.file) } : {}) } : event, owner));
+  }
+
+  /**
+   * `text` with every upload's session copy named as the user knows the file: a registration of uploads that fails,
+   * or warns, names `grey.nii.gz`, not `/tmp/monge-session-…/uploads/2/grey.nii.gz`.
+   */
+  private userWords(text: string): string {
+    for (const [path, name] of this.uploadNames) text = text.split(path).join(name);
+    return text;
   }
 
   /** Cancels the jobs started by a client that is gone (job-owner.ts); not part of the API the user interface calls. */
@@ -163,7 +174,7 @@ export class MongeService implements MongeApi {
 
   openResultsFolder(path: string): Promise<ResultsPayload> {
     if (typeof path !== 'string' || path.trim() === '') return Promise.reject(new Error('give the path of a results folder'));
-    return readResultsFolder(path);
+    return readResultsFolder(path).then((results) => ({ ...results, warnings: results.warnings.map((w) => this.userWords(w)) }));
   }
 
   exportResult(request: ExportRequest): Promise<ExportResult> {
@@ -242,6 +253,7 @@ export class MongeService implements MongeApi {
       await mkdir(dir, { recursive: true });
       const path = join(dir, name);
       await writeFile(path, source.bytes);
+      this.uploadNames.set(path, name);
       return { path, name };
     }
     if (typeof source.path !== 'string' || source.path === '') throw new Error('give the path of a file to open');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape } from '../../../core/io/index.ts';
 import { boundsOf } from '../../../core/shape/types.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
@@ -241,6 +242,29 @@ test('register: results go under resultsRoot (a relative output folder too) and 
   }
   // The service's session folder is gone; the results are not.
   for (const out of outDirs) assert.ok((await readdir(out)).includes('report.json'), out);
+});
+
+test('register: a failure about an upload names the file as the user knows it, not its session copy', { timeout: 60_000 }, async (t) => {
+  const root = await tempDir(t, 'monge-upload-names');
+  const s = new MongeService({ host: 'web', resultsRoot: root });
+  try {
+    // A grey image (a CT-like ramp), which register refuses without --threshold, naming the file.
+    const grey = await tempDir(t, 'monge-grey');
+    const data = Float32Array.from({ length: 12 ** 3 }, (_, i) => -1000 + (i % 97) * 13.7);
+    await writeImage(join(grey, 'scan.nii.gz'), { size: [12, 12, 12], spacingMm: [2, 2, 2], originLps: [0, 0, 0], directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), components: 1, data });
+    const bytes = new Uint8Array(await readFile(join(grey, 'scan.nii.gz')));
+    const [moving, fixed] = await Promise.all([s.openFile({ name: 'grey_ct.nii.gz', bytes }), s.openFile({ name: 'other_ct.nii.gz', bytes })]);
+    const ended = new Promise<JobEvent>((resolve) => s.onJobEvent((e) => ['done', 'failed', 'cancelled'].includes(e.type) && resolve(e)));
+    await s.register({ moving: moving.path, fixed: fixed.path });
+    const end = await ended;
+    assert.equal(end.type, 'failed');
+    const { message, file } = end as { message: string; file?: string };
+    assert.match(message, /grey_ct\.nii\.gz/);
+    assert.doesNotMatch(message, /monge-session-|uploads/);
+    if (file !== undefined) assert.equal(file, 'grey_ct.nii.gz');
+  } finally {
+    await s.dispose();
+  }
 });
 
 test('hostInfo names the host, the version and a compute engine', async () => {
