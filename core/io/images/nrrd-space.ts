@@ -1,44 +1,76 @@
 /**
- * The frame a NRRD header declares in its `space:` field (NRRD0004+, https://teem.sourceforge.net/nrrd/format.html).
+ * The space a NRRD header declares in its `space:` field (NRRD0004+, https://teem.sourceforge.net/nrrd/format.html),
+ * and the geometry ITK makes of it.
  *
- * itk-wasm cannot tell it: ITK's NrrdImageIO converts a right-anterior-superior or left-anterior-superior image to
- * LPS on reading and then reports `NRRD_space` as left-posterior-superior, so the geometry is right but the
- * metadata no longer says what the file holds. `monge info` reports the frame of the file, so it reads the header.
+ * itk-wasm cannot tell the space: ITK's NrrdImageIO converts a right-anterior-superior or left-anterior-superior image
+ * to LPS on reading and then reports `NRRD_space` as left-posterior-superior, so the metadata no longer says what the
+ * file holds. `monge info` reports the frame of the file, so it reads the header.
+ *
+ * Nor is ITK's conversion always right (ITK 5.4 in @itk-wasm/image-io 1.6, NrrdImageIO::ReadImageInformation; checked
+ * in test/unit/io/images-nrrd-space.test.ts against the header's own numbers):
+ * - left-anterior-superior: ITK negates axis 0 (x), where LAS → LPS negates axis 1 (y): origin and directions come
+ *   out mirrored in x and y, the object turned 180° about z;
+ * - the 4-D spaces with a time axis (right-anterior-superior-time, left-anterior-superior-time), read as a 3-D image
+ *   when there is one time point: ITK converts nothing, so a RAS-time image comes out mirrored in x and y;
+ * - scanner-xyz, 3D-right-handed, 3D-left-handed (and their -time forms) name no patient orientation: ITK takes
+ *   their coordinates as LPS, and so does Monge, with a warning.
+ * correctNrrdGeometry turns ITK's geometry into the true LPS one for each of them.
  */
 import { open } from 'node:fs/promises';
+import type { ImageLps } from './types.ts';
 
 /** The header, up to its blank line, is text at the start of the file; a real one is a few hundred bytes. */
 const HEADER_LIMIT = 64 * 1024;
 
-/** NRRD space names (either spelling, any case) and the frame each one is, for the 3-D anatomical spaces. */
-const SPACES: Record<string, string> = {
-  'right-anterior-superior': 'RAS',
-  ras: 'RAS',
-  'left-anterior-superior': 'LAS',
-  las: 'LAS',
-  'left-posterior-superior': 'LPS',
-  lps: 'LPS',
-  // The 4-D ones (a time axis added) keep the same spatial frame.
-  'right-anterior-superior-time': 'RAS',
-  rast: 'RAS',
-  'left-anterior-superior-time': 'LAS',
-  last: 'LAS',
-  'left-posterior-superior-time': 'LPS',
-  lpst: 'LPS',
-};
+type Signs = readonly [number, number, number];
 
-/** The frame named by a NRRD header's `space:` field ('RAS', 'LAS', 'LPS'); undefined when it names none. */
-export function nrrdSpaceOf(header: string): string | undefined {
+interface NrrdSpace {
+  /** The space's name as the NRRD format spells it in full. */
+  name: string;
+  /** The anatomical frame ('RAS', 'LAS', 'LPS'); undefined for the spaces that name no patient orientation. */
+  frame?: string;
+  /** The sign that takes each coordinate of the space to LPS (RAS: −x, −y; LAS: −y). */
+  toLps: Signs;
+  /** The signs ITK's NrrdImageIO applies to each coordinate instead (see above). */
+  itk: Signs;
+}
+
+const SAME: Signs = [1, 1, 1];
+const RAS_TO_LPS: Signs = [-1, -1, 1];
+const LAS_TO_LPS: Signs = [1, -1, 1];
+
+/** NRRD space names (the full one and its abbreviation, any case) and what each one is. */
+const SPACES = new Map<string, NrrdSpace>();
+for (const [names, frame, toLps, itk] of [
+  [['right-anterior-superior', 'ras'], 'RAS', RAS_TO_LPS, RAS_TO_LPS],
+  [['left-anterior-superior', 'las'], 'LAS', LAS_TO_LPS, [-1, 1, 1]],
+  [['left-posterior-superior', 'lps'], 'LPS', SAME, SAME],
+  // The 4-D ones (a time axis added) keep the same spatial frame; ITK converts none of them.
+  [['right-anterior-superior-time', 'rast'], 'RAS', RAS_TO_LPS, SAME],
+  [['left-anterior-superior-time', 'last'], 'LAS', LAS_TO_LPS, SAME],
+  [['left-posterior-superior-time', 'lpst'], 'LPS', SAME, SAME],
+  [['scanner-xyz'], undefined, SAME, SAME],
+  [['scanner-xyz-time'], undefined, SAME, SAME],
+  [['3d-right-handed'], undefined, SAME, SAME],
+  [['3d-right-handed-time'], undefined, SAME, SAME],
+  [['3d-left-handed'], undefined, SAME, SAME],
+  [['3d-left-handed-time'], undefined, SAME, SAME],
+] as const) {
+  for (const n of names) SPACES.set(n, { name: names[0].replace(/^3d/, '3D'), frame, toLps, itk });
+}
+
+/** The space named by a NRRD header's `space:` field; undefined when it names none (or one NRRD does not define). */
+export function nrrdSpaceOf(header: string): NrrdSpace | undefined {
   for (const line of header.split(/\r?\n/)) {
     if (line === '') break; // the blank line ends the header (data, or nothing for a detached .nhdr, follows)
     const m = /^space:\s*(.*?)\s*$/.exec(line);
-    if (m) return SPACES[m[1].toLowerCase()];
+    if (m) return SPACES.get(m[1].toLowerCase());
   }
   return undefined;
 }
 
-/** The frame declared by the NRRD (.nrrd or detached .nhdr) header of `path`; undefined when it declares none. */
-export async function nrrdDeclaredFrame(path: string): Promise<string | undefined> {
+/** The space declared by the NRRD (.nrrd or detached .nhdr) header of `path`; undefined when it declares none. */
+export async function nrrdDeclaredSpace(path: string): Promise<NrrdSpace | undefined> {
   const handle = await open(path, 'r');
   try {
     const buffer = new Uint8Array(HEADER_LIMIT);
@@ -47,4 +79,27 @@ export async function nrrdDeclaredFrame(path: string): Promise<string | undefine
   } finally {
     await handle.close();
   }
+}
+
+/** The frame ('RAS', 'LAS', 'LPS') declared by the NRRD header of `path`; undefined when it declares none. */
+export async function nrrdDeclaredFrame(path: string): Promise<string | undefined> {
+  return (await nrrdDeclaredSpace(path))?.frame;
+}
+
+/**
+ * Turns the geometry ITK read from a NRRD declaring `space` into the true LPS one, in place: coordinate r of the
+ * origin and of every axis direction (row r of the direction matrix) is multiplied by the sign ITK should have
+ * applied and by the one it did (±1 each, so this undoes ITK's and applies the right one). Returns a warning for a
+ * space that names no patient orientation, else undefined.
+ */
+export function correctNrrdGeometry(image: ImageLps, space: NrrdSpace, file: string): string | undefined {
+  for (let r = 0; r < 3; r++) {
+    const sign = space.toLps[r] * space.itk[r];
+    if (sign === 1) continue;
+    image.originLps[r] = 0 - image.originLps[r]; // 0 − x, not −x: no −0 for a coordinate 0
+    for (let c = 0; c < 3; c++) image.directionLps[3 * r + c] = 0 - image.directionLps[3 * r + c];
+  }
+  return space.frame
+    ? undefined
+    : `${file}: the NRRD space '${space.name}' names no patient orientation (left, posterior, superior); its coordinates are taken as LPS`;
 }

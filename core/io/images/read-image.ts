@@ -11,6 +11,7 @@ import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
 import { niftiGeometryWarning, parseNiftiGeometry, readNiftiHead, shearedSformProblem } from './nifti-header.ts';
 import { isNifti2, nifti2ToNifti1 } from './nifti2.ts';
+import { correctNrrdGeometry, nrrdDeclaredSpace } from './nrrd-space.ts';
 import { checkImagePayload } from './payload-check.ts';
 import type { ImageFormat } from './types.ts';
 
@@ -100,6 +101,8 @@ async function readDicomFolder(folder: string, options: ReadImageOptions): Promi
  * 'unsupported' (unknown suffix, 2-D or 4-D image), 'truncated', 'corrupt-compression', 'bad-magic', 'non-finite'
  * (spacing or origin), 'malformed' (anything itk-wasm cannot read, crashes on, or takes too long over).
  *
+ * A NRRD's geometry is taken to LPS from the space its header declares, where ITK does not (nrrd-space.ts).
+ *
  * The voxel buffer is the one itk-wasm produced, moved from the worker without a copy (a plain ArrayBuffer).
  */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<ReadImageResult> {
@@ -135,6 +138,12 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   const geometry = header && parseNiftiGeometry(header);
   const warning = geometry && niftiGeometryWarning(path, geometry, image);
   if (warning) image.warnings.push(warning);
+  if (format === 'nrrd') {
+    // ITK misplaces some NRRD spaces (left-anterior-superior, the -time ones): see nrrd-space.ts.
+    const space = await nrrdDeclaredSpace(path);
+    const spaceWarning = space && correctNrrdGeometry(image, space, path);
+    if (spaceWarning) image.warnings.push(spaceWarning);
+  }
   return image;
 }
 
