@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 import { gunzipInput, isGzip, readInputBytes } from '../read-bytes.ts';
 import { listDicomFiles } from './dicom-folder.ts';
-import { checkSliceSpacing } from './dicom-positions.ts';
+import { checkDicomSeries } from './dicom-positions.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
@@ -84,8 +84,8 @@ async function readDicomFolder(folder: string, options: ReadImageOptions): Promi
       `the folder holds ${files.length} DICOM files but only ${sorted.length} form the series read; put one series per folder`,
     );
   }
-  // ITK spaces the slices evenly from the first to the last: a missing slice would misplace the rest silently.
-  await checkSliceSpacing(folder, sorted.length > 0 ? sorted : files);
+  // ITK reads some broken series without an error: a missing slice, a tilted gantry, a file cut short (see there).
+  await checkDicomSeries(folder, sorted.length > 0 ? sorted : files);
   return image;
 }
 

@@ -95,3 +95,52 @@ test('a series with a missing slice (positions 0, 2.5, 5, 10, 12.5 mm along the 
     return true;
   });
 });
+
+test('a gantry-tilted series (each slice shifted 0.6 mm in-plane along the columns) is refused, naming the folder; 0.005 mm passes', async () => {
+  const tilted = (shiftMm: number): DicomSeriesSpec => ({
+    ...spec,
+    positionsLps: [0, 1, 2, 3].map((k) => first.map((p, i) => p + k * sliceGapMm * normal[i] + k * shiftMm * column[i]) as V3),
+  });
+  const folder = join(dir, 'tilted');
+  await mkdir(folder);
+  await writeDicomSeries(folder, tilted(0.6), [3, 1, 0, 2]);
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError && e.problem === 'unsupported', String(e));
+    assert.ok(e.message.startsWith(`${folder}: `), e.message);
+    // Slice 1 along the normal is file IM0002, slice 2 is IM0001 (the file order above).
+    assert.match(e.message, /not stacked along their normal \(a gantry-tilted acquisition\?\): slice 2 \(IM0001\) is offset 0\.6 mm within the slice plane from slice 1 \(IM0002\), 2\.5 mm away/);
+    assert.match(e.message, /sheared; resample .*dcm2niix/);
+    return true;
+  });
+  const nearly = join(dir, 'nearly-straight');
+  await mkdir(nearly);
+  await writeDicomSeries(nearly, tilted(0.005));
+  assert.deepEqual((await readImage(nearly)).size, [6, 5, 4]);
+});
+
+test('a series with a slice cut short is refused as "truncated", naming the file and the bytes it lacks', async () => {
+  const folder = join(dir, 'cut-short');
+  await mkdir(folder);
+  const files = await writeDicomSeries(folder, spec);
+  const whole = dicomSliceBytes(spec, 2);
+  await writeFile(files[2], whole.subarray(0, whole.length - 10)); // pixel data: 5 × 6 × 2 = 60 bytes, 50 left
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError && e.problem === 'truncated', String(e));
+    assert.equal(e.file, files[2]);
+    assert.match(e.message, new RegExp(`^${files[2]}: a slice of the DICOM series in ${folder} is cut short: its pixel data holds 50 bytes where its Rows × Columns × bytes per pixel make 60`));
+    return true;
+  });
+});
+
+test('a slice whose PixelSpacing differs from the rest of the series is refused, naming the file', async () => {
+  const folder = join(dir, 'odd-spacing');
+  await mkdir(folder);
+  const files = await writeDicomSeries(folder, spec);
+  await writeFile(files[1], dicomSliceBytes({ ...spec, pixelSpacingMm: [0.8, 0.9] }, 1));
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError && e.problem === 'unsupported', String(e));
+    assert.equal(e.file, files[1]);
+    assert.match(e.message, new RegExp(`^${files[1]}: its PixelSpacing \\(0\\.8 × 0\\.9 mm\\) differs from the 0\\.7 × 0\\.9 mm of 3 other slice\\(s\\) of the DICOM series in ${folder}`));
+    return true;
+  });
+});
