@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from './errors.ts';
@@ -6,10 +7,16 @@ import { InputError } from './errors.ts';
 export const MAX_INPUT_BYTES = 4 * 1024 ** 3;
 
 /**
- * Reads a whole input file, refusing missing files, folders, empty files and files too large to hold.
- * The file is opened read-only: inputs are never modified.
+ * The most bytes one read asks for: Node refuses (aborts the process, in fact) a read of 2 GiB or more
+ * (fs.read's length must fit in a signed 32-bit integer), so a larger file is read in pieces.
  */
-export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+const READ_CHUNK_BYTES = 1 << 30;
+
+/**
+ * Reads a whole input file, refusing missing files, folders, empty files and files too large to hold.
+ * The file is opened read-only: inputs are never modified. It is read `chunkBytes` at a time (tests pass a small one).
+ */
+export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES, chunkBytes = READ_CHUNK_BYTES): Promise<Uint8Array> {
   let info;
   try {
     info = await stat(file);
@@ -28,7 +35,7 @@ export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES): 
     const bytes = new Uint8Array(info.size);
     let offset = 0;
     while (offset < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, offset, bytes.length - offset, offset);
+      const { bytesRead } = await handle.read(bytes, offset, Math.min(chunkBytes, bytes.length - offset), offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
@@ -44,13 +51,21 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Gunzips, turning zlib's failures into an InputError that names the file. The inflated size is capped so a
- * gzip bomb cannot exhaust memory.
+ * Gunzips, turning zlib's failures into an InputError that names the file. The inflated size is capped (at
+ * `maxBytes`, and at the largest Buffer Node makes) so a gzip bomb cannot exhaust memory; data inflating to more
+ * is 'too-large', naming the limit, not 'corrupt-compression'.
  */
 export function gunzipInput(bytes: Uint8Array, file: string, maxBytes = MAX_INPUT_BYTES): Uint8Array {
+  const limit = Math.min(maxBytes, bufferConstants.MAX_LENGTH);
   try {
-    return gunzipSync(bytes, { maxOutputLength: Math.min(maxBytes, 2 ** 31 - 1) });
+    return gunzipSync(bytes, { maxOutputLength: limit });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InputError(file, 'too-large', `the gzip data inflates to more than ${limit} bytes${limit >= 1024 ** 3 ? ` (${formatGiB(limit)})` : ''}, the most Monge reads from one file`);
+    }
     throw new InputError(file, 'corrupt-compression', `corrupt gzip data (${(e as Error).message})`);
   }
 }
+
+/** Bytes in GiB for messages: 4294967296 → "4 GiB". */
+const formatGiB = (bytes: number): string => `${Number((bytes / 1024 ** 3).toPrecision(3))} GiB`;
