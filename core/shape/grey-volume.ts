@@ -14,3 +14,13 @@ export function greyVolumeProblem(image: ImageLps): string | undefined {
   const [lo, hi] = valueRange(image.data, 1, false);
   return `is a grey-level image (values ${Number(lo.toPrecision(4))} … ${Number(hi.toPrecision(4))}), not a mask or label map, so which voxels make the shape is not clear`;
 }
+
+/**
+ * Why `image` cannot be a shape because it holds more than one component per voxel (a displacement field, an RGB
+ * image), in words that follow its file name; undefined for a scalar volume. `selecting`: a label or threshold was
+ * given.
+ */
+export function vectorVolumeProblem(image: ImageLps, selecting = false): string | undefined {
+  if (image.components === 1) return undefined;
+  return `has ${image.components} components per voxel; ${selecting ? 'a label or threshold selects voxels of a scalar volume' : 'a mask or label map has 1'}`;
+}

@@ -2,6 +2,7 @@ import { readImage } from '../../io/images/read-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
+import { vectorVolumeProblem } from '../../shape/grey-volume.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -61,6 +62,8 @@ Options:
       bar.onProgress({ stage: 'reading', fraction: 0 });
       const image = await readImage(positionals[0]);
       for (const w of image.warnings) printMessage(`warning: ${w}`);
+      const vector = vectorVolumeProblem(image, label !== undefined || threshold !== undefined);
+      if (vector !== undefined) throw new InputError(positionals[0], 'unsupported', vector);
       bar.onProgress({ stage: 'extracting surface', fraction: 0.4 });
       shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices });
       bar.onProgress({ stage: 'writing', fraction: 0.9 });

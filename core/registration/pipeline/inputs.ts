@@ -15,7 +15,7 @@ import type { PresetName } from '../types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
-import { greyVolumeProblem } from '../../shape/grey-volume.ts';
+import { greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
 import { vertexNormals } from '../../shape/normals.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
@@ -59,7 +59,8 @@ export async function sha256Of(path: string): Promise<string> {
 
 /** Surface of a mask / label map (foreground > 0), as the preset asks: block average, 0.5 iso-surface, smoothing. */
 export function surfaceOfVolume(image: ImageLps, path: string, preset: SurfacePreset): Shape {
-  if (image.components !== 1) throw new InputError(path, 'unsupported', `has ${image.components} components per voxel; a mask or label map has 1`);
+  const vector = vectorVolumeProblem(image);
+  if (vector !== undefined) throw new InputError(path, 'unsupported', vector);
   if (foregroundCount(image) === 0) throw new InputError(path, 'empty', 'the mask is empty (no voxel > 0): nothing to register');
   try {
     if (preset.blockFactor > 1) {
@@ -89,7 +90,8 @@ export async function prepareInput(path: string, surface: SurfacePreset, selecti
   if (input.kind === 'image') {
     let image: ImageLps = input.image;
     if (selection.label !== undefined || selection.threshold !== undefined) {
-      if (image.components !== 1) throw new InputError(path, 'unsupported', `has ${image.components} components per voxel; a label or threshold selects voxels of a scalar volume`);
+      const vector = vectorVolumeProblem(image, true);
+      if (vector !== undefined) throw new InputError(path, 'unsupported', vector);
       const selected = maskOfSelection(image, selection);
       if (selected.count === 0) throw new InputError(path, 'empty', `no voxel is selected (${selectionWords(selection)}): nothing to register`);
       image = selected.mask;

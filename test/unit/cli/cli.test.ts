@@ -177,6 +177,31 @@ test('surface of an empty mask exits 3 with a clear reason and no output', async
   assert.deepEqual(readdirSync(dir), ['empty.nii.gz']);
 });
 
+test('surface and ot refuse a 3-component image (a displacement field) with exit 3, naming the file, as register does', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  const field = join(dir, 'field.nii.gz');
+  const data = new Float32Array(3 * 512);
+  for (let i = 0; i < data.length; i++) data[i] = (i % 7) - 2; // values a mask would have: 0 … 4
+  await writeImage(field, {
+    size: [8, 8, 8],
+    spacingMm: [1, 1, 1],
+    originLps: [0, 0, 0],
+    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+    components: 3,
+    data,
+  });
+  for (const [args, words] of [
+    [['surface', field, '-o', join(dir, 's.vtk')], 'a mask or label map has 1'],
+    [['surface', field, '-o', join(dir, 's.vtk'), '--threshold', '1'], 'a label or threshold selects voxels of a scalar volume'],
+    [['ot', field, field, '-o', join(dir, 'm.csv')], 'a mask or label map has 1'],
+  ] as const) {
+    const r = monge(...args);
+    assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim(), `monge ${args[0]}: error: ${field}: has 3 components per voxel; ${words}`);
+  }
+  assert.deepEqual(readdirSync(dir), ['field.nii.gz']);
+});
+
 test('info --json on fsaverage5 pial: the documented keys and real counts', { skip: needsSharedData() }, () => {
   const r = monge('info', sharedPath('brain/fsaverage5/pial_left.gii.gz'), '--json');
   assert.equal(r.code, 0, r.stderr);
