@@ -1,6 +1,7 @@
 /** What is wrong with an input file. */
 export type InputProblem =
   | 'not-found'
+  | 'permission-denied'
   | 'is-directory'
   | 'empty'
   | 'truncated'

@@ -17,6 +17,11 @@ export class FolderCreationError extends Error {
   ) {
     super(`${folder}: cannot create this folder (${REASONS[code] ?? code})`);
   }
+
+  /** Why, in words ('permission denied', 'read-only file system', …; else the error code). */
+  get reason(): string {
+    return REASONS[this.code] ?? this.code;
+  }
 }
 
 const REASONS: Record<string, string> = {

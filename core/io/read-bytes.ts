@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { open, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from './errors.ts';
 
@@ -27,6 +28,7 @@ export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES, c
   // A named pipe, socket or device would block the read for ever (or never end): only regular files are inputs.
   if (!info.isFile()) throw new InputError(file, 'unsupported', 'is not a regular file (a pipe, socket or device); give a file');
   if (info.size === 0) throw new InputError(file, 'empty', 'the file is empty');
+  await checkReadable(file);
   if (info.size > maxBytes) {
     throw new InputError(file, 'too-large', `the file is ${info.size} bytes, more than the ${maxBytes}-byte limit`);
   }
@@ -43,6 +45,24 @@ export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES, c
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Refuses (InputError 'permission-denied' naming it) an input file, or a folder (`folder`: its listing and files), that
+ * this process may not read; any other failure is left to the read that follows, which says what it is.
+ */
+export async function checkReadable(path: string, folder = false): Promise<void> {
+  try {
+    await access(path, folder ? fsConstants.R_OK | fsConstants.X_OK : fsConstants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw permissionDenied(path, folder);
+  }
+}
+
+/** The InputError for an input that this process may not read (an EACCES or EPERM from opening it). */
+export function permissionDenied(path: string, folder = false): InputError {
+  return new InputError(path, 'permission-denied', `permission denied: this user may not read this ${folder ? 'folder' : 'file'} (see its owner and mode, ls -l)`);
 }
 
 /** True when bytes start with the gzip magic number 1f 8b. */

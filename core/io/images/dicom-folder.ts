@@ -1,11 +1,13 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { permissionDenied } from '../read-bytes.ts';
 
 /**
  * Finds the DICOM Part-10 files of a series folder: regular files (not hidden, not DICOMDIR, in the folder itself,
  * not in sub-folders) whose bytes 128–131 are the magic "DICM" (DICOM PS3.10 §7.1: 128-byte preamble, then "DICM").
  * Files without the preamble (pre-1993 ACR-NEMA) are not recognised. Returned sorted by name; the slice order is
- * decided later from the geometry (ImagePositionPatient along the slice normal), not from the names.
+ * decided later from the geometry (ImagePositionPatient along the slice normal), not from the names. A file this
+ * process may not read is refused (InputError 'permission-denied' naming it): it may be a slice of the series.
  */
 export async function listDicomFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
@@ -16,7 +18,9 @@ export async function listDicomFiles(folder: string): Promise<string[]> {
   const found: string[] = [];
   const magic = new Uint8Array(4);
   for (const path of candidates) {
-    const handle = await open(path, 'r');
+    const handle = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EACCES' || e.code === 'EPERM' ? permissionDenied(path) : e;
+    });
     try {
       const { bytesRead } = await handle.read(magic, 0, 4, 128);
       if (bytesRead === 4 && magic[0] === 0x44 && magic[1] === 0x49 && magic[2] === 0x43 && magic[3] === 0x4d) found.push(path);

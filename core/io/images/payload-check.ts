@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import { InputError } from '../errors.ts';
-import { MAX_INPUT_BYTES } from '../read-bytes.ts';
+import { checkReadable, MAX_INPUT_BYTES } from '../read-bytes.ts';
 import type { ImageFormat } from './types.ts';
 
 /**
@@ -32,7 +32,7 @@ interface Inflated {
   head: Uint8Array;
 }
 
-/** Byte size of the file; InputError 'not-found' / 'is-directory' / 'empty'. */
+/** Byte size of the file; InputError 'not-found' / 'is-directory' / 'empty' / 'permission-denied'. */
 export async function statInput(file: string): Promise<Stats> {
   let info: Stats;
   try {
@@ -42,6 +42,7 @@ export async function statInput(file: string): Promise<Stats> {
   }
   if (info.isDirectory()) throw new InputError(file, 'is-directory', 'is a folder, expected a file');
   if (info.size === 0) throw new InputError(file, 'empty', 'the file is empty');
+  await checkReadable(file);
   return info;
 }
 
@@ -234,6 +235,7 @@ async function detachedDataFile(file: string, name: string): Promise<{ path: str
     throw new InputError(file, 'not-found', `the detached data file ${path} named in the header is missing`);
   }
   if (!info.isFile()) throw new InputError(file, 'not-found', `the detached data file ${path} is not a file`);
+  await checkReadable(path);
   return { path, info };
 }
 

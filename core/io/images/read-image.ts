@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
-import { gunzipInput, isGzip, readInputBytes } from '../read-bytes.ts';
+import { checkReadable, gunzipInput, isGzip, readInputBytes } from '../read-bytes.ts';
 import { listDicomFiles } from './dicom-folder.ts';
 import { checkDicomSeries } from './dicom-positions.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
@@ -112,6 +112,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   } catch {
     throw new InputError(path, 'not-found', 'no such file or folder');
   }
+  await checkReadable(path, info.isDirectory());
   if (info.isDirectory()) return readDicomFolder(path, options);
   const format = imageFormatOf(path);
   if (format === undefined || format === 'dicom') {

@@ -114,7 +114,15 @@ export async function openPartialFolder(outDir: string, overwrite: boolean, inpu
     if (e instanceof FolderCreationError) throw new OutputFolderError(target, e.message);
     throw e;
   }
-  const partial = await mkdirUnique(join(parent, `.${basename(target)}.partial-`));
+  let partial: string;
+  try {
+    partial = await mkdirUnique(join(parent, `.${basename(target)}.partial-`));
+  } catch (e) {
+    // The parent exists but takes no new folder (no write permission, a read-only file system): say so, naming it.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined || code === 'EEXIST') throw e;
+    throw new OutputFolderError(target, `${target}: cannot write the output folder in ${parent} (${new FolderCreationError(parent, code).reason})`);
+  }
   const published = trackLeftover(partial);
   return {
     outDir: target,

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -200,6 +200,43 @@ test('surface and ot refuse a 3-component image (a displacement field) with exit
     assert.equal(r.stderr.trim(), `monge ${args[0]}: error: ${field}: has 3 components per voxel; ${words}`);
   }
   assert.deepEqual(readdirSync(dir), ['field.nii.gz']);
+});
+
+// Root reads and writes whatever the mode says: the check needs an ordinary user.
+const asRoot = process.getuid?.() === 0;
+test('an unreadable input exits 3 naming it and "permission denied"; an unwritable output folder exits 2 naming it', { skip: asRoot && 'root may read and write anything' }, async (t) => {
+  const dir = await tempDir(t, 'cli-perm');
+  const mask = join(dir, 'mask.nii.gz');
+  await writeImage(mask, {
+    size: [8, 8, 8],
+    spacingMm: [1, 1, 1],
+    originLps: [0, 0, 0],
+    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+    components: 1,
+    data: Uint8Array.from({ length: 512 }, (_, i) => (i % 8 > 1 && i % 8 < 6 && (i >> 3) % 8 > 1 && (i >> 3) % 8 < 6 && i >> 6 > 1 && i >> 6 < 6 ? 1 : 0)),
+  });
+  const points = join(dir, 'points.csv');
+  writeFileSync(points, 'x,y,z\n1,2,3\n');
+  const locked = join(dir, 'locked');
+  mkdirSync(locked);
+  const unreadable = join(dir, 'unreadable.nii.gz');
+  copyFileSync(mask, unreadable);
+  chmodSync(unreadable, 0o000);
+  chmodSync(points, 0o000);
+  chmodSync(locked, 0o555);
+  for (const [args, file] of [
+    [['surface', unreadable, '-o', join(dir, 's.vtk')], unreadable],
+    [['info', points], points],
+  ] as const) {
+    const r = monge(...args);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stderr.trim(), `monge ${args[0]}: error: ${file}: permission denied: this user may not read this file (see its owner and mode, ls -l)`);
+  }
+  const out = join(locked, 's.vtk');
+  const r = monge('surface', mask, '-o', out);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^monge surface: ${out}: cannot write in the folder ${locked} \\(permission denied\\)`));
+  assert.deepEqual(readdirSync(locked), []);
 });
 
 test('info --json on fsaverage5 pial: the documented keys and real counts', { skip: needsSharedData() }, () => {
