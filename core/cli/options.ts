@@ -40,9 +40,10 @@ export function spacingOption(value: string | undefined, option: string): [numbe
   return [parts[0], parts[1], parts[2]];
 }
 
-/** A finite number option. */
+/** A finite number option. An empty or blank value is refused: Number('') is 0, which `--label ''` does not mean. */
 export function numberOption(value: string | undefined, option: string, check: (v: number) => boolean = () => true): number | undefined {
   if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`${option}: the value is empty; give a number`);
   const v = Number(value);
   if (!Number.isFinite(v) || !check(v)) throw new UsageError(`${option}: invalid value '${value}'`);
   return v;

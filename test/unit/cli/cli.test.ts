@@ -50,6 +50,29 @@ test('usage errors exit 2 and name the problem', () => {
   assert.equal(monge('landmarks-error', 'a.csv', 'b.csv', '--frame-a', 'xyz').code, 2);
 });
 
+test('an empty or blank number (--label \'\', --threshold \' \') is a usage error naming the option, not 0', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  const mask = join(dir, 'labels.nii.gz');
+  // Label 0 (the background) fills the image but a 2-voxel cube: taken as 0, --label '' made a surface of the background.
+  await writeImage(mask, {
+    size: [6, 6, 6],
+    spacingMm: [1, 1, 1],
+    originLps: [0, 0, 0],
+    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
+    components: 1,
+    data: Uint8Array.from({ length: 216 }, (_, i) => (i % 6 >= 2 && i % 6 < 4 && Math.floor(i / 6) % 6 >= 2 && Math.floor(i / 6) % 6 < 4 && Math.floor(i / 36) >= 2 && Math.floor(i / 36) < 4 ? 3 : 0)),
+  });
+  for (const [option, value] of [['--label', ''], ['--threshold', ''], ['--threshold', '  '], ['--target-vertices', '']]) {
+    const r = monge('surface', mask, '-o', join(dir, 's.vtk'), option, value);
+    assert.equal(r.code, 2, `${option} '${value}': ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^monge surface: ${option}: the value is empty; give a number\n`));
+  }
+  const register = monge('register', mask, mask, '-o', join(dir, 'out'), '--label', '');
+  assert.equal(register.code, 2, register.stderr);
+  assert.match(register.stderr, /--label: the value is empty; give a number/);
+  assert.deepEqual(readdirSync(dir), ['labels.nii.gz']);
+});
+
 test('bad input exits 3, names the file, and writes nothing', async (t) => {
   const dir = await tempDir(t, 'cli');
   const missing = monge('info', join(dir, 'nope.vtk'));
