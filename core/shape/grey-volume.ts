@@ -4,9 +4,14 @@
  * label maps are told apart from grey images by looksLikeMask. Commands that take a volume as a shape refuse a grey
  * one unless the user says which voxels are the shape (a threshold or a label), each naming its own remedy.
  */
-import { looksLikeMask } from '../io/images/looks-like-mask.ts';
+import { looksLikeMask, MAX_LABEL_VALUES } from '../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { valueRange } from '../metrics/value-range.ts';
+
+/** The remedy for a grey image (greyVolumeProblem) where a selection can be given: register's and surface's. */
+export const GREY_IMAGE_REMEDY =
+  'choose a threshold (the voxels ≥ T: about −500 HU keeps a CT\'s body, 0.5 a probability map\'s structure) or a label (the voxels equal to N). ' +
+  `A label map of more than ${MAX_LABEL_VALUES} labels looks grey too: a threshold of 1 takes all its labels.`;
 
 /** Why `image`'s voxels > 0 cannot stand for a shape, in words that follow its file name; undefined for a mask or label map. */
 export function greyVolumeProblem(image: ImageLps): string | undefined {

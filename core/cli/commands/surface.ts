@@ -2,7 +2,7 @@ import { readImage } from '../../io/images/read-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { InputError } from '../../io/errors.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
-import { vectorVolumeProblem } from '../../shape/grey-volume.ts';
+import { GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
 import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -18,8 +18,10 @@ export const surfaceCommand: Command = {
                       [--frame ras|lps] [--json]
 
 Turns a volume (.nii/.nii.gz, .nrrd, .mha/.mhd, .mgh/.mgz, or a DICOM folder) into a closed triangle surface in
-world coordinates (mm; the image's origin, spacing and direction cosines are honoured). By default every
-voxel > 0 is inside; --label N keeps one label of a label map, --threshold T keeps voxels ≥ T of a grey image.
+world coordinates (mm; the image's origin, spacing and direction cosines are honoured). Of a mask or label map,
+every voxel > 0 is inside by default; --label N keeps one label of a label map, --threshold T keeps voxels ≥ T of a
+grey image. A grey image (a CT, an MR, a probability map) needs --threshold T or --label N: without one it is refused
+(exit 3), as register and ot refuse it, for its voxels > 0 are no anatomy (in a CT, the tissue denser than water).
 The surface is optionally smoothed (Taubin λ/μ, no shrinkage) and decimated (quadric error metrics).
 
 Options:
@@ -62,8 +64,12 @@ Options:
       bar.onProgress({ stage: 'reading', fraction: 0 });
       const image = await readImage(positionals[0]);
       for (const w of image.warnings) printMessage(`warning: ${w}`);
-      const vector = vectorVolumeProblem(image, label !== undefined || threshold !== undefined);
+      const selecting = label !== undefined || threshold !== undefined;
+      const vector = vectorVolumeProblem(image, selecting);
       if (vector !== undefined) throw new InputError(positionals[0], 'unsupported', vector);
+      // A grey image's voxels > 0 are no anatomy (in a CT, the tissue denser than water): register and ot refuse it too.
+      const grey = selecting ? undefined : greyVolumeProblem(image);
+      if (grey !== undefined) throw new InputError(positionals[0], 'unsupported', `${grey}: ${GREY_IMAGE_REMEDY}`);
       bar.onProgress({ stage: 'extracting surface', fraction: 0.4 });
       shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices });
       bar.onProgress({ stage: 'writing', fraction: 0.9 });

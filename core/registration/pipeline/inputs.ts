@@ -9,13 +9,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
-import { MAX_LABEL_VALUES } from '../../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../../io/images/types.ts';
 import type { PresetName } from '../types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
 import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
-import { greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
+import { GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
 import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
 import { vertexNormals } from '../../shape/normals.ts';
 import { boundsOf, type Shape } from '../../shape/types.ts';
@@ -73,11 +72,6 @@ export function surfaceOfVolume(image: ImageLps, path: string, preset: SurfacePr
     throw e;
   }
 }
-
-/** The remedy for a grey image (greyVolumeProblem): the selection register takes. */
-const GREY_IMAGE_REMEDY =
-  'choose a threshold (the voxels ≥ T: about −500 HU keeps a CT\'s body, 0.5 a probability map\'s structure) or a label (the voxels equal to N). ' +
-  `A label map of more than ${MAX_LABEL_VALUES} labels looks grey too: a threshold of 1 takes all its labels.`;
 
 /**
  * Reads one shape input. A volume's shape is its voxels > 0, or with `selection` the voxels equal to a label or

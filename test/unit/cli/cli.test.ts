@@ -413,6 +413,29 @@ test('ot refuses a grey image (its voxels > 0 are no shape) with exit 3, naming 
   assert.deepEqual(readdirSync(dir).sort(), ['grey.nii.gz', 'm.csv', 'mask.nii.gz']);
 });
 
+test('surface refuses a grey image without --threshold or --label (exit 3, register\'s words), and takes it with --threshold', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  const rand = mulberry32(7);
+  // A noisy bright ball (about 100, radius 16 mm) in a noisy background (about 0): voxels > 0 are half the background.
+  const grey = join(dir, 'grey.nii.gz');
+  await writeImage(
+    grey,
+    imageFrom([24, 24, 24], [2, 2, 2], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0], (p) => Math.round((Math.hypot(p[0], p[1], p[2]) < 16 ? 100 : 0) + 30 * (rand() - 0.5)), Float32Array),
+  );
+  const refused = monge('surface', grey, '-o', join(dir, 's.vtk'));
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.match(refused.stderr, /^monge surface: error: .*grey\.nii\.gz: is a grey-level image \(values -15 … 115\), not a mask or label map, so which voxels make the shape is not clear: choose a threshold/);
+  assert.doesNotMatch(refused.stderr, /internal error|\n\s+at /);
+  const register = monge('register', grey, grey, '-o', join(dir, 'out'), '--steps', 'prealign');
+  assert.equal(register.code, 3, register.stderr);
+  assert.equal(refused.stderr.replace('monge surface', ''), register.stderr.replace('monge register', ''), 'the same words as register');
+  assert.deepEqual(readdirSync(dir), ['grey.nii.gz']);
+  const taken = monge('surface', grey, '-o', join(dir, 's.vtk'), '--threshold', '50', '--json');
+  assert.equal(taken.code, 0, taken.stderr);
+  // The ball of radius 16 mm: its surface spans about ±16 mm on each axis (voxel centres at (i − 11.5) × 2 mm).
+  for (const v of (JSON.parse(taken.stdout) as { bounds_mm: number[] }).bounds_mm) assert.ok(Math.abs(Math.abs(v) - 16) < 2.5, `bound ${v}`);
+});
+
 test('register --help and batch --help name every registration option they take', () => {
   for (const command of [registerCommand, batchCommand]) {
     for (const name of Object.keys(REGISTRATION_OPTIONS)) assert.match(command.help, new RegExp(`--${name}\\b`), `monge ${command.name} --help does not name --${name}`);
