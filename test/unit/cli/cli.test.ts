@@ -14,6 +14,7 @@ import { REGISTRATION_OPTIONS } from '../../../core/cli/register-options.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
+import type { ImageLps } from '../../../core/io/images/types.ts';
 import { readMesh } from '../../../core/io/meshes/index.ts';
 import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
@@ -30,6 +31,12 @@ function monge(...args: string[]) {
 }
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+
+/** An n³ image of 1 mm voxels at the origin, axes along LPS: the geometry these tests need none other of. */
+function unitCube(n: number, data: Uint8Array | Float32Array, components = 1): ImageLps {
+  return { size: [n, n, n], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), components, data };
+}
 
 test('--help lists the commands and exits 0; no command is a usage error', () => {
   const help = monge('--help');
@@ -54,14 +61,7 @@ test('an empty or blank number (--label \'\', --threshold \' \') is a usage erro
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'labels.nii.gz');
   // Label 0 (the background) fills the image but a 2-voxel cube: taken as 0, --label '' made a surface of the background.
-  await writeImage(mask, {
-    size: [6, 6, 6],
-    spacingMm: [1, 1, 1],
-    originLps: [0, 0, 0],
-    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-    components: 1,
-    data: Uint8Array.from({ length: 216 }, (_, i) => (i % 6 >= 2 && i % 6 < 4 && Math.floor(i / 6) % 6 >= 2 && Math.floor(i / 6) % 6 < 4 && Math.floor(i / 36) >= 2 && Math.floor(i / 36) < 4 ? 3 : 0)),
-  });
+  await writeImage(mask, unitCube(6, Uint8Array.from({ length: 216 }, (_, i) => (i % 6 >= 2 && i % 6 < 4 && Math.floor(i / 6) % 6 >= 2 && Math.floor(i / 6) % 6 < 4 && Math.floor(i / 36) >= 2 && Math.floor(i / 36) < 4 ? 3 : 0))));
   for (const [option, value] of [['--label', ''], ['--threshold', ''], ['--threshold', '  '], ['--target-vertices', '']]) {
     const r = monge('surface', mask, '-o', join(dir, 's.vtk'), option, value);
     assert.equal(r.code, 2, `${option} '${value}': ${r.stderr}`);
@@ -186,14 +186,7 @@ test('info and convert read one point set of a two-set CSV with --prefix, and sa
 test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
-  await writeImage(mask, {
-    size: [8, 8, 8],
-    spacingMm: [1, 1, 1],
-    originLps: [0, 0, 0],
-    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-    components: 1,
-    data: new Uint8Array(512),
-  });
+  await writeImage(mask, unitCube(8, new Uint8Array(512)));
   const r = monge('surface', mask, '-o', join(dir, 's.vtk'));
   assert.equal(r.code, 3);
   assert.match(r.stderr, /empty\.nii\.gz.*no foreground/);
@@ -205,14 +198,7 @@ test('surface and ot refuse a 3-component image (a displacement field) with exit
   const field = join(dir, 'field.nii.gz');
   const data = new Float32Array(3 * 512);
   for (let i = 0; i < data.length; i++) data[i] = (i % 7) - 2; // values a mask would have: 0 … 4
-  await writeImage(field, {
-    size: [8, 8, 8],
-    spacingMm: [1, 1, 1],
-    originLps: [0, 0, 0],
-    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-    components: 3,
-    data,
-  });
+  await writeImage(field, unitCube(8, data, 3));
   for (const [args, words] of [
     [['surface', field, '-o', join(dir, 's.vtk')], 'a mask or label map has 1'],
     [['surface', field, '-o', join(dir, 's.vtk'), '--threshold', '1'], 'a label or threshold selects voxels of a scalar volume'],
@@ -230,14 +216,7 @@ const asRoot = process.getuid?.() === 0;
 test('an unreadable input exits 3 naming it and "permission denied"; an unwritable output folder exits 2 naming it', { skip: asRoot && 'root may read and write anything' }, async (t) => {
   const dir = await tempDir(t, 'cli-perm');
   const mask = join(dir, 'mask.nii.gz');
-  await writeImage(mask, {
-    size: [8, 8, 8],
-    spacingMm: [1, 1, 1],
-    originLps: [0, 0, 0],
-    directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-    components: 1,
-    data: Uint8Array.from({ length: 512 }, (_, i) => (i % 8 > 1 && i % 8 < 6 && (i >> 3) % 8 > 1 && (i >> 3) % 8 < 6 && i >> 6 > 1 && i >> 6 < 6 ? 1 : 0)),
-  });
+  await writeImage(mask, unitCube(8, Uint8Array.from({ length: 512 }, (_, i) => (i % 8 > 1 && i % 8 < 6 && (i >> 3) % 8 > 1 && (i >> 3) % 8 < 6 && i >> 6 > 1 && i >> 6 < 6 ? 1 : 0))));
   const points = join(dir, 'points.csv');
   writeFileSync(points, 'x,y,z\n1,2,3\n');
   const locked = join(dir, 'locked');
