@@ -137,7 +137,42 @@ export class App {
       const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
       return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
     }
-    return {};
+    const surface = this.volumeSelection();
+    return surface ? { surface } : {};
+  }
+
+  /**
+   * Advanced › Label / Threshold, as the registration will select the voxels of volume inputs: the surface shown on
+   * opening is that selection's, not the whole mask's (a label map's every structure, a grey image's none).
+   */
+  private volumeSelection(): { label?: number; threshold?: number } | undefined {
+    const value = (id: string): number | undefined => {
+      const v = byId<HTMLInputElement>(id).value.trim();
+      return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
+    };
+    const label = value('knob-label');
+    const threshold = value('knob-threshold');
+    if (label !== undefined && !(Number.isInteger(label) && label >= 0)) return undefined;
+    if (label === undefined && threshold === undefined) return undefined;
+    return { ...(label !== undefined ? { label } : {}), ...(threshold !== undefined ? { threshold } : {}) };
+  }
+
+  /** Label or Threshold changed: the volume inputs' surfaces are extracted again with it (their landmarks stay). */
+  private async reselectVolumes(): Promise<void> {
+    const surface = this.volumeSelection() ?? {};
+    for (const role of ['moving', 'fixed'] as const) {
+      const input = this.inputs[role];
+      if (input?.kind !== 'image') continue;
+      try {
+        const opened = await this.client.openFile({ path: input.path }, { surface });
+        if (this.inputs[role] !== input) continue; // replaced meanwhile
+        this.inputs[role] = { ...opened, name: input.name };
+      } catch (error) {
+        if (!isCancel(error)) this.messages.error(`Could not show ${input.name} with the new selection: ${withoutPrefix(messageOf(error), input.name)}`);
+      }
+    }
+    this.showInputs();
+    this.refreshScene(false);
   }
 
   private statusElement(role: Role): HTMLElement {
@@ -649,6 +684,7 @@ export class App {
       else void this.open(role as Role | 'prior', { path });
     });
     byId('btn-cancel').addEventListener('click', () => void this.cancelAll());
+    for (const id of ['knob-label', 'knob-threshold']) byId(id).addEventListener('change', () => void this.reselectVolumes());
     for (const layer of ['moving', 'fixed', 'warped'] as const) {
       const show = byId<HTMLInputElement>(`show-${layer}`);
       const opacity = byId<HTMLInputElement>(`opacity-${layer}`);

@@ -728,8 +728,18 @@ test('label maps from the UI: Parameters › Label registers one structure of ea
   await waitLoaded('#input-moving', 'labels-moving.nii.gz');
   await page.setInputFiles('#file-fixed', join(dir, 'labels-fixed.nii.gz'));
   await waitLoaded('#input-fixed', 'labels-fixed.nii.gz');
+  const vertices = async (): Promise<number> => Number(/surface (\d+) vertices/.exec((await page.textContent('#input-fixed')) ?? '')?.[1]);
+  const both = await vertices();
   const resultsDir = join(dir, 'run');
   await setParameters(page, { preset: 'generic', steps: ['prealign'], fieldSpacingMm: 6, outDir: resultsDir, label: 2 });
+  // The surface shown is the selection's, as registered: label 2 alone, fewer vertices than both balls.
+  await page.locator('#knob-label').dispatchEvent('change');
+  await page.waitForFunction((n) => {
+    const m = /surface (\d+) vertices/.exec(document.getElementById('input-fixed')?.textContent ?? '');
+    return m !== null && Number(m[1]) < n;
+  }, both);
+  const labelTwo = await vertices();
+  assert.ok(labelTwo > 0.5 * both, `label 2 (the big ball): ${labelTwo} vertices of ${both}`);
   await page.locator('#btn-register').click();
   await page.waitForFunction((d) => document.getElementById('results-summary')?.textContent?.startsWith(`Results: ${d} `), resultsDir, { timeout: 120_000 });
   await waitForResults(page);
