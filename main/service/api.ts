@@ -265,6 +265,9 @@ export interface ApplyRequest {
    */
   inverse?: boolean;
   destination?: string;
+  /** A point file: the frame of one that declares none, and the CSV column prefix (`monge warp --prefix`). */
+  assumeFrame?: Frame;
+  prefix?: string;
 }
 
 /** The file written (or its bytes) and core's account of the warp (core/warp/apply-field.ts). */

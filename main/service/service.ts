@@ -187,7 +187,14 @@ export class MongeService implements MongeApi {
       const kind = await inputKindOf(input);
       if (kind === undefined) throw new InputError(input, 'unsupported', 'not a file format Monge knows (images, label maps, meshes or landmarks; see the README)');
       const warp = async (output: string) => {
-        const params: ApplyFieldRequest = { input, field: resolve(request.resultsDir), output, inverse: request.inverse === true };
+        const params: ApplyFieldRequest = {
+          input,
+          field: resolve(request.resultsDir),
+          output,
+          inverse: request.inverse === true,
+          ...(request.assumeFrame === 'LPS' || request.assumeFrame === 'RAS' ? { assumeFrame: request.assumeFrame } : {}),
+          ...(typeof request.prefix === 'string' && request.prefix !== '' ? { prefix: request.prefix } : {}),
+        };
         const { kind, count, interpolation, outsideField, seconds } = await this.jobs.start<ApplyFieldResult>('warp', params, { label: `Applying the registration to ${name}` }).result;
         return { kind, count, interpolation, outsideField, seconds };
       };

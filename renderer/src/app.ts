@@ -623,7 +623,16 @@ export class App {
         destination = await host.pickSavePath(appliedName(source.path, inverse ? 'moving' : 'fixed'));
         if (!destination) return;
       }
-      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}) });
+      // A point file is read as landmarks are (Landmark files: its frame if it declares none, the CSV column prefix).
+      const { assumeFrame, prefix } = this.optionsFor('moving-landmarks', '');
+      const result = await this.client.applyRegistration({
+        resultsDir,
+        input: source,
+        ...(inverse ? { inverse } : {}),
+        ...(destination ? { destination } : {}),
+        ...(assumeFrame ? { assumeFrame } : {}),
+        ...(prefix ? { prefix } : {}),
+      });
       const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
       const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
       this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);

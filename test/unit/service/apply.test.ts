@@ -54,13 +54,28 @@ test('applyRegistration: to a destination by path, and as bytes for an upload; p
     await writeFile(join(dir, 'downloaded.csv'), upload.bytes!);
     assert.ok(maxPointError((await readShape(join(dir, 'downloaded.csv'))).pointsLps, fixedPts) < 1e-3);
 
+    // DIR-Lab's two-set CSV in RAS (insp_* unmoved, exp_* the moving points): the prefix and frame pick and read its set.
+    const ras = (v: Float64Array, k: number): string => `${-v[3 * k]},${-v[3 * k + 1]},${v[3 * k + 2]}`;
+    await writeFile(join(dir, 'two-sets.csv'), ['insp_x,insp_y,insp_z,exp_x,exp_y,exp_z', ...Array.from({ length: 12 }, (_, k) => `1,2,3,${ras(moving, k)}`)].join('\n') + '\n');
+    await assert.rejects(service.applyRegistration({ resultsDir, input: { path: join(dir, 'two-sets.csv') } }), /holds the point sets 'insp', 'exp'/);
+    const twoSets = await service.applyRegistration({ resultsDir, input: { path: join(dir, 'two-sets.csv') }, prefix: 'exp', assumeFrame: 'RAS' });
+    await writeFile(join(dir, 'two-sets-fixed.csv'), twoSets.bytes!);
+    const lines = (await readFile(join(dir, 'two-sets-fixed.csv'), 'utf8')).trim().split('\n');
+    assert.equal(lines[0], 'insp_x,insp_y,insp_z,exp_x,exp_y,exp_z');
+    for (let k = 0; k < 12; k++) {
+      const cells = lines[k + 1].split(',').map(Number);
+      assert.deepEqual(cells.slice(0, 3), [1, 2, 3]);
+      const lps = [-cells[3], -cells[4], cells[5]];
+      assert.ok(Math.hypot(lps[0] - fixedPts[3 * k], lps[1] - fixedPts[3 * k + 1], lps[2] - fixedPts[3 * k + 2]) < 1e-3, `row ${k}`);
+    }
+
     // A label map uploaded: nearest, on the field's grid.
     const labels = imageFrom([40, 40, 30], [1.5, 1.5, 1.5], Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), c, (p) => (Math.hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]) < 9 ? 3 : 0));
     await writeImage(join(dir, 'labels.nii.gz'), labels);
     const image = await service.applyRegistration({ resultsDir, input: { name: 'labels.nii.gz', bytes: new Uint8Array(await readFile(join(dir, 'labels.nii.gz'))) } });
     assert.deepEqual([image.kind, image.interpolation, image.fileName, image.count], ['image', 'nearest', 'labels_in_fixed.nii.gz', 36 * 32 * 30]);
     assert.ok(image.bytes && image.bytes.length > 0);
-    assert.deepEqual(kinds.filter((k) => k.startsWith('warp:') && k !== 'warp:progress'), ['warp:started', 'warp:done', 'warp:started', 'warp:done', 'warp:started', 'warp:done']);
+    assert.deepEqual(kinds.filter((k) => k.startsWith('warp:') && k !== 'warp:progress'), ['warp:started', 'warp:done', 'warp:started', 'warp:done', 'warp:started', 'warp:failed', 'warp:started', 'warp:done', 'warp:started', 'warp:done']);
     assert.ok(kinds.includes('warp:progress'));
 
     // Fixed → moving: the points come back; an image needs an inverse field, which this folder lacks.
