@@ -75,8 +75,10 @@ async function writeExport(request: ExportRequest, format: string, target: strin
     case 'field': {
       const present = EXPORT_FORMATS.field.find((f) => names.includes(`${REGISTRATION_OUTPUTS.field}.${f}`));
       const source = requireFile(dir, present && `${REGISTRATION_OUTPUTS.field}.${present}`, 'displacement field (field.nii.gz, .nrrd or .mha)');
+      // Read either way: a damaged field (cut short by a full disk) is refused by name, never handed on as it is.
+      const image = await readImage(source);
       if (present === format) await copyAtomic(source, target);
-      else await writeImage(target, await readImage(source));
+      else await writeImage(target, image);
       return;
     }
     case 'warped-mesh': {

@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lpsToContinuousIndex } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
+import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { landmarkErrors } from '../../../core/metrics/landmark-error.ts';
 import { exportResult } from '../../../main/service/export.ts';
@@ -173,6 +174,18 @@ test('export: the field in its three formats, the warped mesh and landmarks, the
   await assert.rejects(exportResult({ kind: 'field', resultsDir: lung.dir, format: 'vtk' }), /cannot be exported as \.vtk/);
   await assert.rejects(exportResult({ kind: 'warped-mesh', resultsDir: lung.dir, format: 'ply', destination: join(out, 'x.vtk') }), /must end in \.ply/);
   await assert.rejects(exportResult({ kind: 'warped-landmarks', resultsDir: join(root, 'brain') }), /holds no warped landmarks/);
+});
+
+test('export: a damaged field is refused by name in its own format too, and nothing is written', async (t) => {
+  const dir = await tempDir(t, 'monge-export-damaged');
+  const image = { size: [4, 4, 4] as [number, number, number], spacingMm: [2, 2, 2] as [number, number, number], originLps: [0, 0, 0] as [number, number, number], directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), components: 3, data: Float32Array.from({ length: 192 }, (_, i) => Math.sin(i)) };
+  await writeImage(join(dir, 'field.nrrd'), image);
+  const whole = await readFile(join(dir, 'field.nrrd'));
+  await writeFile(join(dir, 'field.nrrd'), whole.subarray(0, whole.length - 100));
+  for (const name of ['f.nrrd', 'f.mha']) {
+    await assert.rejects(exportResult({ kind: 'field', resultsDir: dir, destination: join(dir, name) }), /field\.nrrd/);
+  }
+  assert.deepEqual((await readdir(dir)).sort(), ['field.nrrd']);
 });
 
 test('export: a run with Slicer markups landmarks exports its own landmarks_warped.fcsv (ids kept), never over it', async (t) => {
