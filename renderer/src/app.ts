@@ -856,8 +856,16 @@ function appliedName(path: string, space: 'fixed' | 'moving'): string {
   return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
 
+/**
+ * The message without its leading `FILE: ` when FILE is the file the sentence already names: the name itself, or its
+ * path on the host (a file opened by path), so that "Could not open empty.vtk: the file is empty" is not followed by
+ * the same file's full path.
+ */
 function withoutPrefix(message: string, name: string): string {
-  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
+  const colon = message.indexOf(': ');
+  if (colon < 0) return message;
+  const head = message.slice(0, colon);
+  return head === name || head.endsWith(`/${name}`) || head.endsWith(`\\${name}`) ? message.slice(colon + 2) : message;
 }
 
 function rangeOfSlices(slices: { values: Float32Array }[]): [number, number] {

@@ -203,6 +203,14 @@ test('a corrupt file gives a message naming it, and the app keeps working', { sk
   await session.screenshot('corrupt-file-message');
   const view = await region(await page.screenshot(), '#view3d');
   assert.ok(countPixels(view, blue) > 5000, 'the view is not blank');
+  // A file opened by its path on the host: named once, not followed by its own full path.
+  const empty = join(work, 'empty.vtk');
+  await writeFile(empty, '');
+  await page.locator('#path-input').fill(empty);
+  await page.locator('#path-role').selectOption('moving');
+  await page.locator('#path-input').press('Enter');
+  await page.waitForFunction(() => /Could not open empty\.vtk/.test(document.querySelector('#messages')?.textContent ?? ''));
+  assert.equal(await page.locator('#messages .message[data-kind="error"] span').last().textContent(), 'Could not open empty.vtk: the file is empty');
   // And a valid file still opens.
   await page.locator('#path-input').fill(BRAIN.pial);
   await page.locator('#path-role').selectOption('moving');
