@@ -97,6 +97,8 @@ export interface DisplayVolume {
 export type FileSource = { path: string } | { name: string; bytes: Uint8Array };
 
 export interface OpenOptions {
+  /** Opened as landmarks: a volume is refused before it is read (its surface would take seconds to extract). */
+  landmarks?: boolean;
   /** Frame of a mesh or point file that declares none. */
   assumeFrame?: Frame;
   /** CSV landmarks: columns `<prefix>_x, <prefix>_y, <prefix>_z`. */

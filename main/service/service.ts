@@ -271,6 +271,7 @@ export class MongeService implements MongeApi {
   private async open(path: string, name: string, options: OpenOptions): Promise<OpenedFile> {
     const kind = await inputKindOf(path);
     if (kind === undefined) throw new InputError(path, 'unsupported', 'not a file format Monge knows (meshes, landmarks or volumes; see the README)');
+    if (kind === 'image' && options.landmarks === true) throw new InputError(path, 'unsupported', 'is a volume, not a landmark file');
     if (kind !== 'image') {
       const shape = await readShape(path, { assumeFrame: options.assumeFrame, prefix: options.prefix, spacingMm: options.spacingMm });
       // As the registration would refuse it (core/registration/pipeline/inputs.ts): there is nothing to show or register.

@@ -135,7 +135,7 @@ export class App {
     if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints(name))) {
       const frame = byId<HTMLSelectElement>('landmarks-frame').value;
       const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
-      return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
+      return { ...(role !== 'auto' ? { landmarks: true } : {}), ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
     }
     const surface = this.volumeSelection();
     return surface ? { surface } : {};

@@ -121,6 +121,22 @@ test('openFile: the reader’s warnings come back with the file, named as the us
   }
 });
 
+test('openFile as landmarks refuses a volume before reading it: no surface job starts', async (t) => {
+  const dir = await tempDir(t, 'service-landmarks-volume');
+  const mask = await disagreeingFormsMask(dir);
+  const { s, events } = service();
+  try {
+    await assert.rejects(s.openFile({ path: mask }, { landmarks: true }), /mask\.nii\.gz: is a volume, not a landmark file/);
+    assert.deepEqual(events, []);
+    // Opened as a shape, the same file is a volume with its surface, from a job.
+    const opened = await s.openFile({ path: mask });
+    assert.equal(opened.kind, 'image');
+    assert.ok(events.some((e) => e.kind === 'surface' && e.type === 'done'));
+  } finally {
+    await s.dispose();
+  }
+});
+
 test('openFile: an upload that is not what its name says fails with a message naming the file, not the session copy', async () => {
   const { s } = service();
   try {
