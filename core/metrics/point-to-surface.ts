@@ -19,6 +19,8 @@ import { AabbTree, type NearestHit, type PrimitiveDistance } from './aabb-tree.t
 import { closestPointOnTriangle, featureCorner, featureSide, TriangleFeature } from './closest-point-triangle.ts';
 import { edgeGroupsOf, pseudoNormals, type EdgeGroups, type PseudoNormals } from './pseudo-normals.ts';
 import { mortonOrder } from './morton-order.ts';
+import { isClosed } from '../shape/topology.ts';
+import { enclosedVolume } from '../shape/volume.ts';
 
 /** A triangle surface: interleaved xyz vertices (mm, LPS) and interleaved 0-based vertex indices. */
 export interface TriangleSurface {
@@ -78,6 +80,7 @@ export class SurfaceLocator {
   readonly tree: AabbTree;
   private readonly metric: TriangleMetric;
   private normals: PseudoNormals | undefined;
+  private outward: 1 | -1 | undefined;
   private readonly hit: NearestHit = { index: -1, distance2: Infinity };
 
   private constructor(
@@ -116,7 +119,10 @@ export class SurfaceLocator {
     }
     const { triangles } = this.surface;
     this.edges ??= edgeGroupsOf(triangles, pointsLps.length / 3);
-    return new SurfaceLocator({ pointsLps, triangles }, this.tree.refit(triangleBoxes(pointsLps, triangles)), this.edges);
+    const moved = new SurfaceLocator({ pointsLps, triangles }, this.tree.refit(triangleBoxes(pointsLps, triangles)), this.edges);
+    // The same triangles: a closed surface encloses its volume the same way round (a map that turned it inside out as a whole is no registration).
+    moved.outward = this.outward;
+    return moved;
   }
 
   /** Angle-weighted pseudo-normals, computed on first use. */
@@ -162,8 +168,19 @@ export class SurfaceLocator {
       n = normals.face;
       o = 3 * t;
     }
-    const dot = (px - hit.point[0]) * n[o] + (py - hit.point[1]) * n[o + 1] + (pz - hit.point[2]) * n[o + 2];
+    const dot = this.windingSign() * ((px - hit.point[0]) * n[o] + (py - hit.point[1]) * n[o + 1] + (pz - hit.point[2]) * n[o + 2]);
     return dot < 0 ? -1 : 1;
+  }
+
+  /**
+   * +1 when the triangles wind counter-clockwise seen from outside (normals point out), −1 for a closed surface wound
+   * the other way: its enclosed signed volume Σ v₀·(v₁×v₂)/6 is then negative. The pseudo-normals follow the winding,
+   * so a user's mesh wound inward would otherwise turn "outside" into "inside" (every sign flipped). An open surface
+   * has no inside: +1, its winding taken as given.
+   */
+  private windingSign(): 1 | -1 {
+    this.outward ??= isClosed(this.surface.triangles) && enclosedVolume(this.surface.pointsLps, this.surface.triangles) < 0 ? -1 : 1;
+    return this.outward;
   }
 
   /** Distances (and optionally signed distances) of every point of interleaved `queryLps`. */

@@ -103,6 +103,24 @@ test('icosphere (convex): sign is positive exactly outside, and inside distances
   assert.ok(inside > 500 && inside < 3500, `inside count ${inside}`);
 });
 
+test('a closed surface wound inward (a user mesh) gets the same signs as wound outward: positive outside; an open one keeps its winding', () => {
+  const ico = icosphere(1, 10);
+  const flipped: Mesh = { pointsLps: ico.pointsLps, triangles: Uint32Array.from(ico.triangles, (_, k) => ico.triangles[k - (k % 3) + [0, 2, 1][k % 3]]) };
+  const q = uniformPoints(2000, -14, 14, 12);
+  const outward = pointToSurfaceDistance(q, ico, { signed: true }).signedDistanceMm;
+  const inward = pointToSurfaceDistance(q, flipped, { signed: true }).signedDistanceMm;
+  assert.ok(outward && inward);
+  // Equal up to rounding (the corners' order changes the closest-point arithmetic), signs and all.
+  for (let i = 0; i < outward.length; i++) assert.ok(Math.abs(inward[i] - outward[i]) < 1e-9, `point ${i}: ${inward[i]} vs ${outward[i]}`);
+  assert.ok(outward.some((d) => d < 0) && outward.some((d) => d > 0));
+  // An open surface (one triangle gone) has no inside: its winding is taken as given, so the flipped one flips.
+  const open = (m: Mesh): Mesh => ({ pointsLps: m.pointsLps, triangles: m.triangles.subarray(3) });
+  const a = pointToSurfaceDistance(q, open(ico), { signed: true }).signedDistanceMm;
+  const b = pointToSurfaceDistance(q, open(flipped), { signed: true }).signedDistanceMm;
+  assert.ok(a && b);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(b[i] + a[i]) < 1e-9, `open, point ${i}: ${b[i]} vs ${a[i]}`);
+});
+
 test('sharp spike: the vertex pseudo-normal gets the sign right where the nearest face normal would not', () => {
   // A needle: square pyramid with a 0.4 × 0.4 base at z = 0 and its apex at z = 10, plus the base.
   const points = Float64Array.from([-0.2, -0.2, 0, 0.2, -0.2, 0, 0.2, 0.2, 0, -0.2, 0.2, 0, 0, 0, 10]);
