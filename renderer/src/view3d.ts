@@ -155,6 +155,10 @@ export class View3D {
     const host = document.createElement('div');
     container.prepend(host);
     this.grw.setContainer(host);
+    // vtk.js's interactor makes its own element a tab stop (tabIndex 0); the view's container is already the one,
+    // named for assistive technology, so the inner one would be a second, unnamed stop inside an image.
+    host.tabIndex = -1;
+    host.setAttribute('aria-hidden', 'true');
     const a = this.grw.getRenderer();
     const b = vtkRenderer.newInstance() as unknown as VtkRenderer;
     b.setBackground(0.063, 0.071, 0.086);

@@ -819,6 +819,10 @@ test('keyboard: the 3D view, the controls and the shortcuts are reachable; no co
   await page.locator('#btn-open-moving').focus();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'btn-open-fixed');
+  // The 3D view is one tab stop: Tab leaves it (vtk.js's own element inside is none).
+  await page.locator('#view3d').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('#view3d') === null), true, 'Tab leaves the 3D view');
   assert.equal(await page.getAttribute('#btn-register', 'aria-keyshortcuts'), 'Control+Enter');
   assert.deepEqual(session.errors, []);
 });
