@@ -126,10 +126,29 @@ export function diameterOf(shape: Shape): number {
   return Math.hypot(b[1] - b[0], b[3] - b[2], b[5] - b[4]);
 }
 
+/**
+ * The diagonal of the box around what a shape draws: a mesh's vertices that its triangles use (a stray unreferenced
+ * vertex far away is no part of the anatomy), every point of a point set.
+ */
+function drawnDiameterOf(shape: Shape): number {
+  const t = shape.triangles;
+  if (!t || t.length === 0) return diameterOf(shape);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < t.length; i++) {
+    for (let k = 0; k < 3; k++) {
+      const v = shape.pointsLps[3 * t[i] + k];
+      if (v < lo[k]) lo[k] = v;
+      if (v > hi[k]) hi[k] = v;
+    }
+  }
+  return Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]);
+}
+
 /** A warning when the two shapes' sizes differ by more than 5× (units mixed up: metres against mm). */
 export function scaleWarning(moving: PreparedInput, fixed: PreparedInput, preset: PresetName): string | undefined {
-  const dm = diameterOf(moving.shape);
-  const df = diameterOf(fixed.shape);
+  const dm = drawnDiameterOf(moving.shape);
+  const df = drawnDiameterOf(fixed.shape);
   if (!(dm > 0) || !(df > 0)) return undefined;
   const ratio = dm / df;
   if (ratio <= 5 && ratio >= 0.2) return undefined;

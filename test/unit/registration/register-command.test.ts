@@ -115,6 +115,15 @@ test('shapes at wildly different scales get a warning with a suggestion', () => 
   const big = scaleWarning(shape(20), shape(1), 'brain');
   assert.ok(big && /larger/.test(big) && /millimetres/.test(big), big);
   assert.equal(scaleWarning(shape(1.3), shape(1), 'lung'), undefined, 'a 30 % size difference is anatomy, not units');
+  // A mesh's stray vertex that no triangle uses, 16× further out, is no part of the shape's size.
+  const mesh = (stray: number): PreparedInput => ({
+    path: 'mesh.obj',
+    kind: 'mesh',
+    sha256: '',
+    warnings: [],
+    shape: { kind: 'mesh', pointsLps: Float64Array.of(0, 0, 0, 100, 50, 30, -40, 80, 10, stray, stray, stray), triangles: Uint32Array.of(0, 1, 2), arrays: [], sourceFrame: 'LPS' },
+  });
+  assert.equal(scaleWarning(mesh(2000), shape(1), 'lung'), undefined);
   // With the generic preset already in use, it is not suggested.
   const generic = scaleWarning(shape(0.001), shape(1), 'generic');
   assert.ok(generic && /rescale the moving one to mm\.$/.test(generic), generic);
