@@ -26,7 +26,7 @@ import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { writeImage } from '../io/images/write-image.ts';
 import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.ts';
-import { dirLabCodec } from '../io/points/dirlab.ts';
+import { dirLabOutputProblem } from '../io/points/dirlab.ts';
 import { pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
 import type { Shape } from '../shape/types.ts';
@@ -95,8 +95,7 @@ export async function applyFieldProblem(request: ApplyFieldRequest): Promise<str
   }
   if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
   // DIR-Lab text holds CT voxel indices, which need the CT's spacing that warp is not given: refused before the work.
-  if (pointCodecFor(request.output) === dirLabCodec) return `${request.output}: DIR-Lab landmark text needs the CT's voxel spacing; write .csv and convert it (monge convert OUT.csv OUT.txt --spacing X,Y,Z)`;
-  return undefined;
+  return dirLabOutputProblem(request.output, pointCodecFor(request.output));
 }
 
 /** Fixed-space points (interleaved LPS) outside the field's grid. */

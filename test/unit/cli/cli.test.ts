@@ -33,6 +33,11 @@ function monge(...args: string[]) {
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 
+/** An 8³ mask holding a 4³ cube in its middle. */
+function cubeMask8(): ImageLps {
+  return unitCube(8, Uint8Array.from({ length: 512 }, (_, i) => (i % 8 > 1 && i % 8 < 6 && (i >> 3) % 8 > 1 && (i >> 3) % 8 < 6 && i >> 6 > 1 && i >> 6 < 6 ? 1 : 0)));
+}
+
 /** An n³ image of 1 mm voxels at the origin, axes along LPS: the geometry these tests need none other of. */
 function unitCube(n: number, data: Uint8Array | Float32Array, components = 1): ImageLps {
   return { size: [n, n, n], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionLps: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), components, data };
@@ -183,6 +188,17 @@ test('info and convert read one point set of a two-set CSV with --prefix, and sa
   assert.equal((JSON.parse(err.stdout) as { max: number }).max, 0);
 });
 
+test('surface -o OUT.txt (DIR-Lab text, which needs the CT spacing) is refused before the work, as warp refuses it', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  const mask = join(dir, 'mask.nii.gz');
+  await writeImage(mask, cubeMask8());
+  const r = monge('surface', mask, '-o', join(dir, 'points.txt'));
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /points\.txt: DIR-Lab landmark text needs the CT's voxel spacing; write \.csv and convert it/);
+  assert.doesNotMatch(r.stderr, /spacingMm/);
+  assert.deepEqual(readdirSync(dir), ['mask.nii.gz']);
+});
+
 test('surface of an empty mask exits 3 with a clear reason and no output', async (t) => {
   const dir = await tempDir(t, 'cli');
   const mask = join(dir, 'empty.nii.gz');
@@ -216,7 +232,7 @@ const asRoot = process.getuid?.() === 0;
 test('an unreadable input exits 3 naming it and "permission denied"; an unwritable output folder exits 2 naming it', { skip: asRoot && 'root may read and write anything' }, async (t) => {
   const dir = await tempDir(t, 'cli-perm');
   const mask = join(dir, 'mask.nii.gz');
-  await writeImage(mask, unitCube(8, Uint8Array.from({ length: 512 }, (_, i) => (i % 8 > 1 && i % 8 < 6 && (i >> 3) % 8 > 1 && (i >> 3) % 8 < 6 && i >> 6 > 1 && i >> 6 < 6 ? 1 : 0))));
+  await writeImage(mask, cubeMask8());
   const points = join(dir, 'points.csv');
   writeFileSync(points, 'x,y,z\n1,2,3\n');
   const locked = join(dir, 'locked');
