@@ -58,6 +58,14 @@ export class GridSampler {
     return this.inside(ci);
   }
 
+  /** How many of the interleaved LPS points lie outside the grid under the 'zero' rule (where a field is 0). */
+  countOutside(pointsLps: ArrayLike<number>): number {
+    const ci = new Float64Array(3);
+    let outside = 0;
+    for (let i = 0; i < pointsLps.length; i += 3) if (!this.contains(pointsLps[i], pointsLps[i + 1], pointsLps[i + 2], ci)) outside++;
+    return outside;
+  }
+
   /**
    * Trilinear interpolation at LPS (x, y, z) into out[offset .. offset + components). Returns false (and writes
    * zeros) when the point is outside under 'zero'.

@@ -15,13 +15,13 @@ export class FolderCreationError extends Error {
     readonly folder: string,
     readonly code: string,
   ) {
-    super(`${folder}: cannot create this folder (${REASONS[code] ?? code})`);
+    super(`${folder}: cannot create this folder (${folderErrorReason(code)})`);
   }
+}
 
-  /** Why, in words ('permission denied', 'read-only file system', …; else the error code). */
-  get reason(): string {
-    return REASONS[this.code] ?? this.code;
-  }
+/** Why a folder could not be made, in words ('permission denied', 'read-only file system', …; else the error code). */
+export function folderErrorReason(code: string): string {
+  return REASONS[code] ?? code;
 }
 
 const REASONS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, open, stat, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from './errors.ts';
 
@@ -28,11 +28,10 @@ export async function readInputBytes(file: string, maxBytes = MAX_INPUT_BYTES, c
   // A named pipe, socket or device would block the read for ever (or never end): only regular files are inputs.
   if (!info.isFile()) throw new InputError(file, 'unsupported', 'is not a regular file (a pipe, socket or device); give a file');
   if (info.size === 0) throw new InputError(file, 'empty', 'the file is empty');
-  await checkReadable(file);
   if (info.size > maxBytes) {
     throw new InputError(file, 'too-large', `the file is ${info.size} bytes, more than the ${maxBytes}-byte limit`);
   }
-  const handle = await open(file, 'r');
+  const handle = await openInput(file);
   try {
     const bytes = new Uint8Array(info.size);
     let offset = 0;
@@ -57,6 +56,16 @@ export async function checkReadable(path: string, folder = false): Promise<void>
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') throw permissionDenied(path, folder);
+  }
+}
+
+/** Opens an input file read-only; one this process may not read is InputError 'permission-denied' naming it. */
+export async function openInput(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw code === 'EACCES' || code === 'EPERM' ? permissionDenied(file) : e;
   }
 }
 

@@ -12,7 +12,6 @@
  * moving image, distances in its frame are shorter by about the cube root of the volume ratio.
  */
 import { GridDisplacement } from '../field/grid-displacement.ts';
-import { GridSampler } from '../field/grid-sampler.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { landmarkErrors } from './landmark-error.ts';
 
@@ -24,13 +23,4 @@ export function landmarkErrorsThroughField(fieldLps: ImageLps, fixedLandmarksLps
   if (fieldLps.components !== 3) throw new Error(`a displacement field has 3 components per voxel, this one ${fieldLps.components}`);
   const t = new GridDisplacement(fieldLps, 'zero').sample(fixedLandmarksLps);
   return landmarkErrors(fixedLandmarksLps.map((y, i) => y + t[i]), movingLandmarksLps);
-}
-
-/** How many of the fixed landmarks lie outside the field's grid, where T is 0 and their error counts no motion. */
-export function landmarksOutsideField(fieldLps: ImageLps, fixedLandmarksLps: Float64Array): number {
-  const sampler = new GridSampler(fieldLps);
-  const ci = new Float64Array(3);
-  let outside = 0;
-  for (let i = 0; i < fixedLandmarksLps.length; i += 3) if (!sampler.contains(fixedLandmarksLps[i], fixedLandmarksLps[i + 1], fixedLandmarksLps[i + 2], ci)) outside++;
-  return outside;
 }

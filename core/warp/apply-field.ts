@@ -26,8 +26,7 @@ import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { writeImage } from '../io/images/write-image.ts';
 import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.ts';
-import { dirLabOutputProblem } from '../io/points/dirlab.ts';
-import { pointCodecFor } from '../io/points/index.ts';
+import { dirLabOutputProblem, pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
 import type { Shape } from '../shape/types.ts';
 import { inverseFieldIn, readInverseFieldIn, readItkField, type ItkFieldFile } from './field-file.ts';
@@ -95,15 +94,7 @@ export async function applyFieldProblem(request: ApplyFieldRequest): Promise<str
   }
   if (kind !== 'image' && request.reference) return 'a reference image (--reference) applies to image inputs only';
   // DIR-Lab text holds CT voxel indices, which need the CT's spacing that warp is not given: refused before the work.
-  return dirLabOutputProblem(request.output, pointCodecFor(request.output));
-}
-
-/** Fixed-space points (interleaved LPS) outside the field's grid. */
-function countOutside(sampler: GridSampler, pointsLps: Float64Array): number {
-  const ci = new Float64Array(3);
-  let outside = 0;
-  for (let i = 0; i < pointsLps.length; i += 3) if (!sampler.contains(pointsLps[i], pointsLps[i + 1], pointsLps[i + 2], ci)) outside++;
-  return outside;
+  return dirLabOutputProblem(request.output);
 }
 
 /** Voxel centres of `grid` outside the field's grid, a slab at a time (a CT grid's points would not fit at once). */
@@ -112,7 +103,7 @@ function countGridOutside(field: ImageLps, grid: GridLps): number {
   const n = gridVoxelCount(grid);
   const slab = 1 << 18;
   let outside = 0;
-  for (let start = 0; start < n; start += slab) outside += countOutside(sampler, gridPointsLps(grid, start, Math.min(slab, n - start)));
+  for (let start = 0; start < n; start += slab) outside += sampler.countOutside(gridPointsLps(grid, start, Math.min(slab, n - start)));
   return outside;
 }
 
@@ -159,7 +150,7 @@ async function applyToShape(request: ApplyFieldRequest, field: ImageLps): Promis
   const warped = keepColumns ? { ...shape, pointsLps: shape.pointsLps.map((v, i) => v + displacements[i]) } : displacedShape(shape, displacements);
   await writeShape(request.output, warped, { frame: request.frame, ...(keepColumns ? { source: { path: request.input, prefix: request.prefix } } : {}) });
   const fixedSide = request.inverse ? shape.pointsLps : warped.pointsLps;
-  return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: countOutside(new GridSampler(field), fixedSide), maxInversionResidualMm, unconverged, warnings: [] };
+  return { kind: shape.kind, count: shape.pointsLps.length / 3, outsideField: new GridSampler(field).countOutside(fixedSide), maxInversionResidualMm, unconverged, warnings: [] };
 }
 
 /**

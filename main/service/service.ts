@@ -31,6 +31,7 @@ import type {
   ExportResult,
   FileSource,
   HostInfo,
+  JobEvent,
   JobId,
   MongeApi,
   OpenedFile,
@@ -114,7 +115,13 @@ export class MongeService implements MongeApi {
 
   /** Every job's events, each with its job's owner (job-owner.ts: the web host's connection that started it). */
   onJobEvent(listener: JobListener): () => void {
-    return this.jobs.onEvent((event, owner) => listener(event.type === 'failed' ? { ...event, message: this.userWords(event.message), ...(event.file !== undefined ? { file: this.userWords(event.file) } : {}) } : event, owner));
+    return this.jobs.onEvent((event, owner) => listener(this.inUserWords(event), owner));
+  }
+
+  /** A job's failure as the user can read it: its message and file naming uploads by their own names (userWords). */
+  private inUserWords(event: JobEvent): JobEvent {
+    if (event.type !== 'failed') return event;
+    return { ...event, message: this.userWords(event.message), ...(event.file !== undefined ? { file: this.userWords(event.file) } : {}) };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseCommandLine } from '../../core/cli/options.ts';
 
 /** Command-line arguments of `npm run web`. */
 
@@ -26,23 +27,23 @@ export interface WebArgs {
   resultsRoot?: string;
 }
 
-/** The arguments of `npm run web`; throws UsageExit for --help and for bad arguments. */
+/** The arguments of `npm run web` (node:util parseArgs, as every monge command); throws UsageExit for --help and for bad arguments. */
 export function parseWebArgs(argv: string[], cwd = process.cwd()): WebArgs {
+  let values: { port?: string; results?: string; help?: boolean };
+  try {
+    ({ values } = parseCommandLine(argv, { port: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, { min: 0, max: 0, names: 'no arguments' }));
+  } catch (e) {
+    throw new UsageExit(`${(e as Error).message}\n${USAGE}`, 2);
+  }
+  if (values.help) throw new UsageExit(USAGE, 0);
   const args: WebArgs = { port: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') throw new UsageExit(USAGE, 0);
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (name !== '--port' && name !== '--results') throw new UsageExit(`unknown argument "${arg}"\n${USAGE}`, 2);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageExit(`${name} needs a value\n${USAGE}`, 2);
-    if (name === '--results') {
-      if (value.trim() === '') throw new UsageExit(`--results needs a folder\n${USAGE}`, 2);
-      args.resultsRoot = resolve(cwd, value);
-      continue;
-    }
-    const port = Number(value);
-    if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`invalid port "${value}"\n${USAGE}`, 2);
+  if (values.results !== undefined) {
+    if (values.results.trim() === '') throw new UsageExit(`--results needs a folder\n${USAGE}`, 2);
+    args.resultsRoot = resolve(cwd, values.results);
+  }
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageExit(`invalid port "${values.port}"\n${USAGE}`, 2);
     args.port = port;
   }
   return args;

@@ -88,7 +88,7 @@ export class App {
   private registerJob: string | undefined;
   /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
   private registerStarting = false;
-  private endedEarly = new Map<string, JobEvent & { type: 'done' | 'failed' | 'cancelled' }>();
+  private endedEarly = new Map<string, JobEnd>();
   private scale: ScaleSpec | undefined;
   /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
   private landmarkOptions: Partial<Record<'moving-landmarks' | 'fixed-landmarks', OpenOptions>> = {};
@@ -133,12 +133,17 @@ export class App {
 
   private optionsFor(role: Role | 'auto', name: string): OpenOptions {
     if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints(name))) {
-      const frame = byId<HTMLSelectElement>('landmarks-frame').value;
-      const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
-      return { ...(role !== 'auto' ? { landmarks: true } : {}), ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
+      return { ...(role !== 'auto' ? { landmarks: true } : {}), ...this.pointFileReading() };
     }
     const surface = this.volumeSelection();
     return surface ? { surface } : {};
+  }
+
+  /** Landmark files panel: how a point file is read (its frame where it declares none, the CSV column prefix). */
+  private pointFileReading(): Pick<OpenOptions, 'assumeFrame' | 'prefix'> {
+    const frame = byId<HTMLSelectElement>('landmarks-frame').value;
+    const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
+    return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
   }
 
   /**
@@ -146,13 +151,9 @@ export class App {
    * opening is that selection's, not the whole mask's (a label map's every structure, a grey image's none).
    */
   private volumeSelection(): { label?: number; threshold?: number } | undefined {
-    const value = (id: string): number | undefined => {
-      const v = byId<HTMLInputElement>(id).value.trim();
-      return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
-    };
-    const label = value('knob-label');
-    const threshold = value('knob-threshold');
-    if (label !== undefined && !(Number.isInteger(label) && label >= 0)) return undefined;
+    const label = knobNumber('knob-label');
+    const threshold = knobNumber('knob-threshold');
+    if (label !== undefined && !isLabelValue(label)) return undefined;
     if (label === undefined && threshold === undefined) return undefined;
     return { ...(label !== undefined ? { label } : {}), ...(threshold !== undefined ? { threshold } : {}) };
   }
@@ -409,20 +410,16 @@ export class App {
     const moving = this.inputs.moving;
     const fixed = this.inputs.fixed;
     if (!moving || !fixed) return undefined;
-    const num = (id: string): number | undefined => {
-      const v = byId<HTMLInputElement>(id).value.trim();
-      return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
-    };
     const steps = (['prealign', 'net', 'finetune'] as const).filter((s) => byId<HTMLInputElement>(`step-${s}`).checked);
     const outDir = byId<HTMLInputElement>('knob-outdir').value.trim();
-    const blurMm = num('knob-blur');
-    const reachMm = num('knob-reach');
-    const kernelWidthMm = num('knob-kernel');
-    const fieldSpacingMm = num('knob-field-spacing');
-    const label = num('knob-label');
-    const threshold = num('knob-threshold');
-    // As `--label`: a label map's value is a whole number ≥ 0 (1.5 or −1 selects nothing, after minutes of work).
-    if (label !== undefined && !(Number.isInteger(label) && label >= 0)) return { problem: `Label ${label} is not a label value: give a whole number ≥ 0 (Advanced › Label).` };
+    const blurMm = knobNumber('knob-blur');
+    const reachMm = knobNumber('knob-reach');
+    const kernelWidthMm = knobNumber('knob-kernel');
+    const fieldSpacingMm = knobNumber('knob-field-spacing');
+    const label = knobNumber('knob-label');
+    const threshold = knobNumber('knob-threshold');
+    // Refused at once: such a label selects nothing, found only after minutes of work.
+    if (label !== undefined && !isLabelValue(label)) return { problem: `Label ${label} is not a label value: give a whole number ≥ 0 (Advanced › Label).` };
     const lmMoving = this.inputs['moving-landmarks'];
     const lmFixed = this.inputs['fixed-landmarks'];
     // Landmarks are read as they were opened and drawn: the same CSV column prefix, and the frame chosen then (not the
@@ -497,7 +494,7 @@ export class App {
   }
 
   /** What the user sees when their registration ends. */
-  private registrationEnded(event: JobEvent & { type: 'done' | 'failed' | 'cancelled' }): void {
+  private registrationEnded(event: JobEnd): void {
     if (event.type === 'done' && event.outDir) void this.openResults(event.outDir);
     else if (event.type === 'failed') this.messages.error(`The registration failed: ${event.message}`);
     else if (event.type === 'cancelled') this.messages.info('The registration was cancelled.');
@@ -623,16 +620,8 @@ export class App {
         destination = await host.pickSavePath(appliedName(source.path, inverse ? 'moving' : 'fixed'));
         if (!destination) return;
       }
-      // A point file is read as landmarks are (Landmark files: its frame if it declares none, the CSV column prefix).
-      const { assumeFrame, prefix } = this.optionsFor('moving-landmarks', '');
-      const result = await this.client.applyRegistration({
-        resultsDir,
-        input: source,
-        ...(inverse ? { inverse } : {}),
-        ...(destination ? { destination } : {}),
-        ...(assumeFrame ? { assumeFrame } : {}),
-        ...(prefix ? { prefix } : {}),
-      });
+      // A point file is read as landmarks are.
+      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}), ...this.pointFileReading() });
       const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
       const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
       this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
@@ -855,6 +844,18 @@ function appliedName(path: string, space: 'fixed' | 'moving'): string {
   const suffix = name.match(/(\.(nii|gii|mrk)\.(gz|json)|\.[^.]+)$/i)?.[0] ?? '';
   return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
+
+/** A number field's value: undefined when blank or not a finite number (the host's default then applies). */
+function knobNumber(id: string): number | undefined {
+  const v = byId<HTMLInputElement>(id).value.trim();
+  return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
+}
+
+/** As `--label`: a label map's value is a whole number ≥ 0 (1.5 or −1 would select nothing). */
+const isLabelValue = (v: number): boolean => Number.isInteger(v) && v >= 0;
+
+/** The end of a job: done, failed or cancelled. */
+type JobEnd = JobEvent & { type: 'done' | 'failed' | 'cancelled' };
 
 /**
  * The message without its leading `FILE: ` when FILE is the file the sentence already names: the name itself, or its

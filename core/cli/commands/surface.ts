@@ -7,8 +7,7 @@ import { boundsOf } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
-import { dirLabOutputProblem } from '../../io/points/dirlab.ts';
-import { pointCodecFor } from '../../io/points/index.ts';
+import { dirLabOutputProblem } from '../../io/points/index.ts';
 import { frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -56,7 +55,7 @@ Options:
     const targetVertices = numberOption(values['target-vertices'], '--target-vertices', (v) => Number.isInteger(v) && v >= 4);
     const smoothIterations = numberOption(values.smooth, '--smooth', (v) => Number.isInteger(v) && v >= 0);
     const frame = frameOption(values.frame, '--frame');
-    const problem = (await outputFileProblem(values.output, [positionals[0]], 'shape')) ?? dirLabOutputProblem(values.output, pointCodecFor(values.output));
+    const problem = (await outputFileProblem(values.output, [positionals[0]], 'shape')) ?? dirLabOutputProblem(values.output);
     if (problem) throw new UsageError(problem);
 
     const started = performance.now();

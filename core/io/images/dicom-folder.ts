@@ -1,6 +1,6 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { permissionDenied } from '../read-bytes.ts';
+import { openInput } from '../read-bytes.ts';
 
 /**
  * Finds the DICOM Part-10 files of a series folder: regular files (not hidden, not DICOMDIR, in the folder itself,
@@ -18,9 +18,7 @@ export async function listDicomFiles(folder: string): Promise<string[]> {
   const found: string[] = [];
   const magic = new Uint8Array(4);
   for (const path of candidates) {
-    const handle = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-      throw e.code === 'EACCES' || e.code === 'EPERM' ? permissionDenied(path) : e;
-    });
+    const handle = await openInput(path);
     try {
       const { bytesRead } = await handle.read(magic, 0, 4, 128);
       if (bytesRead === 4 && magic[0] === 0x44 && magic[1] === 0x49 && magic[2] === 0x43 && magic[3] === 0x4d) found.push(path);

@@ -112,8 +112,11 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   } catch {
     throw new InputError(path, 'not-found', 'no such file or folder');
   }
-  await checkReadable(path, info.isDirectory());
-  if (info.isDirectory()) return readDicomFolder(path, options);
+  if (info.isDirectory()) {
+    // A file's permission is checked where its payload is (checkImagePayload); a folder's here, before listing it.
+    await checkReadable(path, true);
+    return readDicomFolder(path, options);
+  }
   const format = imageFormatOf(path);
   if (format === undefined || format === 'dicom') {
     const known = IMAGE_SUFFIXES.map(([s]) => s).join(', ');

@@ -80,12 +80,3 @@ export const dirLabCodec: PointCodec = {
   parse: parseDirLab,
   serialize: serializeDirLab,
 };
-
-/**
- * The problem with writing `output` as DIR-Lab text where the command is given no CT spacing (warp, surface): the
- * file holds CT voxel indices, which need it. Undefined for any other output. Found before the work, not after it.
- */
-export function dirLabOutputProblem(output: string, codec: PointCodec | undefined): string | undefined {
-  if (codec !== dirLabCodec) return undefined;
-  return `${output}: DIR-Lab landmark text needs the CT's voxel spacing; write .csv and convert it (monge convert OUT.csv OUT.txt --spacing X,Y,Z)`;
-}

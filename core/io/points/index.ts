@@ -35,6 +35,15 @@ export function pointCodecFor(path: string): PointCodec | undefined {
   return POINT_CODECS.find((c) => c.extensions.some((ext) => name.endsWith(ext)));
 }
 
+/**
+ * The problem with writing `output` as DIR-Lab text where the command is given no CT spacing (warp, surface): the
+ * file holds CT voxel indices, which need it. Undefined for any other output. Found before the work, not after it.
+ */
+export function dirLabOutputProblem(output: string): string | undefined {
+  if (pointCodecFor(output) !== dirLabCodec) return undefined;
+  return `${output}: DIR-Lab landmark text needs the CT's voxel spacing; write .csv and convert it (monge convert OUT.csv OUT.txt --spacing X,Y,Z)`;
+}
+
 export interface ReadPointsOptions {
   /** Frame of a file that declares none (overrides the format's default). */
   assumeFrame?: Frame;

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { trackLeftover } from '../../io/leftovers.ts';
-import { FolderCreationError, makeFolder } from '../../io/make-folder.ts';
+import { folderErrorReason, FolderCreationError, makeFolder } from '../../io/make-folder.ts';
 
 /** OUTDIR cannot be used as asked (exists and is not empty, or is a file). */
 export class OutputFolderError extends Error {
@@ -121,7 +121,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean, inpu
     // The parent exists but takes no new folder (no write permission, a read-only file system): say so, naming it.
     const code = (e as NodeJS.ErrnoException).code;
     if (code === undefined || code === 'EEXIST') throw e;
-    throw new OutputFolderError(target, `${target}: cannot write the output folder in ${parent} (${new FolderCreationError(parent, code).reason})`);
+    throw new OutputFolderError(target, `${target}: cannot write the output folder in ${parent} (${folderErrorReason(code)})`);
   }
   const published = trackLeftover(partial);
   return {

@@ -28,7 +28,7 @@ import { createEngine, ENGINE_NAMES, type EngineDescription } from '../../kernel
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
 import { jacobianStats, type JacobianStats } from '../../metrics/jacobian-stats.ts';
-import { landmarkErrorsThroughField, landmarksOutsideField } from '../../metrics/landmark-error-through-field.ts';
+import { landmarkErrorsThroughField } from '../../metrics/landmark-error-through-field.ts';
 import { landmarkErrors, summarizeErrors, type ErrorSummary } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
@@ -534,16 +534,17 @@ export async function runRegistration(request: RegisterRequest, options: Progres
       if (movingLandmarks && fixedLandmarks) {
         const u = await deformation.evaluate(movingLandmarks.shape.pointsLps);
         const warpedLm = movingLandmarks.shape.pointsLps.map((v, i) => v + u[i]);
+        const warpedShape = { ...movingLandmarks.shape, pointsLps: warpedLm };
         const source = { path: movingLandmarks.path, prefix: movingLandmarks.prefix };
-        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), { ...movingLandmarks.shape, pointsLps: warpedLm }, { source });
+        await writeShape(out(REGISTRATION_OUTPUTS.landmarksWarped), warpedShape, { source });
         // Slicer markups in, Slicer markups out too (the CSV keeps no ids): the input file rewritten with the warped positions.
         const markups = warpedMarkupsName(movingLandmarks.path);
-        if (markups !== undefined) await writeShape(out(markups), { ...movingLandmarks.shape, pointsLps: warpedLm }, { source });
+        if (markups !== undefined) await writeShape(out(markups), warpedShape, { source });
         await writeFileAtomic(out(REGISTRATION_OUTPUTS.landmarksError), landmarkErrorCsv(warpedLm, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps, movingLandmarks.shape.labels));
         // The other convention, that of Learn2Reg and most DIR-Lab tables: the fixed landmarks through the exported field.
         const throughField = summarizeErrors(landmarkErrorsThroughField(sampled.image, fixedLandmarks.shape.pointsLps, movingLandmarks.shape.pointsLps));
         // T is 0 beyond the grid (ITK's rule): such landmarks are measured as if nothing moved there, and the user is told.
-        const outsideField = landmarksOutsideField(sampled.image, fixedLandmarks.shape.pointsLps);
+        const outsideField = new GridSampler(sampled.image).countOutside(fixedLandmarks.shape.pointsLps);
         if (outsideField > 0) {
           warnings.push(
             `${outsideField} of ${fixedLandmarks.shape.pointsLps.length / 3} fixed landmarks lie outside the field's grid, where it is 0 (ITK's rule): the landmark error through the field (report.json landmarks.errorThroughField) counts no motion for them; landmarks_error.csv is not affected`,
