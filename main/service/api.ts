@@ -323,6 +323,12 @@ export interface ApiErrorInfo {
   file?: string;
 }
 
+/**
+ * ApiErrorInfo.name of openFile's refusal of a folder that `monge register` wrote: the app opens it as results
+ * instead (a results folder dropped on the window).
+ */
+export const RESULTS_FOLDER_ERROR = 'ResultsFolderError';
+
 /** The answer to one call, as both hosts send it (errors travel as data, never as a host's own exception). */
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: ApiErrorInfo };
 

@@ -10,7 +10,7 @@
  * and, where the pipeline did not store one, the displacement from the moving shape.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Frame } from '../../core/frames/index.ts';
 import { readImage } from '../../core/io/images/read-image.ts';
 import { imageFormatOf } from '../../core/io/images/image-format.ts';
@@ -22,7 +22,7 @@ import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type ShapePhaseName } from '../../core/registration/types.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
 import type { Shape } from '../../core/shape/types.ts';
-import type { DisplayShape, ResultSlices, ResultsPayload } from './api.ts';
+import { RESULTS_FOLDER_ERROR, type DisplayShape, type ResultSlices, type ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
 import { readReportFile } from '../../core/registration/report-file.ts';
@@ -62,11 +62,41 @@ export interface ResultsReadOptions {
   slices?: boolean;
 }
 
+/** True for the files that name their results folder when opened or dropped: its report.json and warped shape. */
+const isFolderOutput = (name: string): boolean => name === REGISTRATION_OUTPUTS.report || shapeFileNamed([name], REGISTRATION_OUTPUTS.warped) !== undefined;
+
+/**
+ * True when `path` is a folder that `monge register` wrote (its warped shape or report.json is there), so that
+ * opening it as an input shape is a mistake the user interface can mend by opening it as results instead.
+ */
+export async function isResultsFolder(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return false;
+  const names = await readdir(path).catch(() => [] as string[]);
+  return names.some(isFolderOutput);
+}
+
+/**
+ * Thrown where a results folder is opened as an input shape; `name` crosses the service boundary
+ * (RESULTS_FOLDER_ERROR), so the renderer can open the folder as results.
+ */
+export class ResultsFolderError extends Error {
+  override readonly name = RESULTS_FOLDER_ERROR;
+  constructor(readonly file: string) {
+    super(`${file}: is a Monge results folder, not a shape: open it with Open results…`);
+  }
+}
+
+/**
+ * Reads a results folder. A path to its report.json or warped shape opens the folder holding it (what a user drops
+ * or picks when a dialog shows files).
+ */
 export async function readResultsFolder(dirPath: string, options: ResultsReadOptions = {}): Promise<ResultsPayload> {
-  const dir = resolve(dirPath);
-  const info = await stat(dir).catch(() => undefined);
-  if (!info) throw new InputError(dir, 'not-found', 'no such folder');
-  if (!info.isDirectory()) throw new InputError(dir, 'unsupported', 'is a file; open the output folder of `monge register`');
+  const given = resolve(dirPath);
+  const givenInfo = await stat(given).catch(() => undefined);
+  if (!givenInfo) throw new InputError(given, 'not-found', 'no such folder');
+  const dir = givenInfo.isDirectory() ? given : isFolderOutput(basename(given)) ? dirname(given) : undefined;
+  if (dir === undefined) throw new InputError(given, 'unsupported', 'is a file; open the output folder of `monge register`');
   const names = (await readdir(dir)).sort();
   const stepNames = await readdir(join(dir, REGISTRATION_OUTPUTS.stepsDir)).catch(() => [] as string[]);
   const files = [...names, ...stepNames.map((n) => `${REGISTRATION_OUTPUTS.stepsDir}/${n}`)];

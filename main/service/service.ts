@@ -47,7 +47,7 @@ import { engineInfo } from './engine-info.ts';
 import { exportResult } from './export.ts';
 import { JobRunner, type JobListener } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
-import { readResultsFolder } from './results-folder.ts';
+import { isResultsFolder, readResultsFolder, ResultsFolderError } from './results-folder.ts';
 import { densestIndices, extractSlices } from './slices.ts';
 
 export interface MongeServiceOptions {
@@ -276,6 +276,8 @@ export class MongeService implements MongeApi {
   }
 
   private async open(path: string, name: string, options: OpenOptions): Promise<OpenedFile> {
+    // Before the folder is taken for a DICOM series, which a results folder would fail as, naming DICOM.
+    if (await isResultsFolder(path)) throw new ResultsFolderError(path);
     const kind = await inputKindOf(path);
     if (kind === undefined) throw new InputError(path, 'unsupported', 'not a file format Monge knows (meshes, landmarks or volumes; see the README)');
     if (kind === 'image' && options.landmarks === true) throw new InputError(path, 'unsupported', 'is a volume, not a landmark file');

@@ -21,6 +21,7 @@ import type {
   ResultsPayload,
   ShapePhaseName,
 } from '../../main/service/api.ts';
+import { RESULTS_FOLDER_ERROR } from '../../main/service/api.ts';
 import type { ScaleSpec } from './color-scale.ts';
 import { drawLegend } from './legend.ts';
 import { Messages } from './messages.ts';
@@ -33,8 +34,12 @@ type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
 const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
 const looksLikePoints = (name: string): boolean => POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
-/** A `.json` that is not Slicer's `.mrk.json` landmarks: what `monge train-prior` writes. */
-const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name);
+/** The report a results folder holds (core/registration/types.ts REGISTRATION_OUTPUTS.report). */
+const isReportFile = (name: string): boolean => name.toLowerCase() === 'report.json';
+/** A `.json` that is not Slicer's `.mrk.json` landmarks nor a results folder's report: what `monge train-prior` writes. */
+const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name) && !isReportFile(name);
+/** A page cannot read a dropped folder, nor a dropped report.json's neighbours: only the host's path reaches them. */
+const FOLDER_BY_PATH = 'type the folder’s path under Path on the host (as results folder, or as moving / fixed for a DICOM series)';
 
 /** The element with this id, of the given type; throws when the page lacks it (a build mistake). */
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -187,6 +192,11 @@ export class App {
   async open(role: Role | 'prior' | 'auto', source: FileSource): Promise<void> {
     const name = sourceName(source);
     if (role === 'prior' || (role === 'auto' && looksLikePrior(name))) return this.openPrior(source);
+    if (role === 'auto' && isReportFile(name)) {
+      if ('path' in source) return this.openResults(source.path);
+      this.messages.error(`${name} belongs to a results folder, which a page cannot open from a dropped file: ${FOLDER_BY_PATH}.`);
+      return;
+    }
     const status = role === 'auto' ? undefined : this.statusElement(role);
     const before = status ? { text: status.textContent, state: status.dataset.state } : undefined;
     if (status) {
@@ -212,6 +222,8 @@ export class App {
         status.textContent = before.text;
         status.dataset.state = before.state ?? 'empty';
       }
+      // A results folder dropped on the window (the desktop app passes its path): show it as results.
+      if (role === 'auto' && 'path' in source && error instanceof Error && error.name === RESULTS_FOLDER_ERROR) return this.openResults(source.path);
       if (isCancel(error)) this.messages.info(`Opening ${name} was cancelled.`);
       else this.messages.error(`Could not open ${name}: ${withoutPrefix(messageOf(error), name)}`);
     } finally {
@@ -771,7 +783,14 @@ export class App {
       e.preventDefault();
       view.classList.remove('dragging');
       // Shapes before landmarks: opening a shape closes the landmarks of the previous pair, not the dropped ones.
-      const files = [...(e.dataTransfer?.files ?? [])].sort((a, b) => Number(looksLikePoints(a.name)) - Number(looksLikePoints(b.name)));
+      const transfer = e.dataTransfer;
+      // A folder reaches a page as an unreadable empty file; only the desktop app has its path (a DICOM series, or
+      // a results folder, which open() shows as results).
+      const folders = new Set([...(transfer?.items ?? [])].filter((item) => item.webkitGetAsEntry()?.isDirectory).map((item) => item.getAsFile()?.name));
+      const all = [...(transfer?.files ?? [])];
+      const files = all.filter((f) => !folders.has(f.name) || this.client.host?.pathForFile(f));
+      for (const f of all) if (!files.includes(f)) this.messages.error(`${f.name} is a folder, which a page cannot read: ${FOLDER_BY_PATH}.`);
+      files.sort((a, b) => Number(looksLikePoints(a.name)) - Number(looksLikePoints(b.name)));
       void (async () => {
         for (const file of files) await this.openDropped(file, 'auto');
       })();

@@ -401,6 +401,28 @@ test('drag and drop: a file dropped on the view opens', { skip }, async () => {
   assert.match(await page.textContent('#input-moving') ?? '', /mesh, 4 vertices, 4 triangles/);
 });
 
+test('a results folder is not taken for a shape: its report.json dropped on the page and the folder opened as moving say how to open it', { skip }, async () => {
+  const { page } = session;
+  await clearMessages(page);
+  const report = await readFile(join(lung.dir, 'report.json'), 'utf8');
+  await page.locator('#view3d').evaluate((view, text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'report.json'));
+    view.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, report);
+  const error = page.locator('#messages .message[data-kind="error"] span').last();
+  await error.waitFor({ timeout: 10_000 });
+  assert.match(await error.textContent() ?? '', /^report\.json belongs to a results folder, which a page cannot open from a dropped file: type the folder’s path under Path on the host \(as results folder/);
+  assert.equal(await page.textContent('#input-prior'), 'none', 'not taken for a residual prior');
+  await clearMessages(page);
+  await page.locator('#path-input').fill(lung.dir);
+  await page.locator('#path-role').selectOption('moving');
+  await page.locator('#path-input').press('Enter');
+  await error.waitFor({ timeout: 10_000 });
+  assert.equal(await error.textContent(), 'Could not open out: is a Monge results folder, not a shape: open it with Open results…');
+  assert.match(await page.textContent('#input-moving') ?? '', /dropped_tetra\.off/, 'the moving shape stays');
+});
+
 /** Progress as recorded while a registration ran: the stages it went through, and whether the bar moved within one. */
 async function progressSummary(): Promise<{ stages: string[]; movedWithinStage: boolean; maxValue: number; samples: number }> {
   const samples = (await progressLog(session.page)).flatMap((s) => {

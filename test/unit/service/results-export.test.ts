@@ -10,7 +10,9 @@ import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { landmarkErrors } from '../../../core/metrics/landmark-error.ts';
 import { exportResult } from '../../../main/service/export.ts';
-import { readResultsFolder } from '../../../main/service/results-folder.ts';
+import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
+import { isResultsFolder, readResultsFolder } from '../../../main/service/results-folder.ts';
+import { MongeService } from '../../../main/service/service.ts';
 import { needsSharedData } from '../../support/data.ts';
 import { LUNG, writeBrainResults, writeLungResults, type LungFixture } from '../../e2e/support/results-fixture.ts';
 import { tempDir } from '../../support/temp-dir.ts';
@@ -107,6 +109,26 @@ test('results folder (brain, mesh inputs named by the report): the warped shape 
   const distance = r.warped.arrays.find((a) => a.name === 'surface_distance');
   assert.ok(distance && distance.range[1] < 1e-3, 'the warped shape lies on the fixed one');
   assert.deepEqual(r.report?.columns, ['before', 'prealign', 'finetune', 'after']);
+});
+
+test('results folder: its report.json or warped shape opens the folder; opened as a shape, the folder is refused by name for the app to show it as results', { skip }, async () => {
+  const { dir } = await writeBrainResults(join(root, 'brain-by-file'));
+  const byReport = await readResultsFolder(join(dir, 'report.json'), { slices: false });
+  assert.equal(byReport.dir, dir);
+  assert.equal(byReport.warped.pointsLps.length, 3 * 10242);
+  assert.equal((await readResultsFolder(join(dir, 'warped.gii'), { slices: false })).dir, dir);
+  await assert.rejects(readResultsFolder(join(dir, 'steps', 'prealign.vtk')), /prealign\.vtk: is a file; open the output folder/);
+
+  assert.equal(await isResultsFolder(dir), true);
+  assert.equal(await isResultsFolder(join(dir, 'report.json')), false, 'a file is no folder');
+  assert.equal(await isResultsFolder(join(dir, 'steps')), false, 'a folder of step shapes only');
+  const service = new MongeService({ host: 'web' });
+  await assert.rejects(service.openFile({ path: dir }), (error: Error & { file?: string }) => {
+    assert.equal(error.name, RESULTS_FOLDER_ERROR);
+    assert.equal(error.file, dir);
+    assert.match(error.message, /is a Monge results folder, not a shape: open it with Open results/);
+    return true;
+  });
 });
 
 test('results folder: a missing folder or a folder without a warped shape is a clear error', async () => {
