@@ -1,10 +1,12 @@
 /**
  * The one place that maps a call arriving at a host (an IPC invoke, a WebSocket message) onto the service: it
  * accepts only the API's method names, checks the arguments' shape (they come from a renderer, which a host must
- * not trust blindly), runs the call, and turns the result or the error into a CallOutcome. Both hosts use it, so
+ * not trust blindly), runs the call, and turns the result or the error into a CallOutcome (an error in the app's
+ * words: app-words.ts). Both hosts use it, so
  * neither duplicates any of this.
  */
 import { API_METHODS, EXPORT_KINDS, type ApiMethod, type CallOutcome, type MongeApi } from './api.ts';
+import { errorInAppWords } from './app-words.ts';
 import { toErrorInfo } from './error-info.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,6 +69,6 @@ export async function dispatch(api: MongeApi, method: unknown, args: unknown): P
     const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
     return { ok: true, value: await fn.apply(api, list) };
   } catch (error) {
-    return { ok: false, error: toErrorInfo(error) };
+    return { ok: false, error: errorInAppWords(toErrorInfo(error)) };
   }
 }

@@ -47,6 +47,7 @@ import { engineInfo } from './engine-info.ts';
 import { exportResult } from './export.ts';
 import { JobRunner, type JobListener } from './job-runner.ts';
 import type { SurfaceJobParams } from './jobs/surface-job.ts';
+import { inAppWords } from './app-words.ts';
 import { isResultsFolder, readResultsFolder, ResultsFolderError } from './results-folder.ts';
 import { densestIndices, extractSlices } from './slices.ts';
 
@@ -126,11 +127,12 @@ export class MongeService implements MongeApi {
 
   /**
    * `text` with every upload's session copy named as the user knows the file: a registration of uploads that fails,
-   * or warns, names `grey.nii.gz`, not `/tmp/monge-session-…/uploads/2/grey.nii.gz`.
+   * or warns, names `grey.nii.gz`, not `/tmp/monge-session-…/uploads/2/grey.nii.gz`; and its remedies named as the
+   * app's controls, not the command line's options (app-words.ts).
    */
   private userWords(text: string): string {
     for (const [path, name] of this.uploadNames) text = text.split(path).join(name);
-    return text;
+    return inAppWords(text);
   }
 
   /** Cancels the jobs started by a client that is gone (job-owner.ts); not part of the API the user interface calls. */

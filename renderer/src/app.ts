@@ -57,6 +57,11 @@ function isCancel(error: unknown): boolean {
   return error instanceof Error && error.name === 'CancelledError';
 }
 
+/** Advanced › Fine-tuning as the request's `diffeomorphic` (absent: the preset's own choice). */
+function finetuneForm(value: string): Pick<RegisterJobRequest, 'diffeomorphic'> {
+  return value === 'diffeomorphic' ? { diffeomorphic: true } : value === 'displacement' ? { diffeomorphic: false } : {};
+}
+
 /** The name to show for a source: the file name of a host path, or an upload's own name. */
 function sourceName(source: FileSource): string {
   return 'path' in source ? (source.path.split(/[\\/]/).pop() ?? source.path) : source.name;
@@ -467,6 +472,8 @@ export class App {
       ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
       ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
       ...(byId<HTMLInputElement>('knob-inverse-field').checked ? { inverseField: true } : {}),
+      ...finetuneForm(byId<HTMLSelectElement>('knob-finetune-form').value),
+      ...(byId<HTMLInputElement>('knob-rotation-search').checked ? { rotationSearch: true } : {}),
       ...(label !== undefined ? { label } : {}),
       ...(threshold !== undefined ? { threshold } : {}),
       ...(this.prior ? { residualPrior: this.prior.path } : {}),

@@ -761,7 +761,7 @@ test('label maps from the UI: Parameters › Label registers one structure of ea
   const vertices = async (): Promise<number> => Number(/surface (\d+) vertices/.exec((await page.textContent('#input-fixed')) ?? '')?.[1]);
   const both = await vertices();
   const resultsDir = join(dir, 'run');
-  await setParameters(page, { preset: 'generic', steps: ['prealign'], fieldSpacingMm: 6, outDir: resultsDir, label: 2 });
+  await setParameters(page, { preset: 'generic', steps: ['prealign'], fieldSpacingMm: 6, outDir: resultsDir, label: 2, finetuneForm: 'diffeomorphic', rotationSearch: true });
   // The surface shown is the selection's, as registered: label 2 alone, fewer vertices than both balls.
   await page.locator('#knob-label').dispatchEvent('change');
   await page.waitForFunction((n) => {
@@ -775,6 +775,11 @@ test('label maps from the UI: Parameters › Label registers one structure of ea
   await waitForResults(page);
   const report = JSON.parse(await readFile(join(resultsDir, 'report.json'), 'utf8'));
   assert.equal(report.settings.volumeSelection, 'label 2');
+  // Advanced › Fine-tuning and Rotation search reach the pipeline as --diffeomorphic and --rotation-search do.
+  assert.equal(report.settings.overrides.diffeomorphic, true);
+  assert.equal(report.settings.resolvedPreset.finetune.diffeomorphic, true, 'over the generic preset’s displacement');
+  assert.equal(report.settings.overrides.rotationSearch, true);
+  assert.equal(report.settings.resolvedPreset.prealign.rotationSearch, true);
   const b = boundsOf((await readShape(join(resultsDir, 'fixed_surface.vtk'))).pointsLps);
   assert.ok(Math.abs((b[0] + b[1]) / 2 - 19) < 1.5 && Math.abs(b[1] - b[0] - 28) < 4, `fixed surface x ${b[0]}…${b[1]}: label 2 only`);
   await setParameters(page, { preset: 'generic', steps: ['prealign'] });

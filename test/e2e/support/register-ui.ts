@@ -18,6 +18,10 @@ export interface RegisterParameters {
   /** Parameters › Advanced › Label / Threshold (volume inputs). */
   label?: number;
   threshold?: number;
+  /** Advanced › Fine-tuning (absent: preset default). */
+  finetuneForm?: 'diffeomorphic' | 'displacement';
+  /** Advanced › Rotation search. */
+  rotationSearch?: boolean;
 }
 
 /** Fills the Parameters panel: every knob is set, so nothing carries over from a previous test. */
@@ -34,6 +38,8 @@ export async function setParameters(page: Page, p: RegisterParameters): Promise<
   await page.locator('#knob-inverse-field').setChecked(p.inverseField ?? false);
   await page.locator('#knob-label').fill(p.label === undefined ? '' : String(p.label));
   await page.locator('#knob-threshold').fill(p.threshold === undefined ? '' : String(p.threshold));
+  await page.locator('#knob-finetune-form').selectOption(p.finetuneForm ?? '');
+  await page.locator('#knob-rotation-search').setChecked(p.rotationSearch ?? false);
 }
 
 /** Dismisses every message on the page (as a user closes them before a new run; the next error is then the run's). */
