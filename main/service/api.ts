@@ -196,7 +196,11 @@ export interface ResultSlices {
   warpedThroughField: boolean;
 }
 
-/** A finished `monge register` output folder (layout: core/registration/types.ts REGISTRATION_OUTPUTS). */
+/**
+ * A finished `monge register` output folder (layout: core/registration/types.ts REGISTRATION_OUTPUTS). Shapes carry
+ * only the arrays the view colours by, and equal arrays are one object (the shapes' shared triangulation), sent
+ * once: treat them as read-only.
+ */
 export interface ResultsPayload {
   dir: string;
   /** The warped moving shape, with `displacement`, `confidence` and `surface_distance` arrays where known. */

@@ -27,6 +27,7 @@ import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';
 import { readReportFile } from '../../core/registration/report-file.ts';
 import { reportInputs, reportLandmarksFrame, reportView, reportWarnings, reportWarpedLandmarksRun } from './report-view.ts';
+import { SharedArrays } from './shared-arrays.ts';
 import { densestIndices, extractSlices, resampleOnSlices } from './slices.ts';
 import { SurfaceLocator } from '../../core/metrics/point-to-surface.ts';
 
@@ -46,15 +47,30 @@ function displacementBetween(from: Shape, to: Shape): Float32Array | undefined {
   return d;
 }
 
-/** The display form of a result shape, with displacement (when missing) and surface distance added. */
-function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceLocator | undefined): DisplayShape {
+/**
+ * The arrays the results view colours by (renderer: Color by). The files' other arrays (Normals, which the view
+ * computes itself; ModelToModelDistance's Signed / Absolute) stay in the files and out of the payload.
+ */
+const SHOWN_ARRAYS: ReadonlySet<string> = new Set(['displacement', 'confidence', 'surface_distance']);
+
+/**
+ * The display form of a result shape, with displacement (when missing) and surface distance added, its arrays those
+ * the view shows, and each array that equals one of an earlier shape the same object (shared-arrays.ts).
+ */
+function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceLocator | undefined, shared: SharedArrays): DisplayShape {
   const display = toDisplayShape(shape);
+  display.arrays = display.arrays.filter((a) => SHOWN_ARRAYS.has(a.name));
   if (moving && !display.arrays.some((a) => a.name === 'displacement')) {
     const d = displacementBetween(moving, shape);
     if (d) display.arrays.push(displayArray('displacement', 3, d, true));
   }
   if (distance) display.arrays.push(displayArray('surface_distance', 1, distance.query(shape.pointsLps).distanceMm));
-  return display;
+  return {
+    ...display,
+    pointsLps: shared.share(display.pointsLps),
+    triangles: shared.share(display.triangles),
+    arrays: display.arrays.map((a) => ({ ...a, values: shared.share(a.values) })),
+  };
 }
 
 export interface ResultsReadOptions {
@@ -145,12 +161,14 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const fixed = await inputShape(REGISTRATION_OUTPUTS.fixedSurface, inputPath(inputs.fixed), 'fixed shape');
   const distance = fixed?.triangles && fixed.triangles.length > 0 ? SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles }) : undefined;
 
+  const shared = new SharedArrays();
+  const movingDisplay = moving ? resultShape(moving, undefined, distance, shared) : undefined;
   const steps: { step: ShapePhaseName; shape: DisplayShape }[] = [];
   for (const step of SHAPE_PHASE_NAMES) {
     const name = shapeFileNamed(stepNames, step);
     if (!name) continue;
     const shape = await tryRead(join(dir, REGISTRATION_OUTPUTS.stepsDir, name), `${step} step shape`);
-    if (shape) steps.push({ step, shape: resultShape(shape, moving, distance) });
+    if (shape) steps.push({ step, shape: resultShape(shape, moving, distance, shared) });
   }
 
   // Landmark files holding several point sets (DIR-Lab's exp_* / insp_* CSV) are read with the prefixes the run used.
@@ -183,8 +201,8 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
 
   return {
     dir,
-    warped: resultShape(warped, moving, distance),
-    ...(moving ? { moving: resultShape(moving, undefined, distance) } : {}),
+    warped: resultShape(warped, moving, distance, shared),
+    ...(movingDisplay ? { moving: movingDisplay } : {}),
     ...(fixed ? { fixed: toDisplayShape(fixed) } : {}),
     steps,
     landmarks: {

@@ -6,7 +6,7 @@
  *
  * In the JSON header every typed array is replaced by `{"$typed": "<Float32Array|…>", "offset": o, "length": n}`,
  * `offset` counted in bytes from the start of the array section; each array starts on an 8-byte boundary so the
- * receiver can view it in place. Non-finite numbers become null (JSON). Pure code: the web host (Node) and the
+ * receiver can view it in place; an array referenced more than once is stored once. Non-finite numbers become null (JSON). Pure code: the web host (Node) and the
  * renderer (browser) share it.
  */
 
@@ -42,6 +42,7 @@ function typedName(value: unknown): TypedName | undefined {
 /** Encodes a JSON-like value that may contain typed arrays. */
 export function encodeMessage(value: unknown): Uint8Array<ArrayBuffer> {
   const arrays: Typed[] = [];
+  const offsets = new Map<Typed, number>();
   let offset = 0;
   const header = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     // The holder's own property, before any toJSON (Node's Buffer has one that would turn it into a number list).
@@ -49,7 +50,11 @@ export function encodeMessage(value: unknown): Uint8Array<ArrayBuffer> {
     const name = typedName(original);
     if (name === undefined) return v;
     const array = original as Typed;
+    // An array referenced twice (results share one triangulation among their shapes) travels once.
+    const known = offsets.get(array);
+    if (known !== undefined) return { $typed: name, offset: known, length: array.length } satisfies TypedRef;
     const ref: TypedRef = { $typed: name, offset, length: array.length };
+    offsets.set(array, offset);
     arrays.push(array);
     offset += align8(array.byteLength);
     return ref;

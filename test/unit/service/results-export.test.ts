@@ -13,6 +13,7 @@ import { exportResult } from '../../../main/service/export.ts';
 import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
 import { isResultsFolder, readResultsFolder } from '../../../main/service/results-folder.ts';
 import { MongeService } from '../../../main/service/service.ts';
+import { encodeMessage } from '../../../main/service/wire-codec.ts';
 import { needsSharedData } from '../../support/data.ts';
 import { LUNG, writeBrainResults, writeLungResults, type LungFixture } from '../../e2e/support/results-fixture.ts';
 import { tempDir } from '../../support/temp-dir.ts';
@@ -109,6 +110,13 @@ test('results folder (brain, mesh inputs named by the report): the warped shape 
   const distance = r.warped.arrays.find((a) => a.name === 'surface_distance');
   assert.ok(distance && distance.range[1] < 1e-3, 'the warped shape lies on the fixed one');
   assert.deepEqual(r.report?.columns, ['before', 'prealign', 'finetune', 'after']);
+  // One triangulation (fsaverage5's) for the moving, step and warped shapes: one array object, sent once.
+  assert.ok(r.moving && r.steps.every((s) => s.shape.triangles === r.warped.triangles) && r.moving.triangles === r.warped.triangles);
+  assert.equal(r.warped.triangles.length, 3 * 20480);
+  const unique = new Set([r.warped, r.moving, r.fixed, ...r.steps.map((s) => s.shape)].flatMap((s) => (s ? [s.pointsLps, s.triangles, ...s.arrays.map((a) => a.values)] : [])));
+  const uniqueBytes = [...unique].reduce((sum, a) => sum + a.byteLength, 0);
+  const frame = encodeMessage(r).length;
+  assert.ok(frame >= uniqueBytes && frame < uniqueBytes + 200_000, `${frame} bytes for ${uniqueBytes} of distinct arrays`);
 });
 
 test('results folder: its report.json or warped shape opens the folder; opened as a shape, the folder is refused by name for the app to show it as results', { skip }, async () => {

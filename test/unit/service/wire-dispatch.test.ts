@@ -34,6 +34,22 @@ test('wire codec: typed arrays of every kind round-trip bit for bit inside neste
   assert.deepEqual(decodeMessage(encodeMessage({ x: NaN, y: Infinity })), { x: null, y: null });
 });
 
+test('wire codec: an array referenced twice travels once and decodes to equal arrays on the same bytes', () => {
+  const triangles = Uint32Array.from({ length: 30_000 }, (_, i) => i % 997);
+  const points = Float32Array.from({ length: 3_000 }, (_, i) => i / 7);
+  const once = encodeMessage({ a: { triangles, points } });
+  const twice = encodeMessage({ a: { triangles, points }, b: { triangles, points: points.slice() } });
+  // b adds only its own copy of the points (12 kB) and its header, not the triangles' 120 kB again.
+  assert.ok(twice.length - once.length < points.byteLength + 200, `${twice.length - once.length} bytes more`);
+  const back = decodeMessage(twice) as { a: { triangles: Uint32Array; points: Float32Array }; b: { triangles: Uint32Array; points: Float32Array } };
+  assert.deepEqual(back.a.triangles, triangles);
+  assert.deepEqual(back.b.triangles, triangles);
+  assert.equal(back.a.triangles.buffer, back.b.triangles.buffer);
+  assert.equal(back.a.triangles.byteOffset, back.b.triangles.byteOffset);
+  assert.deepEqual(back.b.points, points);
+  assert.notEqual(back.a.points.byteOffset, back.b.points.byteOffset, 'equal content in two objects is not merged by the codec');
+});
+
 test('wire codec: malformed frames are rejected, not trusted', () => {
   assert.throws(() => decodeMessage(new Uint8Array(2)), /too short/);
   const frame = encodeMessage({ a: Float64Array.from([1, 2]) });
