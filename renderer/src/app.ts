@@ -393,7 +393,10 @@ export class App {
 
   private applyColor(): void {
     this.scale = this.view.setColorBy(byId<HTMLSelectElement>('color-by').value as ColorBy);
-    drawLegend(byId<HTMLCanvasElement>('legend'), this.scale);
+    const legend = byId<HTMLCanvasElement>('legend');
+    drawLegend(legend, this.scale);
+    // The legend's strip (10 px either side of it, app.css) is kept free of the scene.
+    this.view.setRightInset(legend.hidden ? 0 : legend.width + 20);
   }
 
   private refreshSlices(): void {

@@ -147,6 +147,8 @@ export class View3D {
   private colorBy: ColorBy = 'none';
   private blend = 1;
   private split = false;
+  /** Pixels at the right of the view kept free of the scene (setRightInset: the colour legend). */
+  private rightInsetPx = 0;
   private showGlyphs = false;
   private showLandmarks = true;
   private rendered = 0;
@@ -171,6 +173,7 @@ export class View3D {
     this.applySplit();
     new ResizeObserver(() => {
       this.grw.resize();
+      this.applySplit();
       this.render();
     }).observe(container);
     this.grw.resize();
@@ -315,17 +318,33 @@ export class View3D {
     return b;
   }
 
+  /**
+   * Keeps the right `px` pixels of the view free of the 3D scene (the colour legend's strip), so the legend covers
+   * no shape, nor, in the split view, half of the "after" side's.
+   */
+  setRightInset(px: number): void {
+    if (px === this.rightInsetPx) return;
+    this.rightInsetPx = px;
+    this.applySplit();
+    this.render();
+  }
+
   private applySplit(): void {
     const [a, b] = this.renderers;
     const window = this.grw.getRenderWindow();
+    // Never narrower than half the view: on a tiny window the legend overlaps rather than squeezing the scene away.
+    const width = this.container.clientWidth;
+    const right = width > 0 ? Math.max(0.5, 1 - this.rightInsetPx / width) : 1;
     if (this.split) {
-      a.setViewport(0, 0, 0.5, 1);
-      b.setViewport(0.5, 0, 1, 1);
+      a.setViewport(0, 0, right / 2, 1);
+      b.setViewport(right / 2, 0, right, 1);
       if (!window.hasRenderer(b)) window.addRenderer(b);
     } else {
-      a.setViewport(0, 0, 1, 1);
+      a.setViewport(0, 0, right, 1);
       if (window.hasRenderer(b)) window.removeRenderer(b);
     }
+    const labels = this.container.querySelector<HTMLElement>('#split-labels');
+    if (labels) labels.style.right = `${(1 - right) * width}px`;
     this.container.classList.toggle('split', this.split);
   }
 

@@ -318,6 +318,21 @@ test('results folder (copd1): shapes overlaid, coloured by displacement with a m
   };
   assert.ok(countPixels(half(split, false), orange) > 200, 'before: the moving lung on the left');
   assert.ok(viridisStopsPresent(half(split, true)) >= 2, 'after: the coloured warped lung on the right');
+  // Zoomed in until the lungs fill their halves, the scene still stops short of the legend's strip: below the
+  // legend, right of its left edge, only background (before, the "after" lung ran on under the legend).
+  for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+  const zoomed = await region(await session.screenshot('lung-results-split-zoomed'), '#view3d');
+  const [viewBox, legendBox] = await Promise.all([page.locator('#view3d').boundingBox(), page.locator('#legend').boundingBox()]);
+  assert.ok(viewBox && legendBox);
+  const strip = { x0: Math.ceil(legendBox.x - viewBox.x) - 4, y0: Math.ceil(legendBox.y + legendBox.height - viewBox.y) + 2 };
+  const stripWidth = zoomed.width - strip.x0;
+  const stripImage: RgbaImage = { width: stripWidth, height: zoomed.height - strip.y0, data: new Uint8Array(stripWidth * (zoomed.height - strip.y0) * 4) };
+  for (let y = strip.y0; y < zoomed.height; y++) stripImage.data.set(zoomed.data.subarray((y * zoomed.width + strip.x0) * 4, (y * zoomed.width + zoomed.width) * 4), (y - strip.y0) * stripWidth * 4);
+  assert.equal(countPixels(stripImage, notBackground), 0, 'nothing drawn in the legend’s strip');
+  const leftOfStrip = { ...stripImage, data: new Uint8Array(stripImage.data.length) };
+  for (let y = 0; y < stripImage.height; y++) leftOfStrip.data.set(zoomed.data.subarray(((y + strip.y0) * zoomed.width + strip.x0 - stripWidth) * 4, ((y + strip.y0) * zoomed.width + strip.x0) * 4), y * stripWidth * 4);
+  assert.ok(countPixels(leftOfStrip, notBackground) > 500, 'while the zoomed lung fills the view up to it');
+  await page.keyboard.press('r');
   await page.locator('#split-view').uncheck();
   await page.locator('#before-after').fill('1');
   await page.locator('#step-select').selectOption('final');
