@@ -23,7 +23,8 @@ world coordinates (mm; the image's origin, spacing and direction cosines are hon
 every voxel > 0 is inside by default; --label N keeps one label of a label map, --threshold T keeps voxels ≥ T of a
 grey image. A grey image (a CT, an MR, a probability map) needs --threshold T or --label N: without one it is refused
 (exit 3), as register and ot refuse it, for its voxels > 0 are no anatomy (in a CT, the tissue denser than water).
-The surface is optionally smoothed (Taubin λ/μ, no shrinkage) and decimated (quadric error metrics).
+The surface is optionally smoothed (Taubin λ/μ: no overall shrinkage, but a structure a few voxels across melts
+away under many iterations, which is warned about) and decimated (quadric error metrics).
 
 Options:
   -o, --output OUT         output mesh (.vtk .vtp .stl .obj .ply .gii …), written atomically
@@ -72,7 +73,7 @@ Options:
       const grey = selecting ? undefined : greyVolumeProblem(image);
       if (grey !== undefined) throw new InputError(positionals[0], 'unsupported', `${grey}: ${GREY_IMAGE_REMEDY}`);
       bar.onProgress({ stage: 'extracting surface', fraction: 0.4 });
-      shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices });
+      shape = extractSurface(image, { label, threshold, smoothIterations, targetVertices, onWarning: (w) => printMessage(`warning: ${w} (--smooth)`) });
       bar.onProgress({ stage: 'writing', fraction: 0.9 });
       await writeShape(values.output, shape, { frame: frame ?? 'LPS' });
     } catch (e) {

@@ -159,3 +159,28 @@ test('real data: copd2 expiration mask holds two separate lungs → two large cl
   assert.ok(voxelCc[1] > 0.3 * voxelCc[0] && voxelCc[2] < 10, `voxel components ${voxelCc.slice(0, 4)}`);
   assert.ok(sizes[1] > 0.3 * sizes[0] && sizes[0] + sizes[1] > 0.99 * s.pointsLps.length / 3, `surface components ${sizes}`);
 });
+
+test('extract surface: smoothing that melts a thin structure away is reported with the volumes; a ball keeps its volume and no warning', () => {
+  const identity = Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const oneVoxel = imageFrom([9, 9, 9], [1, 1, 1], identity, [0, 0, 0], (p) => (Math.hypot(...p) < 0.5 ? 1 : 0));
+  const warnings: string[] = [];
+  const raw = extractSurface(oneVoxel);
+  const smoothed = extractSurface(oneVoxel, { smoothIterations: 10, onWarning: (w) => warnings.push(w) });
+  const before = enclosedVolume(raw.pointsLps, raw.triangles ?? []);
+  const after = enclosedVolume(smoothed.pointsLps, smoothed.triangles ?? []);
+  assert.ok(after < 0.5 * before, `${before} → ${after} mm³`);
+  assert.equal(warnings.length, 1);
+  assert.equal(
+    warnings[0],
+    `smoothing (10 iterations) shrank the surface's enclosed volume by ${(100 * (1 - after / before)).toFixed(0)} % (${before.toPrecision(3)} → ${after.toPrecision(3)} mm³): ` +
+      'structures a few voxels across melt away under many iterations; use fewer smoothing iterations',
+  );
+
+  // A ball of radius 8 voxels: Taubin's low-pass filter keeps it (volume within 5 % of 4/3 π r³), no warning.
+  const ball = imageFrom([24, 24, 24], [1, 1, 1], identity, [0, 0, 0], (p) => (Math.hypot(...p) < 8 ? 1 : 0));
+  const quiet: string[] = [];
+  const kept = extractSurface(ball, { smoothIterations: 10, onWarning: (w) => quiet.push(w) });
+  const volume = enclosedVolume(kept.pointsLps, kept.triangles ?? []);
+  assert.ok(Math.abs(volume / ((4 / 3) * Math.PI * 8 ** 3) - 1) < 0.05, `${volume} mm³`);
+  assert.equal(quiet.length, 0, quiet.join("; "));
+});
