@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import { InputError } from '../errors.ts';
 import { checkReadable, MAX_INPUT_BYTES } from '../read-bytes.ts';
+import { niftiDeclaredData } from './nifti-voxel-bytes.ts';
 import type { ImageFormat } from './types.ts';
 
 /**
@@ -120,11 +121,6 @@ function requireBytes(file: string, available: number, required: number, what: s
   }
 }
 
-/** Bytes per value for NIfTI datatype codes (nifti1.h DT_*), used when bitpix is unusable. */
-const NIFTI_DATATYPE_BYTES: Record<number, number> = {
-  2: 1, 4: 2, 8: 4, 16: 4, 32: 8, 64: 8, 128: 3, 256: 1, 512: 2, 768: 4, 1024: 8, 1280: 8, 1536: 16, 1792: 16, 2048: 32, 2304: 4,
-};
-
 /** NIfTI-1 (348-byte header) or NIfTI-2 (540-byte header), either byte order: required data start + length. */
 function checkNifti(file: string, content: Inflated): void {
   const h = content.head;
@@ -132,34 +128,15 @@ function checkNifti(file: string, content: Inflated): void {
   const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
   const le = view.getInt32(0, true);
   const be = view.getInt32(0, false);
-  const version = le === 348 || be === 348 ? 1 : le === 540 || be === 540 ? 2 : 0;
-  if (version === 0) {
+  const headerBytes = le === 348 || be === 348 ? 348 : le === 540 || be === 540 ? 540 : 0;
+  if (headerBytes === 0) {
     throw new InputError(file, 'bad-magic', `not a NIfTI file (header size field ${le}, expected 348 or 540)`);
   }
-  const little = le === 348 || le === 540;
-  const headerBytes = version === 1 ? 348 : 540;
-  if (h.length < headerBytes) throw new InputError(file, 'truncated', `the NIfTI header is cut short (${h.length} of ${headerBytes} bytes)`);
-  let count = 1;
-  let datatype: number;
-  let bitpix: number;
-  let voxOffset: number;
-  if (version === 1) {
-    const ndim = view.getInt16(40, little);
-    for (let i = 1; i <= Math.min(Math.max(ndim, 0), 7); i++) count *= Math.max(1, view.getInt16(40 + 2 * i, little));
-    datatype = view.getInt16(70, little);
-    bitpix = view.getInt16(72, little);
-    voxOffset = view.getFloat32(108, little);
-  } else {
-    const ndim = Number(view.getBigInt64(16, little));
-    for (let i = 1; i <= Math.min(Math.max(ndim, 0), 7); i++) count *= Math.max(1, Number(view.getBigInt64(16 + 8 * i, little)));
-    datatype = view.getInt16(12, little);
-    bitpix = view.getInt16(14, little);
-    voxOffset = Number(view.getBigInt64(168, little));
-  }
-  const bytesPerValue = bitpix > 0 && bitpix % 8 === 0 ? bitpix / 8 : NIFTI_DATATYPE_BYTES[datatype];
-  if (bytesPerValue === undefined) return;
-  const start = Number.isFinite(voxOffset) && voxOffset > headerBytes ? Math.floor(voxOffset) : headerBytes;
-  requireBytes(file, content.length, start + count * bytesPerValue, 'NIfTI voxel data');
+  const data = niftiDeclaredData(h);
+  if (!data) throw new InputError(file, 'truncated', `the NIfTI header is cut short (${h.length} of ${headerBytes} bytes)`);
+  if (data.bytesPerValue === undefined) return;
+  const start = Number.isFinite(data.voxOffset) && data.voxOffset > headerBytes ? Math.floor(data.voxOffset) : headerBytes;
+  requireBytes(file, content.length, start + data.values * data.bytesPerValue, 'NIfTI voxel data');
 }
 
 /** FreeSurfer MGH / MGZ: 284-byte big-endian header, then width·height·depth·frames values. */

@@ -11,6 +11,7 @@ import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
 import { niftiGeometryWarning, parseNiftiGeometry, readNiftiHead, shearedSformProblem } from './nifti-header.ts';
 import { isNifti2, nifti2ToNifti1 } from './nifti2.ts';
+import { checkNiftiFitsItkWasm } from './nifti-voxel-bytes.ts';
 import { correctNrrdGeometry, nrrdDeclaredSpace } from './nrrd-space.ts';
 import { checkImagePayload } from './payload-check.ts';
 import type { ImageFormat } from './types.ts';
@@ -98,8 +99,9 @@ async function readDicomFolder(folder: string, options: ReadImageOptions): Promi
  * Reading goes through itk-wasm in an isolated worker (see itk-wasm-runner.ts), while checkImagePayload verifies
  * in parallel that the file holds all the voxel bytes its header declares and that its compression is intact.
  * Rejects with an InputError naming the file: 'not-found', 'empty', 'is-directory' (a folder without DICOM files),
- * 'unsupported' (unknown suffix, 2-D or 4-D image), 'truncated', 'corrupt-compression', 'bad-magic', 'non-finite'
- * (spacing or origin), 'malformed' (anything itk-wasm cannot read, crashes on, or takes too long over).
+ * 'unsupported' (unknown suffix, 2-D or 4-D image), 'too-large' (a NIfTI image past the 2 GiB itk-wasm holds),
+ * 'truncated', 'corrupt-compression', 'bad-magic', 'non-finite' (spacing or origin), 'malformed' (anything itk-wasm
+ * cannot read, crashes on, or takes too long over).
  *
  * A NRRD's geometry is taken to LPS from the space its header declares, where ITK does not (nrrd-space.ts).
  *
@@ -123,15 +125,17 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     throw new InputError(path, 'unsupported', `unsupported image format (known suffixes: ${known}, or a DICOM series folder)`);
   }
   if (info.size === 0) throw new InputError(path, 'empty', 'the file is empty');
+  const head = format === 'nifti' ? await readNiftiHead(path) : undefined;
+  // Before itk-wasm is given the file: past its memory it fails without saying why (nifti-voxel-bytes.ts).
+  if (head) checkNiftiFitsItkWasm(path, head);
   let image: ReadImageResult;
-  let header: Uint8Array | undefined;
+  let header = head;
   try {
     image = await readWithItk(path, format, info, options);
-    if (format === 'nifti') header = await readNiftiHead(path);
   } catch (e) {
     if (format !== 'nifti' || !isRefusal(e)) throw e;
     const nifti1 = await nifti1BytesOfRefused(path);
-    if (nifti1 === undefined) throw niftiRefusal(path, await readNiftiHead(path)) ?? e;
+    if (nifti1 === undefined) throw niftiRefusal(path, head) ?? e;
     try {
       image = await readNifti1Bytes(path, nifti1, options);
     } catch (e2) {
