@@ -2,8 +2,9 @@
  * Checks of a DICOM series that ITK's series reader reads without an error but wrongly, silently, from the files' own
  * tags: slices not evenly spaced (a slice missing, or two stacks in one series: ITK spaces the slices evenly over the
  * distance from the first to the last, so every slice after a gap is misplaced), slices not stacked along their
- * normal (gantry tilt: ITK stacks them straight, the volume is sheared), a slice whose PixelSpacing differs from the
- * others', and a slice whose pixel data is cut short (ITK reads the missing pixels as 0).
+ * normal (gantry tilt: ITK stacks them straight, the volume is sheared), a slice whose PixelSpacing or
+ * ImageOrientationPatient differs from the others', and a slice whose pixel data is cut short (ITK reads the missing
+ * pixels as 0).
  *
  * DICOM PS3.3 C.7.6.2 Image Plane: ImagePositionPatient (0020,0032) is the LPS position (mm) of a slice's first
  * pixel, ImageOrientationPatient (0020,0037) its row and column directions; their cross product is the slice normal,
@@ -14,6 +15,7 @@
  */
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
+import { checkSliceOrientations } from './dicom-orientation.ts';
 
 type Vec3 = [number, number, number];
 
@@ -199,6 +201,8 @@ const nameOf = (file: string): string => file.split(/[\\/]/).pop() ?? file;
  *   file cut short, whose missing pixels ITK reads as 0 (InputError 'truncated' naming the file);
  * - a slice whose PixelSpacing differs from the rest of the series: ITK reads every slice at the first one's spacing
  *   (InputError 'unsupported' naming the file);
+ * - a slice whose ImageOrientationPatient differs from the rest of the series: ITK reads every slice in the first one's
+ *   orientation (InputError 'unsupported' naming the file; see dicom-orientation.ts);
  * - slices, projected on the slice normal of the first file, that are not evenly spaced: a gap differing from the
  *   median gap by more than 1 % of it or 0.01 mm, whichever is larger (ITK spaces them evenly from the first to the
  *   last, so every slice after a gap is misplaced);
@@ -223,6 +227,8 @@ export async function checkDicomSeries(folder: string, files: readonly string[])
     }
   }
   checkPixelSpacing(folder, slices);
+  // Before the positions, which are measured along the first slice's normal: a turned slice is named as such.
+  checkSliceOrientations(folder, slices.flatMap(({ file, tags }) => (tags.plane ? [{ file, orientation: tags.plane.orientation }] : [])));
   const planes: { file: string; plane: SlicePlane }[] = [];
   for (const { file, tags } of slices) {
     if (!tags.plane) return;

@@ -144,3 +144,43 @@ test('a slice whose PixelSpacing differs from the rest of the series is refused,
     return true;
   });
 });
+
+test('a slice whose ImageOrientationPatient is turned 10° in its plane is refused, naming the file; cosines 5e-5 apart pass', async () => {
+  // Slice 2 turned by 10° about the slice normal (Rodrigues' rotation of the row and column directions), at the
+  // position it would have in the series: only its orientation differs.
+  const turn = (v: V3, degrees: number): V3 => {
+    const t = (degrees * Math.PI) / 180;
+    const k = normal;
+    const kxv: V3 = [k[1] * v[2] - k[2] * v[1], k[2] * v[0] - k[0] * v[2], k[0] * v[1] - k[1] * v[0]];
+    const kv = k[0] * v[0] + k[1] * v[1] + k[2] * v[2];
+    return v.map((x, i) => x * Math.cos(t) + kxv[i] * Math.sin(t) + k[i] * kv * (1 - Math.cos(t))) as V3;
+  };
+  const folder = join(dir, 'turned');
+  await mkdir(folder);
+  const files = await writeDicomSeries(folder, spec);
+  const turnedRow = turn(row, 10);
+  const turnedColumn = turn(column, 10);
+  await writeFile(files[2], dicomSliceBytes({ ...spec, rowDirectionLps: turnedRow, columnDirectionLps: turnedColumn }, 2));
+  // The cosines as the file stores them (DS, 6 decimals): the message quotes them.
+  const ds = (v: number[]) => v.map((x) => String(Number(x.toFixed(6)))).join(' ');
+  await assert.rejects(readImage(folder), (e: unknown) => {
+    assert.ok(e instanceof InputError && e.problem === 'unsupported', String(e));
+    assert.equal(e.file, files[2]);
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(
+      e.message,
+      new RegExp(
+        `^${escaped(files[2])}: its ImageOrientationPatient \\(${escaped(ds([...turnedRow, ...turnedColumn]))}\\) is turned 10° from the ` +
+          `\\(${escaped(ds([...row, ...column]))}\\) of 3 other slice\\(s\\) of the DICOM series in ${escaped(folder)}`,
+      ),
+    );
+    assert.match(e.message, /ITK reads every slice of a series in one orientation/);
+    return true;
+  });
+  // Cosines 5e-5 off in one slice (GE data vary by ~1e-7; dcm2niix's tolerance is 1e-4) are the same orientation.
+  const nearly = join(dir, 'nearly-same-orientation');
+  await mkdir(nearly);
+  const nearlyFiles = await writeDicomSeries(nearly, spec);
+  await writeFile(nearlyFiles[1], dicomSliceBytes({ ...spec, rowDirectionLps: [row[0] + 5e-5, row[1], row[2]] }, 1));
+  assert.deepEqual((await readImage(nearly)).size, [6, 5, 4]);
+});
