@@ -24,7 +24,7 @@ const HEADER_LIMIT = 64 * 1024;
 
 type Signs = readonly [number, number, number];
 
-interface NrrdSpace {
+export interface NrrdSpace {
   /** The space's name as the NRRD format spells it in full. */
   name: string;
   /** The anatomical frame ('RAS', 'LAS', 'LPS'); undefined for the spaces that name no patient orientation. */
@@ -59,26 +59,36 @@ for (const [names, frame, toLps, itk] of [
   for (const n of names) SPACES.set(n, { name: names[0].replace(/^3d/, '3D'), frame, toLps, itk });
 }
 
-/** The space named by a NRRD header's `space:` field; undefined when it names none (or one NRRD does not define). */
-export function nrrdSpaceOf(header: string): NrrdSpace | undefined {
+/** The value of field `name` (e.g. `space`, `kinds`) in a NRRD header, trimmed; undefined when the header has none. */
+export function nrrdFieldOf(header: string, name: string): string | undefined {
   for (const line of header.split(/\r?\n/)) {
     if (line === '') break; // the blank line ends the header (data, or nothing for a detached .nhdr, follows)
-    const m = /^space:\s*(.*?)\s*$/.exec(line);
-    if (m) return SPACES.get(m[1].toLowerCase());
+    if (line.startsWith(`${name}:`)) return line.slice(name.length + 1).trim();
   }
   return undefined;
 }
 
-/** The space declared by the NRRD (.nrrd or detached .nhdr) header of `path`; undefined when it declares none. */
-export async function nrrdDeclaredSpace(path: string): Promise<NrrdSpace | undefined> {
+/** The space named by a NRRD header's `space:` field; undefined when it names none (or one NRRD does not define). */
+export function nrrdSpaceOf(header: string): NrrdSpace | undefined {
+  const name = nrrdFieldOf(header, 'space');
+  return name === undefined ? undefined : SPACES.get(name.toLowerCase());
+}
+
+/** The header text of the NRRD (.nrrd or detached .nhdr) file `path`: its first 64 KiB, as latin1. */
+export async function readNrrdHeader(path: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const buffer = new Uint8Array(HEADER_LIMIT);
     const { bytesRead } = await handle.read(buffer, 0, HEADER_LIMIT, 0);
-    return nrrdSpaceOf(new TextDecoder('latin1').decode(buffer.subarray(0, bytesRead)));
+    return new TextDecoder('latin1').decode(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
+}
+
+/** The space declared by the NRRD (.nrrd or detached .nhdr) header of `path`; undefined when it declares none. */
+export async function nrrdDeclaredSpace(path: string): Promise<NrrdSpace | undefined> {
+  return nrrdSpaceOf(await readNrrdHeader(path));
 }
 
 /** The frame ('RAS', 'LAS', 'LPS') declared by the NRRD header of `path`; undefined when it declares none. */

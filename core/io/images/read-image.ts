@@ -12,7 +12,8 @@ import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type I
 import { niftiGeometryWarning, parseNiftiGeometry, readNiftiHead, shearedSformProblem } from './nifti-header.ts';
 import { isNifti2, nifti2ToNifti1 } from './nifti2.ts';
 import { checkNiftiFitsItkWasm } from './nifti-voxel-bytes.ts';
-import { correctNrrdGeometry, nrrdDeclaredSpace } from './nrrd-space.ts';
+import { correctNrrdGeometry, nrrdSpaceOf, readNrrdHeader } from './nrrd-space.ts';
+import { convertNrrdVectorValues } from './nrrd-vectors.ts';
 import { checkImagePayload } from './payload-check.ts';
 import type { ImageFormat } from './types.ts';
 
@@ -103,7 +104,8 @@ async function readDicomFolder(folder: string, options: ReadImageOptions): Promi
  * 'truncated', 'corrupt-compression', 'bad-magic', 'non-finite' (spacing or origin), 'malformed' (anything itk-wasm
  * cannot read, crashes on, or takes too long over).
  *
- * A NRRD's geometry is taken to LPS from the space its header declares, where ITK does not (nrrd-space.ts).
+ * A NRRD's geometry is taken to LPS from the space its header declares, where ITK does not (nrrd-space.ts), and so
+ * are the values of a NRRD vector image (nrrd-vectors.ts).
  *
  * The voxel buffer is the one itk-wasm produced, moved from the worker without a copy (a plain ArrayBuffer).
  */
@@ -147,10 +149,15 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   const warning = geometry && niftiGeometryWarning(path, geometry, image);
   if (warning) image.warnings.push(warning);
   if (format === 'nrrd') {
-    // ITK misplaces some NRRD spaces (left-anterior-superior, the -time ones): see nrrd-space.ts.
-    const space = await nrrdDeclaredSpace(path);
-    const spaceWarning = space && correctNrrdGeometry(image, space, path);
-    if (spaceWarning) image.warnings.push(spaceWarning);
+    // ITK misplaces some NRRD spaces (left-anterior-superior, the -time ones): see nrrd-space.ts. And it leaves the
+    // values of a vector image in the file's space (a RAS displacement field): see nrrd-vectors.ts.
+    const nrrdHeader = await readNrrdHeader(path);
+    const space = nrrdSpaceOf(nrrdHeader);
+    if (space) {
+      const spaceWarning = correctNrrdGeometry(image, space, path);
+      if (spaceWarning) image.warnings.push(spaceWarning);
+      convertNrrdVectorValues(image, nrrdHeader, space, path);
+    }
   }
   return image;
 }
