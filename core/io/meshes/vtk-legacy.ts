@@ -6,13 +6,15 @@
  * Read: ASCII and BINARY (big-endian) POLYDATA and UNSTRUCTURED_GRID; both the counted cell layout of files before
  * version 5.1 and 5.1's OFFSETS/CONNECTIVITY. Polygons, quads, pixels and strips become triangles; vertices and
  * lines keep only their points (a POLYDATA of VERTICES is a point cloud, as the lung vessel trees are). Point data
- * (SCALARS, COLOR_SCALARS, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, ids and FIELD arrays) is kept, VECTORS
- * and NORMALS as spatial vectors, TENSORS as spatial tensors; cell data and dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line
- * declares the frame. Write: see ./vtk-legacy-writer.ts.
+ * (SCALARS, COLOR_SCALARS, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, TENSORS6, ids and FIELD arrays) is
+ * kept, VECTORS and NORMALS as spatial vectors, TENSORS and TENSORS6 as spatial tensors of 9 values; cell data and
+ * dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line declares the frame. Write: see
+ * ./vtk-legacy-writer.ts.
  */
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
+import { tensorsFromSymmetric } from './symmetric-tensor.ts';
 import { TextScanner } from './text-scanner.ts';
 import type { MeshCodec, MeshData } from './types.ts';
 import {
@@ -206,7 +208,8 @@ class LegacyReader {
       case 'TENSORS':
         return { name, components: 9, values: this.values(n * 9, t[2] ?? '', `TENSORS ${name}`), spatialTensor: true };
       case 'TENSORS6':
-        return { name, components: 6, values: this.values(n * 6, t[2] ?? '', `TENSORS6 ${name}`) };
+        // XX YY ZZ XY YZ XZ, kept as the full tensor so that it changes frame with the points (symmetric-tensor.ts).
+        return { name, components: 9, values: tensorsFromSymmetric(this.values(n * 6, t[2] ?? '', `TENSORS6 ${name}`)), spatialTensor: true };
       case 'GLOBAL_IDS':
       case 'PEDIGREE_IDS':
       case 'EDGE_FLAGS':

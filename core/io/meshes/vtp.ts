@@ -6,14 +6,15 @@
  * zlib compression (vtkZLibDataCompressor); every Piece (merged). Polys (fanned) and Strips become triangles; a
  * file with only Verts or Lines is a point cloud. Point data is kept: arrays named Normals, or named by the
  * PointData `Normals`/`Vectors` attributes, are spatial vectors (as is one marked `SpatialVector="1"`, Monge's own
- * marker for further ones); the 9-component array the `Tensors` attribute names is a spatial tensor. The frame is
- * Slicer's FieldData string array `SPACE` (vtkMRMLModelStorageNode) or a `SPACE=RAS|LPS` comment. Write: see
- * ./vtp-writer.ts.
+ * marker for further ones); the array the `Tensors` attribute names is a spatial tensor (one of 6 components, VTK's
+ * symmetric form, is kept as its 9: symmetric-tensor.ts). The frame is Slicer's FieldData string array `SPACE`
+ * (vtkMRMLModelStorageNode) or a `SPACE=RAS|LPS` comment. Write: see ./vtp-writer.ts.
  */
 import { parseFrame, type Frame } from '../../frames/index.ts';
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
+import { tensorsFromSymmetric } from './symmetric-tensor.ts';
 import { isWhitespace } from './text-scanner.ts';
 import type { MeshCodec, MeshData } from './types.ts';
 import { CELL_POLYGON, CELL_STRIP, checkOffsets, triangulate, type CellGroup } from './vtk-cells.ts';
@@ -100,8 +101,12 @@ function readPiece(piece: XmlElement, enc: VtpEncoding): PieceData {
         throw new InputError(file, 'count-mismatch', `point data "${name}" has ${values.length} values, expected ${nPoints} × ${components}`);
       }
       const spatial = components === 3 && (spatialNames.has(name) || el.attrs.get('SpatialVector') === '1');
-      const tensor = components === 9 && name === pointData.attrs.get('Tensors');
-      arrays.push(spatial ? { name, components, values, spatialVector: true } : tensor ? { name, components, values, spatialTensor: true } : { name, components, values });
+      const tensor = name === pointData.attrs.get('Tensors');
+      if (spatial) arrays.push({ name, components, values, spatialVector: true });
+      else if (tensor && components === 9) arrays.push({ name, components, values, spatialTensor: true });
+      // A symmetric tensor (XX YY ZZ XY YZ XZ) is kept whole, so that it changes frame with the points.
+      else if (tensor && components === 6) arrays.push({ name, components: 9, values: tensorsFromSymmetric(values), spatialTensor: true });
+      else arrays.push({ name, components, values });
     });
   }
   return { points, triangles, arrays };

@@ -377,6 +377,37 @@ test('convert --frame: TENSORS change frame as F·T·F and stay TENSORS, NORMALS
   assert.deepEqual(Array.from((await readMesh(vtp)).arrays.find((a) => a.name === 'T')!.values), inLps);
 });
 
+test('TENSORS6 (XX YY ZZ XY YZ XZ) is read as the full spatial tensor, ASCII and BINARY, and changes frame; the array after it stays in place', async (t) => {
+  // Two points with symmetric tensors 1 2 3 4 5 6 and 7 8 9 10 11 12, then a scalar per point.
+  const ascii = [
+    '# vtk DataFile Version 3.0', 'tensors', 'ASCII', 'DATASET POLYDATA', 'POINTS 2 float', '1 2 3 4 5 6', 'POINT_DATA 2',
+    'TENSORS6 s6 float', '1 2 3 4 5 6 7 8 9 10 11 12', 'SCALARS after float 1', 'LOOKUP_TABLE default', '10 20', '',
+  ].join('\n');
+  const binary = binaryVtk([
+    '# vtk DataFile Version 3.0\ntensors\nBINARY\nDATASET POLYDATA\nPOINTS 2 float\n',
+    ['f32', [1, 2, 3, 4, 5, 6]],
+    '\nPOINT_DATA 2\nTENSORS6 s6 float\n',
+    ['f32', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]],
+    '\nSCALARS after float 1\nLOOKUP_TABLE default\n',
+    ['f32', [10, 20]],
+    '\n',
+  ]);
+  // The full tensors, row-major: [[XX, XY, XZ], [XY, YY, YZ], [XZ, YZ, ZZ]].
+  const full = [1, 4, 6, 4, 2, 5, 6, 5, 3, 7, 10, 12, 10, 8, 11, 12, 11, 9];
+  for (const [what, bytes] of [['ASCII', text(ascii)], ['BINARY', binary]] as const) {
+    const mesh = parse(bytes);
+    assert.deepEqual(mesh.arrays.map((a) => [a.name, a.components, Boolean(a.spatialTensor)]), [['s6', 9, true], ['after', 1, false]], what);
+    assert.deepEqual(Array.from(mesh.arrays[0].values), full, what);
+    assert.deepEqual(Array.from(mesh.arrays[1].values), [10, 20], what);
+  }
+  // In a RAS file the tensor changes frame with the points: F·T·F, F = diag(−1, −1, 1), negates XZ and YZ.
+  const dir = await tempDir(t, 'vtk-tensors6');
+  const ras = join(dir, 'ras.vtk');
+  await writeFile(ras, ascii.replace('\ntensors\n', '\ntensors SPACE=RAS\n'));
+  const s6 = (await readMesh(ras)).arrays.find((a) => a.name === 's6')!;
+  assert.deepEqual(Array.from(s6.values), [1, 4, -6, 4, 2, -5, -6, -5, 3, 7, 10, -12, 10, 8, -11, -12, -11, 9]);
+});
+
 test('a point cloud round-trips as VERTICES with no triangles', () => {
   const cloud: MeshData = { points: Float64Array.from([1, 2, 3, 4, 5, 6]), arrays: [] };
   for (const binary of [true, false]) {

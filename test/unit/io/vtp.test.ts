@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import vtkXMLPolyDataReader from '@kitware/vtk.js/IO/XML/XMLPolyDataReader.js';
+import { convertPointArray } from '../../../core/frames/index.ts';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
 import { vtpCodec } from '../../../core/io/meshes/vtp.ts';
@@ -68,6 +69,38 @@ test('ASCII VTP: attributes in any order, polygons fanned, strips split, point d
     ],
   );
   assert.deepEqual(Array.from(mesh.arrays[3].values).slice(-2), [13, 255]);
+});
+
+test('a 6-component Tensors array (XX YY ZZ XY YZ XZ) is read as the full spatial tensor and changes frame; the arrays after it stay in place', () => {
+  const vtp = (comment: string): Uint8Array =>
+    text(`<?xml version="1.0"?>
+<!-- ${comment} -->
+<VTKFile type="PolyData" version="1.0" byte_order="LittleEndian">
+  <PolyData>
+    <Piece NumberOfPoints="2" NumberOfVerts="0" NumberOfPolys="0">
+      <Points><DataArray type="Float32" NumberOfComponents="3" format="ascii">1 2 3 4 5 6</DataArray></Points>
+      <PointData Tensors="stress">
+        <DataArray type="Float64" Name="stress" NumberOfComponents="6" format="ascii">1 2 3 4 5 6 7 8 9 10 11 12</DataArray>
+        <DataArray type="Float32" Name="after" format="ascii">10 20</DataArray>
+      </PointData>
+    </Piece>
+  </PolyData>
+</VTKFile>
+`);
+  // Row-major [[XX, XY, XZ], [XY, YY, YZ], [XZ, YZ, ZZ]] of each point.
+  const full = [1, 4, 6, 4, 2, 5, 6, 5, 3, 7, 10, 12, 10, 8, 11, 12, 11, 9];
+  const lps = parse(vtp('SPACE=LPS'));
+  assert.deepEqual(lps.arrays.map((a) => [a.name, a.components, Boolean(a.spatialTensor)]), [['stress', 9, true], ['after', 1, false]]);
+  assert.deepEqual(Array.from(lps.arrays[0].values), full);
+  assert.deepEqual(Array.from(lps.arrays[1].values), [10, 20]);
+  // Written back, it is the file's Tensors attribute, 9 components.
+  const written = new TextDecoder().decode(serialize(lps, { frame: 'LPS', binary: false }));
+  assert.match(written, /Tensors="stress"/);
+  // Read from a RAS file into LPS (core/frames): F·T·F with F = diag(−1, −1, 1) negates XZ and YZ.
+  const ras = parse(vtp('SPACE=RAS'));
+  assert.equal(ras.declaredFrame, 'RAS');
+  const inLps = convertPointArray(ras.arrays[0], 'RAS', 'LPS');
+  assert.deepEqual(Array.from(inLps.values), [1, 4, -6, 4, 2, -5, -6, -5, 3, 7, 10, -12, 10, 8, -11, -12, -11, 9]);
 });
 
 test('a VTP with only Verts is a point cloud; several Pieces are merged', () => {
