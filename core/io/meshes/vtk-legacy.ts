@@ -6,7 +6,7 @@
  * Read: ASCII and BINARY (big-endian) POLYDATA and UNSTRUCTURED_GRID; both the counted cell layout of files before
  * version 5.1 and 5.1's OFFSETS/CONNECTIVITY. Polygons, quads, pixels and strips become triangles; vertices and
  * lines keep only their points (a POLYDATA of VERTICES is a point cloud, as the lung vessel trees are). Point data
- * (SCALARS, COLOR_SCALARS, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, TENSORS6, ids and FIELD arrays) is
+ * (SCALARS, COLOR_SCALARS as bytes, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, TENSORS6, ids and FIELD arrays) is
  * kept, VECTORS and NORMALS as spatial vectors, TENSORS and TENSORS6 as spatial tensors of 9 values; cell data and
  * dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line declares the frame. Write: see
  * ./vtk-legacy-writer.ts.
@@ -66,6 +66,13 @@ function decodeName(raw: string): string {
     }
   }
   return Buffer.from(bytes).toString('utf8');
+}
+
+/** ASCII COLOR_SCALARS (0–1) as vtkDataReader stores them: 255·v + 0.5 truncated to a byte, clamped to 0–255. */
+function colourBytes(values: ArrayValues): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.min(255, Math.floor(255 * values[i] + 0.5)));
+  return out;
 }
 
 /** Parsing state: the scanner, the encoding, and the file name for errors. */
@@ -215,10 +222,13 @@ class LegacyReader {
       case 'EDGE_FLAGS':
         return { name, components: 1, values: this.values(n, t[2] ?? '', `${key} ${name}`) };
       case 'COLOR_SCALARS': {
-        // nValues per tuple: floats (0–1) in ASCII files, unsigned chars in binary ones, as VTK reads them.
+        // nValues per tuple: floats (0–1) in ASCII files, unsigned chars in binary ones. Both become unsigned chars
+        // (0–255), as vtkDataReader::ReadCoScalarData makes them (255·v + 0.5, truncated): the same colours read the
+        // same whichever encoding the file has.
         const m = this.count(t[2], `COLOR_SCALARS ${name}`);
         if (m < 1) this.fail('malformed', `COLOR_SCALARS ${name}: ${m} components`);
-        return { name, components: m, values: this.values(n * m, this.binary ? 'unsigned_char' : 'float', `COLOR_SCALARS ${name}`) };
+        const values = this.values(n * m, this.binary ? 'unsigned_char' : 'float', `COLOR_SCALARS ${name}`);
+        return { name, components: m, values: values instanceof Uint8Array ? values : colourBytes(values) };
       }
       case 'LOOKUP_TABLE': {
         const size = this.count(t[2], `LOOKUP_TABLE ${name}`);

@@ -364,9 +364,10 @@ test('convert --frame: TENSORS change frame as F·T·F and stay TENSORS, NORMALS
     const sign = frame === 'RAS' ? 1 : -1;
     // + 0: a negated 0 is −0, the same normal.
     assert.deepEqual(Array.from(normals.values, (v) => v + 0), [0.6 * sign, 0, 0.8, 0, -1 * sign, 0].map((v) => Math.fround(v)));
+    // COLOR_SCALARS are bytes, as VTK reads them (255·v + 0.5 truncated): 1 → 255, 0.5 → 128, 0.25 → 64.
     const rgb = back.arrays.find((a) => a.name === 'rgb')!;
     assert.equal(rgb.components, 3);
-    assert.deepEqual(Array.from(rgb.values), [1, 0, 0.5, 0, 0.25, 1]);
+    assert.deepEqual(Array.from(rgb.values), [255, 0, 128, 0, 64, 255]);
   }
 
   // VTP names the tensor attribute too, so it keeps changing frame after a trip through .vtp.
@@ -406,6 +407,32 @@ test('TENSORS6 (XX YY ZZ XY YZ XZ) is read as the full spatial tensor, ASCII and
   await writeFile(ras, ascii.replace('\ntensors\n', '\ntensors SPACE=RAS\n'));
   const s6 = (await readMesh(ras)).arrays.find((a) => a.name === 's6')!;
   assert.deepEqual(Array.from(s6.values), [1, 4, -6, 4, 2, -5, -6, -5, 3, 7, 10, -12, 10, 8, -11, -12, -11, 9]);
+});
+
+test('COLOR_SCALARS read as the same bytes from an ASCII file (floats 0–1) and a BINARY one (bytes); the array after them stays in place', () => {
+  // Two points: RGBA colours (1, 0, 0.5, 1) and (0, 0.25, 0.999, 0.2) in ASCII, the bytes VTK makes of them
+  // (vtkDataReader: 255·v + 0.5 truncated) in the binary file: 255 0 128 255 and 0 64 255 51.
+  const bytes = [255, 0, 128, 255, 0, 64, 255, 51];
+  const ascii = [
+    '# vtk DataFile Version 3.0', 'colours', 'ASCII', 'DATASET POLYDATA', 'POINTS 2 float', '1 2 3 4 5 6', 'POINT_DATA 2',
+    'COLOR_SCALARS rgba 4', '1 0 0.5 1 0 0.25 0.999 0.2', 'SCALARS after float 1', 'LOOKUP_TABLE default', '10 20', '',
+  ].join('\n');
+  const binary = binaryVtk([
+    '# vtk DataFile Version 3.0\ncolours\nBINARY\nDATASET POLYDATA\nPOINTS 2 float\n',
+    ['f32', [1, 2, 3, 4, 5, 6]],
+    '\nPOINT_DATA 2\nCOLOR_SCALARS rgba 4\n',
+    ['u8', bytes],
+    '\nSCALARS after float 1\nLOOKUP_TABLE default\n',
+    ['f32', [10, 20]],
+    '\n',
+  ]);
+  for (const [what, file] of [['ASCII', text(ascii)], ['BINARY', binary]] as const) {
+    const mesh = parse(file);
+    assert.deepEqual(mesh.arrays.map((a) => [a.name, a.components]), [['rgba', 4], ['after', 1]], what);
+    assert.ok(mesh.arrays[0].values instanceof Uint8Array, `${what}: colours are bytes`);
+    assert.deepEqual(Array.from(mesh.arrays[0].values), bytes, what);
+    assert.deepEqual(Array.from(mesh.arrays[1].values), [10, 20], what);
+  }
 });
 
 test('a point cloud round-trips as VERTICES with no triangles', () => {
