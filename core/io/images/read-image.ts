@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
@@ -75,10 +75,14 @@ async function readDicomFolder(folder: string, options: ReadImageOptions): Promi
   }
   let bytes = 0;
   for (const f of files) bytes += (await stat(f)).size;
-  const request: ItkWasmRequest = { op: 'read-dicom-series', files: files.map((f) => resolve(f)) };
+  // Real paths, as for the other formats (withLowerCaseSuffix): itk-wasm mounts each file's folder, where a link's
+  // target does not exist. The names it sorts are mapped back to the folder's own for messages.
+  const real = await Promise.all(files.map((f) => realpath(f).catch(() => resolve(f))));
+  const shown = new Map(real.map((r, i) => [r, files[i]]));
+  const request: ItkWasmRequest = { op: 'read-dicom-series', files: real };
   const answer = runItkWasm(request, options.timeoutMs ?? defaultTimeoutMs(bytes));
   const image = await itkRead(folder, 'dicom', answer);
-  const sorted = (await answer.then((r) => (r.ok ? r.sortedFilenames : undefined))) ?? [];
+  const sorted = ((await answer.then((r) => (r.ok ? r.sortedFilenames : undefined))) ?? []).map((f) => shown.get(f) ?? f);
   if (Array.isArray(sorted) && sorted.length > 0 && sorted.length < files.length) {
     throw new InputError(
       folder,
@@ -229,15 +233,17 @@ async function readWithItk(path: string, format: Exclude<ImageFormat, 'dicom'>, 
 }
 
 /**
- * Runs `read` on the absolute path of `path`, or — where its suffix is written in capitals (`T1.MGZ`, `ct.MHA`) — on a
- * copy of it named with the suffix in lower case, in a scratch folder: ITK's MGH and MetaImage readers recognise their
- * suffixes in lower case only, and the input itself is never renamed nor linked (a symbolic link would not do either:
- * itk-wasm mounts the scratch folder alone, where the link's target does not exist). A detached `.MHD` header's data
- * file is looked for beside the copy, so such a pair must be named in lower case.
+ * Runs `read` on the real path of `path` (symbolic links resolved), or — where that file's name lacks the suffix in
+ * lower case (`T1.MGZ`, `ct.MHA`, a link to a content-addressed blob) — on a copy of it named with the suffix in
+ * lower case, in a scratch folder: ITK's MGH and MetaImage readers recognise their suffixes in lower case only, and
+ * the input itself is never renamed nor linked. Links are resolved because itk-wasm mounts only the folder of the
+ * path it is given, where a link's target in another folder does not exist (a batch manifest's folder of links to
+ * the data, DataLad and git-annex datasets). A detached `.MHD` header's data file is looked for beside the real
+ * header, or beside the copy, so a pair read through a copy must be named in lower case.
  */
 async function withLowerCaseSuffix<T>(path: string, read: (itkPath: string) => Promise<T>): Promise<T> {
   const suffix = imageSuffixOf(path);
-  const name = basename(path);
-  if (suffix === undefined || name.endsWith(suffix)) return read(resolve(path));
-  return inScratchFile(`image${suffix}`, (lower) => copyFile(resolve(path), lower), read);
+  const real = await realpath(path).catch(() => resolve(path));
+  if (suffix === undefined || basename(real).endsWith(suffix)) return read(real);
+  return inScratchFile(`image${suffix}`, (lower) => copyFile(real, lower), read);
 }
