@@ -36,7 +36,7 @@ import type { Deformation, GridLps } from './types.ts';
 /** Suffixes a displacement field can be written with. */
 export const DISPLACEMENT_FIELD_SUFFIXES: readonly string[] = ['.nii.gz', '.nii', '.nrrd', '.mha'];
 
-/** The header key (NRRD and MetaImage; NIfTI has no place for it) saying which way a field's vectors point. */
+/** The header key (NRRD and MetaImage) saying which way a field's vectors point. */
 export const FIELD_CONVENTION_KEY = 'monge_displacement_field';
 
 /** Its value for a field T on the fixed grid (field.<fmt>), and for the inverse field on the moving grid. */
@@ -44,6 +44,24 @@ export const FIELD_CONVENTIONS = {
   forward: 'ITK resampling convention: fixed-space point + vector = moving-space point; LPS millimetres',
   inverse: 'inverse field: moving-space point + vector = fixed-space point (phi - id on the moving grid); LPS millimetres',
 } as const;
+
+/**
+ * NIfTI keeps no key-value pairs, but has the 80-byte `descrip` text, which ITK writes from and reads into the
+ * metadata key ITK_FileNotes (FSL's fslhd and nibabel show it): the same statement, short enough for it.
+ */
+const NIFTI_NOTES_KEY = 'ITK_FileNotes';
+const NIFTI_NOTES: Record<keyof typeof FIELD_CONVENTIONS, string> = {
+  forward: 'monge field, ITK convention: fixed point + vector = moving point (LPS mm)',
+  inverse: 'monge inverse field: moving point + vector = fixed point (LPS mm)',
+};
+
+/** Which way a field read back says its vectors point (undefined: not said, as in any other tool's field). */
+export function declaredFieldConvention(metadata: Readonly<Record<string, string>>): keyof typeof FIELD_CONVENTIONS | undefined {
+  for (const way of ['forward', 'inverse'] as const) {
+    if (metadata[FIELD_CONVENTION_KEY] === FIELD_CONVENTIONS[way] || metadata[NIFTI_NOTES_KEY] === NIFTI_NOTES[way]) return way;
+  }
+  return undefined;
+}
 
 /**
  * Writes an already sampled displacement field (3 components), atomically: T on the fixed grid in ITK's convention,
@@ -56,7 +74,8 @@ export async function writeDisplacementFieldImage(path: string, field: ImageLps,
   }
   if (field.components !== 3) throw new RangeError(`cannot write ${path}: a displacement field has 3 components (got ${field.components})`);
   // A float field is all but incompressible by LZ77: Node's run-length gzip is 3× faster for the same size.
-  const metadata = { [FIELD_CONVENTION_KEY]: FIELD_CONVENTIONS[options.inverse ? 'inverse' : 'forward'] };
+  const way = options.inverse ? 'inverse' : 'forward';
+  const metadata: Record<string, string> = suffix.startsWith('.nii') ? { [NIFTI_NOTES_KEY]: NIFTI_NOTES[way] } : { [FIELD_CONVENTION_KEY]: FIELD_CONVENTIONS[way] };
   await writeImage(path, field, { metadata, compress: options.compress, niftiGzip: 'fast' });
 }
 

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIELD_CONVENTION_KEY, FIELD_CONVENTIONS } from '../field/export-displacement-field.ts';
+import { declaredFieldConvention } from '../field/export-displacement-field.ts';
 import { InputError } from '../io/errors.ts';
 import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
@@ -74,11 +74,10 @@ async function fieldFileIn(folder: string, stem: string): Promise<string | undef
 async function readFieldFile(path: string, space: ItkFieldFile['space']): Promise<ItkFieldFile> {
   const field = await readImage(path);
   if (field.components !== 3) throw new InputError(path, 'unsupported', `is not a displacement field: ${field.components} component(s) per voxel, a field has 3`);
-  // A `monge register` field says which way it points (NRRD and MetaImage): an inverse field taken as T would move
-  // every point the wrong way without a word. (Inverse fields written before this key was set say 'forward': the
-  // folder's inverse_field.<fmt> is therefore not checked the other way.)
-  const declared = field.metadata[FIELD_CONVENTION_KEY];
-  if (space === 'fixed' && declared === FIELD_CONVENTIONS.inverse) {
+  // A `monge register` field says which way it points (its header's key, a NIfTI's descrip): an inverse field taken as
+  // T would move every point the wrong way without a word. (Inverse fields written before this key was set say
+  // 'forward': the folder's inverse_field.<fmt> is therefore not checked the other way.)
+  if (space === 'fixed' && declaredFieldConvention(field.metadata) === 'inverse') {
     throw new InputError(path, 'unsupported', "is the inverse field of a `monge register` run (moving point + vector = fixed point), not a field in ITK's resampling convention: give the run's folder or its field file (with --inverse to map the other way)");
   }
   const bad = firstNonFinite(field.data);

@@ -237,7 +237,7 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
   const nan = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'nan.nrrd'), '-o', join(dir, 'o.csv')]);
   assert.equal(nan.code, 3);
   assert.match(nan.stderr, /nan\.nrrd: holds a non-finite vector \(NaN or infinite\) at voxel \(2, 3, 4\)/);
-  // A run's inverse field says so in its header (NRRD, MetaImage), and is not taken for T; T itself is.
+  // A run's inverse field says so in its header, and is not taken for T; T itself is.
   await writeDisplacementFieldImage(join(dir, 'inverse_field.nrrd'), good, { inverse: true });
   await writeDisplacementFieldImage(join(dir, 'field.nrrd'), good);
   const inverse = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'inverse_field.nrrd'), '-o', join(dir, 'o.csv')]);
@@ -246,6 +246,15 @@ test('warp: bad fields and mismatched outputs fail clearly and write nothing', a
   assert.ok(!existsSync(join(dir, 'o.csv')));
   const forward = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'field.nrrd'), '-o', join(dir, 'o.csv')]);
   assert.equal(forward.code, 0, forward.stderr);
+  // NIfTI (the default field format) says it in its 80-byte descrip, which FSL's fslhd and nibabel show too.
+  await writeDisplacementFieldImage(join(dir, 'inverse_field.nii.gz'), good, { inverse: true });
+  const descrip = (await readImage(join(dir, 'inverse_field.nii.gz'))).metadata.descrip;
+  assert.equal(descrip, 'monge inverse field: moving point + vector = fixed point (LPS mm)');
+  const inverseNifti = await runMonge(['warp', join(dir, 'p.csv'), '--field', join(dir, 'inverse_field.nii.gz'), '-o', join(dir, 'o2.csv')]);
+  assert.equal(inverseNifti.code, 3);
+  assert.match(inverseNifti.stderr, /inverse_field\.nii\.gz: is the inverse field of a `monge register` run/);
+  assert.ok(!existsSync(join(dir, 'o2.csv')));
+  assert.equal((await readImage(join(folder, 'field.nii.gz'))).metadata.descrip, 'monge field, ITK convention: fixed point + vector = moving point (LPS mm)');
   // An image the field does not belong to (a scan a metre away): the output is all 0, and warp says so.
   await writeImage(join(dir, 'far.nii.gz'), { ...mask, originLps: [1000, 1000, 1000] });
   const far = await runMonge(['warp', join(dir, 'far.nii.gz'), '--field', folder, '-o', join(dir, 'far-w.nii.gz')]);
