@@ -37,7 +37,8 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Coordinates are millimetres; Monge works in LPS and writes outputs in the frame their input came in.',
+    'Coordinates are millimetres; Monge works in LPS and writes outputs in the frame their input came in (surfaces',
+    'extracted from images in LPS, as ITK reads images, unless --frame says otherwise).',
     'Exit codes: 0 ok, 2 usage error, 3 bad input, 4 some pairs failed (batch, merge), 1 internal error.',
     'Cancelled by Ctrl-C or SIGTERM, a command cleans up and ends by that signal (shell status 130 / 143).',
   ].join('\n');

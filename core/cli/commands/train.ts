@@ -77,9 +77,11 @@ Options:
   --unlabeled-fixed FILE...   the fixed side): adds the self-supervised Sinkhorn-divergence loss
   --unlabeled-weight X     weight of that loss (default 1)
   --resume                 continue from DIR/checkpoint/ (same options required), e.g. after Ctrl-C
-  --init MODEL_DIR         start from the config and weights of an existing model of the same preset (e.g.
-                           assets/models/lung) instead of random weights: fine-tune it on your cohort
-  --backend NAME           tfjs backend: wasm (default), cpu, tensorflow (needs tfjs-node-gpu)
+  --init MODEL_DIR         start from the config and weights of an existing model of the same preset (e.g. the
+                           shipped one, assets/models/lung in Monge's folder) instead of random weights: fine-tune
+                           it on your cohort
+  --backend NAME           tfjs backend: wasm, cpu, tensorflow (needs tfjs-node-gpu); default tensorflow where
+                           tfjs-node-gpu loads, else wasm, or the MONGE_NET_BACKEND variable's
   --keep-checkpoint        keep DIR/checkpoint/ after the last epoch
   --json                   print the final metrics as JSON on stdout
   -h, --help               this help`,
