@@ -13,10 +13,13 @@ import { ensureRendererBuilt, REPO_ROOT } from '../../../renderer/build.ts';
 export const CHROMIUM = process.env.MONGE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'e2e');
 
-/** `skip` option for the end-to-end tests: they need Chromium (required in CI). */
+/**
+ * `skip` option for the end-to-end tests: they need Chromium, required in CI (CI=true) and by `.ci/run`, which
+ * installs it (MONGE_REQUIRE_BROWSER=1): there a missing browser fails instead of skipping every end-to-end test.
+ */
 export function needsChromium(): false | string {
   if (existsSync(CHROMIUM)) return false;
-  if (process.env.CI === 'true') throw new Error(`Chromium not found at ${CHROMIUM}`);
+  if (process.env.CI === 'true' || process.env.MONGE_REQUIRE_BROWSER === '1') throw new Error(`Chromium not found at ${CHROMIUM}`);
   return `Chromium not found at ${CHROMIUM}`;
 }
 
