@@ -828,6 +828,9 @@ test('landmarks opened in two frames are refused before any job; a double press 
   await frame.selectOption('RAS');
   await page.setInputFiles('#file-fixed-landmarks', join(dir, 'lm-fixed.csv'));
   await waitLoaded('#input-landmarks', 'lm-fixed.csv');
+  // Jobs of the test before (the label maps' surfaces extracted again as Label was cleared) end first, so that a
+  // running panel below can only be a registration started despite the refusal.
+  await page.waitForSelector('#panel-progress:not([data-state="running"])', { timeout: 60_000 });
   await page.locator('#btn-register').click();
   const error = page.locator('#messages .message[data-kind="error"] span').last();
   await error.waitFor();
