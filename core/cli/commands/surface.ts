@@ -33,7 +33,7 @@ Options:
   --target-vertices K      decimate to about K vertices
   --smooth N               N Taubin smoothing iterations (default 0)
   --frame ras|lps          frame to write OUT in (default LPS, as ITK reads images)
-  --json                   print {points, cells, bounds_mm, seconds} on stdout
+  --json                   print {output, points, cells, bounds_mm, seconds} on stdout
   -h, --help               this help`,
   async run(argv) {
     const { values, positionals } = parseCommandLine(
