@@ -82,13 +82,15 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
     ...(reach !== undefined ? { reachMm: reach } : {}),
     kernelWidthMm: numberOption(values['kernel-width'], '--kernel-width', positive),
     anisotropy: numberOption(values.anisotropy, '--anisotropy', (v) => v >= 1),
-    ...(values['inverse-field'] ? { inverseField: true } : {}),
+    // The flags pass false through too: a manifest cell `diffeomorphic=false` (or --no-diffeomorphic) must turn off
+    // what a preset turns on, and report.json must say it was asked for.
+    ...(values['inverse-field'] !== undefined ? { inverseField: values['inverse-field'] } : {}),
     ...(values.apply && values.apply.length > 0 ? { apply: values.apply } : {}),
     ...(values['apply-prefix'] !== undefined ? { applyPrefix: values['apply-prefix'] } : {}),
     label: numberOption(values.label, '--label', Number.isInteger),
     threshold: numberOption(values.threshold, '--threshold'),
-    ...(values['rotation-search'] ? { rotationSearch: true } : {}),
-    ...(values.diffeomorphic ? { diffeomorphic: true } : {}),
+    ...(values['rotation-search'] !== undefined ? { rotationSearch: values['rotation-search'] } : {}),
+    ...(values.diffeomorphic !== undefined ? { diffeomorphic: values.diffeomorphic } : {}),
     ...(values['net-model'] !== undefined ? { netModelDir: values['net-model'] } : {}),
     ...(values['residual-prior'] !== undefined ? { residualPrior: values['residual-prior'] } : {}),
   };

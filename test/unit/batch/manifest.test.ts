@@ -9,6 +9,8 @@ import { parseManifest, readManifest } from '../../../core/batch/manifest.ts';
 import { pairIdProblem } from '../../../core/batch/pair-id.ts';
 import { formatCsv } from '../../../core/batch/summary-files.ts';
 import { InputError } from '../../../core/io/errors.ts';
+import { effectivePreset, PRESETS } from '../../../core/registration/index.ts';
+import type { Shape } from '../../../core/shape/types.ts';
 import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 
 const M = '/data/cohort/manifest.csv';
@@ -116,6 +118,20 @@ test('per-row overrides go through monge register\'s option parsing; a bad one n
   assert.deepEqual([byLabel.request.label, byLabel.request.threshold], [2, undefined]);
   assert.deepEqual([inherited.request.label, inherited.request.threshold], [1, undefined]);
   assert.equal(batchPairs({ ...selection, sha256: '' }, { threshold: '50' }, '/out')[1].request.label, 2);
+});
+
+test('a row\'s false flag turns off the command line\'s or the preset\'s (diffeomorphic=false under the lung preset)', () => {
+  const m = parseManifest(M, 'id,moving,fixed,preset,diffeomorphic,rotation_search,inverse_field\na,m.vtk,f.vtk,lung,false,no,0\nb,m.vtk,f.vtk,lung,,,\n');
+  const [off, inherited] = batchPairs({ ...m, sha256: '' }, { diffeomorphic: true, 'rotation-search': true, 'inverse-field': true }, '/out');
+  // Before, false was dropped: the row ran with the command line's (or the lung preset's) diffeomorphic fine-tuning.
+  assert.deepEqual([off.request.diffeomorphic, off.request.rotationSearch, off.request.inverseField], [false, false, false]);
+  assert.deepEqual([inherited.request.diffeomorphic, inherited.request.rotationSearch, inherited.request.inverseField], [true, true, true]);
+  const fixed: Shape = { kind: 'points', pointsLps: Float64Array.of(0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 10), arrays: [], sourceFrame: 'LPS' };
+  assert.equal(PRESETS.lung.finetune.diffeomorphic, true, 'the lung preset integrates the fine-tuning as a velocity by default');
+  assert.equal(effectivePreset(off.request, fixed).finetune.diffeomorphic, false);
+  assert.equal(effectivePreset(off.request, fixed).prealign.rotationSearch, false);
+  const plain = batchPairs({ ...parseManifest(M, 'id,moving,fixed,preset,diffeomorphic\na,m.vtk,f.vtk,lung,false\n'), sha256: '' }, {}, '/out')[0];
+  assert.equal(effectivePreset(plain.request, fixed).finetune.diffeomorphic, false, 'without any command-line flag too');
 });
 
 test('readManifest hashes the bytes and refuses missing and non-UTF-8 files', async () => {
