@@ -38,10 +38,36 @@ export const REGISTRATION_OPTIONS = {
 
 export type RegistrationOptionName = keyof typeof REGISTRATION_OPTIONS;
 
+/**
+ * Command-line switches that turn off what a preset turns on (the lung and brain presets' diffeomorphic fine-tuning).
+ * Not manifest columns: a manifest cell says `diffeomorphic=false` instead.
+ */
+export const NEGATED_REGISTRATION_OPTIONS = {
+  'no-diffeomorphic': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 /** Option values as parseArgs returns them: strings, and booleans for the flags. */
 export type RegistrationOptionValues = {
   [K in RegistrationOptionName]?: (typeof REGISTRATION_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof REGISTRATION_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
+
+/** The registration option values of a parsed `register` or `batch` command line, negated switches included. */
+export type CommandLineRegistrationValues = RegistrationOptionValues & { [K in keyof typeof NEGATED_REGISTRATION_OPTIONS]?: boolean };
+
+/**
+ * The registration option values among a parsed command line's (its other options left out), with --no-diffeomorphic
+ * made `diffeomorphic: false`; giving it with --diffeomorphic is a usage error (which one was meant is not known).
+ */
+export function commandLineRegistrationValues(values: CommandLineRegistrationValues): RegistrationOptionValues {
+  if (values.diffeomorphic === true && values['no-diffeomorphic'] === true) throw new UsageError('give --diffeomorphic or --no-diffeomorphic, not both');
+  const options: Record<string, string | boolean | string[]> = {};
+  for (const key of Object.keys(REGISTRATION_OPTIONS) as RegistrationOptionName[]) {
+    const value = values[key];
+    if (value !== undefined) options[key] = value;
+  }
+  if (values['no-diffeomorphic'] === true) options.diffeomorphic = false;
+  return options as RegistrationOptionValues;
+}
 
 /** The part of a RegisterRequest the options set. */
 export type RegistrationSettings = Omit<RegisterRequest, 'moving' | 'fixed' | 'outDir' | 'movingLandmarks' | 'fixedLandmarks' | 'overwrite'>;

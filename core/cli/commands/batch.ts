@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult, shortPath } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
-import { REGISTRATION_OPTIONS, registrationSettings, type RegistrationOptionValues } from '../register-options.ts';
+import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
 
 /** One line per finished pair (logs, job arrays) and the line above the bar for failures on a terminal. */
 export function pairLine(row: SummaryEntry, finished: number, total: number): string {
@@ -38,7 +38,8 @@ MANIFEST is CSV with a header row, or JSON lines (.jsonl / .ndjson: one object p
   moving_landmarks, fixed_landmarks   optional, both or neither
   preset, steps, field_spacing, moving_landmarks_prefix, landmarks_frame, seed, rotation_search, …
                              optional per-row overrides of any registration option below ('-' or '_'; an empty
-                             cell keeps the command line's value)
+                             cell keeps the command line's value; a flag's cell is true or false, yes or no, 1
+                             or 0: diffeomorphic false turns the lung and brain presets' default off)
 Lines starting with '#' are comments.
 
 Writes into OUTDIR:
@@ -67,8 +68,8 @@ Options:
   --preset lung|brain|generic, --steps LIST, --landmarks-frame ras|lps, --moving-landmarks-prefix P,
   --fixed-landmarks-prefix P, --field-format nii.gz|nrrd|mha, --field-spacing MM, --inverse-field,
   --label N, --threshold T, --apply F (a column: paths separated by ';'), --apply-prefix P, --engine NAME, --seed N,
-  --rotation-search, --diffeomorphic, --net-model DIR, --blur MM, --reach MM|none, --kernel-width MM,
-  --anisotropy A, --residual-prior F
+  --rotation-search, --diffeomorphic, --no-diffeomorphic (a manifest cell: diffeomorphic false), --net-model DIR,
+  --blur MM, --reach MM|none, --kernel-width MM, --anisotropy A, --residual-prior F
   -h, --help                 this help
 
 Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.
@@ -89,6 +90,7 @@ Cancelled, it ends by the signal once the summary is written (shell status 130 /
         'pair-memory': { type: 'string' },
         json: { type: 'boolean' },
         ...REGISTRATION_OPTIONS,
+        ...NEGATED_REGISTRATION_OPTIONS,
       },
       { min: 1, max: 1, names: 'MANIFEST' },
     );
@@ -96,10 +98,7 @@ Cancelled, it ends by the signal once the summary is written (shell status 130 /
     const jobs = numberOption(values.jobs, '--jobs', (v) => Number.isInteger(v) && v >= 1) ?? 1;
     const pairMemoryMb = numberOption(values['pair-memory'], '--pair-memory', (v) => v > 0);
     const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
-    const options: RegistrationOptionValues = {};
-    for (const key of Object.keys(REGISTRATION_OPTIONS) as (keyof RegistrationOptionValues)[]) {
-      if (values[key] !== undefined) (options as Record<string, string | boolean | string[]>)[key] = values[key];
-    }
+    const options = commandLineRegistrationValues(values);
     registrationSettings(options); // usage errors in the shared options, before reading the manifest
 
     const bar = progressBar(process.stderr, { labelWidth: 34 });

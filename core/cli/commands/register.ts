@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
-import { REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
+import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
 
 /** The human summary printed on stderr. */
 function describe(summary: RegistrationSummary): string {
@@ -30,7 +30,8 @@ export const registerCommand: Command = {
                        [--landmarks-frame ras|lps] [--preset lung|brain|generic] [--steps prealign,net,finetune]
                        [--label N | --threshold T] [--field-format nii.gz|nrrd|mha] [--field-spacing MM]
                        [--inverse-field] [--apply FILE]... [--apply-prefix P] [--engine auto|cpu|webgpu|tfjs|js]
-                       [--seed N] [--residual-prior PRIOR.json] [--json] [--overwrite]
+                       [--seed N] [--rotation-search] [--diffeomorphic | --no-diffeomorphic] [--net-model DIR]
+                       [--residual-prior PRIOR.json] [--json] [--overwrite]
 
 Registers MOVING onto FIXED. Each is a mesh or point set (.vtk .vtp .stl .obj .off .ply .gii, FreeSurfer, .csv …)
 or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label maps (voxels > 0, or one label, or
@@ -85,7 +86,9 @@ Options:
                              through the optional 'webgpu' package), tfjs, js
   --seed N                   seed of every random choice (default 0): same inputs and seed, same outputs
   --rotation-search          try 24 axis-aligned starting orientations (shapes in arbitrary orientation)
-  --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold)
+  --diffeomorphic            integrate the fine-tuning as a stationary velocity field (cannot fold; the lung and
+                             brain presets' default)
+  --no-diffeomorphic         a plain displacement fine-tuning, even where the preset integrates it (lung, brain)
   --net-model DIR            trained network folder for the 'net' step (default assets/models/<preset>)
   --residual-prior F         after the steps, correct the map by a cohort's systematic landmark error, learned
                              by 'monge train-prior' from annotated cases of the same protocol and orientation
@@ -110,6 +113,7 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
         overwrite: { type: 'boolean' },
         json: { type: 'boolean' },
         ...REGISTRATION_OPTIONS,
+        ...NEGATED_REGISTRATION_OPTIONS,
       },
       { min: 2, max: 2, names: 'MOVING and FIXED' },
     );
@@ -122,7 +126,7 @@ Exit codes: 0 ok, 2 usage error (including an OUTDIR in the way), 3 bad input, 1
       fixed: positionals[1],
       outDir: values.output,
       ...(values['moving-landmarks'] !== undefined ? { movingLandmarks: values['moving-landmarks'], fixedLandmarks: values['fixed-landmarks'] } : {}),
-      ...registrationSettings(values),
+      ...registrationSettings(commandLineRegistrationValues(values)),
       ...(values.overwrite ? { overwrite: true } : {}),
     };
     const bar = progressBar();

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchCommand } from '../../../core/cli/commands/batch.ts';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
-import { REGISTRATION_OPTIONS } from '../../../core/cli/register-options.ts';
+import { NEGATED_REGISTRATION_OPTIONS, REGISTRATION_OPTIONS } from '../../../core/cli/register-options.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
@@ -433,6 +433,6 @@ test('surface refuses a grey image without --threshold or --label (exit 3, regis
 
 test('register --help and batch --help name every registration option they take', () => {
   for (const command of [registerCommand, batchCommand]) {
-    for (const name of Object.keys(REGISTRATION_OPTIONS)) assert.match(command.help, new RegExp(`--${name}\\b`), `monge ${command.name} --help does not name --${name}`);
+    for (const name of [...Object.keys(REGISTRATION_OPTIONS), ...Object.keys(NEGATED_REGISTRATION_OPTIONS)]) assert.match(command.help, new RegExp(`--${name}\\b`), `monge ${command.name} --help does not name --${name}`);
   }
 });
