@@ -7,10 +7,14 @@ import type { Shape } from '../../shape/types.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
+import { pointArrayOutputProblem, POINT_ARRAY_SUFFIXES } from '../../io/point-array-formats.ts';
 import { loadShape } from '../load-shape.ts';
 import { engineOption, frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
+
+/** The point arrays OUT holds, besides the moving points. */
+const OT_ARRAYS = ['matched', 'confidence'] as const;
 
 /** Below this diameter (mm) a lung, brain or vessel tree is not in millimetres (likely metres or normalised). */
 const SMALL_DIAMETER_MM = 5;
@@ -38,7 +42,8 @@ columns are x,y,z,matched_x,matched_y,matched_z,confidence. Prints {cost, iterat
 n, m, engine, threads, diameter_mm}.
 
 Options:
-  -o, --output OUT      output point set (.csv, .vtk, .vtp, .ply …), in MOVING's frame
+  -o, --output OUT      output point set, in MOVING's frame: ${POINT_ARRAY_SUFFIXES.join(' ')} (the formats
+                        that hold per-point arrays; others are refused before the solve, exit 2)
   --blur MM             entropic blur (default 1 mm)
   --reach MM|none       unbalanced reach (default none: balanced)
   --scaling S           ε-scaling factor per step, 0 < S < 1 (default 0.8)
@@ -74,7 +79,8 @@ Options:
     const assumeFrame = frameOption(values['landmarks-frame'], '--landmarks-frame');
 
     const [movingPath, fixedPath] = positionals;
-    const problem = await outputFileProblem(values.output, [movingPath, fixedPath], 'shape');
+    // OUT is the arrays: a format that drops them (.fcsv, .surf) or holds no point set (.stl) is refused before the solve.
+    const problem = (await outputFileProblem(values.output, [movingPath, fixedPath], 'shape')) ?? pointArrayOutputProblem(values.output, OT_ARRAYS);
     if (problem) throw new UsageError(problem);
     const moving = atMost(await loadShape(movingPath, { assumeFrame }), points, seed);
     const fixed = atMost(await loadShape(fixedPath, { assumeFrame }), points, seed + 1);
@@ -89,8 +95,8 @@ Options:
         kind: 'points',
         pointsLps: moving.pointsLps,
         arrays: [
-          { name: 'matched', components: 3, values: result.matched, spatialVector: true },
-          { name: 'confidence', components: 1, values: result.confidence },
+          { name: OT_ARRAYS[0], components: 3, values: result.matched, spatialVector: true },
+          { name: OT_ARRAYS[1], components: 1, values: result.confidence },
         ],
         labels: moving.labels,
         sourceFrame: moving.sourceFrame,

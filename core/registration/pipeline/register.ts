@@ -24,6 +24,7 @@ import { writeImage } from '../../io/images/write-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
+import { ARRAY_MESH_FORMATS } from '../../io/point-array-formats.ts';
 import { createEngine, ENGINE_NAMES, type EngineDescription } from '../../kernels/index.ts';
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
@@ -89,9 +90,6 @@ export interface RegistrationSummary {
   warnings: string[];
   seconds: number;
 }
-
-/** Mesh formats whose writers keep per-point arrays (the warped shape's displacement and confidence). */
-const ARRAY_MESH_FORMATS = new Set(['vtk-legacy', 'vtp', 'ply', 'gifti']);
 
 /** Checks the request's values; a RangeError names the first bad one. */
 function checkRequest(r: RegisterRequest): void {
