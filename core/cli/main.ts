@@ -20,6 +20,7 @@ import { registerCommand } from './commands/register.ts';
 import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { warpCommand } from './commands/warp.ts';
+import { checkEnvironment } from './environment.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
 import { keepWorkingWhenOutputCloses, printMessage, printResult } from './output.ts';
@@ -93,6 +94,7 @@ async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
   const stopper = interrupts ? undefined : stopOnInterrupts(command.name);
   let exitCode: number;
   try {
+    checkEnvironment(); // before any work: the library would find a bad MONGE_* value only deep inside it
     exitCode = await command.run(rest, interrupts?.signal);
   } catch (e) {
     exitCode = reportError(command.name, e);

@@ -33,12 +33,16 @@ export interface CreatedEngine {
 /** What `--engine` and MONGE_ENGINE accept. */
 export const ENGINE_NAMES: readonly (EngineName | 'auto')[] = ['auto', 'cpu', 'webgpu', 'tfjs', 'js'];
 
-function parseEngineName(value: string, source: string): EngineName | 'auto' {
+/** The engine a name stands for (any case, spaces around ignored), or undefined when it names none. */
+export function engineNameOf(value: string): EngineName | 'auto' | undefined {
   const name = value.trim().toLowerCase();
-  if (!(ENGINE_NAMES as readonly string[]).includes(name)) {
-    throw new RangeError(`${source}: unknown engine "${value}" (expected one of ${ENGINE_NAMES.join(', ')})`);
-  }
-  return name as EngineName | 'auto';
+  return (ENGINE_NAMES as readonly string[]).includes(name) ? (name as EngineName | 'auto') : undefined;
+}
+
+function parseEngineName(value: string, source: string): EngineName | 'auto' {
+  const name = engineNameOf(value);
+  if (name === undefined) throw new RangeError(`${source}: unknown engine "${value}" (expected one of ${ENGINE_NAMES.join(', ')})`);
+  return name;
 }
 
 /** True when tfjs-node-gpu is installed and loads. */

@@ -13,12 +13,19 @@ export const NET_BACKENDS: readonly NetBackendName[] = ['wasm', 'cpu', 'tensorfl
 
 /** The default: 'tensorflow' when tfjs-node-gpu loads, else 'wasm'. `MONGE_NET_BACKEND` overrides. */
 export async function defaultNetBackend(): Promise<NetBackendName> {
-  const env = process.env.MONGE_NET_BACKEND?.trim().toLowerCase();
-  if (env) {
-    if (!(NET_BACKENDS as readonly string[]).includes(env)) throw new RangeError(`MONGE_NET_BACKEND: unknown backend '${env}' (expected ${NET_BACKENDS.join(', ')})`);
-    return env as NetBackendName;
+  const env = process.env.MONGE_NET_BACKEND;
+  if (env !== undefined && env.trim() !== '') {
+    const name = netBackendOf(env);
+    if (name === undefined) throw new RangeError(`MONGE_NET_BACKEND: unknown backend '${env.trim().toLowerCase()}' (expected ${NET_BACKENDS.join(', ')})`);
+    return name;
   }
   return (await loadTfjsNodeGpu()) ? 'tensorflow' : 'wasm';
+}
+
+/** The backend a name stands for (any case, spaces around ignored), or undefined when it names none. */
+export function netBackendOf(value: string): NetBackendName | undefined {
+  const name = value.trim().toLowerCase();
+  return (NET_BACKENDS as readonly string[]).includes(name) ? (name as NetBackendName) : undefined;
 }
 
 /** Registers and activates `name` on tfjs-core's engine (the one tfjs-layers uses). */
