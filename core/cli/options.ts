@@ -49,6 +49,16 @@ export function numberOption(value: string | undefined, option: string, check: (
   return v;
 }
 
+/**
+ * `--reach MM|none` (register, batch, ot): a positive length in mm, or `none` in any case for balanced OT (null);
+ * undefined passes through. One parser, so that the commands take the same spellings.
+ */
+export function reachOption(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim().toLowerCase() === 'none') return null;
+  return numberOption(value, '--reach', (v) => v > 0);
+}
+
 /** `--engine`: one of ENGINE_NAMES (any case); undefined passes through. */
 export function engineOption(value: string | undefined): EngineName | 'auto' | undefined {
   if (value === undefined) return undefined;

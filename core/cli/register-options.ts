@@ -6,7 +6,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { FIELD_FORMATS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
 import { UsageError } from './exit-codes.ts';
-import { engineOption, frameOption, numberOption } from './options.ts';
+import { engineOption, frameOption, numberOption, reachOption } from './options.ts';
 
 export const PRESET_NAMES: readonly PresetName[] = ['lung', 'brain', 'generic'];
 
@@ -93,7 +93,7 @@ export function registrationSettings(values: RegistrationOptionValues): Registra
   }
   if (values.label !== undefined && values.threshold !== undefined) throw new UsageError('give --label or --threshold, not both');
   const positive = (v: number) => v > 0;
-  const reach = values.reach === undefined ? undefined : values.reach.toLowerCase() === 'none' ? null : numberOption(values.reach, '--reach', positive);
+  const reach = reachOption(values.reach);
   const settings: RegistrationSettings = {
     ...(values['moving-landmarks-prefix'] !== undefined ? { movingLandmarksPrefix: values['moving-landmarks-prefix'] } : {}),
     ...(values['fixed-landmarks-prefix'] !== undefined ? { fixedLandmarksPrefix: values['fixed-landmarks-prefix'] } : {}),

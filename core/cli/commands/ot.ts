@@ -9,7 +9,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
 import { pointArrayOutputProblem, POINT_ARRAY_SUFFIXES } from '../../io/point-array-formats.ts';
 import { loadShape } from '../load-shape.ts';
-import { engineOption, frameOption, numberOption, parseCommandLine } from '../options.ts';
+import { engineOption, frameOption, numberOption, parseCommandLine, reachOption } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 
@@ -45,7 +45,7 @@ Options:
   -o, --output OUT      output point set, in MOVING's frame: ${POINT_ARRAY_SUFFIXES.join(' ')} (the formats
                         that hold per-point arrays; others are refused before the solve, exit 2)
   --blur MM             entropic blur (default 1 mm)
-  --reach MM|none       unbalanced reach (default none: balanced)
+  --reach MM|none       unbalanced reach (default none, in any case: balanced)
   --scaling S           ε-scaling factor per step, 0 < S < 1 (default 0.8)
   --points N            use at most N points of each shape (uniform random subset, --seed)
   --engine NAME         kernel engine (default auto; MONGE_ENGINE sets the default)
@@ -71,7 +71,7 @@ Options:
     );
     if (!values.output) throw new UsageError('-o OUT is required');
     const blur = numberOption(values.blur, '--blur', (v) => v > 0) ?? 1;
-    const reach = values.reach === undefined || values.reach === 'none' ? null : numberOption(values.reach, '--reach', (v) => v > 0)!;
+    const reach = reachOption(values.reach) ?? null; // left out: balanced
     const scaling = numberOption(values.scaling, '--scaling', (v) => v > 0 && v < 1) ?? 0.8;
     const points = numberOption(values.points, '--points', (v) => Number.isInteger(v) && v >= 1);
     const seed = numberOption(values.seed, '--seed', Number.isInteger) ?? 0;

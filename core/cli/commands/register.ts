@@ -96,7 +96,7 @@ Options:
   --json                     print the summary as JSON on stdout
  Advanced (override the preset, mm):
   --blur MM                  finest OT blur of the fine-tuning
-  --reach MM|none            unbalanced OT reach of the fine-tuning (none = balanced)
+  --reach MM|none            unbalanced OT reach of the fine-tuning (none, in any case: balanced)
   --kernel-width MM          finest kernel width of the displacement fit
   --anisotropy A             stretch the fit's kernels along line-like structures (vessels) up to A× (≥ 1)
   -h, --help                 this help
