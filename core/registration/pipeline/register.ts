@@ -412,9 +412,12 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     throwIfCancelled(signal, 'writing outputs');
     const dir = folder.partial;
     const files: string[] = [];
+    // `out` is for writing a file: it lists the file in the summary's `files`. Reading one back goes through `at`,
+    // which lists nothing (hashing landmarks_warped.csv through `out` listed it twice).
+    const at = (name: string) => join(dir, name);
     const out = (name: string) => {
       files.push(name);
-      return join(dir, name);
+      return at(name);
     };
     const outputParts: Record<string, number> = {};
     let partStart = performance.now();
@@ -551,7 +554,7 @@ export async function runRegistration(request: RegisterRequest, options: Progres
         landmarkReport = {
           warped: REGISTRATION_OUTPUTS.landmarksWarped,
           // What `monge train-prior` learns from: an edit that keeps the file's shape (rows reordered) is caught by it.
-          warpedSha256: await sha256Of(out(REGISTRATION_OUTPUTS.landmarksWarped)),
+          warpedSha256: await sha256Of(at(REGISTRATION_OUTPUTS.landmarksWarped)),
           ...(markups !== undefined ? { warpedMarkups: markups } : {}),
           errors: REGISTRATION_OUTPUTS.landmarksError,
           errorThroughField: { definition: '|y + T(y) − x|: fixed landmark y through the exported field T, against moving landmark x (mm, moving frame)', outsideField, ...throughField },
