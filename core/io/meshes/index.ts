@@ -36,11 +36,16 @@ export const MESH_CODECS: readonly MeshCodec[] = [
 /** FreeSurfer surfaces have no extension: lh.white, rh.pial, lh.sphere.reg, *.surf … */
 const FREESURFER_NAME = /^(lh|rh)\.(white|pial|orig|smoothwm|inflated|sphere|sphere\.reg|midthickness|graymid)(\..*)?$|\.surf$/i;
 
-/** The codec for a file name, or undefined when the name is not a mesh format Monge knows. */
+/**
+ * The codec for a file name, or undefined when the name is not a mesh format Monge knows. A format's extension
+ * decides before FreeSurfer's names: `lh.pial.gii` (mris_convert's usual output name) is GIfTI and `lh.white.vtk` is
+ * VTK, while `lh.pial`, `lh.white.preaparc` and `lh.sphere.reg` are FreeSurfer surfaces.
+ */
 export function meshCodecFor(path: string): MeshCodec | undefined {
   const name = basename(path).toLowerCase();
-  if (FREESURFER_NAME.test(name)) return freesurferCodec;
-  return MESH_CODECS.find((c) => c.extensions.some((ext) => name.endsWith(ext)));
+  const byExtension = MESH_CODECS.find((c) => c.extensions.some((ext) => name.endsWith(ext)));
+  if (byExtension) return byExtension;
+  return FREESURFER_NAME.test(name) ? freesurferCodec : undefined;
 }
 
 export interface ReadMeshOptions {

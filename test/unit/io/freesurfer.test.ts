@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import { freesurferCodec } from '../../../core/io/meshes/freesurfer.ts';
+import { meshCodecFor } from '../../../core/io/meshes/index.ts';
+import { readShape, writeShape } from '../../../core/io/index.ts';
+import { join } from 'node:path';
+import { tempDir } from '../../support/temp-dir.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
 import { boundsOf } from '../../../core/shape/types.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
@@ -184,4 +188,22 @@ test('rejects malformed FreeSurfer surfaces with the right problem', () => {
   const huge = new BigEndianWriter().bytes([0xff, 0xff, 0xfe]).text('x\n\n').int32(1e9, 1).done();
   assertInputError(() => parse(huge), 'truncated');
   assertInputError(() => parse(new BigEndianWriter().bytes([0xff, 0xff, 0xfe]).text('x\n\n').int32(-5, 1).done()), 'malformed');
+});
+
+test('file names: FreeSurfer names without a format extension are FreeSurfer surfaces; a format extension decides over lh./rh. names', { skip: needsSharedData() }, async (t) => {
+  const formatOf = (name: string) => meshCodecFor(`/data/subj/surf/${name}`)?.format;
+  for (const name of ['lh.white', 'rh.pial', 'lh.sphere.reg', 'lh.white.preaparc', 'lh.pial.T1', 'brain.surf']) assert.equal(formatOf(name), 'freesurfer', name);
+  // mris_convert lh.pial lh.pial.gii is FreeSurfer's own way to hand a surface to other tools.
+  assert.equal(formatOf('lh.pial.gii'), 'gifti');
+  assert.equal(formatOf('lh.pial.gii.gz'), 'gifti');
+  assert.equal(formatOf('rh.white.vtk'), 'vtk');
+  assert.equal(formatOf('lh.inflated.stl'), 'stl');
+  assert.equal(formatOf('lh.pial.ply'), 'ply');
+  // And written so: a GIfTI named lh.pial.gii reads back as the same mesh.
+  const dir = await tempDir(t, 'fs-names');
+  const pial = await readShape(sharedPath('brain', 'fsaverage5', 'pial_left.gii.gz'));
+  await writeShape(join(dir, 'lh.pial.gii'), pial);
+  assert.match(readFileSync(join(dir, 'lh.pial.gii'), 'utf8').slice(0, 40), /^<\?xml/);
+  const back = await readShape(join(dir, 'lh.pial.gii'));
+  assert.equal(back.pointsLps.length, pial.pointsLps.length);
 });
