@@ -40,3 +40,11 @@ export function planJobs(requested: number, pairs: number, pairMemoryMb = DEFAUL
   jobs = Math.max(1, jobs);
   return { jobs, threadsPerJob: Math.max(1, Math.floor(machine.cores / jobs)), ...(capped ? { capped } : {}) };
 }
+
+/**
+ * The MONGE_THREADS each worker is given: the user's setting, else the plan's share. A blank value counts as unset,
+ * as everywhere (core/cli/environment.ts): passed on as '', each worker would use every core.
+ */
+export function workerThreadsSetting(userSetting: string | undefined, plan: JobPlan): string {
+  return userSetting?.trim() || String(plan.threadsPerJob);
+}

@@ -20,7 +20,7 @@ import { batchPairs, type BatchPair } from './batch-pair.ts';
 import { LOCK_FILE, lockOutDir } from './batch-lock.ts';
 import { REPORT_HTML, writeCohortReport } from './cohort-report.ts';
 import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
-import { planJobs, type JobPlan } from './job-count.ts';
+import { planJobs, workerThreadsSetting, type JobPlan } from './job-count.ts';
 import { readManifest } from './manifest.ts';
 import type { PairJob } from './run-pair.ts';
 import { inShard, type Shard } from './shard.ts';
@@ -157,7 +157,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     // final write below is the one that counts, and throws.
     let writing: Promise<void> = Promise.resolve();
     let finished = 0;
-    const env = { ...process.env, MONGE_THREADS: process.env.MONGE_THREADS ?? String(plan.threadsPerJob) };
+    const env = { ...process.env, MONGE_THREADS: workerThreadsSetting(process.env.MONGE_THREADS, plan) };
     await runInWorkers(toRun, {
       workers: plan.jobs,
       env,

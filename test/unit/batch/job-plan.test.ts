@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { etaSeconds, formatDuration } from '../../../core/batch/eta.ts';
 import { totalmem } from 'node:os';
-import { planJobs, usableMemoryMb } from '../../../core/batch/job-count.ts';
+import { planJobs, usableMemoryMb, workerThreadsSetting } from '../../../core/batch/job-count.ts';
 
 test('--jobs is capped by memory (80 % of RAM / per-pair estimate) and by the pairs left; threads are shared out', () => {
   const machine = { memoryMb: 16_384, cores: 16 };
@@ -23,4 +23,13 @@ test('ETA from throughput, and durations as people read them', () => {
   assert.equal(etaSeconds(100, 4, 10), 150);
   assert.equal(etaSeconds(100, 10, 10), 0);
   assert.deepEqual([12, 75, 3599, 4000, 90_061].map(formatDuration), ['12s', '1m15s', '59m59s', '1h06m', '25h01m']);
+});
+
+test('worker threads: the user’s MONGE_THREADS is kept; unset or blank, each worker gets the plan’s share of the cores', () => {
+  const plan = planJobs(4, 100, 2048, { memoryMb: 16384, cores: 16 });
+  assert.equal(plan.threadsPerJob, 4);
+  assert.equal(workerThreadsSetting(undefined, plan), '4');
+  assert.equal(workerThreadsSetting('', plan), '4');
+  assert.equal(workerThreadsSetting('  ', plan), '4');
+  assert.equal(workerThreadsSetting('1', plan), '1');
 });
