@@ -38,7 +38,8 @@ or a volume (.nii/.nii.gz .nrrd .mha/.mhd .mgz, DICOM folder): masks and label m
 a threshold) become surfaces, and their interiors take part in the matching; a grey image needs --threshold or
 --label. The deformation maps moving-space points to fixed-space points. Warnings (on stderr and in report.json)
 name shapes at very different scales, masks that touch the edge of their image (the scan's field of view cuts the
-shape: the map there is less reliable), and a map that folds (Jacobian ≤ 0; --diffeomorphic cannot fold).
+shape: the map there is less reliable), and a map that folds (Jacobian ≤ 0; --diffeomorphic cannot fold, though
+a kernel narrower than the field spacing can show a few folded voxels in the sampled field).
 
 Writes OUTDIR only when everything is done (nothing is left there on failure or Ctrl-C):
   warped.<ext>            the moving shape warped, with 'displacement' (mm) and 'confidence' point arrays, and

@@ -23,5 +23,8 @@ export function foldingWarning(stats: JacobianStats, region: string, finetune: F
     'and the warped shape may cross itself.'
   return finetune === 'displacement'
     ? `${what} --diffeomorphic integrates the fine-tuning as a velocity field, which cannot fold.`
-    : `${what} It comes from ${finetune === 'diffeomorphic' ? 'a step other than the (diffeomorphic) fine-tuning' : 'the steps run'}: a reflecting affine map, the network or the prior correction, or the field's finite differences.`;
+    : finetune === 'diffeomorphic'
+      ? // The velocity's flow cannot fold; its sampling on the field grid can, where the kernel is narrower than a voxel.
+        `${what} It comes from the field's sampling (a kernel width near or below the field spacing: a wider kernel or a finer field spacing removes it) or from a step other than the (diffeomorphic) fine-tuning: a reflecting affine map, the network or the prior correction.`
+      : `${what} It comes from the steps run: a reflecting affine map, the network or the prior correction, or the field's finite differences.`;
 }

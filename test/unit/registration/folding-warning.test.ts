@@ -40,6 +40,9 @@ test('the remedy is offered only for a displacement fine-tuning', () => {
     assert.doesNotMatch(warning, /--diffeomorphic/);
     assert.match(warning, /It comes from/);
   }
+  // Under a diffeomorphic fine-tuning, the one fold it can leave: its sampling on a grid coarser than its kernel.
+  assert.match(foldingWarning(stats, 'fixed mask', 'diffeomorphic') ?? '', /It comes from the field's sampling \(a kernel width near or below the field spacing/);
+  assert.doesNotMatch(foldingWarning(stats, 'fixed mask', 'not run') ?? '', /kernel width/);
 });
 
 /** An ellipsoid (40 × 30 × 20 mm half-axes) whose upper half is twisted about z by up to 270° at its top. */
