@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,7 +91,11 @@ test('register writes every output of the layout, and the report measures every 
   for (let i = 0; i < 300; i++) assert.ok(Math.abs(warped.pointsLps[i] - displacement.values[i] - surface.pointsLps[i]) < 1e-3, 'warped − displacement = moving surface');
 
   const report = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8'));
-  assert.equal(report.inputs.moving.sha256.length, 64);
+  // Each input's SHA-256 is that of its bytes (what `--resume` and `monge train-prior` check files against).
+  const inputs = { moving: request.moving, fixed: request.fixed, movingLandmarks: request.movingLandmarks!, fixedLandmarks: request.fixedLandmarks! };
+  for (const [role, path] of Object.entries(inputs)) {
+    assert.equal(report.inputs[role].sha256, createHash('sha256').update(await readFile(path)).digest('hex'), `${role}: the SHA-256 of ${path}`);
+  }
   assert.deepEqual(report.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`), ['prealign:done', 'net:skipped', 'finetune:done']);
   assert.match(report.steps[1].note, /no trained network/);
   for (const phase of ['before', 'prealign', 'finetune']) assert.ok(report.metrics[phase].tre.mean > 0 && report.metrics[phase].surfaceDistance.chamferMm >= 0, phase);
@@ -110,10 +115,20 @@ test('register writes every output of the layout, and the report measures every 
   const errors = (await readFile(join(dir, 'out', REGISTRATION_OUTPUTS.landmarksError), 'utf8')).trim().split('\n');
   assert.equal(errors[0], 'index,label,error_mm,initial_error_mm');
   assert.equal(errors.length - 1, movingLandmarks.length / 3);
+  // Its distances, recomputed from the files: error_mm between landmarks_warped.csv and the fixed landmarks,
+  // initial_error_mm between the moving and the fixed landmarks.
+  const fixedLm = await readShape(join(dir, 'fixed.csv'));
+  const movingLm = await readShape(join(dir, 'moving.csv'));
+  const distance = (a: Float64Array, b: Float64Array, k: number) => Math.hypot(a[3 * k] - b[3 * k], a[3 * k + 1] - b[3 * k + 1], a[3 * k + 2] - b[3 * k + 2]);
+  for (const [k, line] of errors.slice(1).entries()) {
+    const [index, label, errorMm, initialMm] = line.split(',');
+    assert.deepEqual([index, label], [String(k), String(k)]);
+    assert.ok(Math.abs(Number(errorMm) - distance(warpedLm.pointsLps, fixedLm.pointsLps, k)) < 1e-4, `landmark ${k}: error_mm ${errorMm}`);
+    assert.ok(Math.abs(Number(initialMm) - distance(movingLm.pointsLps, fixedLm.pointsLps, k)) < 1e-9, `landmark ${k}: initial_error_mm ${initialMm}`);
+  }
 
   // The other convention (Learn2Reg's): fixed landmarks y through field.nii.gz as read back, y + T(y), against the
   // moving landmarks, recomputed here from the file, and small as the forward TRE is.
-  const fixedLm = await readShape(join(dir, 'fixed.csv'));
   const fieldBack = new GridSampler(await readImage(join(dir, 'out', 'field.nii.gz')));
   const t = new Float64Array(3);
   let sum = 0;
