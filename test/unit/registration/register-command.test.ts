@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
+import { gridPointsLps } from '../../../core/field/grid.ts';
+import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
@@ -23,6 +25,53 @@ import { tempDir } from '../../support/temp-dir.ts';
 function meshPair(): { moving: Shape; fixed: Shape } {
   const moving = extractSurface(blockAverage(syntheticLungMask(), 2), { threshold: 0.5, smoothIterations: 3 });
   return { moving, fixed: { ...moving, pointsLps: applyBreathing(moving.pointsLps), normalsLps: undefined, mass: undefined } };
+}
+
+/** An ITK affine transform file (AffineTransform_double_3_3) as its map, p ↦ M·(p − c) + c + t, read here by hand. */
+function itkAffineOf(text: string): (p: ArrayLike<number>) => [number, number, number] {
+  const values = (key: string) => text.split('\n').find((l) => l.startsWith(`${key}:`))!.slice(key.length + 1).trim().split(/\s+/).map(Number);
+  assert.match(text, /^#Insight Transform File V1\.0\n/);
+  assert.match(text, /\nTransform: AffineTransform_double_3_3\n/);
+  const p = values('Parameters');
+  const c = values('FixedParameters');
+  assert.deepEqual([p.length, c.length], [12, 3]);
+  return (x) => [0, 1, 2].map((r) => p[3 * r] * (x[0] - c[0]) + p[3 * r + 1] * (x[1] - c[1]) + p[3 * r + 2] * (x[2] - c[2]) + c[r] + p[9 + r]) as [number, number, number];
+}
+
+/**
+ * The least-squares affine map x ↦ A·x + b taking points `from` onto `to` (interleaved xyz): the normal equations
+ * of each output coordinate, solved by Gaussian elimination with partial pivoting. Returns A (3×3 row-major), b
+ * and the largest residual.
+ */
+function fitAffine(from: Float64Array, to: Float64Array): { a: number[]; b: number[]; worstMm: number } {
+  const normal = Array.from({ length: 4 }, () => new Array<number>(7).fill(0));
+  for (let i = 0; i < from.length; i += 3) {
+    const x = [from[i], from[i + 1], from[i + 2], 1];
+    for (let r = 0; r < 4; r++) {
+      for (let c = 0; c < 4; c++) normal[r][c] += x[r] * x[c];
+      for (let k = 0; k < 3; k++) normal[r][4 + k] += x[r] * to[i + k];
+    }
+  }
+  for (let col = 0; col < 4; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < 4; r++) if (Math.abs(normal[r][col]) > Math.abs(normal[pivot][col])) pivot = r;
+    [normal[col], normal[pivot]] = [normal[pivot], normal[col]];
+    for (let r = 0; r < 4; r++) {
+      if (r === col) continue;
+      const f = normal[r][col] / normal[col][col];
+      for (let c = col; c < 7; c++) normal[r][c] -= f * normal[col][c];
+    }
+  }
+  // Row r of the reduced system holds the coefficient of input coordinate r (the 4th: the offset) for each output k.
+  const coef = (r: number, k: number) => normal[r][4 + k] / normal[r][r];
+  const a = [0, 1, 2].flatMap((k) => [coef(0, k), coef(1, k), coef(2, k)]);
+  const b = [0, 1, 2].map((k) => coef(3, k));
+  let worstMm = 0;
+  for (let i = 0; i < from.length; i += 3) {
+    const y = [0, 1, 2].map((k) => a[3 * k] * from[i] + a[3 * k + 1] * from[i + 1] + a[3 * k + 2] * from[i + 2] + b[k]);
+    worstMm = Math.max(worstMm, Math.hypot(y[0] - to[i], y[1] - to[i + 1], y[2] - to[i + 2]));
+  }
+  return { a, b, worstMm };
 }
 
 /** Runs the command with stdout captured. */
@@ -76,6 +125,37 @@ test('monge register: meshes in, the output folder and a JSON summary out', { ti
       }
       assert.ok(Math.abs(absolute[v] - best) < 1e-3 && Math.abs(Math.abs(signed[v]) - absolute[v]) < 1e-6, `vertex ${v}: ${absolute[v]} / ${signed[v]} vs ${best} mm`);
     }
+    // A pre-alignment alone is one affine map φ(x) = A·x + b: warped.vtk is the moving vertices moved by it (the fit
+    // of one to the other leaves nothing), and the other outputs follow from A and b alone.
+    const movingBack = await readShape(join(dir, 'moving.vtk'));
+    const fit = fitAffine(movingBack.pointsLps, warped.pointsLps);
+    assert.ok(fit.worstMm < 1e-6, `warped.vtk is an affine image of moving.vtk to ${fit.worstMm} mm`);
+    const a = fit.a;
+    const detA = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
+    assert.ok(Math.abs(detA - 1) > 0.02, `the breathing motion changes volume (det A = ${detA}), so a Jacobian of 1 would not pass`);
+    // transform.tfm (ITK's direction: fixed → moving) takes each warped vertex back onto its moving vertex.
+    const toMoving = itkAffineOf(await readFile(join(out, 'transform.tfm'), 'utf8'));
+    let worstBack = 0;
+    for (let i = 0; i < warped.pointsLps.length; i += 3) {
+      const x = toMoving(warped.pointsLps.subarray(i, i + 3));
+      worstBack = Math.max(worstBack, Math.hypot(x[0] - movingBack.pointsLps[i], x[1] - movingBack.pointsLps[i + 1], x[2] - movingBack.pointsLps[i + 2]));
+    }
+    assert.ok(worstBack < 1e-6, `transform.tfm maps warped.vtk onto moving.vtk to ${worstBack} mm`);
+    // field.mha, y + T(y) at every voxel centre, is the same map (float32 values); jacobian.nii.gz is det ∇φ = det A
+    // at every voxel.
+    const field = await readImage(join(out, 'field.mha'));
+    const centres = gridPointsLps(field);
+    let worstField = 0;
+    for (let q = 0; q < centres.length; q += 3) {
+      const x = toMoving(centres.subarray(q, q + 3));
+      worstField = Math.max(worstField, Math.hypot(centres[q] + field.data[q] - x[0], centres[q + 1] + field.data[q + 1] - x[1], centres[q + 2] + field.data[q + 2] - x[2]));
+    }
+    assert.ok(worstField < 1e-4, `field.mha agrees with transform.tfm to ${worstField} mm`);
+    const jacobian = await readImage(join(out, 'jacobian.nii.gz'));
+    assert.deepEqual(jacobian.size, field.size);
+    let worstDet = 0;
+    for (const v of jacobian.data) worstDet = Math.max(worstDet, Math.abs(v - detA));
+    assert.ok(worstDet < 1e-5, `jacobian.nii.gz is det A = ${detA} to ${worstDet}`);
     // Usage errors: an OUTDIR in the way, unknown steps, missing -o, half the landmarks.
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', out, '--steps', 'prealign']), UsageError);
     await assert.rejects(run([join(dir, 'moving.vtk'), join(dir, 'fixed.ply'), '-o', join(dir, 'x'), '--steps', 'prealign,warp']), /unknown step 'warp'/);
