@@ -5,17 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync, truncateSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestFingerprint, verifyDoneMarker } from '../../../core/batch/done-marker.ts';
+import { DONE_MARKER, requestFingerprint, verifyDoneMarker } from '../../../core/batch/done-marker.ts';
 import { runPair } from '../../../core/batch/run-pair.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
-import type { PresetName } from '../../../core/registration/types.ts';
+import { REGISTRATION_OUTPUTS, type PresetName, type RegisterRequest } from '../../../core/registration/types.ts';
 import { FAST_OPTIONS, MANIFEST_HEADER, runMonge, writeSyntheticPairs } from './support.ts';
 
 function mask(fill: (i: number, j: number, k: number) => boolean): ImageLps {
@@ -86,6 +87,32 @@ test('a registration that throws becomes an error row, not an exception', { time
     assert.equal(row.error_kind, 'registration');
     assert.equal(row.error, "register: unknown preset 'liver'");
     assert.equal((await verifyDoneMarker(join(dir, 'out'), 'p', requestFingerprint(request))).complete, false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a registration that leaves a listed output empty or missing becomes an output error row, with no completion mark', { timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'monge-batch-outputs-'));
+  try {
+    await writeSyntheticPairs(dir, 1);
+    const out = join(dir, 'out');
+    const request = (id: string): RegisterRequest => ({ moving: join(dir, 'm0.vtk'), fixed: join(dir, 'f0.vtk'), outDir: join(out, id), steps: ['prealign'], fieldSpacingMm: 12 });
+    // The registration's last progress report comes once its folder is published and before runPair checks it:
+    // spoiling a file there stands for a registration that listed an output it did not write in full.
+    const run = (id: string, spoil?: (pairDir: string) => void) =>
+      runPair({ pair: { index: 0, id, line: 2, request: request(id) }, outDir: out }, { onProgress: (r) => r.stage === 'done' && spoil?.(join(out, id)) });
+    const marked = async (id: string) => (await verifyDoneMarker(out, id, requestFingerprint(request(id)))).complete && (await readdir(join(out, id))).includes(DONE_MARKER);
+    // Unspoilt, the pair completes: what fails below is the check of the outputs, not the registration.
+    const good = await run('unspoilt');
+    assert.equal(good.status, 'ok', good.error ?? '');
+    assert.equal(await marked('unspoilt'), true);
+    const emptied = await run('emptied', (pairDir) => truncateSync(join(pairDir, REGISTRATION_OUTPUTS.transform)));
+    assert.deepEqual([emptied.status, emptied.error_kind, emptied.error], ['failed', 'output', `the outputs did not verify: output ${REGISTRATION_OUTPUTS.transform} is empty`]);
+    assert.equal(await marked('emptied'), false);
+    const removed = await run('removed', (pairDir) => rmSync(join(pairDir, REGISTRATION_OUTPUTS.jacobian)));
+    assert.deepEqual([removed.status, removed.error_kind, removed.error], ['failed', 'output', `the outputs did not verify: output ${REGISTRATION_OUTPUTS.jacobian} is missing`]);
+    assert.equal(await marked('removed'), false);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
