@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import { looksLikeMask, MIN_EQUAL_NEIGHBOUR_SHARE } from '../../../core/io/images/looks-like-mask.ts';
+import { looksLikeMask } from '../../../core/io/images/looks-like-mask.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
@@ -32,20 +32,25 @@ test('looksLikeMask: label maps and binary masks are masks; 8-bit grey images ar
   assert.equal(looksLikeMask(volume((i, j, k) => Math.min(255, Math.round(12 * i + 2 * j + k + 20 * random())))), false);
   // Clipped at both ends (36 % of the voxels at 255, 39 % at 0) it is still grey.
   assert.equal(looksLikeMask(volume((i, j, k) => Math.max(0, Math.min(255, Math.round(25 * (i - 17) + j + k + 20 * random()))))), false);
-  // At the threshold: a label image whose neighbouring pairs are equal just above / just below the share.
-  const pairs = (share: number): Uint8Array => {
-    const n = 10_000;
-    const out = new Uint8Array(n);
-    // Value 1 + (number of changes so far) % 200: a change at pair i when i is not among the first `share` of a 100.
-    let v = 1;
-    for (let i = 0; i < n; i++) {
-      if (i > 0 && i % 100 >= share * 100) v = 1 + (v % 200);
-      out[i] = v;
+  // Either side of the README's threshold (at least 30 % of the neighbouring pairs equal, not counting pairs both 0
+  // or both the smallest or largest value): 252 labels, each pair of a hundred equal or a change, the equal ones in
+  // one run per hundred. The smallest (1) and largest (255) values occur once, at the ends, and 0 never, so every
+  // pair counts: `equalPer100` equal pairs of every 100, plus the two changes at the ends.
+  const labelRuns = (equalPer100: number): Uint8Array => {
+    const out = [1, 2];
+    let v = 2;
+    for (let block = 0; block < 100; block++) {
+      for (let e = 0; e < equalPer100; e++) out.push(v);
+      for (let c = equalPer100; c < 100; c++) {
+        v = v === 251 ? 2 : v + 1;
+        out.push(v);
+      }
     }
-    return out;
+    out.push(255);
+    return Uint8Array.from(out);
   };
-  assert.equal(looksLikeMask(pairs(MIN_EQUAL_NEIGHBOUR_SHARE + 0.02)), true);
-  assert.equal(looksLikeMask(pairs(MIN_EQUAL_NEIGHBOUR_SHARE - 0.02)), false);
+  assert.equal(looksLikeMask(labelRuns(32)), true, '32 % of the pairs equal (3200 of 10002): a label map');
+  assert.equal(looksLikeMask(labelRuns(28)), false, '28 % of the pairs equal (2800 of 10002): a grey image');
   // Non-integers and more than 256 values are grey, as before.
   assert.equal(looksLikeMask(Float32Array.from([0, 0.5, 0.5])), false);
   assert.equal(looksLikeMask(Int16Array.from({ length: 300 }, (_, i) => i)), false);
