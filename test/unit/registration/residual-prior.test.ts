@@ -23,6 +23,7 @@ import {
   writeResidualPrior,
   type ShapeMomentsLps,
 } from '../../../core/registration/prior/index.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 import { constantResidualPrior, lattice, writeBreathingCase } from './support.ts';
 
 const unitMoments: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [1, 1, 1] };
@@ -54,6 +55,24 @@ test('residual prior: one landmark gives α·r·K/(K + κ) (Nadaraya–Watson wi
     assert.ok(Math.abs(at(d) - k / (k + 1)) < 1e-12, `d ${d}: ${at(d)}`);
   }
   assert.equal(at(3.1), 0);
+});
+
+test('residual prior without settings: the README\'s defaults σ 0.45, α 0.5, κ 1 are recorded and used', async (t) => {
+  const r = [2, -1, 0.5];
+  const prior = trainResidualPrior([{ name: 'one', fixedMoments: unitMoments, warpedLps: Float64Array.from([0, 0, 0]), truthLps: Float64Array.from(r) }]);
+  // Recorded in the file, so a prior corrects the same way wherever it is read.
+  const path = join(await tempDir(t, 'prior-defaults'), 'prior.json');
+  await writeResidualPrior(path, prior);
+  const file = JSON.parse(await readFile(path, 'utf8'));
+  assert.deepEqual([file.sigma, file.shrink, file.fade], [0.45, 0.5, 1]);
+  // One landmark with residual r at the origin: c(d) = α · r · K / (K + κ), K = exp(−d² / 2σ²), on a shape twice as
+  // wide (s = 2 on every axis: c doubles, and d is measured in units of s).
+  const wide: ShapeMomentsLps = { centreLps: [0, 0, 0], spreadMm: [2, 2, 2] };
+  for (const d of [0, 0.3, 0.8]) {
+    const k = Math.exp(-(d * d) / (2 * 0.45 * 0.45));
+    const c = priorCorrection(prior, wide, Float64Array.from([2 * d, 0, 0]));
+    for (let a = 0; a < 3; a++) assert.ok(Math.abs(c[a] - 0.5 * 2 * r[a] * (k / (k + 1))) < 1e-12, `d ${d}, axis ${a}: ${c[a]}`);
+  }
 });
 
 test('residual prior: bad settings and unpaired landmarks are refused', () => {
@@ -216,6 +235,9 @@ function describePipeline(): void {
   test('register warns when a prior learned from one kind of run corrects another', { timeout: 60_000 }, async () => {
     const priorPath = join(dir, 'learned.json');
     assert.equal(await trainPriorCommand.run([join(dir, 'base'), '-o', priorPath]), 0);
+    // Without --sigma and --shrink, the README's defaults.
+    const learned = JSON.parse(await readFile(priorPath, 'utf8'));
+    assert.deepEqual([learned.sigma, learned.shrink, learned.fade], [0.45, 0.5, 1]);
     const same = await register({ ...request, outDir: join(dir, 'same-kind'), residualPrior: priorPath });
     assert.ok(!same.warnings.some((w) => /residual prior was learned/.test(w)), same.warnings.join('; '));
     const other = await register({ ...request, preset: 'generic', outDir: join(dir, 'other-kind'), residualPrior: priorPath });
