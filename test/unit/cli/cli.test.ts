@@ -386,6 +386,28 @@ test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys
     assert.ok(Math.abs(w - 1) < 1e-2);
   }
   assert.ok(worst < 0.05 * 0.5 * 10, `worst match deviation ${worst} mm`);
+  // Shapes in millimetres: no warning about their unit.
+  assert.doesNotMatch(r.stderr, /warning/);
+});
+
+test('ot warns on stderr when the shapes span a few units, as shapes in metres do, naming their size', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  // The test above's cloud and its shifted copy, in metres: about 0.1 m across.
+  const cloud = (shift: readonly number[]) => Array.from({ length: 300 }, (_, i) => [40 * Math.sin(i * 1.3) + shift[0], 30 * Math.cos(i * 0.7) + shift[1], 20 * Math.sin(i * 0.31 + 1) + shift[2]].map((mm) => mm / 1000));
+  const a = cloud([0, 0, 0]);
+  const b = cloud([3, -2, 1]);
+  writeFileSync(join(dir, 'a.csv'), ['x,y,z', ...a.map((p) => p.join(','))].join('\n'));
+  writeFileSync(join(dir, 'b.csv'), ['x,y,z', ...b.map((p) => p.join(','))].join('\n'));
+  const r = monge('ot', join(dir, 'a.csv'), join(dir, 'b.csv'), '-o', join(dir, 'm.csv'), '--blur', '0.0005', '--engine', 'js', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const warning = /^monge ot: warning: the shapes span only ([0-9.e+-]+) units; Monge expects millimetres \(were the points given in metres or normalised\?\)\. Scale them to mm, or set --blur and --reach in the same unit\.$/m.exec(r.stderr);
+  assert.ok(warning, r.stderr);
+  // The size it names: the diagonal of the box around both clouds.
+  const all = [...a, ...b];
+  const extent = [0, 1, 2].map((k) => Math.max(...all.map((p) => p[k])) - Math.min(...all.map((p) => p[k])));
+  const diagonal = Math.hypot(extent[0], extent[1], extent[2]);
+  assert.ok(Math.abs(Number(warning[1]) - diagonal) < 0.005 * diagonal, `${warning[1]} units named, the box's diagonal is ${diagonal}`);
+  assert.ok(diagonal < 0.2, 'metres');
 });
 
 test('ot refuses a grey image (its voxels > 0 are no shape) with exit 3, naming the file and monge surface --threshold; a mask is taken', async (t) => {
