@@ -15,12 +15,13 @@ import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
-import { readMesh } from '../../../core/io/meshes/index.ts';
+import { readMesh, writeMesh } from '../../../core/io/meshes/index.ts';
 import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { icosphere } from '../metrics/meshes.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
@@ -255,6 +256,21 @@ test('an unreadable input exits 3 naming it and "permission denied"; an unwritab
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`^monge surface: ${out}: cannot write in the folder ${locked} \\(permission denied\\)`));
   assert.deepEqual(readdirSync(locked), []);
+});
+
+test('an error that is neither usage nor input (the output refused half-way: file too large) exits 1 as an internal error, leaving no partial output', { skip: process.platform === 'win32' ? 'no ulimit on Windows' : false }, async (t) => {
+  const dir = await tempDir(t, 'cli-internal');
+  const input = join(dir, 'sphere.vtk');
+  // 10242 vertices, 20480 triangles: about 0.4 MB of binary VTK, written here without a limit.
+  const sphere = icosphere(5, 50);
+  await writeMesh(input, { kind: 'mesh', pointsLps: sphere.pointsLps, triangles: sphere.triangles, arrays: [], sourceFrame: 'LPS' });
+  // Under a 64-block file-size limit (32 or 64 KiB) the converted copy cannot be written: the kernel refuses the
+  // write part-way with EFBIG, which no input or option of the user's explains.
+  const r = spawnSync('/bin/sh', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, BIN, 'convert', input, join(dir, 'copy.vtk')], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^monge convert: internal error: .*EFBIG/);
+  assert.equal(r.stdout, '');
+  assert.deepEqual(readdirSync(dir), ['sphere.vtk'], 'no copy.vtk and no temporary file');
 });
 
 test('info --json on fsaverage5 pial: the documented keys and real counts', { skip: needsSharedData() }, () => {
