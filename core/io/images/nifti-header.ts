@@ -31,18 +31,39 @@ export interface NiftiGeometry {
 /** nifti1.h's names of the xform codes. */
 const XFORM_NAMES: Record<number, string> = { 1: 'scanner', 2: 'aligned', 3: 'Talairach', 4: 'MNI', 5: 'template' };
 
+/** How a NIfTI header at the start of some bytes is laid out: its version and byte order. */
+export interface NiftiHeaderLayout {
+  view: DataView;
+  /** 1 (nifti_1_header, 348 bytes) or 2 (nifti_2_header, 540 bytes). */
+  version: 1 | 2;
+  headerBytes: 348 | 540;
+  littleEndian: boolean;
+}
+
+/**
+ * The layout of the NIfTI-1 or NIfTI-2 header at the start of `bytes`, told by sizeof_hdr (348 or 540, read in
+ * either byte order: the only way the format says its byte order); undefined when they do not begin with a whole one.
+ */
+export function niftiHeaderLayout(bytes: Uint8Array): NiftiHeaderLayout | undefined {
+  if (bytes.length < 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sizeLe = view.getInt32(0, true);
+  const sizeBe = view.getInt32(0, false);
+  const version = sizeLe === 348 || sizeBe === 348 ? 1 : sizeLe === 540 || sizeBe === 540 ? 2 : 0;
+  if (version === 0) return undefined;
+  const headerBytes = version === 1 ? 348 : 540;
+  if (bytes.length < headerBytes) return undefined;
+  return { view, version, headerBytes, littleEndian: sizeLe === 348 || sizeLe === 540 };
+}
+
 /**
  * The geometry fields of a NIfTI-1 (348-byte) or NIfTI-2 (540-byte) header at the start of `bytes`, either byte
  * order; undefined when the bytes do not begin with one.
  */
 export function parseNiftiGeometry(bytes: Uint8Array): NiftiGeometry | undefined {
-  if (bytes.length < 348) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sizeLe = view.getInt32(0, true);
-  const sizeBe = view.getInt32(0, false);
-  const version = sizeLe === 348 || sizeBe === 348 ? 1 : sizeLe === 540 || sizeBe === 540 ? 2 : 0;
-  if (version === 0 || (version === 2 && bytes.length < 540)) return undefined;
-  const le = sizeLe === 348 || sizeLe === 540;
+  const layout = niftiHeaderLayout(bytes);
+  if (!layout) return undefined;
+  const { view, version, littleEndian: le } = layout;
   // Offsets of nifti_1_header / nifti_2_header.
   const f = version === 1 ? (at: number) => view.getFloat32(at, le) : (at: number) => view.getFloat64(at, le);
   const dim = version === 1 ? (k: number) => view.getInt16(40 + 2 * k, le) : (k: number) => Number(view.getBigInt64(16 + 8 * k, le));

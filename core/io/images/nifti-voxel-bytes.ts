@@ -8,6 +8,7 @@
  * user nothing. The header says the size in advance, so Monge refuses such a file itself, saying why and what to do.
  */
 import { InputError } from '../errors.ts';
+import { niftiHeaderLayout } from './nifti-header.ts';
 
 /** Bytes per value for NIfTI datatype codes (nifti1.h DT_*), used when bitpix is unusable. */
 const NIFTI_DATATYPE_BYTES: Record<number, number> = {
@@ -40,15 +41,9 @@ export interface NiftiDeclaredData {
  * undefined where `head` does not begin with a whole NIfTI-1 or NIfTI-2 header.
  */
 export function niftiDeclaredData(head: Uint8Array): NiftiDeclaredData | undefined {
-  if (head.length < 4) return undefined;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const le = view.getInt32(0, true);
-  const be = view.getInt32(0, false);
-  const version = le === 348 || be === 348 ? 1 : le === 540 || be === 540 ? 2 : 0;
-  if (version === 0) return undefined;
-  const headerBytes = version === 1 ? 348 : 540;
-  if (head.length < headerBytes) return undefined;
-  const little = le === 348 || le === 540;
+  const layout = niftiHeaderLayout(head);
+  if (!layout) return undefined;
+  const { view, version, headerBytes, littleEndian: little } = layout;
   const dim = version === 1 ? (k: number) => view.getInt16(40 + 2 * k, little) : (k: number) => Number(view.getBigInt64(16 + 8 * k, little));
   const ndim = Math.min(Math.max(dim(0), 0), 7);
   const dims: number[] = [];

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, symlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -20,14 +20,19 @@ function image(): ImageLps {
   };
 }
 
+/** A temporary folder with `data/` and `links/` beside each other (links lead out of their own folder). */
+async function dataAndLinks(t: TestContext, prefix: string): Promise<{ root: string; data: string; links: string }> {
+  const root = await tempDir(t, prefix);
+  const [data, links] = [join(root, 'data'), join(root, 'links')];
+  await mkdir(data);
+  await mkdir(links);
+  return { root, data, links };
+}
+
 // itk-wasm mounts only the folder of the path it reads: a link to a file in another folder (a batch manifest's
 // folder of links to the data, a DataLad / git-annex dataset) failed as "ITK rejected it".
 test('images read through symbolic links to files in other folders: NIfTI, NRRD, MetaImage; a link to a suffixless blob too', async (t) => {
-  const root = await tempDir(t, 'links');
-  const data = join(root, 'data');
-  const links = join(root, 'links');
-  await mkdir(data);
-  await mkdir(links);
+  const { data, links } = await dataAndLinks(t, 'links');
   const original = image();
   for (const suffix of ['nii.gz', 'nrrd', 'mha']) {
     await writeImage(join(data, `scan.${suffix}`), original);
@@ -45,11 +50,7 @@ test('images read through symbolic links to files in other folders: NIfTI, NRRD,
 });
 
 test('a DICOM series read through links: a folder of links to the slices, and a link to the series folder', async (t) => {
-  const root = await tempDir(t, 'dicom-links');
-  const data = join(root, 'data');
-  const links = join(root, 'links');
-  await mkdir(data);
-  await mkdir(links);
+  const { root, data, links } = await dataAndLinks(t, 'dicom-links');
   const files = await writeDicomSeries(data, {
     rows: 4,
     columns: 5,
