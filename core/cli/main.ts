@@ -107,6 +107,13 @@ async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
   return cancelledBy === undefined ? { exitCode } : { exitCode, cancelledBy };
 }
 
+/** The write errors that mean no room for the output, in words. */
+const NO_ROOM: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file would exceed the largest file this process may write (ulimit -f, or the file system)',
+};
+
 /** Maps an error to a message on stderr and an exit code. */
 export function reportError(commandName: string, e: unknown): number {
   // An output folder that cannot be made (core/io/make-folder.ts) is the user's choice to change, like a usage error.
@@ -125,6 +132,13 @@ export function reportError(commandName: string, e: unknown): number {
   const err = e as NodeJS.ErrnoException;
   if (err?.code && String(err.code).startsWith('ERR_PARSE_ARGS')) {
     printMessage(`monge ${commandName}: ${err.message}\nTry 'monge ${commandName} --help'.`);
+    return EXIT.usage;
+  }
+  // The output cannot be written where asked, for want of room: the user's to mend (another disk, a higher limit),
+  // like a folder without write permission (exit 2), not a bug; the atomic writers have left no partial file.
+  const room = err?.code !== undefined ? NO_ROOM[err.code] : undefined;
+  if (room !== undefined) {
+    printMessage(`monge ${commandName}: cannot write the output: ${room} (${err.code})${err.path ? `: ${err.path}` : ''}; nothing was left half-written`);
     return EXIT.usage;
   }
   printMessage(`monge ${commandName}: internal error: ${err?.stack ?? String(e)}`);

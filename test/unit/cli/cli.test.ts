@@ -21,6 +21,7 @@ import { enclosedVolume } from '../../../core/shape/volume.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { reportError } from '../../../core/cli/main.ts';
 import { icosphere } from '../metrics/meshes.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 
@@ -258,7 +259,7 @@ test('an unreadable input exits 3 naming it and "permission denied"; an unwritab
   assert.deepEqual(readdirSync(locked), []);
 });
 
-test('an error that is neither usage nor input (the output refused half-way: file too large) exits 1 as an internal error, leaving no partial output', { skip: process.platform === 'win32' ? 'no ulimit on Windows' : false }, async (t) => {
+test('no room for the output (refused half-way: file too large) is the user’s to mend: exit 2 naming the cause, no stack trace, no partial output', { skip: process.platform === 'win32' ? 'no ulimit on Windows' : false }, async (t) => {
   const dir = await tempDir(t, 'cli-internal');
   const input = join(dir, 'sphere.vtk');
   // 10242 vertices, 20480 triangles: about 0.4 MB of binary VTK, written here without a limit.
@@ -267,10 +268,20 @@ test('an error that is neither usage nor input (the output refused half-way: fil
   // Under a 64-block file-size limit (32 or 64 KiB) the converted copy cannot be written: the kernel refuses the
   // write part-way with EFBIG, which no input or option of the user's explains.
   const r = spawnSync('/bin/sh', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, BIN, 'convert', input, join(dir, 'copy.vtk')], { encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^monge convert: internal error: .*EFBIG/);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'monge convert: cannot write the output: the file would exceed the largest file this process may write (ulimit -f, or the file system) (EFBIG); nothing was left half-written\n');
   assert.equal(r.stdout, '');
   assert.deepEqual(readdirSync(dir), ['sphere.vtk'], 'no copy.vtk and no temporary file');
+});
+
+test('an error that is neither usage, input nor room (a bug) exits 1 as an internal error with its stack; a full disk exits 2', (t) => {
+  const written: string[] = [];
+  t.mock.method(process.stderr, 'write', (chunk: string) => written.push(String(chunk)) > 0);
+  assert.equal(reportError('convert', new TypeError('cannot read properties of undefined')), 1);
+  assert.match(written[0], /^monge convert: internal error: TypeError: cannot read properties of undefined\n\s+at /);
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/data/out/field.nii.gz' });
+  assert.equal(reportError('register', full), 2);
+  assert.equal(written[1], 'monge register: cannot write the output: the disk is full (ENOSPC): /data/out/field.nii.gz; nothing was left half-written\n');
 });
 
 test('info --json on fsaverage5 pial: the documented keys and real counts', { skip: needsSharedData() }, () => {
