@@ -21,6 +21,7 @@ import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { warpCommand } from './commands/warp.ts';
 import { checkEnvironment } from './environment.ts';
+import { noRoomMessage } from '../io/no-room.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
 import { keepWorkingWhenOutputCloses, printMessage, printResult } from './output.ts';
@@ -107,13 +108,6 @@ async function runCliOutcome(argv: string[]): Promise<CliOutcome> {
   return cancelledBy === undefined ? { exitCode } : { exitCode, cancelledBy };
 }
 
-/** The write errors that mean no room for the output, in words. */
-const NO_ROOM: Readonly<Record<string, string>> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EFBIG: 'the file would exceed the largest file this process may write (ulimit -f, or the file system)',
-};
-
 /** Maps an error to a message on stderr and an exit code. */
 export function reportError(commandName: string, e: unknown): number {
   // An output folder that cannot be made (core/io/make-folder.ts) is the user's choice to change, like a usage error.
@@ -134,11 +128,11 @@ export function reportError(commandName: string, e: unknown): number {
     printMessage(`monge ${commandName}: ${err.message}\nTry 'monge ${commandName} --help'.`);
     return EXIT.usage;
   }
-  // The output cannot be written where asked, for want of room: the user's to mend (another disk, a higher limit),
-  // like a folder without write permission (exit 2), not a bug; the atomic writers have left no partial file.
-  const room = err?.code !== undefined ? NO_ROOM[err.code] : undefined;
-  if (room !== undefined) {
-    printMessage(`monge ${commandName}: cannot write the output: ${room} (${err.code})${err.path ? `: ${err.path}` : ''}; nothing was left half-written`);
+  // The output cannot be written where asked, for want of room: the user's to mend, like a folder without write
+  // permission (exit 2), not a bug.
+  const noRoom = noRoomMessage(e);
+  if (noRoom !== undefined) {
+    printMessage(`monge ${commandName}: ${noRoom}`);
     return EXIT.usage;
   }
   printMessage(`monge ${commandName}: internal error: ${err?.stack ?? String(e)}`);

@@ -5,6 +5,8 @@ import { countRows, summaryCsv, type BatchSummaryFile } from '../../../core/batc
 import { errorRow, type SummaryEntry } from '../../../core/batch/summary-row.ts';
 import { niceStep, trePlotSvg } from '../../../core/batch/tre-plot.ts';
 import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
+import { classifyError } from '../../../core/batch/run-pair.ts';
+import { InputError } from '../../../core/io/errors.ts';
 
 const id = (index: number, name: string) => ({ index, id: name, moving: `/d/${name}_m.vtk`, fixed: `/d/${name}_f.vtk`, dir: name });
 
@@ -74,4 +76,12 @@ test('report.html is self-contained: no URL to fetch, a strict CSP, the table, t
   assert.match(html, /2 ok/);
   assert.match(html, /1 failed/);
   assert.doesNotMatch(html, /<corrupt>/);
+});
+
+test('a pair that fails for want of room (a full disk, a quota, a file-size limit) is an output failure in words; other errors keep their kinds', () => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/scratch/out/copd1/field.nii.gz' });
+  assert.deepEqual(classifyError(full), { kind: 'output', message: 'cannot write the output: the disk is full (ENOSPC): /scratch/out/copd1/field.nii.gz; nothing was left half-written' });
+  assert.equal(classifyError(Object.assign(new Error('EDQUOT'), { code: 'EDQUOT' })).kind, 'output');
+  assert.equal(classifyError(new InputError('/data/a.nii.gz', 'empty', 'the file is empty')).kind, 'input');
+  assert.equal(classifyError(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })).kind, 'registration');
 });
