@@ -37,10 +37,10 @@ import type { Deformation, GridLps } from './types.ts';
 export const DISPLACEMENT_FIELD_SUFFIXES: readonly string[] = ['.nii.gz', '.nii', '.nrrd', '.mha'];
 
 /** The header key (NRRD and MetaImage) saying which way a field's vectors point. */
-export const FIELD_CONVENTION_KEY = 'monge_displacement_field';
+const FIELD_CONVENTION_KEY = 'monge_displacement_field';
 
 /** Its value for a field T on the fixed grid (field.<fmt>), and for the inverse field on the moving grid. */
-export const FIELD_CONVENTIONS = {
+const FIELD_CONVENTIONS = {
   forward: 'ITK resampling convention: fixed-space point + vector = moving-space point; LPS millimetres',
   inverse: 'inverse field: moving-space point + vector = fixed-space point (phi - id on the moving grid); LPS millimetres',
 } as const;

@@ -8,7 +8,7 @@ import { MESH_CODECS, meshCodecFor, type MeshFormat } from './meshes/index.ts';
 import { POINT_CODECS, pointCodecFor, type PointFormat } from './points/index.ts';
 
 /** Mesh formats whose writers keep point arrays (VTK's POINT_DATA, VTP's PointData, PLY vertex properties, GIfTI data arrays). */
-export const ARRAY_MESH_FORMATS: ReadonlySet<MeshFormat> = new Set<MeshFormat>(['vtk', 'vtp', 'ply', 'gifti']);
+const ARRAY_MESH_FORMATS: ReadonlySet<MeshFormat> = new Set<MeshFormat>(['vtk', 'vtp', 'ply', 'gifti']);
 
 /** Point-set formats that keep them (CSV: one column per component, `matched_x, matched_y, matched_z`). */
 const ARRAY_POINT_FORMATS: ReadonlySet<PointFormat> = new Set<PointFormat>(['csv']);
@@ -27,6 +27,17 @@ export function keepsPointArrays(path: string): boolean {
   return mesh !== undefined && ARRAY_MESH_FORMATS.has(mesh.format);
 }
 
+/** The ending of `path` that names its point or mesh format (`.gii.gz`, `.csv`), if any (FreeSurfer's names have none). */
+function knownSuffixOf(path: string): string | undefined {
+  const name = basename(path).toLowerCase();
+  return (pointCodecFor(path) ?? meshCodecFor(path))?.extensions.find((e) => name.endsWith(e));
+}
+
+/** The ending of `path` (`.gii.gz`, `.vtp`, `.csv`) where its format keeps point arrays, else undefined. */
+export function pointArraySuffixOf(path: string): string | undefined {
+  return keepsPointArrays(path) ? knownSuffixOf(path) : undefined;
+}
+
 /**
  * The problem with writing `arrays` (their names, for the message) to `output`, or undefined when its format keeps
  * them. Only the suffix is looked at: call it with outputFileProblem, before reading or computing anything.
@@ -39,9 +50,8 @@ export function pointArrayOutputProblem(output: string, arrays: readonly string[
 
 /** How the message names OUT's format: its suffix where it has one Monge knows. */
 function formatWords(output: string): string {
-  const name = basename(output).toLowerCase();
-  const codec = pointCodecFor(output) ?? meshCodecFor(output);
-  const suffix = codec?.extensions.find((e) => name.endsWith(e));
+  const suffix = knownSuffixOf(output);
   if (suffix) return `a ${suffix} file`;
+  const codec = pointCodecFor(output) ?? meshCodecFor(output);
   return codec ? `a ${codec.format} file` : 'this format';
 }

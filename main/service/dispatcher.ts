@@ -2,8 +2,7 @@
  * The one place that maps a call arriving at a host (an IPC invoke, a WebSocket message) onto the service: it
  * accepts only the API's method names, checks the arguments' shape (they come from a renderer, which a host must
  * not trust blindly), runs the call, and turns the result or the error into a CallOutcome (an error in the app's
- * words: app-words.ts). Both hosts use it, so
- * neither duplicates any of this.
+ * words: app-words.ts). Both hosts use it, so neither duplicates any of this.
  */
 import { API_METHODS, EXPORT_KINDS, type ApiMethod, type CallOutcome, type MongeApi } from './api.ts';
 import { errorInAppWords } from './app-words.ts';

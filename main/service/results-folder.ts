@@ -54,23 +54,35 @@ function displacementBetween(from: Shape, to: Shape): Float32Array | undefined {
 const SHOWN_ARRAYS: ReadonlySet<string> = new Set(['displacement', 'confidence', 'surface_distance']);
 
 /**
+ * Each vertex's distance to the fixed surface, queried once per distinct point set: the last step's shape is the
+ * warped shape, whose 100 k vertices (copd1) were queried twice.
+ */
+class SurfaceDistances {
+  private readonly byPoints = new Map<Float32Array, Float32Array>();
+  constructor(private readonly locator: SurfaceLocator) {}
+
+  /** `shared` is the display points as SharedArrays returned them: equal point sets are one object. */
+  of(shape: Shape, shared: Float32Array): Float32Array {
+    let d = this.byPoints.get(shared);
+    if (!d) this.byPoints.set(shared, (d = Float32Array.from(this.locator.query(shape.pointsLps).distanceMm)));
+    return d;
+  }
+}
+
+/**
  * The display form of a result shape, with displacement (when missing) and surface distance added, its arrays those
  * the view shows, and each array that equals one of an earlier shape the same object (shared-arrays.ts).
  */
-function resultShape(shape: Shape, moving: Shape | undefined, distance: SurfaceLocator | undefined, shared: SharedArrays): DisplayShape {
+function resultShape(shape: Shape, moving: Shape | undefined, distances: SurfaceDistances | undefined, shared: SharedArrays): DisplayShape {
   const display = toDisplayShape(shape);
-  display.arrays = display.arrays.filter((a) => SHOWN_ARRAYS.has(a.name));
-  if (moving && !display.arrays.some((a) => a.name === 'displacement')) {
+  const pointsLps = shared.share(display.pointsLps);
+  const arrays = display.arrays.filter((a) => SHOWN_ARRAYS.has(a.name));
+  if (moving && !arrays.some((a) => a.name === 'displacement')) {
     const d = displacementBetween(moving, shape);
-    if (d) display.arrays.push(displayArray('displacement', 3, d, true));
+    if (d) arrays.push(displayArray('displacement', 3, d, true));
   }
-  if (distance) display.arrays.push(displayArray('surface_distance', 1, distance.query(shape.pointsLps).distanceMm));
-  return {
-    ...display,
-    pointsLps: shared.share(display.pointsLps),
-    triangles: shared.share(display.triangles),
-    arrays: display.arrays.map((a) => ({ ...a, values: shared.share(a.values) })),
-  };
+  if (distances) arrays.push(displayArray('surface_distance', 1, distances.of(shape, pointsLps)));
+  return { ...display, pointsLps, triangles: shared.share(display.triangles), arrays: arrays.map((a) => ({ ...a, values: shared.share(a.values) })) };
 }
 
 export interface ResultsReadOptions {
@@ -159,16 +171,16 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
   const warped = await readShape(join(dir, warpedName));
   const moving = await inputShape(REGISTRATION_OUTPUTS.movingSurface, inputPath(inputs.moving), 'moving shape');
   const fixed = await inputShape(REGISTRATION_OUTPUTS.fixedSurface, inputPath(inputs.fixed), 'fixed shape');
-  const distance = fixed?.triangles && fixed.triangles.length > 0 ? SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles }) : undefined;
+  const distances = fixed?.triangles && fixed.triangles.length > 0 ? new SurfaceDistances(SurfaceLocator.build({ pointsLps: fixed.pointsLps, triangles: fixed.triangles })) : undefined;
 
   const shared = new SharedArrays();
-  const movingDisplay = moving ? resultShape(moving, undefined, distance, shared) : undefined;
+  const movingDisplay = moving ? resultShape(moving, undefined, distances, shared) : undefined;
   const steps: { step: ShapePhaseName; shape: DisplayShape }[] = [];
   for (const step of SHAPE_PHASE_NAMES) {
     const name = shapeFileNamed(stepNames, step);
     if (!name) continue;
     const shape = await tryRead(join(dir, REGISTRATION_OUTPUTS.stepsDir, name), `${step} step shape`);
-    if (shape) steps.push({ step, shape: resultShape(shape, moving, distance, shared) });
+    if (shape) steps.push({ step, shape: resultShape(shape, moving, distances, shared) });
   }
 
   // Landmark files holding several point sets (DIR-Lab's exp_* / insp_* CSV) are read with the prefixes the run used.
@@ -201,7 +213,7 @@ export async function readResultsFolder(dirPath: string, options: ResultsReadOpt
 
   return {
     dir,
-    warped: resultShape(warped, moving, distance, shared),
+    warped: resultShape(warped, moving, distances, shared),
     ...(movingDisplay ? { moving: movingDisplay } : {}),
     ...(fixed ? { fixed: toDisplayShape(fixed) } : {}),
     steps,

@@ -6,8 +6,8 @@
  *
  * In the JSON header every typed array is replaced by `{"$typed": "<Float32Array|…>", "offset": o, "length": n}`,
  * `offset` counted in bytes from the start of the array section; each array starts on an 8-byte boundary so the
- * receiver can view it in place; an array referenced more than once is stored once. Non-finite numbers become null (JSON). Pure code: the web host (Node) and the
- * renderer (browser) share it.
+ * receiver can view it in place; an array referenced more than once is stored once. Non-finite numbers become null
+ * (JSON). Pure code: the web host (Node) and the renderer (browser) share it.
  */
 
 const TYPED = {

@@ -22,6 +22,7 @@ import type {
   ShapePhaseName,
 } from '../../main/service/api.ts';
 import { RESULTS_FOLDER_ERROR } from '../../main/service/api.ts';
+import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
 import type { ScaleSpec } from './color-scale.ts';
 import { drawLegend } from './legend.ts';
 import { Messages } from './messages.ts';
@@ -34,8 +35,8 @@ type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
 const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
 const looksLikePoints = (name: string): boolean => POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
-/** The report a results folder holds (core/registration/types.ts REGISTRATION_OUTPUTS.report). */
-const isReportFile = (name: string): boolean => name.toLowerCase() === 'report.json';
+/** The report a results folder holds. */
+const isReportFile = (name: string): boolean => name.toLowerCase() === REGISTRATION_OUTPUTS.report;
 /** A `.json` that is not Slicer's `.mrk.json` landmarks nor a results folder's report: what `monge train-prior` writes. */
 const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name) && !isReportFile(name);
 /** A page cannot read a dropped folder, nor a dropped report.json's neighbours: only the host's path reaches them. */

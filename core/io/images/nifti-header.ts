@@ -45,15 +45,21 @@ export interface NiftiHeaderLayout {
  * either byte order: the only way the format says its byte order); undefined when they do not begin with a whole one.
  */
 export function niftiHeaderLayout(bytes: Uint8Array): NiftiHeaderLayout | undefined {
-  if (bytes.length < 4) return undefined;
+  const headerBytes = niftiHeaderBytes(bytes);
+  if (headerBytes === undefined || bytes.length < headerBytes) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sizeLe = view.getInt32(0, true);
-  const sizeBe = view.getInt32(0, false);
-  const version = sizeLe === 348 || sizeBe === 348 ? 1 : sizeLe === 540 || sizeBe === 540 ? 2 : 0;
-  if (version === 0) return undefined;
-  const headerBytes = version === 1 ? 348 : 540;
-  if (bytes.length < headerBytes) return undefined;
-  return { view, version, headerBytes, littleEndian: sizeLe === 348 || sizeLe === 540 };
+  return { view, version: headerBytes === 348 ? 1 : 2, headerBytes, littleEndian: view.getInt32(0, true) === headerBytes };
+}
+
+/**
+ * sizeof_hdr of the NIfTI header at the start of `bytes` (348: NIfTI-1, 540: NIfTI-2), read in either byte order;
+ * undefined when it is neither.
+ */
+export function niftiHeaderBytes(bytes: Uint8Array): 348 | 540 | undefined {
+  if (bytes.length < 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 4);
+  for (const size of [348, 540] as const) if (view.getInt32(0, true) === size || view.getInt32(0, false) === size) return size;
+  return undefined;
 }
 
 /**

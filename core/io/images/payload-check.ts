@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import { InputError } from '../errors.ts';
 import { checkReadable, MAX_INPUT_BYTES } from '../read-bytes.ts';
+import { niftiHeaderBytes } from './nifti-header.ts';
 import { niftiDeclaredData } from './nifti-voxel-bytes.ts';
 import type { ImageFormat } from './types.ts';
 
@@ -125,12 +126,10 @@ function requireBytes(file: string, available: number, required: number, what: s
 function checkNifti(file: string, content: Inflated): void {
   const h = content.head;
   if (h.length < 4) throw new InputError(file, 'truncated', 'the NIfTI header is cut short');
-  const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
-  const le = view.getInt32(0, true);
-  const be = view.getInt32(0, false);
-  const headerBytes = le === 348 || be === 348 ? 348 : le === 540 || be === 540 ? 540 : 0;
-  if (headerBytes === 0) {
-    throw new InputError(file, 'bad-magic', `not a NIfTI file (header size field ${le}, expected 348 or 540)`);
+  const headerBytes = niftiHeaderBytes(h);
+  if (headerBytes === undefined) {
+    const field = new DataView(h.buffer, h.byteOffset, 4).getInt32(0, true);
+    throw new InputError(file, 'bad-magic', `not a NIfTI file (header size field ${field}, expected 348 or 540)`);
   }
   const data = niftiDeclaredData(h);
   if (!data) throw new InputError(file, 'truncated', `the NIfTI header is cut short (${h.length} of ${headerBytes} bytes)`);

@@ -22,9 +22,7 @@ import { writeFileAtomic } from '../../io/atomic-write.ts';
 import type { ImageLps } from '../../io/images/types.ts';
 import { writeImage } from '../../io/images/write-image.ts';
 import { writeShape } from '../../io/index.ts';
-import { meshCodecFor } from '../../io/meshes/index.ts';
-import { pointCodecFor } from '../../io/points/index.ts';
-import { ARRAY_MESH_FORMATS } from '../../io/point-array-formats.ts';
+import { pointArraySuffixOf } from '../../io/point-array-formats.ts';
 import { createEngine, ENGINE_NAMES, type EngineDescription } from '../../kernels/index.ts';
 import type { EngineName } from '../../kernels/types.ts';
 import { distanceArraysOf } from '../../metrics/distance-arrays.ts';
@@ -161,15 +159,8 @@ export function effectivePreset(request: RegisterRequest, fixedShape: Shape): Pr
 
 /** `warped.<ext>`: the moving file's extension when its format keeps point arrays, else `.vtk`. */
 export function warpedNameFor(input: PreparedInput): string {
-  if (input.kind === 'image') return `${REGISTRATION_OUTPUTS.warped}.vtk`;
-  const mesh = meshCodecFor(input.path);
-  const lower = input.path.toLowerCase();
-  if (mesh && ARRAY_MESH_FORMATS.has(mesh.format)) {
-    const ext = mesh.extensions.find((e) => lower.endsWith(e));
-    if (ext) return `${REGISTRATION_OUTPUTS.warped}${ext}`;
-  }
-  if (pointCodecFor(input.path)?.format === 'csv') return `${REGISTRATION_OUTPUTS.warped}.csv`;
-  return `${REGISTRATION_OUTPUTS.warped}.vtk`;
+  const suffix = input.kind === 'image' ? undefined : pointArraySuffixOf(input.path);
+  return `${REGISTRATION_OUTPUTS.warped}${suffix ?? '.vtk'}`;
 }
 
 /** The chain as one deformation (the identity affine when no step ran). */
