@@ -19,18 +19,13 @@ import { readMesh, writeMesh } from '../../../core/io/meshes/index.ts';
 import { connectedComponents, isClosed } from '../../../core/shape/topology.ts';
 import { enclosedVolume } from '../../../core/shape/volume.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
-import { needsSharedData, REPO_ROOT, sharedPath } from '../../support/data.ts';
+import { needsSharedData, sharedPath } from '../../support/data.ts';
+import { monge, MONGE_BIN as BIN } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { reportError } from '../../../core/cli/main.ts';
 import { icosphere } from '../metrics/meshes.ts';
 import { imageFrom } from '../shape/synthetic.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
-
-function monge(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { writeTranslatedPair } from './translated-pair.ts';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -388,17 +383,9 @@ test('surface of the copd1 mask: closed, both lungs enclosed, bounds within one 
 
 test('ot: a translated cloud is matched onto its copy; CSV columns and JSON keys as documented', async (t) => {
   const dir = await tempDir(t, 'cli');
-  const rows = ['x,y,z'];
-  const moved = ['x,y,z'];
-  for (let i = 0; i < 300; i++) {
-    const p = [40 * Math.sin(i * 1.3), 30 * Math.cos(i * 0.7), 20 * Math.sin(i * 0.31 + 1)];
-    rows.push(p.join(','));
-    moved.push([p[0] + 3, p[1] - 2, p[2] + 1].join(','));
-  }
-  writeFileSync(join(dir, 'a.csv'), rows.join('\n'));
-  writeFileSync(join(dir, 'b.csv'), moved.join('\n'));
+  const { moving, fixed } = writeTranslatedPair(dir, 300);
   const out = join(dir, 'm.csv');
-  const r = monge('ot', join(dir, 'a.csv'), join(dir, 'b.csv'), '-o', out, '--blur', '0.5', '--engine', 'js', '--json');
+  const r = monge('ot', moving, fixed, '-o', out, '--blur', '0.5', '--engine', 'js', '--json');
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   for (const key of ['cost', 'iterations', 'marginal_error', 'seconds', 'n', 'm', 'engine', 'threads']) assert.ok(key in summary, key);

@@ -3,22 +3,14 @@
  * takes, before any input is read. Before, `MONGE_ENGINE=bogus monge ot …` read both inputs, then failed with
  * "internal error: RangeError …", a stack trace and exit 1.
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkEnvironment } from '../../../core/cli/environment.ts';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
-import { REPO_ROOT } from '../../support/data.ts';
+import { mongeWith } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
-
-function mongeWith(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('checkEnvironment: the library\'s own parsers decide; blank is unset; a bad value names variable, value and choices', () => {
   for (const env of [{}, { MONGE_ENGINE: 'CPU', MONGE_THREADS: ' 4 ', MONGE_NET_BACKEND: 'Wasm' }, { MONGE_ENGINE: ' ', MONGE_THREADS: '', MONGE_NET_BACKEND: '' }, { MONGE_NET_MODEL: '/no/such/model' }]) {

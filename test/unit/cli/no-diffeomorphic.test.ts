@@ -2,7 +2,6 @@
  * `--no-diffeomorphic`: the way to turn off the lung and brain presets' diffeomorphic fine-tuning from the command line
  * (a manifest cell says `diffeomorphic=false`); refused together with `--diffeomorphic`.
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,16 +10,9 @@ import { batchPairs } from '../../../core/batch/batch-pair.ts';
 import { parseManifest } from '../../../core/batch/manifest.ts';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { commandLineRegistrationValues } from '../../../core/cli/register-options.ts';
-import { REPO_ROOT } from '../../support/data.ts';
+import { monge } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { writeSyntheticPairs } from '../../integration/batch/support.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
-
-function monge(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface Report {
   settings: { overrides: { diffeomorphic: boolean | null }; resolvedPreset: { finetune: { diffeomorphic: boolean } } };

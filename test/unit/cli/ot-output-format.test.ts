@@ -3,36 +3,15 @@
  * refused before anything is read or solved (exit 2). Before, .fcsv / .mrk.json / .surf exited 0 without the arrays,
  * and .stl / .obj / .off failed with exit 3 only after the solve.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readShape } from '../../../core/io/index.ts';
 import { keepsPointArrays, POINT_ARRAY_SUFFIXES } from '../../../core/io/point-array-formats.ts';
-import { REPO_ROOT } from '../../support/data.ts';
+import { monge } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
-
-function monge(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** 60 points and their copy moved by (3, −2, 1) mm, as CSV files in `dir`. */
-function writeTranslatedPair(dir: string): { moving: string; fixed: string } {
-  const a = ['x,y,z'];
-  const b = ['x,y,z'];
-  for (let i = 0; i < 60; i++) {
-    const p = [40 * Math.sin(i * 1.3), 30 * Math.cos(i * 0.7), 20 * Math.sin(i * 0.31 + 1)];
-    a.push(p.join(','));
-    b.push([p[0] + 3, p[1] - 2, p[2] + 1].join(','));
-  }
-  writeFileSync(join(dir, 'a.csv'), a.join('\n'));
-  writeFileSync(join(dir, 'b.csv'), b.join('\n'));
-  return { moving: join(dir, 'a.csv'), fixed: join(dir, 'b.csv') };
-}
+import { writeTranslatedPair } from './translated-pair.ts';
 
 test('the formats that keep point arrays are the ones written with them', () => {
   assert.deepEqual([...POINT_ARRAY_SUFFIXES].sort(), ['.csv', '.gii', '.gii.gz', '.ply', '.vtk', '.vtp']);
@@ -42,7 +21,7 @@ test('the formats that keep point arrays are the ones written with them', () => 
 
 test('ot -o OUT.fcsv / .mrk.json / .surf / .stl / .obj / .off / .txt: exit 2 before reading, naming OUT and the formats that hold the arrays', async (t) => {
   const dir = await tempDir(t, 'ot-format');
-  const { moving, fixed } = writeTranslatedPair(dir);
+  const { moving, fixed } = writeTranslatedPair(dir, 60);
   for (const suffix of ['.fcsv', '.mrk.json', '.surf', '.stl', '.obj', '.off', '.txt']) {
     const out = join(dir, `m${suffix}`);
     const r = monge('ot', moving, fixed, '-o', out, '--engine', 'js');
@@ -61,7 +40,7 @@ test('ot -o OUT.fcsv / .mrk.json / .surf / .stl / .obj / .off / .txt: exit 2 bef
 
 test('ot -o OUT.vtp / .ply / .gii: the matched points and confidences are in the file', async (t) => {
   const dir = await tempDir(t, 'ot-format');
-  const { moving, fixed } = writeTranslatedPair(dir);
+  const { moving, fixed } = writeTranslatedPair(dir, 60);
   const points = await readShape(moving);
   for (const suffix of ['.vtp', '.ply', '.gii']) {
     const out = join(dir, `m${suffix}`);

@@ -2,7 +2,6 @@
  * `--reach MM|none` is one parser for register, batch and ot: `none` in any case is balanced OT. Before, register took
  * `NONE` and ot refused it ("invalid value 'NONE'").
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,15 +9,8 @@ import assert from 'node:assert/strict';
 import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { reachOption } from '../../../core/cli/options.ts';
 import { registrationSettings } from '../../../core/cli/register-options.ts';
-import { REPO_ROOT } from '../../support/data.ts';
+import { monge } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
-
-function monge(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('reachOption: none in any case is null (balanced), a positive number is mm, anything else a usage error', () => {
   for (const none of ['none', 'NONE', 'None', ' none ']) assert.equal(reachOption(none), null, none);

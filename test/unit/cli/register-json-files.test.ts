@@ -7,11 +7,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REPO_ROOT } from '../../support/data.ts';
+import { MONGE_BIN as BIN } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { writeSyntheticPairs } from '../../integration/batch/support.ts';
-
-const BIN = join(REPO_ROOT, 'bin', 'monge.mjs');
 
 test('register --json with landmarks: files lists every written file once, the same as OUTDIR holds', { timeout: 120_000 }, async (t) => {
   const dir = await tempDir(t, 'register-files');
