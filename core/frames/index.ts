@@ -6,7 +6,10 @@
  * This module is the ONE place in Monge that converts between the two; every reader and writer calls it.
  */
 
-import type { PointArray } from '../shape/types.ts';
+import type { ArrayValues, PointArray } from '../shape/types.ts';
+
+/** Typed arrays whose entries can be negated without leaving the type (signed, or float). */
+export type NegatableValues = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array;
 
 /** A patient coordinate frame. */
 export type Frame = 'LPS' | 'RAS';
@@ -24,7 +27,7 @@ export function parseFrame(text: string | undefined): Frame | undefined {
  * Converts interleaved xyz coordinates (or spatial vectors: displacements, normals) from `from` to `to`.
  * Returns a new array; the input is never modified. The map is its own inverse: x → −x, y → −y, z → z.
  */
-export function convertPoints<T extends Float32Array | Float64Array>(xyz: T, from: Frame, to: Frame): T {
+export function convertPoints<T extends NegatableValues>(xyz: T, from: Frame, to: Frame): T {
   const out = xyz.slice() as T;
   if (from === to) return out;
   for (let i = 0; i < out.length; i += 3) {
@@ -43,7 +46,7 @@ export function convertPoint(p: readonly [number, number, number], from: Frame, 
  * Converts interleaved row-major 3×3 tensors (9 values each) from `from` to `to`: T' = F · T · F with
  * F = diag(−1, −1, 1), i.e. the entries that mix z with x or y (xz, yz, zx, zy) change sign. Returns a new array.
  */
-export function convertTensors<T extends Float32Array | Float64Array>(tensors: T, from: Frame, to: Frame): T {
+export function convertTensors<T extends NegatableValues>(tensors: T, from: Frame, to: Frame): T {
   const out = tensors.slice() as T;
   if (from === to) return out;
   for (let i = 0; i < out.length; i += 9) {
@@ -56,14 +59,28 @@ export function convertTensors<T extends Float32Array | Float64Array>(tensors: T
 }
 
 /**
- * A per-point array in frame `to`: spatial vectors and tensors (float) converted, any other array as it is.
+ * A per-point array in frame `to`: spatial vectors and tensors converted, any other array as it is.
  * Readers and writers of meshes and point sets all go through this, so no array keeps the other frame's signs.
+ * Integer vectors and tensors (VTK's `VECTORS v int`) convert too: a signed type keeps its type, since the
+ * conversion only negates entries; an unsigned type, or a signed one holding its type's minimum (whose negation
+ * does not fit), becomes float64, which holds every such value and its negation exactly.
  */
 export function convertPointArray(a: PointArray, from: Frame, to: Frame): PointArray {
-  if (!(a.values instanceof Float32Array || a.values instanceof Float64Array)) return a;
-  if (a.spatialVector && a.components === 3) return { ...a, values: convertPoints(a.values, from, to) };
-  if (a.spatialTensor && a.components === 9) return { ...a, values: convertTensors(a.values, from, to) };
-  return a;
+  const vector = a.spatialVector === true && a.components === 3;
+  const tensor = a.spatialTensor === true && a.components === 9;
+  if (from === to || (!vector && !tensor)) return a;
+  const values = a.values instanceof Float32Array || a.values instanceof Float64Array ? a.values : negatableIntegers(a.values);
+  if (vector) return { ...a, values: convertPoints(values, from, to) };
+  return { ...a, values: convertTensors(values, from, to) };
+}
+
+/** Integer values as an array whose every entry can be negated within its type: the same one, or a float64 copy. */
+function negatableIntegers(values: Exclude<ArrayValues, Float32Array | Float64Array>): NegatableValues {
+  if (values instanceof Int8Array || values instanceof Int16Array || values instanceof Int32Array) {
+    const minimum = -(2 ** (8 * values.BYTES_PER_ELEMENT - 1));
+    if (!values.includes(minimum)) return values;
+  }
+  return Float64Array.from(values);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertDirection, convertMatrix3, convertPoint, convertPoints, parseFrame } from '../../../core/frames/index.ts';
+import { convertDirection, convertMatrix3, convertPoint, convertPointArray, convertPoints, parseFrame } from '../../../core/frames/index.ts';
 
 test('RAS ↔ LPS flips x and y and is its own inverse', () => {
   assert.deepEqual(convertPoint([1, 2, 3], 'RAS', 'LPS'), [-1, -2, 3]);
@@ -36,4 +36,30 @@ test('parseFrame accepts ras/lps in any case only', () => {
   assert.equal(parseFrame(' LPS '), 'LPS');
   assert.equal(parseFrame('xyz'), undefined);
   assert.equal(parseFrame(undefined), undefined);
+});
+
+test('integer spatial vectors and tensors change frame too: signed types keep their type, the others become float64', () => {
+  // Expected values from the definition: x and y of a vector negated; entries mixing z with x or y of a tensor negated.
+  const vector = convertPointArray({ name: 'v', components: 3, values: Int16Array.of(1, -2, 3, 0, 5, -6), spatialVector: true }, 'RAS', 'LPS');
+  assert.ok(vector.values instanceof Int16Array);
+  assert.deepEqual(Array.from(vector.values, (v) => v + 0), [-1, 2, 3, 0, -5, -6]);
+
+  const tensor = convertPointArray({ name: 't', components: 9, values: Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), spatialTensor: true }, 'LPS', 'RAS');
+  assert.ok(tensor.values instanceof Int32Array);
+  assert.deepEqual(Array.from(tensor.values), [1, 2, -3, 4, 5, -6, -7, -8, 9]);
+
+  // −(−128) does not fit in an Int8Array: the values move to float64 instead of wrapping round to −128.
+  const atMinimum = convertPointArray({ name: 'm', components: 3, values: Int8Array.of(-128, 1, 2), spatialVector: true }, 'RAS', 'LPS');
+  assert.ok(atMinimum.values instanceof Float64Array);
+  assert.deepEqual(Array.from(atMinimum.values), [128, -1, 2]);
+
+  // Unsigned values cannot be negated in their type.
+  const unsigned = convertPointArray({ name: 'u', components: 3, values: Uint8Array.of(10, 20, 30), spatialVector: true }, 'RAS', 'LPS');
+  assert.ok(unsigned.values instanceof Float64Array);
+  assert.deepEqual(Array.from(unsigned.values), [-10, -20, 30]);
+
+  // The same frame, or an array with no spatial role, is returned as it is.
+  const labels = { name: 'labels', components: 3, values: Uint8Array.of(1, 2, 3) };
+  assert.equal(convertPointArray(labels, 'RAS', 'LPS'), labels);
+  assert.equal(convertPointArray(vector, 'LPS', 'LPS'), vector);
 });
