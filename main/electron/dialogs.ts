@@ -2,7 +2,7 @@
  * Native open and save dialogs, with file filters built from the format registries of core/io, so the dialogs
  * offer exactly what the readers read.
  */
-import type { BrowserWindow, FileFilter } from 'electron';
+import type { BrowserWindow, FileFilter, OpenDialogOptions } from 'electron';
 import { dialog } from 'electron';
 import { IMAGE_SUFFIXES } from '../../core/io/images/image-format.ts';
 import { MESH_CODECS } from '../../core/io/meshes/index.ts';
@@ -42,11 +42,20 @@ const OPEN_TITLES: Record<OpenPurpose, string> = {
   apply: 'Open a file to carry through the registration (image, label map, mesh or landmarks)',
 };
 
+/**
+ * Results are a folder; the service also opens one from its report.json or warped shape. Only macOS's dialog can
+ * pick either a folder or a file (on Windows and Linux, asking for both shows a folder picker), so there it offers
+ * both, with report.json as the file to look for.
+ */
+function resultsDialogOptions(): Pick<OpenDialogOptions, 'properties' | 'filters'> {
+  if (process.platform !== 'darwin') return { properties: ['openDirectory'] };
+  return { properties: ['openDirectory', 'openFile'], filters: [{ name: 'Results folder or its report.json', extensions: ['json'] }] };
+}
+
 export async function pickOpenPath(window: BrowserWindow, purpose: OpenPurpose): Promise<string | undefined> {
   const result = await dialog.showOpenDialog(window, {
     title: OPEN_TITLES[purpose],
-    properties: purpose === 'results' ? ['openDirectory'] : ['openFile'],
-    ...(purpose === 'results' ? {} : { filters: openFilters(purpose) }),
+    ...(purpose === 'results' ? resultsDialogOptions() : { properties: ['openFile'], filters: openFilters(purpose) }),
   });
   return result.canceled ? undefined : result.filePaths[0];
 }
