@@ -134,6 +134,12 @@ test('files from argv and recent files', async () => {
   const argv = ['/opt/Monge/monge', '--enable-logging', 'lung.vtk', 'missing.stl', 'notes.docx', dir, ''];
   assert.deepEqual(filesFromArgv(argv, dir, 1), [mesh, dir]);
   assert.deepEqual(filesFromArgv(['electron', '.', mesh], '/', 2), [mesh]);
+  // Linux desktop entries launch with %U: files arrive as file:// URLs, percent-encoded.
+  const spaced = join(dir, 'left lung.vtk');
+  await writeFile(spaced, '');
+  const url = `file://${spaced.split('/').map(encodeURIComponent).join('/')}`;
+  assert.ok(url.includes('left%20lung.vtk'));
+  assert.deepEqual(filesFromArgv(['/opt/Monge/monge', url, 'https://example.org/lung.vtk', 'file://remote-host/x.vtk'], '/', 1), [spaced]);
   assert.deepEqual(withRecent(['/a', '/b', '/c'], '/b'), ['/b', '/a', '/c']);
   assert.equal(withRecent(Array.from({ length: 10 }, (_, i) => `/${i}`), '/new').length, 10);
   const store = join(dir, 'recent.json');
