@@ -38,7 +38,7 @@ test('targets, file associations and unpacked assets the app needs', async () =>
     extraMetadata: { main: string };
     files: string[];
     asarUnpack: string[];
-    fileAssociations: { ext: string }[];
+    fileAssociations: { ext: string; mimeType?: string }[];
     linux: { target: string[] };
     win: { target: string[] };
     mac: { target: string[] };
@@ -48,6 +48,10 @@ test('targets, file associations and unpacked assets the app needs', async () =>
     config.fileAssociations.map((a) => a.ext).sort(),
     ['gii', 'mgz', 'mha', 'nii', 'nii.gz', 'nrrd', 'obj', 'ply', 'stl', 'vtk', 'vtp'],
   );
+  // Linux associates a file type only through a MIME type (the desktop entry's MimeType= line): one each, distinct.
+  const mimeTypes = config.fileAssociations.map((a) => a.mimeType);
+  assert.ok(mimeTypes.every((m) => typeof m === 'string' && /^[a-z]+\/[a-z0-9.+-]+$/.test(m)), String(mimeTypes));
+  assert.equal(new Set(mimeTypes).size, mimeTypes.length);
   assert.equal(config.extraMetadata.main, 'dist/main/index.mjs');
   assert.ok(config.files.includes('dist/main/**') && config.files.includes('dist/renderer/**'));
   assert.ok(config.asarUnpack.includes('**/*.wasm'));
