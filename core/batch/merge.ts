@@ -10,7 +10,7 @@
  */
 import { makeFolder } from '../io/make-folder.ts';
 import { join, relative, resolve, sep } from 'node:path';
-import { MONGE_VERSION } from '../cli/version.ts';
+import { MONGE_VERSION } from '../runtime/version.ts';
 import { InputError } from '../io/errors.ts';
 import { UsageError } from '../cli/exit-codes.ts';
 import { writeCohortReport } from './cohort-report.ts';

@@ -65,7 +65,7 @@ export interface MongeServiceOptions {
   cancelGraceMs?: number;
   /** The job workers' entry (a bundled app has its own; default the tsx bootstrap). */
   workerUrl?: URL;
-  /** Monge's version (default: package.json's, read by core/cli/version.ts). */
+  /** Monge's version (default: package.json's, read by core/runtime/version.ts). */
   mongeVersion?: string;
 }
 
@@ -144,7 +144,7 @@ export class MongeService implements MongeApi {
     const { node, v8, uv, zlib, openssl } = process.versions;
     return {
       host: this.options.host,
-      mongeVersion: this.options.mongeVersion ?? (await import('../../core/cli/version.ts')).MONGE_VERSION,
+      mongeVersion: this.options.mongeVersion ?? (await import('../../core/runtime/version.ts')).MONGE_VERSION,
       versions: { node, v8, uv, zlib, openssl, ...this.options.versions },
       engine: await engineInfo(),
       platform: `${process.platform} ${process.arch}`,

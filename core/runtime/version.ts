@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { appFile } from '../runtime/app-files.ts';
+import { appFile } from './app-files.ts';
 
 /** Monge's version, from package.json (one source of truth). */
 export const MONGE_VERSION: string = (
