@@ -13,6 +13,8 @@ const REMEDIES: readonly [RegExp, string][] = [
   [/--diffeomorphic integrates the fine-tuning/g, 'Advanced › Fine-tuning › diffeomorphic integrates the fine-tuning'],
   // core/registration/pipeline/output-folder.ts: a folder filled between the service's check and the job's.
   [/choose another folder or allow overwriting \(--overwrite\)/g, 'choose another folder (Advanced › Output folder)'],
+  // core/registration/pipeline/inputs.ts and preset-size.ts: shapes whose size does not suit a mm preset.
+  [/--preset generic/g, 'Parameters › Preset › generic'],
   // core/io: a file of no known format.
   [/\(see `monge --help` for the list\)/g, '(see the README for the list)'],
 ];

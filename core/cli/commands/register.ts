@@ -73,7 +73,9 @@ Options:
   --landmarks-frame ras|lps  frame of landmark files that declare none (CSV default: LPS)
   --label N                  volume inputs: register the voxels equal to N (one structure of a label map)
   --threshold T              volume inputs: register the voxels ≥ T (a grey image) instead of every voxel > 0
-  --preset NAME              lung (mm, DIR-Lab-tuned), brain (cortical surfaces), generic (scale-free; default)
+  --preset NAME              lung (mm, DIR-Lab-tuned), brain (cortical surfaces), generic (scale-free; default);
+                             lung and brain refuse a fixed shape smaller than their first blur (40 / 10 mm:
+                             normalised, cm or m coordinates), exit 3
   --steps LIST               steps to run, comma-separated (default prealign,net,finetune; 'net' is skipped
                              with a note when no trained model is available)
   --field-format FMT         nii.gz (default), nrrd or mha

@@ -130,7 +130,7 @@ export function diameterOf(shape: Shape): number {
  * The diagonal of the box around what a shape draws: a mesh's vertices that its triangles use (a stray unreferenced
  * vertex far away is no part of the anatomy), every point of a point set.
  */
-function drawnDiameterOf(shape: Shape): number {
+export function drawnDiameterOf(shape: Shape): number {
   const t = shape.triangles;
   if (!t || t.length === 0) return diameterOf(shape);
   const lo = [Infinity, Infinity, Infinity];

@@ -43,6 +43,7 @@ import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';
 import { fieldOfViewWarning } from './field-of-view-warning.ts';
 import { foldingWarning } from './folding-warning.ts';
+import { checkFixedSizeForPreset } from './preset-size.ts';
 import { checkApplyInputs, checkLandmarkPairs, prepareInput, prepareLandmarks, scaleWarning, sha256Of, type PreparedInput, type PreparedLandmarks } from './inputs.ts';
 import { checkNetModelDir, netStep } from './net-step.ts';
 import { checkFixedSpansMoving } from './spanned-dimensions.ts';
@@ -277,6 +278,8 @@ export async function runRegistration(request: RegisterRequest, options: Progres
     checkFixedSpansMoving(moving, fixed);
     const scale = scaleWarning(moving, fixed, presetName);
     if (scale) warnings.push(scale);
+    const size = checkFixedSizeForPreset(fixed, presetName);
+    if (size) warnings.push(size);
     // A label or threshold chooses voxels; given two meshes or point sets it chooses nothing, and the user should know.
     if ((request.label !== undefined || request.threshold !== undefined) && moving.kind !== 'image' && fixed.kind !== 'image') {
       warnings.push(`the ${selectionWords({ label: request.label, threshold: request.threshold })} selection was ignored: neither input is a volume (it applies to masks, label maps and images)`);

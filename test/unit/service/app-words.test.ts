@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { foldingWarning } from '../../../core/registration/pipeline/folding-warning.ts';
 import { openPartialFolder } from '../../../core/registration/pipeline/output-folder.ts';
+import { checkFixedSizeForPreset } from '../../../core/registration/pipeline/preset-size.ts';
 import { inAppWords } from '../../../main/service/app-words.ts';
 import { dispatch } from '../../../main/service/dispatcher.ts';
 import { MongeService } from '../../../main/service/service.ts';
@@ -42,4 +43,16 @@ test('app words: the folding warning and a filled output folder name the app’s
   assert.equal(inAppWords(filled), `${dir} exists and is not empty; choose another folder (Advanced › Output folder)`);
   // Text without a command-line remedy is left as it is.
   assert.equal(inAppWords('copd1.nii.gz: holds no points'), 'copd1.nii.gz: holds no points');
+});
+
+test('app words: a shape too small for the lung preset names Parameters › Preset › generic', () => {
+  const fixed = { path: 'tiny.vtk', kind: 'points' as const, sha256: '', warnings: [], shape: { kind: 'points' as const, pointsLps: Float64Array.of(0, 0, 0, 2, 2, 2), arrays: [], sourceFrame: 'LPS' as const } };
+  let message = '';
+  try {
+    checkFixedSizeForPreset(fixed, 'lung');
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.ok(message.includes('--preset generic'), 'core words it for the command line');
+  assert.match(inAppWords(message), /for shapes in any unit, use Parameters › Preset › generic \(scale-free\)$/);
 });
