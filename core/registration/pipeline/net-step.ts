@@ -61,6 +61,10 @@ export const netStep: PipelineStep = {
     try {
       await access(join(dir, 'manifest.json'));
     } catch {
+      // The generic preset has no network of its own: say so, rather than name a missing file as if the installation were broken.
+      if (context.netModelDir === undefined && context.preset.name === 'generic') {
+        return "no trained network for preset 'generic' (Monge ships networks for the lung and brain presets); step skipped";
+      }
       return `no trained network for preset '${context.preset.name}' (no manifest.json in ${dir}); step skipped`;
     }
     const module = await loadNetModule();
