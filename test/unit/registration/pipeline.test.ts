@@ -21,6 +21,7 @@ import { readShape, writeShape } from '../../../core/io/index.ts';
 import { CancelledError } from '../../../core/progress/index.ts';
 import { OutputFolderError, REGISTRATION_OUTPUTS, register, runRegistration, type RegisterRequest, type RegistrationSummary } from '../../../core/registration/index.ts';
 import { PRESETS } from '../../../core/registration/pipeline/presets.ts';
+import { netStep } from '../../../core/registration/pipeline/net-step.ts';
 import { REPO_ROOT } from '../../support/data.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
 import { maskPoints, pointsCsv, writeBreathingCase } from './support.ts';
@@ -305,4 +306,20 @@ test('mismatched landmark counts are an InputError naming the file', { timeout: 
     register({ ...request, fixedLandmarks: join(dir, 'short.csv'), outDir: join(dir, 'mismatch') }),
     (e: unknown) => e instanceof InputError && e.file.endsWith('short.csv') && e.problem === 'count-mismatch',
   );
+});
+
+test("the generic preset's network step is skipped as having no network of its own, not as a missing file", async () => {
+  // netStep.unavailable reads only the context's model folder and preset (the whole StepContext is the pipeline's state).
+  const contextOf = (name: 'generic' | 'lung', netModelDir?: string) => ({ netModelDir, preset: PRESETS[name] }) as unknown as Parameters<typeof netStep.unavailable>[0];
+  const generic = await netStep.unavailable(contextOf('generic'));
+  assert.equal(generic, "no trained network for preset 'generic' (Monge ships networks for the lung and brain presets); step skipped");
+  // A lung network that is not where it should be is still named by its folder: that installation is broken.
+  const saved = process.env.MONGE_NET_MODEL;
+  process.env.MONGE_NET_MODEL = join(tmpdir(), 'monge-no-such-model');
+  try {
+    assert.match((await netStep.unavailable(contextOf('lung'))) ?? '', /no trained network for preset 'lung' \(no manifest\.json in .*monge-no-such-model\); step skipped/);
+  } finally {
+    if (saved === undefined) delete process.env.MONGE_NET_MODEL;
+    else process.env.MONGE_NET_MODEL = saved;
+  }
 });
