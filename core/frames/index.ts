@@ -3,7 +3,8 @@
  * +y = Posterior, +z = Superior) internally. RAS (NIfTI, FreeSurfer, GIfTI, nibabel, Slicer's display) differs
  * from LPS by a half-turn about the z axis: (x, y, z)_RAS = (−x, −y, z)_LPS.
  *
- * This module is the ONE place in Monge that converts between the two; every reader and writer calls it.
+ * This module is the ONE place in Monge that converts between the two; every reader and writer calls it. It also
+ * gives the signs that take the other axis-aligned anatomical frames some formats name (NRRD's LAS) to LPS.
  */
 
 import type { ArrayValues, PointArray } from '../shape/types.ts';
@@ -15,6 +16,25 @@ export type NegatableValues = Float32Array | Float64Array | Int32Array | Int16Ar
 export type Frame = 'LPS' | 'RAS';
 
 export const FRAMES: readonly Frame[] = ['LPS', 'RAS'];
+
+/**
+ * An anatomical frame whose axes lie along LPS's, named by the way each axis points: x toward the patient's Right or
+ * Left, y Anterior or Posterior, z Superior or Inferior. NRRD's `space:` names three of them (right-anterior-superior,
+ * left-anterior-superior, left-posterior-superior: 'RAS', 'LAS', 'LPS'). Only readers of such formats need it; the
+ * rest of Monge works with `Frame`.
+ */
+export type AnatomicalFrame = `${'R' | 'L'}${'A' | 'P'}${'S' | 'I'}`;
+
+/**
+ * The per-axis signs taking coordinates in the anatomical frame `frame` to LPS: p_LPS,k = s_k · p_frame,k, with
+ * s_k = +1 where the frame's axis k points the way LPS's does (L, P, S) and −1 where it points the other way
+ * (R, A, I). So RAS → (−1, −1, 1) (the half-turn of convertPoint), LAS → (1, −1, 1), LPS → (1, 1, 1). Each s_k is
+ * its own inverse, so the same signs take LPS back to `frame`. A linear map between such frames is S = diag(s): a
+ * vector converts as S·v, a matrix of measured coordinates as S·M.
+ */
+export function signsToLps(frame: AnatomicalFrame): [1 | -1, 1 | -1, 1 | -1] {
+  return [frame[0] === 'L' ? 1 : -1, frame[1] === 'P' ? 1 : -1, frame[2] === 'S' ? 1 : -1];
+}
 
 /** Parses `lps` / `ras` (any case); returns undefined for anything else. */
 export function parseFrame(text: string | undefined): Frame | undefined {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertDirection, convertMatrix3, convertPoint, convertPointArray, convertPoints, parseFrame } from '../../../core/frames/index.ts';
+import { convertDirection, convertMatrix3, convertPoint, convertPointArray, convertPoints, parseFrame, signsToLps, type AnatomicalFrame } from '../../../core/frames/index.ts';
 
 test('RAS ↔ LPS flips x and y and is its own inverse', () => {
   assert.deepEqual(convertPoint([1, 2, 3], 'RAS', 'LPS'), [-1, -2, 3]);
@@ -62,4 +62,25 @@ test('integer spatial vectors and tensors change frame too: signed types keep th
   const labels = { name: 'labels', components: 3, values: Uint8Array.of(1, 2, 3) };
   assert.equal(convertPointArray(labels, 'RAS', 'LPS'), labels);
   assert.equal(convertPointArray(vector, 'LPS', 'LPS'), vector);
+});
+
+test('signsToLps takes a point in any axis-aligned anatomical frame to LPS', () => {
+  // Expected values by hand: a point 10 mm along the frame's first axis, 20 along its second and 30 along its third.
+  // LPS measures +x toward the left, +y toward the back, +z toward the head, so a frame axis pointing the other way
+  // (R, A, I) puts the same distance with the opposite sign.
+  const expected: Record<string, [number, number, number]> = {
+    LAS: [10, -20, 30], // 10 left, 20 anterior (= −20 posterior), 30 superior
+    RAS: [-10, -20, 30], // 10 right (= −10 left), 20 anterior, 30 superior
+    LPS: [10, 20, 30],
+    RPI: [-10, 20, -30], // 10 right, 20 posterior, 30 inferior (= −30 superior)
+    LAI: [10, -20, -30],
+  };
+  for (const [frame, lps] of Object.entries(expected)) {
+    const s = signsToLps(frame as AnatomicalFrame);
+    assert.deepEqual([10, 20, 30].map((v, k) => s[k] * v), lps, frame);
+    // The signs are their own inverse: applied again they take the LPS point back to the frame's coordinates.
+    assert.deepEqual(lps.map((v, k) => s[k] * v), [10, 20, 30], `${frame} back`);
+  }
+  // For RAS they are the half-turn every RAS reader and writer uses.
+  assert.deepEqual(convertPoint([10, 20, 30], 'RAS', 'LPS'), expected.RAS);
 });
