@@ -17,6 +17,7 @@
  * correctNrrdGeometry turns ITK's geometry into the true LPS one for each of them.
  */
 import { open } from 'node:fs/promises';
+import { signsToLps, type AnatomicalFrame } from '../../frames/index.ts';
 import type { ImageLps } from './types.ts';
 
 /** The header, up to its blank line, is text at the start of the file; a real one is a few hundred bytes. */
@@ -28,34 +29,40 @@ export interface NrrdSpace {
   /** The space's name as the NRRD format spells it in full. */
   name: string;
   /** The anatomical frame ('RAS', 'LAS', 'LPS'); undefined for the spaces that name no patient orientation. */
-  frame?: string;
-  /** The sign that takes each coordinate of the space to LPS (RAS: −x, −y; LAS: −y). */
+  frame?: AnatomicalFrame;
+  /**
+   * The sign that takes each coordinate of the space to LPS (RAS: −x, −y; LAS: −y): core/frames' signsToLps of
+   * `frame`, LPS's (none) for a space that names no orientation, whose coordinates are taken as LPS.
+   */
   toLps: Signs;
   /** The signs ITK's NrrdImageIO applies to each coordinate instead (see above). */
   itk: Signs;
 }
 
+/** No change of sign: ITK's for the spaces it leaves alone. */
 const SAME: Signs = [1, 1, 1];
-const RAS_TO_LPS: Signs = [-1, -1, 1];
-const LAS_TO_LPS: Signs = [1, -1, 1];
 
 /** NRRD space names (the full one and its abbreviation, any case) and what each one is. */
 const SPACES = new Map<string, NrrdSpace>();
-for (const [names, frame, toLps, itk] of [
-  [['right-anterior-superior', 'ras'], 'RAS', RAS_TO_LPS, RAS_TO_LPS],
-  [['left-anterior-superior', 'las'], 'LAS', LAS_TO_LPS, [-1, 1, 1]],
-  [['left-posterior-superior', 'lps'], 'LPS', SAME, SAME],
+for (const [names, frame, itk] of [
+  // ITK converts RAS as core/frames does; LAS it gets wrong (x negated where y should be: see above).
+  [['right-anterior-superior', 'ras'], 'RAS', signsToLps('RAS')],
+  [['left-anterior-superior', 'las'], 'LAS', [-1, 1, 1]],
+  [['left-posterior-superior', 'lps'], 'LPS', SAME],
   // The 4-D ones (a time axis added) keep the same spatial frame; ITK converts none of them.
-  [['right-anterior-superior-time', 'rast'], 'RAS', RAS_TO_LPS, SAME],
-  [['left-anterior-superior-time', 'last'], 'LAS', LAS_TO_LPS, SAME],
-  [['left-posterior-superior-time', 'lpst'], 'LPS', SAME, SAME],
-  [['scanner-xyz'], undefined, SAME, SAME],
-  [['scanner-xyz-time'], undefined, SAME, SAME],
-  [['3d-right-handed'], undefined, SAME, SAME],
-  [['3d-right-handed-time'], undefined, SAME, SAME],
-  [['3d-left-handed'], undefined, SAME, SAME],
-  [['3d-left-handed-time'], undefined, SAME, SAME],
+  [['right-anterior-superior-time', 'rast'], 'RAS', SAME],
+  [['left-anterior-superior-time', 'last'], 'LAS', SAME],
+  [['left-posterior-superior-time', 'lpst'], 'LPS', SAME],
+  [['scanner-xyz'], undefined, SAME],
+  [['scanner-xyz-time'], undefined, SAME],
+  [['3d-right-handed'], undefined, SAME],
+  [['3d-right-handed-time'], undefined, SAME],
+  [['3d-left-handed'], undefined, SAME],
+  [['3d-left-handed-time'], undefined, SAME],
 ] as const) {
+  // The signs to LPS come from core/frames, the one place that converts between frames; a space naming no patient
+  // orientation is taken as LPS (correctNrrdGeometry warns).
+  const toLps = signsToLps(frame ?? 'LPS');
   for (const n of names) SPACES.set(n, { name: names[0].replace(/^3d/, '3D'), frame, toLps, itk });
 }
 
@@ -92,7 +99,7 @@ export async function nrrdDeclaredSpace(path: string): Promise<NrrdSpace | undef
 }
 
 /** The frame ('RAS', 'LAS', 'LPS') declared by the NRRD header of `path`; undefined when it declares none. */
-export async function nrrdDeclaredFrame(path: string): Promise<string | undefined> {
+export async function nrrdDeclaredFrame(path: string): Promise<AnatomicalFrame | undefined> {
   return (await nrrdDeclaredSpace(path))?.frame;
 }
 

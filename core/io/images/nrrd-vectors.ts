@@ -9,7 +9,8 @@
  * measurement frame only as metadata (checked in test/unit/io/images-nrrd-space.test.ts): a displacement field
  * written in RAS came back with its x and y components of the wrong sign, every point warped the wrong way in x and y.
  * Monge's images are LPS throughout, their vectors included, so the values are converted here: v_LPS = S · M · v,
- * S the space's signs to LPS (nrrd-space.ts) and M the measurement frame (the identity when the header has none).
+ * S the space's signs to LPS (NrrdSpace.toLps: core/frames' signsToLps, as for the geometry) and M the measurement
+ * frame (the identity when the header has none).
  *
  * Other kinds (list, RGB-color, a matrix, …) have no direction in space and are left as stored; so is a vector axis
  * that does not have 3 values.
