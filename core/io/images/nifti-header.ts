@@ -9,6 +9,7 @@
  */
 import { open } from 'node:fs/promises';
 import { constants, gunzipSync } from 'node:zlib';
+import { convertDirection, convertPoint } from '../../frames/index.ts';
 import { isGzip } from '../read-bytes.ts';
 import type { ImageLps } from './types.ts';
 
@@ -105,13 +106,14 @@ function quaternToAffine(q: (k: number) => number, pixdim: [number, number, numb
   ];
 }
 
-/** The RAS affine of an image read by ITK (LPS): rows 0 and 1 negated. */
+/**
+ * The RAS affine of an image read by ITK (LPS), to compare with the header's: voxel index → RAS mm is
+ * F·D·diag(spacing) and F·origin, the directions and origin converted by core/frames (only the physical side changes).
+ */
 function affineOfImage(image: Pick<ImageLps, 'spacingMm' | 'originLps' | 'directionLps'>): Affine3x4 {
-  const sign = [-1, -1, 1];
-  return [0, 1, 2].map((r) => [
-    ...[0, 1, 2].map((c) => sign[r] * image.directionLps[3 * r + c] * image.spacingMm[c]),
-    sign[r] * image.originLps[r],
-  ]) as Affine3x4;
+  const direction = convertDirection(image.directionLps, 'LPS', 'RAS');
+  const origin = convertPoint(image.originLps, 'LPS', 'RAS');
+  return [0, 1, 2].map((r) => [...[0, 1, 2].map((c) => direction[3 * r + c] * image.spacingMm[c]), origin[r]]) as Affine3x4;
 }
 
 /** Largest distance (mm) between where `a` and `b` put the 8 corners of the image box (voxel edges, not centres). */
