@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { convertMatrix3, type Frame } from '../frames/index.ts';
+import { convertMatrix3, convertPoint, type Frame } from '../frames/index.ts';
 import type { AffineDeformation } from './affine.ts';
 import { affineFromParts, linearPart, translationPart } from './matrix4.ts';
 
@@ -13,9 +13,9 @@ import { affineFromParts, linearPart, translationPart } from './matrix4.ts';
 export function formatAffineMatrixText(affine: AffineDeformation, frame: Frame = 'LPS'): string {
   const m = affine.movingToFixedLps;
   const a = convertMatrix3(linearPart(m), 'LPS', frame);
-  const t = translationPart(m);
-  const tf = frame === 'LPS' ? t : [-t[0], -t[1], t[2]];
-  const out = affineFromParts(a, tf);
+  // The translation is where the map takes the origin, a point: it converts as one (F·t).
+  const t = convertPoint(translationPart(m), 'LPS', frame);
+  const out = affineFromParts(a, t);
   const rows = [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => String(Object.is(out[4 * r + c], -0) ? 0 : out[4 * r + c])).join(' '));
   return [
     `# Monge affine: MOVING -> FIXED, ${frame} millimetres, 4x4 row-major, acts on column vectors: p_fixed = M * [x y z 1]^T`,
