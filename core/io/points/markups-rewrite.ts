@@ -7,9 +7,13 @@
  * Frame: positions are written in the template's frame (each markup's own, for `.mrk.json`) unless another one is
  * asked for; then the file (every markup) is declared in it and converted whole: positions, and orientations, which
  * turn with the frame. RAS ↔ LPS is F = diag(−1, −1, 1), a half-turn about z: a rotation matrix M becomes F·M·F
- * (the entries xz, yz, zx, zy change sign), a quaternion (w, x, y, z) becomes (w, −x, −y, z).
+ * (the entries xz, yz, zx, zy change sign: core/frames' convertMatrix3), a quaternion (w, x, y, z) becomes
+ * (w, −x, −y, z).
+ * Slicer's own storage nodes do otherwise: the .mrk.json reader negates rows 0 and 1 only (F·M, the orientation's
+ * columns taken as the point's axes in world space), and the .fcsv one leaves the quaternion as stored. Not changed
+ * here, since that would change what Monge writes.
  */
-import { convertPoints, type Frame } from '../../frames/index.ts';
+import { convertMatrix3, convertPoints, type Frame } from '../../frames/index.ts';
 import { check, InputError } from '../errors.ts';
 import { decodeText, formatNumber, nonBlankLines, quoteCsvField, splitCsvFields } from './text.ts';
 import { FCSV_COLUMNS, fcsvHeaderEntry } from './fcsv.ts';
@@ -70,11 +74,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** F·M·F for a 3×3 matrix stored as 9 numbers (either order: the sign pattern is symmetric). */
-function turnedOrientation(m: unknown): unknown {
-  if (!Array.isArray(m) || m.length !== 9 || !m.every((v) => typeof v === 'number')) return m;
-  const sign = [1, 1, -1, 1, 1, -1, -1, -1, 1];
-  return m.map((v: number, i) => (v === 0 ? 0 : v * sign[i]));
+/**
+ * A control point's orientation (a 3×3 matrix as 9 numbers) from frame `from` to `to`: F·M·F, core/frames'
+ * convertMatrix3, whose sign pattern is symmetric, so the row- or column-major order of the 9 numbers does not matter.
+ * Anything else is returned as it is.
+ */
+function turnedOrientation(m: unknown, from: Frame, to: Frame): unknown {
+  if (!Array.isArray(m) || m.length !== 9 || !m.every((v): v is number => typeof v === 'number')) return m;
+  // A plain array, which JSON writes as a list (a Float64Array would become an object); JSON writes −0 as 0.
+  return Array.from(convertMatrix3(m, from, to));
 }
 
 /** The `.mrk.json` template with its points moved (see the module comment). The template was read whole before. */
@@ -94,7 +102,7 @@ export function rewriteMarkupsJsonPoints(template: Uint8Array, file: string, rew
       if (next >= n) throw new InputError(file, 'count-mismatch', `holds more control points than the ${n} points to write in its layout`);
       const p = convertPoints(rewrite.pointsLps.subarray(3 * next, 3 * next + 3), 'LPS', frame);
       cp.position = Array.from(p, (v) => v * scale);
-      if (frame !== own && 'orientation' in cp) cp.orientation = turnedOrientation(cp.orientation);
+      if (frame !== own && 'orientation' in cp) cp.orientation = turnedOrientation(cp.orientation, own, frame);
       next++;
     }
   }
