@@ -8,12 +8,12 @@
  * asked for; then the file (every markup) is declared in it and converted whole: positions, and orientations, which
  * turn with the frame. RAS ↔ LPS is F = diag(−1, −1, 1), a half-turn about z: a rotation matrix M becomes F·M·F
  * (the entries xz, yz, zx, zy change sign: core/frames' convertMatrix3), a quaternion (w, x, y, z) becomes
- * (w, −x, −y, z).
+ * (w, −x, −y, z) (its vector part turns as a point: convertPoint).
  * Slicer's own storage nodes do otherwise: the .mrk.json reader negates rows 0 and 1 only (F·M, the orientation's
  * columns taken as the point's axes in world space), and the .fcsv one leaves the quaternion as stored. Not changed
  * here, since that would change what Monge writes.
  */
-import { convertMatrix3, convertPoints, type Frame } from '../../frames/index.ts';
+import { convertMatrix3, convertPoint, convertPoints, type Frame } from '../../frames/index.ts';
 import { check, InputError } from '../errors.ts';
 import { decodeText, formatNumber, nonBlankLines, quoteCsvField, splitCsvFields } from './text.ts';
 import { FCSV_COLUMNS, fcsvHeaderEntry } from './fcsv.ts';
@@ -54,12 +54,20 @@ export function rewriteFcsvPoints(template: Uint8Array, file: string, rewrite: M
     const fields = splitCsvFields(line, file).map(quoteCsvField);
     ['x', 'y', 'z'].forEach((a, k) => (fields[columns.indexOf(a)] = formatNumber(points[3 * row + k])));
     if (converting) {
-      // The orientation quaternion turns with the frame.
-      for (const q of ['ox', 'oy']) {
-        const c = columns.indexOf(q);
-        const v = Number(fields[c]);
-        if (c >= 0 && fields[c] !== undefined && fields[c].trim() !== '' && Number.isFinite(v)) fields[c] = formatNumber(v === 0 ? 0 : -v);
-      }
+      // The orientation quaternion turns with the frame: its vector part (ox, oy, oz) as a point, ow as it is. Only
+      // the components the conversion changes are rewritten, so the others keep their text; a blank or non-numeric
+      // one is left alone.
+      const at = ['ox', 'oy', 'oz'].map((q) => columns.indexOf(q));
+      const given = at.map((c) => {
+        const text = c >= 0 ? fields[c] : undefined;
+        return text !== undefined && text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined;
+      });
+      const turned = convertPoint([given[0] ?? 0, given[1] ?? 0, given[2] ?? 0], rewrite.readFrame, rewrite.frame);
+      at.forEach((c, k) => {
+        const v = given[k];
+        // 0 + …: a component 0 that changes sign is written 0, not −0.
+        if (v !== undefined && !Object.is(turned[k], v)) fields[c] = formatNumber(0 + turned[k]);
+      });
     }
     out.push(fields.join(','));
     row++;
