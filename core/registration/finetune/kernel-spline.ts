@@ -6,9 +6,11 @@
  * whose normal equations are (K + λ W⁻¹) α = d. With W̃ = W / mean(w) and β = W̃^{-1/2} α this is the symmetric
  * positive definite system (W̃^{1/2} K W̃^{1/2} + λ I) β = W̃^{1/2} d, solved by conjugate gradients (Hestenes &
  * Stiefel 1952) for the three components at once. Points of weight 0 get α = 0 (no pull). K is the multi-Gaussian
- * Σ_s K_σs, each applied as splat → separable blur → trilinear sample on a grid of spacing σ/3 or finer (work-grid.ts),
- * the "fused kernel product" that never forms an N×N matrix. Unlike the normalised convolution (kernel-regression.ts),
- * the spline interpolates: it follows the data to within λ and decays smoothly (over σ) away from them, which suits
+ * Σ_s K_σs, each applied as splat → separable blur → trilinear sample (work-grid.ts) on a grid of spacing
+ * max(work-grid spacing, σ / stepsPerSigma), snapped to the work grid's spacing where it is at most 1.5× that
+ * (levelSpacing in kernel-regression.ts; stepsPerSigma is 3 by default, 8 in the lung preset): the "fused kernel
+ * product" that never forms an N×N matrix. Unlike the normalised convolution (kernel-regression.ts), the spline
+ * interpolates: it follows the data to within λ and decays smoothly (over σ) away from them, which suits
  * the interior of an organ known only at its boundary.
  *
  * Sliding: a point with a unit normal n_i weighs its misfit by Q_i = n_i n_iᵀ + ω (I − n_i n_iᵀ), so that its tangential
