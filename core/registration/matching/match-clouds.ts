@@ -13,7 +13,9 @@
  *  - 'nearest' a soft closest point (the moving-side half-step): ŷ_i = Σ_j softmax_j(log b_j − |x_i − y_j|²/2σ²) y_j,
  *              ICP's correspondence smoothed over σ.
  *
- * σ is the blur (ε = σ² with the cost ½|x − y|²). Points are in any consistent unit (mm in the pipeline).
+ * σ is the blur (ε = σ² with the cost ½|x − y|²). Points, blur and reach share one length unit, whichever the caller
+ * uses: mm in fine-tuning (finetune.ts); in pre-alignment (prealign.ts) normalised units, mm divided by the fixed
+ * cloud's RMS radius (its mass-weighted RMS distance from its centroid).
  */
 import type { KernelEngine } from '../../kernels/types.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
@@ -24,9 +26,12 @@ export type MatchModel = 'ot' | 'gmm' | 'nearest';
 
 export interface MatchSettings extends ProgressOptions {
   model: MatchModel;
-  /** σ (mm). */
+  /** σ, in the clouds' length unit (see above: mm, or pre-alignment's normalised units). */
   blur: number;
-  /** 'ot': unbalanced reach (mm), null = balanced. 'nearest': distance scale of the confidence fall-off. */
+  /**
+   * In the clouds' length unit. 'ot': unbalanced reach, null = balanced. 'nearest': distance scale of the confidence
+   * fall-off.
+   */
   reach?: number | null;
   /** 'ot': Sinkhorn tolerance (default 1e-2). */
   tol?: number;
