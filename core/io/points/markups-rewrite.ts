@@ -5,15 +5,14 @@
  * them, not renumbered and stripped.
  *
  * Frame: positions are written in the template's frame (each markup's own, for `.mrk.json`) unless another one is
- * asked for; then the file (every markup) is declared in it and converted whole: positions, and orientations, which
- * turn with the frame. RAS ↔ LPS is F = diag(−1, −1, 1), a half-turn about z: a rotation matrix M becomes F·M·F
- * (the entries xz, yz, zx, zy change sign: core/frames' convertMatrix3), a quaternion (w, x, y, z) becomes
- * (w, −x, −y, z) (its vector part turns as a point: convertPoint).
- * Slicer's own storage nodes do otherwise: the .mrk.json reader negates rows 0 and 1 only (F·M, the orientation's
- * columns taken as the point's axes in world space), and the .fcsv one leaves the quaternion as stored. Not changed
- * here, since that would change what Monge writes.
+ * asked for; then the file (every markup) is declared in it and converted whole. Orientations convert as Slicer's
+ * own storage nodes convert them, so that Slicer shows the orientation the template had: a `.mrk.json`
+ * orientation matrix has rows 0 and 1 negated (F·M with F = diag(−1, −1, 1): its columns are the point's axes in
+ * world space, and only the world side changes frame; vtkMRMLMarkupsJsonStorageNode negates its first six entries,
+ * core/frames' convertDirection), and an `.fcsv` quaternion is left as stored (vtkMRMLMarkupsFiducialStorageNode
+ * reads and writes it unconverted in either coordinate system).
  */
-import { convertMatrix3, convertPoint, convertPoints, type Frame } from '../../frames/index.ts';
+import { convertDirection, convertPoints, type Frame } from '../../frames/index.ts';
 import { check, InputError } from '../errors.ts';
 import { decodeText, formatNumber, nonBlankLines, quoteCsvField, splitCsvFields } from './text.ts';
 import { FCSV_COLUMNS, fcsvHeaderEntry } from './fcsv.ts';
@@ -30,7 +29,6 @@ export interface MarkupsRewrite {
 /** The `.fcsv` template with its points moved (see the module comment). */
 export function rewriteFcsvPoints(template: Uint8Array, file: string, rewrite: MarkupsRewrite): string {
   const lines = nonBlankLines(decodeText(template, file));
-  const converting = rewrite.frame !== rewrite.readFrame;
   const points = convertPoints(rewrite.pointsLps, 'LPS', rewrite.frame);
   const n = points.length / 3;
   let columns = FCSV_COLUMNS.map((c) => c.toLowerCase());
@@ -53,22 +51,6 @@ export function rewriteFcsvPoints(template: Uint8Array, file: string, rewrite: M
     if (row >= n) throw new InputError(file, 'count-mismatch', `holds more control points than the ${n} points to write in its layout`);
     const fields = splitCsvFields(line, file).map(quoteCsvField);
     ['x', 'y', 'z'].forEach((a, k) => (fields[columns.indexOf(a)] = formatNumber(points[3 * row + k])));
-    if (converting) {
-      // The orientation quaternion turns with the frame: its vector part (ox, oy, oz) as a point, ow as it is. Only
-      // the components the conversion changes are rewritten, so the others keep their text; a blank or non-numeric
-      // one is left alone.
-      const at = ['ox', 'oy', 'oz'].map((q) => columns.indexOf(q));
-      const given = at.map((c) => {
-        const text = c >= 0 ? fields[c] : undefined;
-        return text !== undefined && text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined;
-      });
-      const turned = convertPoint([given[0] ?? 0, given[1] ?? 0, given[2] ?? 0], rewrite.readFrame, rewrite.frame);
-      at.forEach((c, k) => {
-        const v = given[k];
-        // 0 + …: a component 0 that changes sign is written 0, not −0.
-        if (v !== undefined && !Object.is(turned[k], v)) fields[c] = formatNumber(0 + turned[k]);
-      });
-    }
     out.push(fields.join(','));
     row++;
   }
@@ -83,14 +65,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * A control point's orientation (a 3×3 matrix as 9 numbers) from frame `from` to `to`: F·M·F, core/frames'
- * convertMatrix3, whose sign pattern is symmetric, so the row- or column-major order of the 9 numbers does not matter.
- * Anything else is returned as it is.
+ * A control point's orientation (a 3×3 matrix as 9 numbers, row-major) from frame `from` to `to` as Slicer converts
+ * it: rows 0 and 1 negated (F·M, core/frames' convertDirection). Anything else is returned as it is.
  */
 function turnedOrientation(m: unknown, from: Frame, to: Frame): unknown {
   if (!Array.isArray(m) || m.length !== 9 || !m.every((v): v is number => typeof v === 'number')) return m;
   // A plain array, which JSON writes as a list (a Float64Array would become an object); JSON writes −0 as 0.
-  return Array.from(convertMatrix3(m, from, to));
+  return Array.from(convertDirection(m, from, to));
 }
 
 /** The `.mrk.json` template with its points moved (see the module comment). The template was read whole before. */

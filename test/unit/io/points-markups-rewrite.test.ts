@@ -47,11 +47,12 @@ test('a moved .fcsv keeps its ids, labels, descriptions, flags and orientation; 
     'vtkMRMLMarkupsFiducialNode_9,-6,-15,36,0,0,0,1,0,1,0,carina,,',
   ]);
   assert.deepEqual(Array.from((await readPoints(join(dir, 'out.fcsv'))).pointsLps), Array.from(moved.pointsLps));
-  // Written in LPS: declared so, positions and the orientation quaternion (w, −x, −y, z) turned with the frame.
+  // Written in LPS: declared so, positions turned with the frame; the orientation quaternion as stored, since
+  // Slicer's .fcsv reader and writer (vtkMRMLMarkupsFiducialStorageNode) never convert it.
   await writePointsLike(join(dir, 'lps.fcsv'), moved, { path: join(dir, 'in.fcsv') }, { frame: 'LPS' });
   const lps = (await readFile(join(dir, 'lps.fcsv'), 'utf8')).split('\n');
   assert.equal(lps[1], '# CoordinateSystem = LPS');
-  assert.equal(lps[3], 'vtkMRMLMarkupsFiducialNode_7,9,18,33,0.5,-0.5,-0.5,0.5,1,0,1,nodule,"upper lobe, 4 mm",vtkMRMLScalarVolumeNode1');
+  assert.equal(lps[3], 'vtkMRMLMarkupsFiducialNode_7,9,18,33,0.5,0.5,0.5,0.5,1,0,1,nodule,"upper lobe, 4 mm",vtkMRMLScalarVolumeNode1');
   assert.deepEqual(Array.from((await readPoints(join(dir, 'lps.fcsv'))).pointsLps), Array.from(moved.pointsLps));
 });
 
@@ -66,12 +67,13 @@ test('a moved .mrk.json keeps every key of its markups and points; only the posi
   expected.markups[0].controlPoints[0].position = [11, 22, 33];
   expected.markups[0].controlPoints[1].position = [14, 25, 36];
   assert.deepEqual(out, expected);
-  // Written in RAS: the markup says so, positions and orientation (F·M·F) turned.
+  // Written in RAS: the markup says so, positions and orientation turned; the orientation as Slicer's .mrk.json
+  // reader and writer turn it (vtkMRMLMarkupsJsonStorageNode: its first six entries negated, rows 0 and 1).
   await writePointsLike(join(dir, 'ras.mrk.json'), moved, { path: join(dir, 'in.mrk.json') }, { frame: 'RAS' });
   const ras = JSON.parse(await readFile(join(dir, 'ras.mrk.json'), 'utf8'));
   assert.equal(ras.markups[0].coordinateSystem, 'RAS');
   assert.deepEqual(ras.markups[0].controlPoints[0].position, [-11, -22, 33]);
-  assert.deepEqual(ras.markups[0].controlPoints[0].orientation, [0, 1, -2, 3, 4, -5, -6, -7, 8]);
+  assert.deepEqual(ras.markups[0].controlPoints[0].orientation.map((v: number) => v + 0), [0, -1, -2, -3, -4, -5, 6, 7, 8]);
   assert.deepEqual(ras.markups[0].display, MRK.markups[0].display);
   assert.deepEqual(Array.from((await readPoints(join(dir, 'ras.mrk.json'))).pointsLps), Array.from(moved.pointsLps));
 });
