@@ -80,6 +80,8 @@ interface RunningJob {
   leftovers: Map<string, string | undefined>;
   /** Ending without a result: its leftovers are being removed, then it settles as failed or cancelled. */
   ending: boolean;
+  /** The removal of its leftovers under way (started by its thread's exit, or by dispose), which dispose awaits. */
+  removing?: Promise<void>;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -210,11 +212,18 @@ export class JobRunner {
     await Promise.all(jobs.map((job) => this.removeLeftovers(job)));
   }
 
-  /** Removes the temporary files and folders the job's thread left in flight (best effort). */
-  private async removeLeftovers(job: RunningJob): Promise<void> {
+  /**
+   * Removes the temporary files and folders the job's thread left in flight (best effort). Resolves when they are
+   * gone, including those a call before this one is still removing: the thread's exit may start the removal before
+   * dispose asks for it, and dispose must not resolve (a host then exits) while a partial output folder is still
+   * being deleted.
+   */
+  private removeLeftovers(job: RunningJob): Promise<void> {
     const leftovers = [...job.leftovers];
     job.leftovers.clear();
-    await Promise.all(leftovers.map(([path, restoreTo]) => undoLeftover(path, restoreTo)));
+    const removal = Promise.all(leftovers.map(([path, restoreTo]) => undoLeftover(path, restoreTo)));
+    job.removing = Promise.all([job.removing, removal]).then(() => undefined);
+    return job.removing;
   }
 
   private onMessage(job: RunningJob, message: FromJobWorker): void {

@@ -149,6 +149,20 @@ test("a thread terminated mid-write has its own temporary folder removed before 
   }
 });
 
+test('dispose resolves only once a terminated thread\'s partial folder is gone (a host exits right after it)', async (t) => {
+  const dir = await tempDir(t, 'runner-dispose');
+  const own = join(dir, '.out.partial-AAAAAA');
+  const { jobs } = runner();
+  const job = jobs.start('slow', { mode: 'write-busy', path: own, ms: 20_000 });
+  await nextEvent(jobs, job.id, ['progress']);
+  // A field and its pieces, as a registration's folder holds while it writes: removing it takes a while, so a
+  // dispose that does not wait for the removal its thread's exit started resolves with the folder still there.
+  await Promise.all(Array.from({ length: 3000 }, (_, i) => writeFile(join(own, `piece-${i}.tmp`), 'x')));
+  await jobs.dispose();
+  assert.deepEqual(await readdir(dir), [], 'no partial folder left when dispose resolves');
+  await assert.rejects(job.result, CancelledError);
+});
+
 test('a thread terminated while an overwrite publishes has the previous results put back, not deleted', async (t) => {
   const dir = await tempDir(t, 'runner-overwrite');
   const out = join(dir, 'out');
