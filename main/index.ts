@@ -127,7 +127,15 @@ if (!app.requestSingleInstanceLock()) {
     window?.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void service?.dispose());
+  // A registration still running is cancelled and its partial output folder removed before the app exits (quitting
+  // would otherwise end the process while the folder is being deleted): the first quit waits for that, then quits again.
+  let disposed = false;
+  app.on('before-quit', (event) => {
+    if (disposed || !service) return;
+    event.preventDefault();
+    disposed = true;
+    void service.dispose().finally(() => app.quit());
+  });
 
   void app.whenReady().then(async () => {
     // The job worker and job modules are found beside this bundle (core/runtime/app-files.ts).
