@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { throwIfCancelled } from '../progress/index.ts';
 import { trackLeftover } from './leftovers.ts';
 
 const writeToDescriptor = promisify(writeFileToDescriptor);
@@ -49,15 +50,18 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
  * Atomic publication for writers that need a PATH rather than bytes (itk-wasm writes the file itself): `fn` writes to
  * a hidden temporary name in the same folder that keeps `suffix` (so a writer that picks its encoding from the name,
  * like ITK's `.nii.gz` → gzip, sees the right one), e.g. `out.nii.gz` → `.out.1a2b3c4d.tmp.nii.gz`; the file is
- * renamed to `path` after `fn` resolves, and removed if `fn` or the rename fails.
+ * renamed to `path` after `fn` resolves, and removed if `fn` or the rename fails. With `signal`, a cancel that came
+ * while `fn` wrote is honoured before the rename (CancelledError, nothing published), so that a command told to stop
+ * during its last write does not publish the output and report success.
  */
-export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => Promise<T>, suffix = extname(path)): Promise<T> {
+export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => Promise<T>, suffix = extname(path), signal?: AbortSignal): Promise<T> {
   const name = basename(path);
   const stem = suffix !== '' && name.toLowerCase().endsWith(suffix.toLowerCase()) ? name.slice(0, name.length - suffix.length) : name;
   const tmp = join(dirname(path), `.${stem}.${randomBytes(4).toString('hex')}.tmp${suffix}`);
   const done = trackLeftover(tmp);
   try {
     const result = await fn(tmp);
+    throwIfCancelled(signal, 'writing');
     await rename(tmp, path);
     return result;
   } catch (e) {

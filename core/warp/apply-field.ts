@@ -123,7 +123,8 @@ async function applyToImage(request: ApplyFieldRequest, loaded: ItkFieldFile, op
   // Without a reference: the loaded file's grid (applyFieldProblem requires a reference when it lies in the other space).
   const grid = gridOfImage(reference ?? loaded.field);
   const warped = await warpImage(image, grid, deformation, { interpolation, ...options });
-  await writeImage(request.output, warped.image);
+  // A cancel during the write (seconds for a CT) publishes nothing, rather than the output and a success.
+  await writeImage(request.output, warped.image, { signal: options.signal });
   return {
     kind: 'image',
     interpolation,

@@ -28,6 +28,8 @@ export interface WriteImageOptions {
    * ignore it.
    */
   niftiGzip?: 'itk' | 'fast';
+  /** A cancel that comes while the file is written leaves nothing published (CancelledError; core/io/atomic-write.ts). */
+  signal?: AbortSignal;
   /** Time limit for itk-wasm (default: 60 s plus 1 s per 10 MB). */
   timeoutMs?: number;
 }
@@ -112,5 +114,6 @@ export async function writeImage(path: string, image: ImageLps, options: WriteIm
       }
     },
     suffix,
+    options.signal,
   );
 }

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withAtomicPath, writeFileAtomic } from '../../../core/io/atomic-write.ts';
 import { leftoversInFlight, removeLeftoversNow, trackLeftover, undoLeftover } from '../../../core/io/leftovers.ts';
+import { CancelledError } from '../../../core/progress/index.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 test('removeLeftoversNow deletes what is in flight (a file, a folder with its files) and nothing else', async (t) => {
@@ -65,4 +66,28 @@ test('a leftover with a place to go back to is put back when that place is free,
   await undoLeftover(join(dir, '.b.old-DDDDDD'), join(dir, 'b'));
   assert.deepEqual((await readdir(dir)).sort(), ['a', 'b', 'c']);
   assert.equal(await readFile(join(dir, 'c', 'report.json'), 'utf8'), 'previous c');
+});
+
+test('a cancel that comes while an atomic path is written publishes nothing: CancelledError, no output, no temporary', async (t) => {
+  const dir = await tempDir(t, 'atomic-cancel');
+  const out = join(dir, 'warped.nii.gz');
+  await writeFile(out, 'previous');
+  const controller = new AbortController();
+  await assert.rejects(
+    withAtomicPath(
+      out,
+      async (tmp) => {
+        await writeFile(tmp, 'new');
+        controller.abort(); // the user's Ctrl-C, during the write
+      },
+      '.nii.gz',
+      controller.signal,
+    ),
+    CancelledError,
+  );
+  assert.deepEqual(await readdir(dir), ['warped.nii.gz']);
+  assert.equal(await readFile(out, 'utf8'), 'previous', 'the previous file is left as it was');
+  // Without a cancel the same write publishes.
+  await withAtomicPath(out, (tmp) => writeFile(tmp, 'new'), '.nii.gz', new AbortController().signal);
+  assert.equal(await readFile(out, 'utf8'), 'new');
 });
