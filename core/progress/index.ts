@@ -41,6 +41,30 @@ export async function cancellationPoint(signal: AbortSignal | undefined, stage: 
   throwIfCancelled(signal, stage);
 }
 
+/**
+ * `work`, or CancelledError as soon as `signal` fires, whichever comes first: for waits on work done elsewhere (a
+ * worker thread's answers), which no check between chunks can interrupt. The work itself goes on; stopping it (closing
+ * the worker) is the caller's, in its clean-up.
+ */
+export function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined, stage: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new CancelledError(stage));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError(stage));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Resolves after one turn of the event loop: pending I/O callbacks and events run first. */
 export function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));

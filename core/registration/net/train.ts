@@ -23,7 +23,7 @@ import { makeFolder } from '../../io/make-folder.ts';
 import { outputFolderObstacle } from '../pipeline/output-folder.ts';
 import { createEngine } from '../../kernels/index.ts';
 import { formatDuration } from '../../progress/format-duration.ts';
-import { throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
+import { throwIfCancelled, untilCancelled, type ProgressOptions } from '../../progress/index.ts';
 import { createRandom, deriveSeed, SYNTH_PRESETS, type SynthPresetName } from '../synth/index.ts';
 import { defaultNetBackend, useNetBackend, type NetBackendName } from './backend.ts';
 import { flowTargets, modelInputs } from './batch.ts';
@@ -263,8 +263,13 @@ async function trainInto(options: TrainOptions, run: TrainRun): Promise<TrainRes
   const totalSteps = epochs * stepsPerEpoch;
   const epochStartTimes: number[] = [];
   try {
-    // Validation pairs are drawn once and reused every epoch.
-    const valSamples = await Promise.all(Array.from({ length: validationPairs }, (_, v) => valSource.get(v % valCount, validationSeed(seed, v))));
+    // Validation pairs are drawn once and reused every epoch. Drawing them takes seconds to tens of seconds (a worker's
+    // random deformations), so a cancel is honoured while they are drawn, not only at the first training step.
+    const valSamples = await untilCancelled(
+      Promise.all(Array.from({ length: validationPairs }, (_, v) => valSource.get(v % valCount, validationSeed(seed, v)))),
+      options.signal,
+      'drawing validation pairs',
+    );
     for (let epoch = epochsDone; epoch < epochs; epoch++) {
       const epochStart = performance.now();
       epochStartTimes.push(epochStart);

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listenForInterrupts } from '../../../core/cli/interrupt.ts';
-import { cancellationPoint, CancelledError } from '../../../core/progress/index.ts';
+import { cancellationPoint, CancelledError, untilCancelled } from '../../../core/progress/index.ts';
 
 for (const name of ['SIGINT', 'SIGTERM'] as const) {
   test(`${name} aborts the signal once; dispose removes the listeners`, async () => {
@@ -41,4 +41,18 @@ test('cancellationPoint lets a signal that fires as an event stop a loop of awai
   await assert.rejects(loop(), (e: unknown) => e instanceof CancelledError && /during the loop/.test(e.message));
   assert.ok(chunks >= 1 && chunks <= 2, `stopped after ${chunks} chunks`);
   await cancellationPoint(undefined, 'no signal'); // without a signal it returns at once
+});
+
+test('untilCancelled stops waiting on work done elsewhere as soon as the signal fires, and passes results and errors through', async () => {
+  const controller = new AbortController();
+  let finish!: (value: string) => void;
+  const slow = new Promise<string>((resolve) => (finish = resolve)); // a worker's answer that has not come yet
+  const waiting = untilCancelled(slow, controller.signal, 'drawing validation pairs');
+  setTimeout(() => controller.abort(), 10);
+  await assert.rejects(waiting, (e: unknown) => e instanceof CancelledError && e.message === 'cancelled during drawing validation pairs');
+  finish('late'); // the work's own end after the cancel changes nothing and is not an unhandled rejection
+  assert.equal(await untilCancelled(Promise.resolve(7), new AbortController().signal, 'x'), 7);
+  await assert.rejects(untilCancelled(Promise.reject(new RangeError('bad')), new AbortController().signal, 'x'), RangeError);
+  await assert.rejects(untilCancelled(slow, AbortSignal.abort(), 'already'), CancelledError);
+  assert.equal(await untilCancelled(Promise.resolve('no signal'), undefined, 'x'), 'no signal');
 });
