@@ -3,7 +3,8 @@
  * shared queue when it is free, so long and short pairs balance themselves. A worker that dies mid-pair (killed
  * for memory, a signal, a crash in native code) turns that pair into an error row and is replaced; the other
  * pairs go on. Cancelling (an AbortSignal) stops handing out pairs, asks the running ones to cancel, and kills a
- * worker that has not answered within a grace period.
+ * worker that has not answered within a grace period; a worker still starting is ended at once, and its pair, which
+ * had not started, is cancelled like the others waiting.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,7 @@ class PairWorker {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   private pending?: { job: PairJob; resolve(row: SummaryEntry): void; started: number };
+  private started = false;
   private exited = false;
   private cancelling = false;
 
@@ -49,7 +51,10 @@ class PairWorker {
     this.child = fork(BOOTSTRAP, [], { env: env ?? process.env, execArgv: workerExecArgv(), stdio: ['ignore', 2, 2, 'ipc'], serialization: 'json' });
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
-        if (m.type === 'ready') resolve();
+        if (m.type === 'ready') {
+          this.started = true;
+          resolve();
+        }
       };
       this.child.on('message', onMessage);
       this.child.once('exit', (code, signal) => reject(new Error(`the worker process exited before it was ready (${signal ?? `exit code ${code}`})`)));
@@ -87,6 +92,12 @@ class PairWorker {
   }
 
   cancel(): void {
+    // A worker still starting holds no pair and has written nothing: it is ended at once, so that a cancel that
+    // comes while it loads (seconds on a busy machine) stops the batch at once rather than after that wait.
+    if (!this.started && !this.exited) {
+      this.child.kill('SIGKILL');
+      return;
+    }
     if (!this.pending || this.cancelling) return;
     this.cancelling = true;
     this.send({ type: 'cancel' });
@@ -131,6 +142,10 @@ export async function runInWorkers(jobs: readonly PairJob[], options: PoolOption
           try {
             await worker.ready;
           } catch (e) {
+            // Cancelled while it was starting: the cancel ended it (PairWorker.cancel), or the same Ctrl-C or SIGTERM
+            // reached it, sent to the whole process group before it could set its handlers. No pair had started:
+            // the pairs left are listed as cancelled below, not failed.
+            if (options.signal?.aborted) break;
             // A worker that cannot even start fails the next pair with the reason (and the loop tries a new one).
             const job = queue.shift();
             if (!job) break;
@@ -139,6 +154,8 @@ export async function runInWorkers(jobs: readonly PairJob[], options: PoolOption
             options.onDone?.(job, row);
             continue;
           }
+          // The wait for the worker gave a cancel its turn: the abort handler had no pair to cancel then.
+          if (options.signal?.aborted) break;
         }
         const job = queue.shift();
         if (!job) break;

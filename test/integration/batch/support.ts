@@ -59,8 +59,8 @@ export interface MongeRun {
 }
 
 /** Starts `node ARGS` in `cwd` with its output collected (its own process group when `detached`). */
-export function startNode(args: string[], options: { cwd: string; detached?: boolean }): { child: ChildProcess; done: Promise<MongeRun> } {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+export function startNode(args: string[], options: { cwd: string; detached?: boolean; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<MongeRun> } {
+  const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false, env: options.env ?? process.env });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += String(d)));
@@ -70,8 +70,8 @@ export function startNode(args: string[], options: { cwd: string; detached?: boo
 }
 
 /** Starts `monge ARGS` (its own process group when `detached`, so a test can kill the batch and its workers). */
-export function startMonge(args: string[], options: { detached?: boolean } = {}): { child: ChildProcess; done: Promise<MongeRun> } {
-  return startNode([MONGE_BIN, ...args], { cwd: REPO_ROOT, detached: options.detached });
+export function startMonge(args: string[], options: { detached?: boolean; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<MongeRun> } {
+  return startNode([MONGE_BIN, ...args], { cwd: REPO_ROOT, detached: options.detached, env: options.env });
 }
 
 /** Runs `monge ARGS` to the end. */
