@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
+import { trackLeftover } from '../io/leftovers.ts';
 
 export const LOCK_FILE = '.batch.lock';
 export const HEARTBEAT_MS = 20_000;
@@ -33,6 +34,9 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const handle = await open(path, 'wx');
+      // Listed with the files being written (core/io/leftovers.ts), so that a batch stopped at once (a second Ctrl-C)
+      // removes its lock too: left behind, it would hold off a batch started on another host for STALE_MS.
+      const untrack = trackLeftover(path);
       await handle.writeFile(`${JSON.stringify(me)}\n`);
       await handle.close();
       const heartbeat = setInterval(() => {
@@ -43,6 +47,7 @@ export async function lockOutDir(outDir: string): Promise<() => Promise<void>> {
       return async () => {
         clearInterval(heartbeat);
         await rm(path, { force: true });
+        untrack();
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

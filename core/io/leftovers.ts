@@ -4,10 +4,11 @@ import { rename, rm, stat } from 'node:fs/promises';
 /**
  * The temporary files and folders being written right now: an atomic write's hidden `.name.XXXX.tmp`, a
  * registration's `.OUTDIR.partial-XXXXXX`, and the `.OUTDIR.old-XXXXXX` an overwrite moves the previous results
- * into while it publishes the new ones. Their writers remove them on success and on every error; what this
- * registry adds is the one case their code cannot handle: a process that must end at once (a Ctrl-C during a short
- * command, a second Ctrl-C during a long one), when `removeLeftoversNow` undoes them synchronously just before
- * `process.exit`. The CLI calls it; a library user who ends the process the same way can too.
+ * into while it publishes the new ones; in `monge batch`, also its OUTDIR lock and what its worker processes are
+ * writing (core/batch/worker-pool.ts mirrors their lists here). Their writers remove them on success and on every
+ * error; what this registry adds is the one case their code cannot handle: a process that must end at once (a
+ * Ctrl-C during a short command, a second Ctrl-C during a long one), when `removeLeftoversNow` undoes them
+ * synchronously just before `process.exit`. The CLI calls it; a library user who ends the process the same way can too.
  */
 const inFlight = new Map<string, string | undefined>();
 const watchers = new Set<(path: string, inFlight: boolean, restoreTo?: string) => void>();

@@ -74,7 +74,8 @@ Options:
 
 Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.
 Ctrl-C (or SIGTERM from a scheduler) cancels: running pairs stop and leave nothing that looks complete, the
-summary and report are written; --resume continues later. A second Ctrl-C stops at once.
+summary and report are written; --resume continues later. A second Ctrl-C stops at once, removing what the
+running pairs had half-written and the OUTDIR lock.
 
 Exit codes: 0 every pair registered, 4 some pairs failed (the count is printed; see summary.csv),
 2 usage error (including an OUTDIR in the way), 3 bad manifest (the message names the line), 1 internal error.

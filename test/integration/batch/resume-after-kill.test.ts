@@ -17,31 +17,10 @@ import { readManifest } from '../../../core/batch/manifest.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import type { RegistrationOptionValues } from '../../../core/cli/register-options.ts';
-import { runMonge, startMonge, writeSyntheticCohort } from './support.ts';
+import { childrenOf, isAlive, runMonge, startMonge, writeSyntheticCohort } from './support.ts';
 
 const OPTIONS = ['--steps', 'prealign', '--field-spacing', '12'];
 const OPTION_VALUES: RegistrationOptionValues = { steps: 'prealign', 'field-spacing': '12' };
-
-/** Child process ids of `pid` (from /proc). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid) out.push(Number(name));
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Every file under `dir` (relative paths), hidden ones included. */
 async function listFiles(dir: string): Promise<string[]> {
@@ -69,7 +48,7 @@ test('SIGKILL mid-batch, then --resume: completed pairs kept as they are, the re
     assert.equal(killed.signal, 'SIGKILL');
     // The orphaned worker exits by itself (its IPC channel closed).
     const gone = Date.now() + 15_000;
-    while (workers.some(alive)) {
+    while (workers.some(isAlive)) {
       assert.ok(Date.now() < gone, 'the worker outlived its batch by 15 s');
       await sleep(50);
     }

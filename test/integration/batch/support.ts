@@ -5,7 +5,7 @@
  * cluster job would run it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeShape } from '../../../core/io/index.ts';
 import { ellipsoidMesh } from '../../unit/synth/shapes.ts';
@@ -77,4 +77,36 @@ export function startMonge(args: string[], options: { detached?: boolean; env?: 
 /** Runs `monge ARGS` to the end. */
 export function runMonge(args: string[]): Promise<MongeRun> {
   return startMonge(args).done;
+}
+
+/** Whether process `pid` exists (a zombie counts). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Child process ids of `pid` (from /proc: Linux only). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === pid) out.push(Number(name));
+  }
+  return out;
+}
+
+/** The batch worker processes among the children of `pid` (a batch's other children, like esbuild's service, are not). */
+export async function batchWorkersOf(pid: number): Promise<number[]> {
+  const workers: number[] = [];
+  for (const child of await childrenOf(pid)) {
+    const command = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
+    if (command.includes('worker-bootstrap.mjs') || command.includes('batch-worker.mjs')) workers.push(child);
+  }
+  return workers;
 }
