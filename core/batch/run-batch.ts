@@ -23,6 +23,7 @@ import { requestFingerprint, verifyDoneMarker } from './done-marker.ts';
 import { planJobs, workerThreadsSetting, type JobPlan } from './job-count.ts';
 import { readManifest } from './manifest.ts';
 import type { PairJob } from './run-pair.ts';
+import { pairFraction, pairShares } from './pair-progress.ts';
 import { inShard, type Shard } from './shard.ts';
 import { countRows, readSummaryFile, SUMMARY_CSV, SUMMARY_JSON, writeSummaryFiles, type BatchSummaryFile } from './summary-files.ts';
 import type { SummaryEntry } from './summary-row.ts';
@@ -31,7 +32,8 @@ import { runInWorkers } from './worker-pool.ts';
 export type BatchEvent =
   | { type: 'plan'; pairs: number; toRun: number; resumed: number; plan: JobPlan; redo: { id: string; reason: string }[] }
   | { type: 'pair-start'; id: string }
-  | { type: 'pair-progress'; id: string; report: ProgressReport }
+  /** `pairFraction`: how much of the pair is done, roughly (core/batch/pair-progress.ts); it never decreases. */
+  | { type: 'pair-progress'; id: string; report: ProgressReport; pairFraction: number }
   | { type: 'pair-done'; row: SummaryEntry; finished: number; toRun: number; elapsedSeconds: number };
 
 export interface BatchOptions {
@@ -158,13 +160,21 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     let writing: Promise<void> = Promise.resolve();
     let finished = 0;
     const env = { ...process.env, MONGE_THREADS: workerThreadsSetting(process.env.MONGE_THREADS, plan) };
+    const done = new Map<string, number>();
     await runInWorkers(toRun, {
       workers: plan.jobs,
       env,
       signal: o.signal,
       onStart: (job) => o.onEvent?.({ type: 'pair-start', id: job.pair.id }),
-      onProgress: (job, report) => o.onEvent?.({ type: 'pair-progress', id: job.pair.id, report }),
+      onProgress: (job, report) => {
+        const id = job.pair.id;
+        const before = done.get(id) ?? 0;
+        const fraction = Math.max(before, pairFraction(pairShares(job.pair.request), report) ?? before);
+        done.set(id, fraction);
+        o.onEvent?.({ type: 'pair-progress', id, report, pairFraction: fraction });
+      },
       onDone: (job, row) => {
+        done.delete(job.pair.id);
         rows.set(job.pair.id, row);
         finished++;
         o.onEvent?.({ type: 'pair-done', row, finished, toRun: toRun.length, elapsedSeconds: (performance.now() - started) / 1000 });

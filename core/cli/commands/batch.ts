@@ -72,7 +72,8 @@ Options:
   --blur MM, --reach MM|none, --kernel-width MM, --anisotropy A, --residual-prior F
   -h, --help                 this help
 
-Progress: a bar with the ETA on a terminal (stderr); otherwise one line per finished pair on stderr.
+Progress: on a terminal (stderr), a bar of the pairs done, the running ones counted in part, with the ETA and
+the running pair's stage; otherwise one line per finished pair on stderr.
 Ctrl-C (or SIGTERM from a scheduler) cancels: running pairs stop and leave nothing that looks complete, the
 summary and report are written; --resume continues later. A second Ctrl-C stops at once, removing what the
 running pairs had half-written and the OUTDIR lock.
@@ -102,15 +103,24 @@ Cancelled, it ends by the signal once the summary is written (shell status 130 /
     const options = commandLineRegistrationValues(values);
     registrationSettings(options); // usage errors in the shared options, before reading the manifest
 
-    const bar = progressBar(process.stderr, { labelWidth: 34 });
+    // 40 columns of label: with the bar and the percentage the line is 78 wide, and a wider one would wrap on an
+    // 80-column terminal, where '\r' no longer redraws it.
+    const bar = progressBar(process.stderr, { labelWidth: 40 });
     const tty = process.stderr.isTTY === true;
     const started = Date.now();
     let total = 0;
     let finished = 0;
     let estimate: { seconds: number; at: number } | undefined;
+    // The pairs running, in the order they started, with their stage and the fraction of the pair done: the bar
+    // counts them in part, and names the first one's stage (a pair takes from seconds to minutes).
+    const running = new Map<string, { stage: string; fraction: number }>();
     const drawBar = () => {
       const left = estimate ? Math.max(0, estimate.seconds - (Date.now() - estimate.at) / 1000) : undefined;
-      bar.onProgress({ stage: `${finished}/${total} pairs${left !== undefined ? `, ETA ${formatDuration(left)}` : ''}`, fraction: total > 0 ? finished / total : 0 });
+      const [first] = running;
+      const now = first ? ` · ${first[0]} ${first[1].stage}${running.size > 1 ? ` +${running.size - 1}` : ''}` : '';
+      let inPart = 0;
+      for (const { fraction } of running.values()) inPart += fraction;
+      bar.onProgress({ stage: `${finished}/${total} pairs${left !== undefined ? `, ETA ${formatDuration(left)}` : ''}${now}`, fraction: total > 0 ? Math.min(1, (finished + inPart) / total) : 0 });
     };
     const ticker = tty ? setInterval(drawBar, 1000) : undefined;
     ticker?.unref();
@@ -122,7 +132,14 @@ Cancelled, it ends by the signal once the summary is written (shell status 130 /
         printMessage(`monge batch: ${e.pairs} pairs${scope}${kept}; running ${e.toRun} on ${e.plan.jobs} worker${e.plan.jobs === 1 ? '' : 's'} × ${process.env.MONGE_THREADS ?? e.plan.threadsPerJob} thread(s)`);
         if (e.plan.capped) printMessage(`monge batch: ${e.plan.capped}`);
         for (const r of e.redo) printMessage(`monge batch: redoing ${r.id}: ${r.reason}`);
+      } else if (e.type === 'pair-start') {
+        running.set(e.id, { stage: 'starting', fraction: 0 });
+        if (tty) drawBar();
+      } else if (e.type === 'pair-progress') {
+        running.set(e.id, { stage: e.report.stage, fraction: e.pairFraction });
+        if (tty) drawBar();
       } else if (e.type === 'pair-done') {
+        running.delete(e.row.id);
         finished = e.finished;
         const eta = etaSeconds(e.elapsedSeconds, e.finished, e.toRun);
         estimate = eta !== undefined ? { seconds: eta, at: Date.now() } : undefined;
