@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { trackLeftover, undoLeftover } from '../io/leftovers.ts';
+import { MirroredLeftovers } from '../io/leftovers.ts';
 import type { ProgressReport } from '../progress/index.ts';
 import { runtimeFile } from '../runtime/app-files.ts';
 import { pairIdentity, type PairJob } from './run-pair.ts';
@@ -48,12 +48,10 @@ class PairWorker {
   private cancelling = false;
   /**
    * What the worker is writing now (its hidden partial folder, temporary files), mirrored into this process's
-   * leftovers (core/io/leftovers.ts): a second Ctrl-C ends the batch at once (core/cli/interrupt.ts), and the files
-   * only the worker knew would outlive it — its own clean-up comes only once it notices that the batch is gone.
+   * leftovers: a second Ctrl-C ends the batch at once (core/cli/interrupt.ts), and the files only the worker knew
+   * would outlive it — its own clean-up comes only once it notices that the batch is gone.
    */
-  private readonly leftovers = new Map<string, { restoreTo?: string; untrack(): void }>();
-  /** Settles when what the worker left in flight when it exited has been removed. */
-  private leftoversRemoved: Promise<void> = Promise.resolve();
+  private readonly leftovers = new MirroredLeftovers();
 
   constructor(env: NodeJS.ProcessEnv | undefined, private readonly callbacks: PoolCallbacks) {
     // Worker stdout goes to our stderr: the batch's stdout is for its result (--json).
@@ -70,7 +68,7 @@ class PairWorker {
     });
     this.ready.catch(() => undefined);
     this.child.on('message', (m: FromWorker) => {
-      if (m.type === 'leftover') this.mirrorLeftover(m.path, m.inFlight, m.restoreTo);
+      if (m.type === 'leftover') this.leftovers.update(m.path, m.inFlight, m.restoreTo);
       if (!this.pending) return;
       if (m.type === 'progress' && m.id === this.pending.job.pair.id) this.callbacks.onProgress?.(this.pending.job, m.report);
       if (m.type === 'result' && m.id === this.pending.job.pair.id) {
@@ -82,7 +80,7 @@ class PairWorker {
     this.child.once('exit', (code, signal) => {
       this.exited = true;
       // A worker killed mid-pair (out of memory, past the cancel grace time) could not remove what it was writing.
-      this.leftoversRemoved = this.removeLeftovers();
+      void this.leftovers.removeAll();
       if (!this.pending) return;
       const { job, resolve, started } = this.pending;
       this.pending = undefined;
@@ -90,23 +88,6 @@ class PairWorker {
       const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}` : `exited with code ${code}`;
       resolve(this.cancelling ? errorRow(pairIdentity(job.pair), 'cancelled', 'cancelled', 'cancelled (the worker was stopped)', seconds) : errorRow(pairIdentity(job.pair), 'failed', 'crash', `the worker process ${how} while registering this pair`, seconds));
     });
-  }
-
-  private mirrorLeftover(path: string, inFlight: boolean, restoreTo: string | undefined): void {
-    this.leftovers.get(path)?.untrack();
-    this.leftovers.delete(path);
-    if (inFlight) this.leftovers.set(path, { restoreTo, untrack: trackLeftover(path, restoreTo) });
-  }
-
-  private async removeLeftovers(): Promise<void> {
-    const left = [...this.leftovers];
-    this.leftovers.clear();
-    await Promise.all(
-      left.map(async ([path, { restoreTo, untrack }]) => {
-        await undoLeftover(path, restoreTo);
-        untrack();
-      }),
-    );
   }
 
   get alive(): boolean {
@@ -149,7 +130,7 @@ class PairWorker {
       await gone;
       clearTimeout(timer);
     }
-    await this.leftoversRemoved;
+    await this.leftovers.removeAll();
   }
 }
 

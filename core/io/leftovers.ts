@@ -5,7 +5,7 @@ import { rename, rm, stat } from 'node:fs/promises';
  * The temporary files and folders being written right now: an atomic write's hidden `.name.XXXX.tmp`, a
  * registration's `.OUTDIR.partial-XXXXXX`, and the `.OUTDIR.old-XXXXXX` an overwrite moves the previous results
  * into while it publishes the new ones; in `monge batch`, also its OUTDIR lock and what its worker processes are
- * writing (core/batch/worker-pool.ts mirrors their lists here). Their writers remove them on success and on every
+ * writing (MirroredLeftovers below, in core/batch/worker-pool.ts). Their writers remove them on success and on every
  * error; what this registry adds is the one case their code cannot handle: a process that must end at once (a
  * Ctrl-C during a short command, a second Ctrl-C during a long one), when `removeLeftoversNow` undoes them
  * synchronously just before `process.exit`. The CLI calls it; a library user who ends the process the same way can too.
@@ -63,4 +63,40 @@ export function removeLeftoversNow(): void {
 /** How many paths are in flight (for tests). */
 export function leftoversInFlight(): number {
   return inFlight.size;
+}
+
+/**
+ * Another thread's or process's in-flight list, as its watchLeftovers reports it (a service job's worker thread, a
+ * batch's worker process), kept here so that what it was writing can be undone once it is gone — terminated or
+ * killed mid-write, it can run nothing itself. Each mirrored path is also in this process's registry, so that
+ * removeLeftoversNow here (a batch stopped at once by a second Ctrl-C) undoes it too.
+ */
+export class MirroredLeftovers {
+  private readonly paths = new Map<string, { restoreTo?: string; untrack: () => void }>();
+  private removing: Promise<void> = Promise.resolve();
+
+  /** One report of the other side's watchLeftovers. */
+  update(path: string, inFlight: boolean, restoreTo?: string): void {
+    this.paths.get(path)?.untrack();
+    this.paths.delete(path);
+    if (inFlight) this.paths.set(path, { restoreTo, untrack: trackLeftover(path, restoreTo) });
+  }
+
+  /**
+   * Undoes every mirrored path (undoLeftover). Resolves when they are gone, and with them those an earlier call is
+   * still undoing: the other side's exit may start the removal before a clean-up that awaits it (a host about to
+   * exit) asks for it.
+   */
+  removeAll(): Promise<void> {
+    const left = [...this.paths];
+    this.paths.clear();
+    const removal = Promise.all(
+      left.map(async ([path, { restoreTo, untrack }]) => {
+        await undoLeftover(path, restoreTo);
+        untrack();
+      }),
+    );
+    this.removing = Promise.all([this.removing, removal]).then(() => undefined);
+    return this.removing;
+  }
 }

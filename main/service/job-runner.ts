@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { undoLeftover } from '../../core/io/leftovers.ts';
+import { MirroredLeftovers } from '../../core/io/leftovers.ts';
 import { CancelledError } from '../../core/progress/index.ts';
 import { runtimeFile } from '../../core/runtime/app-files.ts';
 import type { ApiErrorInfo, JobEvent, JobId } from './api.ts';
@@ -76,12 +76,10 @@ interface RunningJob {
   /** Cancel asked (or the job stopped with CancelledError): the thread's exit ends the job as cancelled. */
   cancelling: boolean;
   cancelTimer?: NodeJS.Timeout;
-  /** Paths in flight in its thread, each with where it goes back to (undefined: it is deleted). */
-  leftovers: Map<string, string | undefined>;
+  /** Paths in flight in its thread (each with where it goes back to, if anywhere), undone when it ends unfinished. */
+  leftovers: MirroredLeftovers;
   /** Ending without a result: its leftovers are being removed, then it settles as failed or cancelled. */
   ending: boolean;
-  /** The removal of its leftovers under way (started by its thread's exit, or by dispose), which dispose awaits. */
-  removing?: Promise<void>;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
@@ -149,7 +147,7 @@ export class JobRunner {
       );
       return worker;
     };
-    const job: RunningJob = { id, kind, owner: currentJobOwner(), launch, settled: false, cancelling: false, leftovers: new Map(), ending: false, resolve, reject };
+    const job: RunningJob = { id, kind, owner: currentJobOwner(), launch, settled: false, cancelling: false, leftovers: new MirroredLeftovers(), ending: false, resolve, reject };
     this.jobs.set(id, job);
     this.emit(job, { type: 'started', jobId: id, kind, label: options.label ?? kind });
     if (this.threadsRunning() < this.maxRunning) job.worker = launch();
@@ -209,28 +207,13 @@ export class JobRunner {
     const jobs = [...this.jobs.values()];
     for (const job of jobs) this.cancel(job.id);
     await Promise.all(jobs.map((job) => job.worker?.terminate()));
-    await Promise.all(jobs.map((job) => this.removeLeftovers(job)));
-  }
-
-  /**
-   * Removes the temporary files and folders the job's thread left in flight (best effort). Resolves when they are
-   * gone, including those a call before this one is still removing: the thread's exit may start the removal before
-   * dispose asks for it, and dispose must not resolve (a host then exits) while a partial output folder is still
-   * being deleted.
-   */
-  private removeLeftovers(job: RunningJob): Promise<void> {
-    const leftovers = [...job.leftovers];
-    job.leftovers.clear();
-    const removal = Promise.all(leftovers.map(([path, restoreTo]) => undoLeftover(path, restoreTo)));
-    job.removing = Promise.all([job.removing, removal]).then(() => undefined);
-    return job.removing;
+    await Promise.all(jobs.map((job) => job.leftovers.removeAll()));
   }
 
   private onMessage(job: RunningJob, message: FromJobWorker): void {
     if (job.settled) return;
     if (message.type === 'leftover') {
-      if (message.inFlight) job.leftovers.set(message.path, message.restoreTo);
-      else job.leftovers.delete(message.path);
+      job.leftovers.update(message.path, message.inFlight, message.restoreTo);
     } else if (message.type === 'progress') {
       if (!job.cancelling) this.emit(job, { type: 'progress', jobId: job.id, kind: job.kind, stage: message.stage, fraction: message.fraction });
     } else if (message.type === 'done') {
@@ -253,7 +236,7 @@ export class JobRunner {
   private endUnfinished(job: RunningJob, report: () => void): void {
     if (job.settled || job.ending) return;
     job.ending = true;
-    void this.removeLeftovers(job).then(report);
+    void job.leftovers.removeAll().then(report);
   }
 
   private finishCancelled(job: RunningJob): void {
