@@ -160,21 +160,24 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     let writing: Promise<void> = Promise.resolve();
     let finished = 0;
     const env = { ...process.env, MONGE_THREADS: workerThreadsSetting(process.env.MONGE_THREADS, plan) };
-    const done = new Map<string, number>();
+    // Each running pair's stages (its shares, from its request: once per pair) and how much of it is done so far.
+    const running = new Map<string, { shares: string[][]; fraction: number }>();
     await runInWorkers(toRun, {
       workers: plan.jobs,
       env,
       signal: o.signal,
-      onStart: (job) => o.onEvent?.({ type: 'pair-start', id: job.pair.id }),
+      onStart: (job) => {
+        running.set(job.pair.id, { shares: pairShares(job.pair.request), fraction: 0 });
+        o.onEvent?.({ type: 'pair-start', id: job.pair.id });
+      },
       onProgress: (job, report) => {
-        const id = job.pair.id;
-        const before = done.get(id) ?? 0;
-        const fraction = Math.max(before, pairFraction(pairShares(job.pair.request), report) ?? before);
-        done.set(id, fraction);
-        o.onEvent?.({ type: 'pair-progress', id, report, pairFraction: fraction });
+        const pair = running.get(job.pair.id); // set by onStart, which runs before the pair does
+        if (!pair) return;
+        pair.fraction = Math.max(pair.fraction, pairFraction(pair.shares, report) ?? pair.fraction);
+        o.onEvent?.({ type: 'pair-progress', id: job.pair.id, report, pairFraction: pair.fraction });
       },
       onDone: (job, row) => {
-        done.delete(job.pair.id);
+        running.delete(job.pair.id);
         rows.set(job.pair.id, row);
         finished++;
         o.onEvent?.({ type: 'pair-done', row, finished, toRun: toRun.length, elapsedSeconds: (performance.now() - started) / 1000 });
