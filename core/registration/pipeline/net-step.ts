@@ -17,6 +17,7 @@ import { InputError } from '../../io/errors.ts';
 import { fitKernelRegression } from '../finetune/kernel-regression.ts';
 import { VelocityGridDeformation } from '../finetune/velocity.ts';
 import { gridImage } from '../finetune/work-grid.ts';
+import { isSynthPresetName, SYNTH_PRESETS } from '../synth/presets.ts';
 import type { PresetName } from '../types.ts';
 import type { PipelineStep, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
@@ -61,9 +62,11 @@ export const netStep: PipelineStep = {
     try {
       await access(join(dir, 'manifest.json'));
     } catch {
-      // The generic preset has no network of its own: say so, rather than name a missing file as if the installation were broken.
-      if (context.netModelDir === undefined && context.preset.name === 'generic') {
-        return "no trained network for preset 'generic' (Monge ships networks for the lung and brain presets); step skipped";
+      // A preset `monge train` trains no network for (generic) has none of its own: say so, rather than name a
+      // missing file as if the installation were broken.
+      if (context.netModelDir === undefined && !isSynthPresetName(context.preset.name)) {
+        const shipped = Object.keys(SYNTH_PRESETS).join(' and ');
+        return `no trained network for preset '${context.preset.name}' (Monge ships networks for the ${shipped} presets); step skipped`;
       }
       return `no trained network for preset '${context.preset.name}' (no manifest.json in ${dir}); step skipped`;
     }

@@ -13,7 +13,7 @@ import type { PresetName } from '../types.ts';
 import { drawnDiameterOf, type PreparedInput } from './inputs.ts';
 import { PRESETS } from './presets.ts';
 
-/** What each millimetre preset registers, and the diameters (mm, bounding-box diagonal) it is usual for. */
+/** What each millimetre preset (lengthUnit 'mm') registers, and the diameters (mm, bounding-box diagonal) it is usual for. */
 const ANATOMY: Partial<Record<PresetName, { what: string; usualMm: readonly [number, number] }>> = {
   // DIR-Lab COPD lung pairs 415 mm; one adult lung about 250 mm; a child's lungs from about 100 mm.
   lung: { what: 'lungs', usualMm: [100, 1000] },
@@ -30,7 +30,7 @@ const mm = (d: number): string => (d >= 10 ? d.toFixed(0) : d.toPrecision(2));
  */
 export function checkFixedSizeForPreset(fixed: PreparedInput, preset: PresetName): string | undefined {
   const anatomy = ANATOMY[preset];
-  if (anatomy === undefined || PRESETS[preset].lengthUnit !== 'mm') return undefined;
+  if (anatomy === undefined) return undefined;
   const diameter = drawnDiameterOf(fixed.shape);
   if (!(diameter > 0)) return undefined;
   const firstBlurMm = PRESETS[preset].prealign.stages[0]?.blurs[0] ?? 0;
