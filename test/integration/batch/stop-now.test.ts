@@ -10,8 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +18,7 @@ import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import { isOutputFolderSiblingOf } from '../../../core/registration/pipeline/output-folder.ts';
 import { batchWorkersOf, FAST_OPTIONS, isAlive, runMonge, startMonge, writeSyntheticCohort } from './support.ts';
+import { tempDir } from '../../support/temp-dir.ts';
 
 const PAIRS = 6;
 const IDS = Array.from({ length: PAIRS }, (_, k) => `case${k}`);
@@ -82,8 +82,8 @@ async function assertResumeFinishes(manifest: string, out: string): Promise<void
 
 const LINUX_PROC = existsSync('/proc/self/stat') ? false : 'needs /proc';
 
-test('a second Ctrl-C mid-pair: the pair\'s partial folder and the lock are gone when the batch exits', { timeout: 240_000, skip: LINUX_PROC }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-batch-stop-now-'));
+test('a second Ctrl-C mid-pair: the pair\'s partial folder and the lock are gone when the batch exits', { timeout: 240_000, skip: LINUX_PROC }, async (t) => {
+  const dir = await tempDir(t, 'batch-stop-now');
   let worker: number | undefined;
   try {
     const manifest = await writeSyntheticCohort(dir, PAIRS);
@@ -119,12 +119,11 @@ test('a second Ctrl-C mid-pair: the pair\'s partial folder and the lock are gone
     await assertResumeFinishes(manifest, out);
   } finally {
     if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('the batch killed mid-pair: its worker removes the pair\'s partial folder as it exits', { timeout: 240_000, skip: LINUX_PROC }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'monge-batch-killed-'));
+test('the batch killed mid-pair: its worker removes the pair\'s partial folder as it exits', { timeout: 240_000, skip: LINUX_PROC }, async (t) => {
+  const dir = await tempDir(t, 'batch-killed');
   let worker: number | undefined;
   try {
     const manifest = await writeSyntheticCohort(dir, PAIRS);
@@ -146,6 +145,5 @@ test('the batch killed mid-pair: its worker removes the pair\'s partial folder a
     await assertResumeFinishes(manifest, out);
   } finally {
     if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   }
 });
