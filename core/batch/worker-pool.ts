@@ -20,6 +20,43 @@ const BOOTSTRAP = fileURLToPath(runtimeFile('batch-worker.mjs', new URL('./worke
 /** How long a cancelled worker may take to stop before it is killed. */
 export const CANCEL_GRACE_MS = 15_000;
 
+/**
+ * Signals that ask a process to stop. One of them ending a worker that is still starting most often reached the
+ * whole process group (Ctrl-C, a scheduler's SIGTERM), and the batch's own handler aborts it a moment later: which of
+ * the two the event loop sees first is down to chance.
+ */
+const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP']);
+
+/** How long to wait for the batch's own abort after a stop signal ended a starting worker. */
+const STOP_SIGNAL_WAIT_MS = 1_000;
+
+/** A worker process that ended before it said it was ready. */
+class WorkerStartError extends Error {
+  constructor(readonly signal: NodeJS.Signals | null, code: number | null) {
+    super(`the worker process exited before it was ready (${signal ?? `exit code ${code}`})`);
+  }
+}
+
+/**
+ * Whether the batch is cancelled, given that its worker failed to start with `error`. A worker ended by a stop
+ * signal waits up to STOP_SIGNAL_WAIT_MS for the abort that the same signal brings to this process, so a group-wide
+ * stop lists every pair as cancelled rather than the first one as a crash.
+ */
+async function cancelledAtStart(signal: AbortSignal | undefined, error: unknown): Promise<boolean> {
+  if (!signal || signal.aborted) return signal?.aborted ?? false;
+  if (!(error instanceof WorkerStartError) || !error.signal || !STOP_SIGNALS.has(error.signal)) return false;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, STOP_SIGNAL_WAIT_MS);
+    function done(): void {
+      clearTimeout(timer);
+      signal!.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+  return signal.aborted;
+}
+
 export interface PoolCallbacks {
   onStart?(job: PairJob): void;
   onProgress?(job: PairJob, report: ProgressReport): void;
@@ -64,7 +101,7 @@ class PairWorker {
         }
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', (code, signal) => reject(new Error(`the worker process exited before it was ready (${signal ?? `exit code ${code}`})`)));
+      this.child.once('exit', (code, signal) => reject(new WorkerStartError(signal, code)));
     });
     this.ready.catch(() => undefined);
     this.child.on('message', (m: FromWorker) => {
@@ -160,7 +197,7 @@ export async function runInWorkers(jobs: readonly PairJob[], options: PoolOption
             // Cancelled while it was starting: the cancel ended it (PairWorker.cancel), or the same Ctrl-C or SIGTERM
             // reached it, sent to the whole process group before it could set its handlers. No pair had started:
             // the pairs left are listed as cancelled below, not failed.
-            if (options.signal?.aborted) break;
+            if (await cancelledAtStart(options.signal, e)) break;
             // A worker that cannot even start fails the next pair with the reason (and the loop tries a new one).
             const job = queue.shift();
             if (!job) break;

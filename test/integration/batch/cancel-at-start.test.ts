@@ -55,6 +55,31 @@ test('runInWorkers: aborted while its worker is starting, it runs no pair and en
   assert.deepEqual(await readdir(out), [], 'nothing written');
 });
 
+test('runInWorkers: a stop signal that ends its starting worker just before the abort comes cancels every pair, none failed', { timeout: 60_000 }, async (t) => {
+  // A signal sent to the process group reaches the worker and the batch at once; the event loop may see the worker's
+  // exit before the batch's own handler aborts. Here that order is forced: the worker is ended first, the abort
+  // follows 200 ms later.
+  const dir = await tempDir(t, 'batch-start-cancel');
+  const out = join(dir, 'out');
+  await mkdir(out);
+  const pairs = batchPairs(await readManifest(await writeSyntheticCohort(dir, 2)), { steps: 'prealign', 'field-spacing': '12' }, out);
+  const starting = join(dir, 'worker-starting');
+  const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${SLOW_WORKER_START}`.trim(), MONGE_TEST_WORKER_STARTING: starting };
+  const controller = new AbortController();
+  const rows = runInWorkers(pairs.map((pair) => ({ pair, outDir: out })), { workers: 1, env, signal: controller.signal });
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(starting)) {
+    assert.ok(Date.now() < deadline, 'no worker started');
+    await sleep(10);
+  }
+  process.kill(Number(await readFile(starting, 'utf8')), 'SIGTERM');
+  await sleep(200);
+  controller.abort();
+  const result = await rows;
+  assertAllCancelled(result, ['case0', 'case1']);
+  assert.deepEqual(await readdir(out), [], 'nothing written');
+});
+
 // (a) SIGINT to the batch process alone (`kill -INT`, `timeout -s INT`, an IDE's stop button): the worker never sees a
 // signal, only the batch's cancel. (b) SIGTERM to the process group (a scheduler; Ctrl-C on a terminal likewise): the
 // worker, still starting, has no handler yet and the signal ends it.
