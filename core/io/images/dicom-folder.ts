@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isFolderClutter } from '../folder-clutter.ts';
 import { openInput } from '../read-bytes.ts';
 
 /**
- * Finds the DICOM Part-10 files of a series folder: regular files or links to them (not hidden, not DICOMDIR, in the folder itself,
+ * Finds the DICOM Part-10 files of a series folder: regular files or links to them (not hidden nor other folder clutter (isFolderClutter), not DICOMDIR, in the folder itself,
  * not in sub-folders) whose bytes 128–131 are the magic "DICM" (DICOM PS3.10 §7.1: 128-byte preamble, then "DICM").
  * Files without the preamble (pre-1993 ACR-NEMA) are not recognised. Returned sorted by name; the slice order is
  * decided later from the geometry (ImagePositionPatient along the slice normal), not from the names. A file this
@@ -11,7 +12,7 @@ import { openInput } from '../read-bytes.ts';
  */
 export async function listDicomFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  const named = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && e.name.toUpperCase() !== 'DICOMDIR');
+  const named = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !isFolderClutter(e.name) && e.name.toUpperCase() !== 'DICOMDIR');
   // A link counts where it leads to a file (a folder of links to the slices, as a DataLad dataset or a sorted export).
   const isFile = async (e: (typeof named)[number]): Promise<boolean> => e.isFile() || (await stat(join(folder, e.name)).then((s) => s.isFile(), () => false));
   const candidates = (await Promise.all(named.map(async (e) => ((await isFile(e)) ? [join(folder, e.name)] : [])))).flat().sort();

@@ -9,6 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame } from '../../frames/index.ts';
 import { InputError } from '../../io/errors.ts';
+import { isFolderClutter } from '../../io/folder-clutter.ts';
 import type { ImageLps } from '../../io/images/types.ts';
 import type { PresetName } from '../types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
@@ -36,11 +37,15 @@ export interface PreparedInput {
   warnings: string[];
 }
 
-/** SHA-256 of a file, or of a folder's files (sorted names, each name then its bytes), hex. */
+/**
+ * SHA-256 of a file, or of a folder's files (sorted names, each name then its bytes), hex. A folder's hidden files
+ * and Explorer's Thumbs.db / desktop.ini (isFolderClutter) are left out: no reader reads them, and a file browser
+ * adds them to folders the user only opened.
+ */
 export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   const info = await stat(path);
-  const files = info.isDirectory() ? (await readdir(path)).sort().map((n) => join(path, n)) : [path];
+  const files = info.isDirectory() ? (await readdir(path)).filter((n) => !isFolderClutter(n)).sort().map((n) => join(path, n)) : [path];
   for (const f of files) {
     if (info.isDirectory()) {
       if (!(await stat(f)).isFile()) continue;
