@@ -90,7 +90,9 @@ function stopNow(commandName: string, signal: StopSignal): never {
 export function endBySignal(signal: StopSignal): never {
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  process.kill(process.pid, signal);
+  // Windows has no such signals: libuv ends a process "killed" by one with TerminateProcess(…, 1), status 1, which
+  // Monge's exit codes call an internal error. There the status is the shell's 128 + n, as the README promises.
+  if (process.platform !== 'win32') process.kill(process.pid, signal);
   // A signal sent to one's own process is delivered before kill(2) returns, except where the process is PID 1 (a
   // container's entry point without an init), which ignores signals it has no handler for: there, the same status.
   process.exit(128 + (signal === 'SIGINT' ? 2 : 15));

@@ -6,8 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { listenForInterrupts } from '../../../core/cli/interrupt.ts';
 import { cancellationPoint, CancelledError, untilCancelled } from '../../../core/progress/index.ts';
+
+const INTERRUPT_MODULE = fileURLToPath(new URL('../../../core/cli/interrupt.ts', import.meta.url));
 
 for (const name of ['SIGINT', 'SIGTERM'] as const) {
   test(`${name} aborts the signal once; dispose removes the listeners`, async () => {
@@ -56,3 +60,15 @@ test('untilCancelled stops waiting on work done elsewhere as soon as the signal 
   await assert.rejects(untilCancelled(slow, AbortSignal.abort(), 'already'), CancelledError);
   assert.equal(await untilCancelled(Promise.resolve('no signal'), undefined, 'x'), 'no signal');
 });
+
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  test(`endBySignal on Windows (no signals there) exits with the shell's status ${status} for ${signal}, not the 1 of a "killed" process`, () => {
+    // A child process that passes for win32 (process.platform redefined) and ends by endBySignal.
+    const script = `Object.defineProperty(process, 'platform', { value: 'win32' }); const { endBySignal } = await import(${JSON.stringify(INTERRUPT_MODULE)}); endBySignal('${signal}');`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual([run.status, run.signal], [status, null], run.stderr);
+    // On this (POSIX) system the same call dies of the signal itself, as a shell expects of a stopped command.
+    const posix = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace(/^Object[^;]*;/, '')], { encoding: 'utf8' });
+    assert.deepEqual([posix.status, posix.signal], [null, signal], posix.stderr);
+  });
+}
