@@ -129,17 +129,37 @@ function booleanCell(path: string, line: number, column: string, value: string |
   throw new InputError(path, 'malformed', `line ${line}: '${column}' must be true or false, not '${value}'`);
 }
 
-/** Parses manifest text (the file's path names errors and anchors relative paths). */
-export function parseManifest(path: string, text: string): Omit<Manifest, 'sha256'> {
+/** A Windows absolute path: a drive letter (`C:\`, `C:/`) or a UNC share (`\\server\share`). */
+const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:[\\/]|\\\\)/;
+
+/**
+ * A path cell made absolute: a relative one is taken from the manifest's folder. A manifest written on Windows (by
+ * PowerShell's Join-Path, or Excel) separates folders with `\`, which on Linux and macOS is a character of a file
+ * name: there a relative path's `\` is read as `/`, so that the same manifest runs on a Linux cluster. A Windows
+ * absolute path cannot be opened there and is refused up front, naming the line, rather than failing every pair.
+ */
+function manifestPath(manifest: string, line: number, column: string, cell: string, folder: string, platform: NodeJS.Platform): string {
+  if (platform === 'win32') return isAbsolute(cell) ? cell : resolve(folder, cell);
+  if (WINDOWS_ABSOLUTE.test(cell)) {
+    throw new InputError(manifest, 'malformed', `line ${line}: '${column}' is a Windows path (${cell}), which this system cannot open: give the path relative to the manifest's folder`);
+  }
+  return isAbsolute(cell) ? cell : resolve(folder, cell.replaceAll('\\', '/'));
+}
+
+/**
+ * Parses manifest text (the file's path names errors and anchors relative paths). `platform` decides how path cells
+ * are read (manifestPath); it is the running system's but for tests.
+ */
+export function parseManifest(path: string, text: string, platform: NodeJS.Platform = process.platform): Omit<Manifest, 'sha256'> {
   const absolute = resolve(path);
   const folder = dirname(absolute);
   const ext = extname(absolute).toLowerCase();
   const format: Manifest['format'] = ext === '.jsonl' || ext === '.ndjson' || (ext !== '.csv' && text.trimStart().startsWith('{')) ? 'jsonl' : 'csv';
   const raw = format === 'csv' ? csvRows(path, text) : jsonRows(path, text);
   if (raw.length === 0) throw new InputError(path, 'empty', 'the manifest lists no pairs');
-  const anchor = (p: string) => (isAbsolute(p) ? p : resolve(folder, p));
   const ids = new Map<string, number>();
   const rows = raw.map(({ line, cells }, index): ManifestRow => {
+    const anchorOf = (column: string) => (cell: string) => manifestPath(path, line, column, cell, folder, platform);
     const text = (key: string): string | undefined => {
       const v = cells.get(key);
       if (v === undefined) return undefined;
@@ -172,17 +192,17 @@ export function parseManifest(path: string, text: string): Omit<Manifest, 'sha25
         const v = text(key);
         if (v === undefined) continue;
         // A list option (apply) holds several paths separated by ';'.
-        if ('multiple' in REGISTRATION_OPTIONS[option]) overrides[option] = v.split(';').map((p) => p.trim()).filter((p) => p !== '').map(anchor);
-        else overrides[option] = PATH_OPTIONS.includes(option) ? anchor(v) : v;
+        if ('multiple' in REGISTRATION_OPTIONS[option]) overrides[option] = v.split(';').map((p) => p.trim()).filter((p) => p !== '').map(anchorOf(key));
+        else overrides[option] = PATH_OPTIONS.includes(option) ? anchorOf(key)(v) : v;
       }
     }
     return {
       index,
       line,
       id,
-      moving: anchor(moving),
-      fixed: anchor(fixed),
-      ...(movingLandmarks !== undefined && fixedLandmarks !== undefined ? { movingLandmarks: anchor(movingLandmarks), fixedLandmarks: anchor(fixedLandmarks) } : {}),
+      moving: anchorOf('moving')(moving),
+      fixed: anchorOf('fixed')(fixed),
+      ...(movingLandmarks !== undefined && fixedLandmarks !== undefined ? { movingLandmarks: anchorOf('moving_landmarks')(movingLandmarks), fixedLandmarks: anchorOf('fixed_landmarks')(fixedLandmarks) } : {}),
       overrides: overrides as RegistrationOptionValues,
     };
   });

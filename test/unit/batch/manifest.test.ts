@@ -85,6 +85,22 @@ test('bad manifests are InputErrors naming the file and the line', () => {
   bad('id,id,moving,fixed\na,a,m,f\n', /column 'id' is given twice/);
 });
 
+test('a manifest written on Windows: on Linux and macOS its relative paths\' backslashes separate folders; a drive or share path is refused naming the line', () => {
+  const text = 'id,moving,fixed,moving_landmarks,fixed_landmarks,apply\r\ncase0,cases\\copd1\\exp.nii.gz,cases\\copd1\\insp.nii.gz,lm\\e.csv,lm\\i.csv,ct\\a.nrrd;ct\\b.nrrd\r\n';
+  const [row] = parseManifest(M, text, 'linux').rows;
+  assert.equal(row.moving, '/data/cohort/cases/copd1/exp.nii.gz');
+  assert.equal(row.fixed, '/data/cohort/cases/copd1/insp.nii.gz');
+  assert.deepEqual([row.movingLandmarks, row.fixedLandmarks], ['/data/cohort/lm/e.csv', '/data/cohort/lm/i.csv']);
+  assert.deepEqual(row.overrides.apply, ['/data/cohort/ct/a.nrrd', '/data/cohort/ct/b.nrrd']);
+  for (const [cell, column] of [['C:\\cohort\\m.vtk', 'moving'], ['D:/cohort/f.vtk', 'fixed'], ['\\\\nas\\cohort\\f.vtk', 'fixed']]) {
+    const bad = column === 'moving' ? `id,moving,fixed\nc1,${cell},f.vtk\n` : `id,moving,fixed\n# a comment\nc1,m.vtk,${cell}\n`;
+    assert.throws(
+      () => parseManifest(M, bad, 'darwin'),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(M) && e.message.includes(`line ${column === 'moving' ? 2 : 3}: '${column}' is a Windows path (${cell})`),
+    );
+  }
+});
+
 test('pair ids: safe path segments only', () => {
   for (const ok of ['copd1', 'sub-01_ses-2', 'A.b-c_d', '7', 'console', 'com10', 'nullable']) assert.equal(pairIdProblem(ok), undefined, ok);
   for (const badId of ['', '..', '../x', 'a/b', 'a\\b', '.x', '-x', 'x.', 'a b', 'é', 'x'.repeat(129), 'REPORT.HTML', 'thumbnails', 'CON', 'nul.txt', 'Com1']) {
