@@ -34,7 +34,7 @@ and the others go on.
 
 MANIFEST is CSV with a header row, or JSON lines (.jsonl / .ndjson: one object per line), one pair per row:
   id                         the pair's name: letters, digits, '.', '_', '-' (it names OUTDIR/<id>/); unique
-  moving, fixed              the shapes or volumes (paths relative to the manifest's folder; \ separates folders as / does)
+  moving, fixed              the shapes or volumes (paths relative to the manifest's folder; \\ separates folders as / does)
   moving_landmarks, fixed_landmarks   optional, both or neither
   preset, steps, field_spacing, moving_landmarks_prefix, landmarks_frame, seed, rotation_search, …
                              optional per-row overrides of any registration option below ('-' or '_'; an empty
