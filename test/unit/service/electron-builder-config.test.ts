@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import Ajv from 'ajv';
@@ -39,9 +40,9 @@ test('targets, file associations and unpacked assets the app needs', async () =>
     files: string[];
     asarUnpack: string[];
     fileAssociations: { ext: string; mimeType?: string }[];
-    linux: { target: string[] };
-    win: { target: string[] };
-    mac: { target: string[] };
+    linux: { target: string[]; files: string[] };
+    win: { target: string[]; files: string[] };
+    mac: { target: string[]; files: string[] };
   };
   assert.deepEqual([config.linux.target, config.win.target, config.mac.target], [['AppImage', 'deb'], ['nsis'], ['dmg']]);
   assert.deepEqual(
@@ -55,8 +56,16 @@ test('targets, file associations and unpacked assets the app needs', async () =>
   assert.equal(config.extraMetadata.main, 'dist/main/index.mjs');
   assert.ok(config.files.includes('dist/main/**') && config.files.includes('dist/renderer/**'));
   assert.ok(config.asarUnpack.includes('**/*.wasm'));
-  // Dawn's binaries for other platforms stay out of the package; the packaged platform's is unpacked from asar.
-  const dawn = config.files.indexOf('!node_modules/webgpu/dist/**');
-  assert.ok(dawn >= 0 && config.files.indexOf('node_modules/webgpu/dist/${platform}-${arch}/**') > dawn);
+  // Dawn's binaries for other platforms stay out of the package; the packaged platform's — named per target platform,
+  // as electron-builder expands ${platform} to the platform it runs on — is unpacked from asar.
+  assert.ok(config.files.includes('!node_modules/webgpu/dist/**'));
+  assert.ok(!config.files.some((f) => f.includes('${platform}')));
+  assert.deepEqual(
+    [config.linux.files, config.win.files, config.mac.files],
+    [['node_modules/webgpu/dist/linux-${arch}/**'], ['node_modules/webgpu/dist/win32-${arch}/**'], ['node_modules/webgpu/dist/darwin-universal/**']],
+  );
+  for (const folder of ['linux-x64', 'win32-x64', 'darwin-universal']) {
+    assert.ok(existsSync(new URL(`node_modules/webgpu/dist/${folder}`, ROOT)), `no webgpu/dist/${folder} to package`);
+  }
   assert.ok(config.asarUnpack.includes('node_modules/webgpu/dist/**'));
 });
