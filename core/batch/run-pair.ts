@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../io/errors.ts';
-import { noRoomMessage } from '../io/no-room.ts';
+import { outputWriteMessage } from '../io/output-write-error.ts';
 import { CancelledError, type ProgressCallback } from '../progress/index.ts';
 import { runRegistration, type RegistrationSummary } from '../registration/index.ts';
 import { REGISTRATION_OUTPUTS } from '../registration/types.ts';
@@ -33,8 +33,8 @@ export function pairIdentity(pair: BatchPair): PairIdentity {
 export function classifyError(e: unknown): { kind: ErrorKind; message: string } {
   if (e instanceof InputError) return { kind: 'input', message: e.message };
   if (e instanceof CancelledError) return { kind: 'cancelled', message: e.message };
-  const noRoom = noRoomMessage(e);
-  if (noRoom !== undefined) return { kind: 'output', message: noRoom };
+  const unwritable = outputWriteMessage(e);
+  if (unwritable !== undefined) return { kind: 'output', message: unwritable };
   if (e instanceof Error) return { kind: 'registration', message: e.message || e.name };
   return { kind: 'registration', message: String(e) };
 }

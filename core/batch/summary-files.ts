@@ -72,11 +72,15 @@ export function summaryCsv(rows: readonly SummaryEntry[]): string {
   );
 }
 
-/** Writes both files into `dir`, rows sorted by manifest position. */
+/**
+ * Writes both files into `dir`, rows sorted by manifest position. summary.json goes first: it is what `--resume`,
+ * `monge merge` and the app read, so a summary.csv that cannot be replaced (open in Excel on Windows) leaves it up to
+ * date; the csv's error is then thrown.
+ */
 export async function writeSummaryFiles(dir: string, summary: BatchSummaryFile): Promise<void> {
   const sorted = { ...summary, pairs: [...summary.pairs].sort((a, b) => a.index - b.index) };
-  await writeFileAtomic(join(dir, SUMMARY_CSV), summaryCsv(sorted.pairs));
   await writeFileAtomic(join(dir, SUMMARY_JSON), `${JSON.stringify(sorted, null, 2)}\n`);
+  await writeFileAtomic(join(dir, SUMMARY_CSV), summaryCsv(sorted.pairs));
 }
 
 /** Reads `dir/summary.json` (a batch's or a merge's OUTDIR). */

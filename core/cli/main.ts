@@ -21,7 +21,7 @@ import { trainCommand } from './commands/train.ts';
 import { surfaceCommand } from './commands/surface.ts';
 import { warpCommand } from './commands/warp.ts';
 import { checkEnvironment } from './environment.ts';
-import { noRoomMessage } from '../io/no-room.ts';
+import { outputWriteMessage } from '../io/output-write-error.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
 import { keepWorkingWhenOutputCloses, printMessage, printResult } from './output.ts';
@@ -128,11 +128,11 @@ export function reportError(commandName: string, e: unknown): number {
     printMessage(`monge ${commandName}: ${err.message}\nTry 'monge ${commandName} --help'.`);
     return EXIT.usage;
   }
-  // The output cannot be written where asked, for want of room: the user's to mend, like a folder without write
-  // permission (exit 2), not a bug.
-  const noRoom = noRoomMessage(e);
-  if (noRoom !== undefined) {
-    printMessage(`monge ${commandName}: ${noRoom}`);
+  // The output cannot be written where asked (no room, no permission, a file held open by another program): the
+  // user's to mend, like a folder without write permission found up front (exit 2), not a bug.
+  const unwritable = outputWriteMessage(e);
+  if (unwritable !== undefined) {
+    printMessage(`monge ${commandName}: ${unwritable}`);
     return EXIT.usage;
   }
   printMessage(`monge ${commandName}: internal error: ${err?.stack ?? String(e)}`);

@@ -1,10 +1,11 @@
 import { closeSync, openSync, writeFile as writeFileToDescriptor } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { throwIfCancelled } from '../progress/index.ts';
 import { trackLeftover } from './leftovers.ts';
+import { renameRetrying } from './rename-retrying.ts';
 
 const writeToDescriptor = promisify(writeFileToDescriptor);
 
@@ -37,7 +38,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
     } finally {
       closeSync(fd);
     }
-    await rename(tmp, path);
+    await renameRetrying(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
@@ -62,7 +63,7 @@ export async function withAtomicPath<T>(path: string, fn: (tmpPath: string) => P
   try {
     const result = await fn(tmp);
     throwIfCancelled(signal, 'writing');
-    await rename(tmp, path);
+    await renameRetrying(tmp, path);
     return result;
   } catch (e) {
     await rm(tmp, { force: true });

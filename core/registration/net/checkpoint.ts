@@ -7,12 +7,13 @@
  * (seed, epoch, index), resuming reproduces the uninterrupted run — to float rounding: tfjs's Adam.setWeights
  * recomputes its bias-correction powers β^t rather than restoring the running products.
  */
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { check, InputError } from '../../io/errors.ts';
+import { renameRetrying } from '../../io/rename-retrying.ts';
 import type { EpochMetrics } from './manifest.ts';
 import { modelFiles } from './model-files.ts';
 
@@ -47,8 +48,8 @@ export async function saveCheckpoint(outDir: string, model: tfl.LayersModel, opt
   const current = join(outDir, CHECKPOINT_DIR);
   const previous = join(outDir, PREVIOUS);
   const hadOne = await exists(current);
-  if (hadOne) await rename(current, previous);
-  await rename(next, current);
+  if (hadOne) await renameRetrying(current, previous);
+  await renameRetrying(next, current);
   if (hadOne) await rm(previous, { recursive: true, force: true });
 }
 
@@ -56,7 +57,7 @@ const exists = async (path: string): Promise<boolean> => (await stat(path).catch
 
 /** Puts back the checkpoint a save killed between its two renames left aside; drops a half-written next one. */
 async function recoverCheckpoint(outDir: string): Promise<void> {
-  if (!(await exists(join(outDir, CHECKPOINT_DIR))) && (await exists(join(outDir, PREVIOUS)))) await rename(join(outDir, PREVIOUS), join(outDir, CHECKPOINT_DIR));
+  if (!(await exists(join(outDir, CHECKPOINT_DIR))) && (await exists(join(outDir, PREVIOUS)))) await renameRetrying(join(outDir, PREVIOUS), join(outDir, CHECKPOINT_DIR));
   await rm(join(outDir, PREVIOUS), { recursive: true, force: true });
 }
 

@@ -6,9 +6,10 @@
  * rename, and the old contents removed.
  */
 import { randomInt } from 'node:crypto';
-import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { trackLeftover } from '../../io/leftovers.ts';
+import { renameRetrying } from '../../io/rename-retrying.ts';
 import { folderErrorReason, FolderCreationError, makeFolder } from '../../io/make-folder.ts';
 
 /** OUTDIR cannot be used as asked (exists and is not empty, or is a file). */
@@ -131,7 +132,7 @@ export async function openPartialFolder(outDir: string, overwrite: boolean, inpu
       await checkOutputFolder(target, overwrite, inputs);
       const existing = await stat(target).catch(() => undefined);
       if (!existing) {
-        await rename(partial, target);
+        await renameRetrying(partial, target);
         published();
         return;
       }
@@ -141,11 +142,11 @@ export async function openPartialFolder(outDir: string, overwrite: boolean, inpu
       const old = await mkdirUnique(join(parent, `.${basename(target)}.old-`));
       await rm(old, { recursive: true, force: true });
       const settled = trackLeftover(old, target);
-      await rename(target, old);
+      await renameRetrying(target, old);
       try {
-        await rename(partial, target);
+        await renameRetrying(partial, target);
       } catch (e) {
-        await rename(old, target);
+        await renameRetrying(old, target);
         settled();
         throw e;
       }
