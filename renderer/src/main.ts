@@ -2,7 +2,7 @@
  * Renderer entry: connect to the host, then start the app. A failure to connect is shown on the page itself (the
  * view is never left blank without a word).
  */
-import { App } from './app.ts';
+import { App } from './app/index.ts';
 import { connect } from './connect.ts';
 
 async function start(): Promise<void> {

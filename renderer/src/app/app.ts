@@ -20,15 +20,15 @@ import type {
   RegisterJobRequest,
   ResultsPayload,
   ShapePhaseName,
-} from '../../main/service/api.ts';
-import { RESULTS_FOLDER_ERROR } from '../../main/service/api.ts';
-import { REGISTRATION_OUTPUTS } from '../../core/registration/types.ts';
-import type { ScaleSpec } from './color-scale.ts';
-import { drawLegend } from './legend.ts';
-import { Messages } from './messages.ts';
-import { renderMetrics } from './metrics-table.ts';
-import { SliceViews, type SliceSet } from './slice-views.ts';
-import { type ColorBy, type SceneContent, View3D } from './view3d.ts';
+} from '../../../main/service/api.ts';
+import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
+import { REGISTRATION_OUTPUTS } from '../../../core/registration/types.ts';
+import type { ScaleSpec } from '../color-scale.ts';
+import { drawLegend } from '../legend.ts';
+import { Messages } from '../messages.ts';
+import { renderMetrics } from '../metrics-table.ts';
+import { SliceViews, type SliceSet } from '../slice-views.ts';
+import { type ColorBy, type SceneContent, View3D } from '../view3d.ts';
 
 type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 
