@@ -29,6 +29,8 @@ import { Messages } from '../messages.ts';
 import { renderMetrics } from '../metrics-table.ts';
 import { SliceViews, type SliceSet } from '../slice-views.ts';
 import { type ColorBy, type SceneContent, View3D } from '../view3d.ts';
+import { byId } from './dom.ts';
+import { isCancel, messageOf, withoutPrefix } from './error-text.ts';
 
 type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
 
@@ -41,22 +43,6 @@ const isReportFile = (name: string): boolean => name.toLowerCase() === REGISTRAT
 const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name) && !isReportFile(name);
 /** A page cannot read a dropped folder, nor a dropped report.json's neighbours: only the host's path reaches them. */
 const FOLDER_BY_PATH = 'type the folder’s path under Path on the host (as results folder, or as moving / fixed for a DICOM series)';
-
-/** The element with this id, of the given type; throws when the page lacks it (a build mistake). */
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
-}
-
-/** A thrown value's message (ApiErrors carry the file in the message already). */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isCancel(error: unknown): boolean {
-  return error instanceof Error && error.name === 'CancelledError';
-}
 
 /** Advanced › Fine-tuning as the request's `diffeomorphic` (absent: the preset's own choice). */
 function finetuneForm(value: string): Pick<RegisterJobRequest, 'diffeomorphic'> {
@@ -856,7 +842,6 @@ export class App {
   }
 }
 
-/** A message without a leading `<name>: ` (core's InputErrors start with the file; the sentence names it already). */
 /** Hands bytes to the browser as a download named `fileName`. */
 function downloadBytes(bytes: Uint8Array, fileName: string): void {
   const link = document.createElement('a');
@@ -886,18 +871,6 @@ const isLabelValue = (v: number): boolean => Number.isInteger(v) && v >= 0;
 
 /** The end of a job: done, failed or cancelled. */
 type JobEnd = JobEvent & { type: 'done' | 'failed' | 'cancelled' };
-
-/**
- * The message without its leading `FILE: ` when FILE is the file the sentence already names: the name itself, or its
- * path on the host (a file opened by path), so that "Could not open empty.vtk: the file is empty" is not followed by
- * the same file's full path.
- */
-function withoutPrefix(message: string, name: string): string {
-  const colon = message.indexOf(': ');
-  if (colon < 0) return message;
-  const head = message.slice(0, colon);
-  return head === name || head.endsWith(`/${name}`) || head.endsWith(`\\${name}`) ? message.slice(colon + 2) : message;
-}
 
 function rangeOfSlices(slices: { values: Float32Array }[]): [number, number] {
   let lo = Infinity;
