@@ -17,12 +17,10 @@ import type {
   OpenedFile,
   OpenedPrior,
   OpenOptions,
-  RegisterJobRequest,
   ResultsPayload,
   ShapePhaseName,
 } from '../../../main/service/api.ts';
 import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
-import { REGISTRATION_OUTPUTS } from '../../../core/registration/types.ts';
 import type { ScaleSpec } from '../color-scale.ts';
 import { drawLegend } from '../legend.ts';
 import { Messages } from '../messages.ts';
@@ -31,49 +29,24 @@ import { SliceViews, type SliceSet } from '../slice-views.ts';
 import { type ColorBy, type SceneContent, View3D } from '../view3d.ts';
 import { byId } from './dom.ts';
 import { isCancel, messageOf, withoutPrefix } from './error-text.ts';
-
-type Role = 'moving' | 'fixed' | 'moving-landmarks' | 'fixed-landmarks';
+import {
+  describe,
+  describePrior,
+  FOLDER_BY_PATH,
+  isReportFile,
+  type LandmarkRole,
+  looksLikePoints,
+  looksLikePrior,
+  optionsFor,
+  pointFileReading,
+  type Role,
+  shapeOf,
+  sourceName,
+  sourceOfFile,
+} from './input-files.ts';
+import { registerRequest, volumeSelection } from './register-request.ts';
 
 const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
-const POINT_SUFFIXES = ['.csv', '.fcsv', '.mrk.json', '.txt'];
-const looksLikePoints = (name: string): boolean => POINT_SUFFIXES.some((s) => name.toLowerCase().endsWith(s));
-/** The report a results folder holds. */
-const isReportFile = (name: string): boolean => name.toLowerCase() === REGISTRATION_OUTPUTS.report;
-/** A `.json` that is not Slicer's `.mrk.json` landmarks nor a results folder's report: what `monge train-prior` writes. */
-const looksLikePrior = (name: string): boolean => name.toLowerCase().endsWith('.json') && !looksLikePoints(name) && !isReportFile(name);
-/** A page cannot read a dropped folder, nor a dropped report.json's neighbours: only the host's path reaches them. */
-const FOLDER_BY_PATH = 'type the folder’s path under Path on the host (as results folder, or as moving / fixed for a DICOM series)';
-
-/** Advanced › Fine-tuning as the request's `diffeomorphic` (absent: the preset's own choice). */
-function finetuneForm(value: string): Pick<RegisterJobRequest, 'diffeomorphic'> {
-  return value === 'diffeomorphic' ? { diffeomorphic: true } : value === 'displacement' ? { diffeomorphic: false } : {};
-}
-
-/** The name to show for a source: the file name of a host path, or an upload's own name. */
-function sourceName(source: FileSource): string {
-  return 'path' in source ? (source.path.split(/[\\/]/).pop() ?? source.path) : source.name;
-}
-
-function describePrior(prior: OpenedPrior): string {
-  const cases = prior.cases.length === 1 ? '1 case' : `${prior.cases.length} cases`;
-  return `${prior.name} — ${cases}, ${prior.landmarks} landmarks, σ ${prior.sigma}, shrink ${prior.shrink}`;
-}
-
-function describe(file: OpenedFile): string {
-  if (file.kind === 'image') {
-    const g = file.volume.geometry;
-    const surface = file.volume.surface ? `, surface ${file.volume.surface.pointsLps.length / 3} vertices` : '';
-    return `${file.name} — volume ${g.size.join('×')} at ${g.spacingMm.map((s) => s.toFixed(2)).join('×')} mm${surface}`;
-  }
-  const n = file.shape.pointsLps.length / 3;
-  return file.kind === 'points' ? `${file.name} — ${n} points` : `${file.name} — mesh, ${n} vertices, ${file.shape.triangles.length / 3} triangles`;
-}
-
-/** The shape a file shows in 3D: the mesh itself, or a volume's surface. */
-function shapeOf(file: OpenedFile | undefined): DisplayShape | undefined {
-  if (!file) return undefined;
-  return file.kind === 'image' ? file.volume.surface : file.shape;
-}
 
 export class App {
   private readonly messages = new Messages(byId('messages'));
@@ -88,7 +61,7 @@ export class App {
   private endedEarly = new Map<string, JobEnd>();
   private scale: ScaleSpec | undefined;
   /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
-  private landmarkOptions: Partial<Record<'moving-landmarks' | 'fixed-landmarks', OpenOptions>> = {};
+  private landmarkOptions: Partial<Record<LandmarkRole, OpenOptions>> = {};
   /** The cohort residual prior the next registrations apply (it belongs to the cohort, so new pairs keep it). */
   private prior: OpenedPrior | undefined;
 
@@ -128,36 +101,9 @@ export class App {
 
   // ---------------------------------------------------------------- opening
 
-  private optionsFor(role: Role | 'auto', name: string): OpenOptions {
-    if (role === 'moving-landmarks' || role === 'fixed-landmarks' || (role === 'auto' && looksLikePoints(name))) {
-      return { ...(role !== 'auto' ? { landmarks: true } : {}), ...this.pointFileReading() };
-    }
-    const surface = this.volumeSelection();
-    return surface ? { surface } : {};
-  }
-
-  /** Landmark files panel: how a point file is read (its frame where it declares none, the CSV column prefix). */
-  private pointFileReading(): Pick<OpenOptions, 'assumeFrame' | 'prefix'> {
-    const frame = byId<HTMLSelectElement>('landmarks-frame').value;
-    const prefix = byId<HTMLInputElement>('landmarks-prefix').value.trim();
-    return { ...(frame === 'LPS' || frame === 'RAS' ? { assumeFrame: frame } : {}), ...(prefix ? { prefix } : {}) };
-  }
-
-  /**
-   * Advanced › Label / Threshold, as the registration will select the voxels of volume inputs: the surface shown on
-   * opening is that selection's, not the whole mask's (a label map's every structure, a grey image's none).
-   */
-  private volumeSelection(): { label?: number; threshold?: number } | undefined {
-    const label = knobNumber('knob-label');
-    const threshold = knobNumber('knob-threshold');
-    if (label !== undefined && !isLabelValue(label)) return undefined;
-    if (label === undefined && threshold === undefined) return undefined;
-    return { ...(label !== undefined ? { label } : {}), ...(threshold !== undefined ? { threshold } : {}) };
-  }
-
   /** Label or Threshold changed: the volume inputs' surfaces are extracted again with it (their landmarks stay). */
   private async reselectVolumes(): Promise<void> {
-    const surface = this.volumeSelection() ?? {};
+    const surface = volumeSelection() ?? {};
     for (const role of ['moving', 'fixed'] as const) {
       const input = this.inputs[role];
       if (input?.kind !== 'image') continue;
@@ -196,7 +142,7 @@ export class App {
       status.dataset.state = 'loading';
     }
     try {
-      const options = this.optionsFor(role, name);
+      const options = optionsFor(role, name);
       const opened = await this.client.openFile(source, options);
       const target = role !== 'auto' ? role : this.autoRole(opened);
       if ((target === 'moving-landmarks' || target === 'fixed-landmarks') && opened.kind !== 'points' && opened.kind !== 'mesh') {
@@ -412,70 +358,11 @@ export class App {
 
   // ---------------------------------------------------------------- registration and jobs
 
-  /** The registration the panels describe, or what stops it (a message for the user); undefined without both shapes. */
-  private registerRequest(): RegisterJobRequest | { problem: string } | undefined {
-    const moving = this.inputs.moving;
-    const fixed = this.inputs.fixed;
-    if (!moving || !fixed) return undefined;
-    const steps = (['prealign', 'net', 'finetune'] as const).filter((s) => byId<HTMLInputElement>(`step-${s}`).checked);
-    const outDir = byId<HTMLInputElement>('knob-outdir').value.trim();
-    const blurMm = knobNumber('knob-blur');
-    const reachMm = knobNumber('knob-reach');
-    const kernelWidthMm = knobNumber('knob-kernel');
-    const fieldSpacingMm = knobNumber('knob-field-spacing');
-    const label = knobNumber('knob-label');
-    const threshold = knobNumber('knob-threshold');
-    // Refused at once: such a label selects nothing, found only after minutes of work.
-    if (label !== undefined && !isLabelValue(label)) return { problem: `Label ${label} is not a label value: give a whole number ≥ 0 (Advanced › Label).` };
-    const lmMoving = this.inputs['moving-landmarks'];
-    const lmFixed = this.inputs['fixed-landmarks'];
-    // Landmarks are read as they were opened and drawn: the same CSV column prefix, and the frame chosen then (not the
-    // selector's value now). The request has one frame for both files, so two files opened in different frames would
-    // be registered in a frame other than one of them was drawn in: refused.
-    const movingOptions = this.landmarkOptions['moving-landmarks'] ?? {};
-    const fixedOptions = this.landmarkOptions['fixed-landmarks'] ?? {};
-    if (lmMoving && lmFixed && movingOptions.assumeFrame !== fixedOptions.assumeFrame) {
-      const words = (f: OpenOptions['assumeFrame']): string => f ?? 'the format’s default';
-      return {
-        problem: `The moving landmarks were opened in ${words(movingOptions.assumeFrame)} and the fixed ones in ${words(fixedOptions.assumeFrame)}: choose one frame (Landmarks › Frame), then open both landmark files again.`,
-      };
-    }
-    const frame = movingOptions.assumeFrame ?? fixedOptions.assumeFrame;
-    return {
-      moving: moving.path,
-      fixed: fixed.path,
-      ...(lmMoving && lmFixed
-        ? {
-            movingLandmarks: lmMoving.path,
-            fixedLandmarks: lmFixed.path,
-            ...(movingOptions.prefix ? { movingLandmarksPrefix: movingOptions.prefix } : {}),
-            ...(fixedOptions.prefix ? { fixedLandmarksPrefix: fixedOptions.prefix } : {}),
-          }
-        : {}),
-      ...(frame ? { landmarksFrame: frame } : {}),
-      preset: byId<HTMLSelectElement>('preset').value as RegisterJobRequest['preset'],
-      steps,
-      engine: byId<HTMLSelectElement>('knob-engine').value,
-      fieldFormat: byId<HTMLSelectElement>('knob-field-format').value as RegisterJobRequest['fieldFormat'],
-      ...(blurMm !== undefined ? { blurMm } : {}),
-      ...(reachMm !== undefined ? { reachMm } : {}),
-      ...(kernelWidthMm !== undefined ? { kernelWidthMm } : {}),
-      ...(fieldSpacingMm !== undefined ? { fieldSpacingMm } : {}),
-      ...(byId<HTMLInputElement>('knob-inverse-field').checked ? { inverseField: true } : {}),
-      ...finetuneForm(byId<HTMLSelectElement>('knob-finetune-form').value),
-      ...(byId<HTMLInputElement>('knob-rotation-search').checked ? { rotationSearch: true } : {}),
-      ...(label !== undefined ? { label } : {}),
-      ...(threshold !== undefined ? { threshold } : {}),
-      ...(this.prior ? { residualPrior: this.prior.path } : {}),
-      ...(outDir ? { outDir } : {}),
-    };
-  }
-
   async register(): Promise<void> {
     // One registration at a time, counted from the press: a second press (a double click, Ctrl+Enter twice) while the
     // host is still starting the first would start a second job, whose results the page would never show.
     if (this.registerStarting || this.registerJob) return;
-    const request = this.registerRequest();
+    const request = registerRequest({ files: this.inputs, landmarkOptions: this.landmarkOptions, prior: this.prior });
     if (!request) return;
     if ('problem' in request) {
       this.messages.error(request.problem);
@@ -630,7 +517,7 @@ export class App {
         if (!destination) return;
       }
       // A point file is read as landmarks are.
-      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}), ...this.pointFileReading() });
+      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}), ...pointFileReading() });
       const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
       const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
       this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
@@ -725,7 +612,7 @@ export class App {
     applyInput.addEventListener('change', () => {
       const file = applyInput.files?.[0];
       applyInput.value = '';
-      if (file) void this.sourceOfFile(file).then((source) => this.applyToFile(source));
+      if (file) void sourceOfFile(this.client, file).then((source) => this.applyToFile(source));
     });
   }
 
@@ -758,13 +645,7 @@ export class App {
   }
 
   private async openDropped(file: File, role: Role | 'prior' | 'auto'): Promise<void> {
-    await this.open(role, await this.sourceOfFile(file));
-  }
-
-  /** A picked or dropped file as the service takes it: its host path on the desktop, else its bytes (an upload). */
-  private async sourceOfFile(file: File): Promise<FileSource> {
-    const path = this.client.host?.pathForFile(file);
-    return path ? { path } : { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    await this.open(role, await sourceOfFile(this.client, file));
   }
 
   private wireDragAndDrop(): void {
@@ -859,15 +740,6 @@ function appliedName(path: string, space: 'fixed' | 'moving'): string {
   const suffix = name.match(/(\.(nii|gii|mrk)\.(gz|json)|\.[^.]+)$/i)?.[0] ?? '';
   return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
-
-/** A number field's value: undefined when blank or not a finite number (the host's default then applies). */
-function knobNumber(id: string): number | undefined {
-  const v = byId<HTMLInputElement>(id).value.trim();
-  return v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v);
-}
-
-/** As `--label`: a label map's value is a whole number ≥ 0 (1.5 or −1 would select nothing). */
-const isLabelValue = (v: number): boolean => Number.isInteger(v) && v >= 0;
 
 /** The end of a job: done, failed or cancelled. */
 type JobEnd = JobEvent & { type: 'done' | 'failed' | 'cancelled' };
