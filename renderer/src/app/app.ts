@@ -8,7 +8,6 @@
  * opened directly. Every failure becomes a message naming the file; the views keep what they showed.
  */
 import type {
-  DisplayShape,
   ExportKind,
   FileSource,
   HostCommand,
@@ -21,12 +20,8 @@ import type {
   ShapePhaseName,
 } from '../../../main/service/api.ts';
 import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
-import type { ScaleSpec } from '../color-scale.ts';
-import { drawLegend } from '../legend.ts';
 import { Messages } from '../messages.ts';
 import { renderMetrics } from '../metrics-table.ts';
-import { SliceViews, type SliceSet } from '../slice-views.ts';
-import { type ColorBy, type SceneContent, View3D } from '../view3d.ts';
 import { byId } from './dom.ts';
 import { isCancel, messageOf, withoutPrefix } from './error-text.ts';
 import {
@@ -40,18 +35,17 @@ import {
   optionsFor,
   pointFileReading,
   type Role,
-  shapeOf,
   sourceName,
   sourceOfFile,
 } from './input-files.ts';
 import { registerRequest, volumeSelection } from './register-request.ts';
+import { Scene } from './scene.ts';
 
 const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
 
 export class App {
   private readonly messages = new Messages(byId('messages'));
-  private readonly view: View3D;
-  private readonly slices: SliceViews;
+  private readonly scene: Scene;
   private inputs: Partial<Record<Role, OpenedFile>> = {};
   private results: ResultsPayload | undefined;
   private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
@@ -59,19 +53,13 @@ export class App {
   /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
   private registerStarting = false;
   private endedEarly = new Map<string, JobEnd>();
-  private scale: ScaleSpec | undefined;
   /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
   private landmarkOptions: Partial<Record<LandmarkRole, OpenOptions>> = {};
   /** The cohort residual prior the next registrations apply (it belongs to the cohort, so new pairs keep it). */
   private prior: OpenedPrior | undefined;
 
   constructor(private readonly client: MongeClient) {
-    this.view = new View3D(byId('view3d'));
-    this.slices = new SliceViews(byId('slices'), {
-      axial: byId<HTMLCanvasElement>('slice-axial'),
-      coronal: byId<HTMLCanvasElement>('slice-coronal'),
-      sagittal: byId<HTMLCanvasElement>('slice-sagittal'),
-    });
+    this.scene = new Scene(() => ({ inputs: this.inputs, results: this.results }));
     client.onJobEvent((event) => this.onJobEvent(event));
     client.host?.onCommand((command) => void this.onHostCommand(command));
     this.wireToolbar();
@@ -116,7 +104,7 @@ export class App {
       }
     }
     this.showInputs();
-    this.refreshScene(false);
+    this.scene.refresh(false);
   }
 
   private statusElement(role: Role): HTMLElement {
@@ -154,7 +142,7 @@ export class App {
       for (const w of opened.warnings) this.messages.warning(w);
       if (target === 'moving' || target === 'fixed') this.setResults(undefined);
       this.showInputs();
-      this.refreshScene(target === 'moving' || target === 'fixed');
+      this.scene.refresh(target === 'moving' || target === 'fixed');
     } catch (error) {
       if (status && before) {
         status.textContent = before.text;
@@ -234,7 +222,7 @@ export class App {
     summary.textContent = `opening ${path}…`;
     try {
       this.setResults(await this.client.openResultsFolder(path));
-      this.refreshScene(true);
+      this.scene.refresh(true);
     } catch (error) {
       summary.textContent = this.results ? `Results: ${this.results.dir}` : 'No results yet: register, or open a results folder.';
       this.messages.error(`Could not open the results folder ${path}: ${messageOf(error)}`);
@@ -283,77 +271,9 @@ export class App {
     // fixed ones become faint context.
     const colorBy = byId<HTMLSelectElement>('color-by');
     if (colorBy.value === 'none' && results.warped.arrays.some((a) => a.name === 'displacement')) colorBy.value = 'displacement';
-    this.setOpacity('moving', 0.12);
-    this.setOpacity('fixed', 0.2);
-    this.setOpacity('warped', 1);
-  }
-
-  // ---------------------------------------------------------------- views
-
-  private setOpacity(layer: 'moving' | 'fixed' | 'warped', value: number): void {
-    byId<HTMLInputElement>(`opacity-${layer}`).value = String(value);
-    this.view.setLayerOpacity(layer, value);
-  }
-
-  private selectedStepShape(): DisplayShape | undefined {
-    if (!this.results) return undefined;
-    const step = byId<HTMLSelectElement>('step-select').value;
-    return this.results.steps.find((s) => s.step === step)?.shape ?? this.results.warped;
-  }
-
-  private refreshScene(resetCamera: boolean): void {
-    const r = this.results;
-    const content: SceneContent = {
-      moving: r?.moving ?? shapeOf(this.inputs.moving),
-      fixed: r?.fixed ?? shapeOf(this.inputs.fixed),
-      warped: this.selectedStepShape(),
-      landmarks: {
-        moving: r?.landmarks.moving ?? shapeOf(this.inputs['moving-landmarks']),
-        fixed: r?.landmarks.fixed ?? shapeOf(this.inputs['fixed-landmarks']),
-        warped: r?.landmarks.warped,
-      },
-    };
-    const empty = !content.moving && !content.fixed && !content.warped && !content.landmarks.moving && !content.landmarks.fixed;
-    byId('view-placeholder').hidden = !empty;
-    this.view.setContent(content, resetCamera);
-    const beforeAfter = byId<HTMLInputElement>('before-after');
-    beforeAfter.disabled = !this.view.canBlend();
-    const available = new Set<string>(this.view.availableColors());
-    for (const option of byId<HTMLSelectElement>('color-by').options) option.disabled = option.value !== 'none' && !available.has(option.value);
-    this.applyColor();
-    this.refreshSlices();
-  }
-
-  private applyColor(): void {
-    this.scale = this.view.setColorBy(byId<HTMLSelectElement>('color-by').value as ColorBy);
-    const legend = byId<HTMLCanvasElement>('legend');
-    drawLegend(legend, this.scale);
-    // The legend's strip (10 px either side of it, app.css) is kept free of the scene.
-    this.view.setRightInset(legend.hidden ? 0 : legend.width + 20);
-  }
-
-  private refreshSlices(): void {
-    const r = this.results;
-    const blend = byId<HTMLInputElement>('slice-blend');
-    let set: SliceSet | undefined;
-    if (r?.slices) {
-      const contours = [
-        ...(r.fixed ? [{ shape: r.fixed, color: '#4db3f2' }] : []),
-        ...(this.selectedStepShape() ? [{ shape: this.selectedStepShape() as DisplayShape, color: '#7fe066' }] : []),
-      ];
-      set = { base: r.slices.fixed, baseRange: rangeOfSlices(r.slices.fixed), overlay: r.slices.moving, overlayRange: rangeOfSlices(r.slices.moving), contours };
-    } else {
-      const volume = [this.inputs.fixed, this.inputs.moving].find((f) => f?.kind === 'image');
-      if (volume?.kind === 'image') {
-        const contours = [
-          ...(shapeOf(this.inputs.moving) ? [{ shape: shapeOf(this.inputs.moving) as DisplayShape, color: '#f29a33' }] : []),
-          ...(shapeOf(this.inputs.fixed) ? [{ shape: shapeOf(this.inputs.fixed) as DisplayShape, color: '#4db3f2' }] : []),
-        ];
-        set = { base: volume.volume.slices, baseRange: volume.volume.valueRange, contours };
-      }
-    }
-    this.slices.show(set);
-    blend.disabled = !this.slices.hasOverlay;
+    this.scene.setOpacity('moving', 0.12);
+    this.scene.setOpacity('fixed', 0.2);
+    this.scene.setOpacity('warped', 1);
   }
 
   // ---------------------------------------------------------------- registration and jobs
@@ -457,7 +377,7 @@ export class App {
   // ---------------------------------------------------------------- export
 
   private async screenshotPng(): Promise<Uint8Array> {
-    const url = await this.view.capture();
+    const url = await this.scene.view.capture();
     const image = new Image();
     image.src = url;
     await image.decode();
@@ -582,22 +502,22 @@ export class App {
     for (const layer of ['moving', 'fixed', 'warped'] as const) {
       const show = byId<HTMLInputElement>(`show-${layer}`);
       const opacity = byId<HTMLInputElement>(`opacity-${layer}`);
-      show.addEventListener('change', () => this.view.setLayerVisible(layer, show.checked));
-      opacity.addEventListener('input', () => this.view.setLayerOpacity(layer, Number(opacity.value)));
+      show.addEventListener('change', () => this.scene.view.setLayerVisible(layer, show.checked));
+      opacity.addEventListener('input', () => this.scene.view.setLayerOpacity(layer, Number(opacity.value)));
     }
-    byId('color-by').addEventListener('change', () => this.applyColor());
+    byId('color-by').addEventListener('change', () => this.scene.applyColor());
     const glyphs = byId<HTMLInputElement>('show-glyphs');
-    glyphs.addEventListener('change', () => this.view.setGlyphs(glyphs.checked));
+    glyphs.addEventListener('change', () => this.scene.view.setGlyphs(glyphs.checked));
     const landmarks = byId<HTMLInputElement>('show-landmarks');
-    landmarks.addEventListener('change', () => this.view.setLandmarks(landmarks.checked));
-    byId('step-select').addEventListener('change', () => this.refreshScene(false));
+    landmarks.addEventListener('change', () => this.scene.view.setLandmarks(landmarks.checked));
+    byId('step-select').addEventListener('change', () => this.scene.refresh(false));
     const beforeAfter = byId<HTMLInputElement>('before-after');
-    beforeAfter.addEventListener('input', () => this.view.setBlend(Number(beforeAfter.value)));
+    beforeAfter.addEventListener('input', () => this.scene.view.setBlend(Number(beforeAfter.value)));
     const split = byId<HTMLInputElement>('split-view');
-    split.addEventListener('change', () => this.view.setSplit(split.checked));
-    byId('btn-reset-camera').addEventListener('click', () => this.view.resetCamera());
+    split.addEventListener('change', () => this.scene.view.setSplit(split.checked));
+    byId('btn-reset-camera').addEventListener('click', () => this.scene.view.resetCamera());
     const blend = byId<HTMLInputElement>('slice-blend');
-    blend.addEventListener('input', () => this.slices.setBlend(Number(blend.value)));
+    blend.addEventListener('input', () => this.scene.slices.setBlend(Number(blend.value)));
     byId('export-field').addEventListener('click', () => void this.export('field', byId<HTMLSelectElement>('export-field-format').value));
     byId('export-mesh').addEventListener('click', () => void this.export('warped-mesh', byId<HTMLSelectElement>('export-mesh-format').value));
     byId('export-landmarks').addEventListener('click', () => void this.export('warped-landmarks', byId<HTMLSelectElement>('export-landmarks-format').value));
@@ -637,8 +557,8 @@ export class App {
         '=': [0, 0, 1.15],
         '-': [0, 0, 1 / 1.15],
       };
-      if (e.key === 'r' || e.key === 'R') this.view.resetCamera();
-      else if (moves[e.key]) this.view.nudgeCamera(...moves[e.key]);
+      if (e.key === 'r' || e.key === 'R') this.scene.view.resetCamera();
+      else if (moves[e.key]) this.scene.view.nudgeCamera(...moves[e.key]);
       else return;
       e.preventDefault();
     });
@@ -690,7 +610,7 @@ export class App {
       case 'cancel':
         return this.cancelAll();
       case 'view':
-        if (command.action === 'reset-camera') this.view.resetCamera();
+        if (command.action === 'reset-camera') this.scene.view.resetCamera();
         else if (command.action === 'toggle-split') byId<HTMLInputElement>('split-view').click();
         else byId('slices').hidden = !byId('slices').hidden;
         return;
@@ -743,15 +663,3 @@ function appliedName(path: string, space: 'fixed' | 'moving'): string {
 
 /** The end of a job: done, failed or cancelled. */
 type JobEnd = JobEvent & { type: 'done' | 'failed' | 'cancelled' };
-
-function rangeOfSlices(slices: { values: Float32Array }[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of slices) {
-    for (const v of s.values) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return Number.isFinite(lo) && hi > lo ? [lo, hi] : [0, 1];
-}
