@@ -16,12 +16,9 @@ import type {
   OpenedFile,
   OpenedPrior,
   OpenOptions,
-  ResultsPayload,
-  ShapePhaseName,
 } from '../../../main/service/api.ts';
 import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
 import { Messages } from '../messages.ts';
-import { renderMetrics } from '../metrics-table.ts';
 import { byId } from './dom.ts';
 import { isCancel, messageOf, withoutPrefix } from './error-text.ts';
 import {
@@ -39,15 +36,14 @@ import {
   sourceOfFile,
 } from './input-files.ts';
 import { registerRequest, volumeSelection } from './register-request.ts';
+import { ResultsPanel } from './results.ts';
 import { Scene } from './scene.ts';
-
-const STEP_LABELS: Record<ShapePhaseName, string> = { prealign: 'pre-aligned', net: 'network', finetune: 'fine-tuned', prior: 'prior-corrected' };
 
 export class App {
   private readonly messages = new Messages(byId('messages'));
   private readonly scene: Scene;
   private inputs: Partial<Record<Role, OpenedFile>> = {};
-  private results: ResultsPayload | undefined;
+  private readonly results: ResultsPanel;
   private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
   private registerJob: string | undefined;
   /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
@@ -59,7 +55,8 @@ export class App {
   private prior: OpenedPrior | undefined;
 
   constructor(private readonly client: MongeClient) {
-    this.scene = new Scene(() => ({ inputs: this.inputs, results: this.results }));
+    this.scene = new Scene(() => ({ inputs: this.inputs, results: this.results.current }));
+    this.results = new ResultsPanel(client, this.messages, this.scene, () => this.updateButtons());
     client.onJobEvent((event) => this.onJobEvent(event));
     client.host?.onCommand((command) => void this.onHostCommand(command));
     this.wireToolbar();
@@ -140,7 +137,7 @@ export class App {
       if ((target === 'moving' || target === 'fixed') && this.inputs[target]) this.closeLandmarks(`a new ${target} shape (${name}) was opened`);
       this.inputs[target] = opened;
       for (const w of opened.warnings) this.messages.warning(w);
-      if (target === 'moving' || target === 'fixed') this.setResults(undefined);
+      if (target === 'moving' || target === 'fixed') this.results.set(undefined);
       this.showInputs();
       this.scene.refresh(target === 'moving' || target === 'fixed');
     } catch (error) {
@@ -217,63 +214,9 @@ export class App {
     el.dataset.state = lm.every(Boolean) ? 'loaded' : lm.some(Boolean) ? 'partial' : 'empty';
   }
 
-  async openResults(path: string): Promise<void> {
-    const summary = byId('results-summary');
-    summary.textContent = `opening ${path}…`;
-    try {
-      this.setResults(await this.client.openResultsFolder(path));
-      this.scene.refresh(true);
-    } catch (error) {
-      summary.textContent = this.results ? `Results: ${this.results.dir}` : 'No results yet: register, or open a results folder.';
-      this.messages.error(`Could not open the results folder ${path}: ${messageOf(error)}`);
-    } finally {
-      this.updateButtons();
-    }
-  }
-
-  private setResults(results: ResultsPayload | undefined): void {
-    this.results = results;
-    const summary = byId('results-summary');
-    const warnings = byId('results-warnings');
-    warnings.replaceChildren();
-    const stepSelect = byId<HTMLSelectElement>('step-select');
-    stepSelect.replaceChildren();
-    if (!results) {
-      summary.textContent = 'No results yet: register, or open a results folder.';
-      summary.dataset.state = 'empty';
-      renderMetrics(byId<HTMLTableElement>('metrics'), undefined);
-      stepSelect.append(new Option('fine-tuned (final)', 'final'));
-      stepSelect.disabled = true;
-      return;
-    }
-    const r = results.report;
-    const names = results.inputNames;
-    const extras = [
-      names?.moving && `moving ${names.moving}`,
-      names?.fixed && `fixed ${names.fixed}`,
-      r?.preset && `preset ${r.preset}`,
-      r?.engine && `engine ${r.engine}`,
-      r?.version && `Monge ${r.version}`,
-    ].filter(Boolean);
-    summary.textContent = `Results: ${results.dir}${extras.length ? ` (${extras.join(', ')})` : ''}`;
-    summary.dataset.state = 'loaded';
-    renderMetrics(byId<HTMLTableElement>('metrics'), r);
-    for (const w of results.warnings) {
-      const li = document.createElement('li');
-      li.textContent = w;
-      warnings.append(li);
-    }
-    for (const { step } of results.steps) stepSelect.append(new Option(STEP_LABELS[step], step));
-    stepSelect.append(new Option('final (warped)', 'final'));
-    stepSelect.value = 'final';
-    stepSelect.disabled = results.steps.length === 0;
-    // A result is best read coloured (displacement by default), with the warped shape in front: the moving and
-    // fixed ones become faint context.
-    const colorBy = byId<HTMLSelectElement>('color-by');
-    if (colorBy.value === 'none' && results.warped.arrays.some((a) => a.name === 'displacement')) colorBy.value = 'displacement';
-    this.scene.setOpacity('moving', 0.12);
-    this.scene.setOpacity('fixed', 0.2);
-    this.scene.setOpacity('warped', 1);
+  /** Opens a results folder on the host and shows it as results. */
+  openResults(path: string): Promise<void> {
+    return this.results.open(path);
   }
 
   // ---------------------------------------------------------------- registration and jobs
@@ -366,12 +309,12 @@ export class App {
     byId<HTMLButtonElement>('btn-cancel').disabled = !running;
     byId<HTMLButtonElement>('btn-cancel-top').disabled = !running;
     byId<HTMLButtonElement>('btn-register').disabled = this.registerStarting || this.registerJob !== undefined || !this.inputs.moving || !this.inputs.fixed;
-    const files = new Set(this.results?.files ?? []);
-    byId<HTMLButtonElement>('export-field').disabled = !this.results?.fieldFormat;
-    byId<HTMLButtonElement>('export-mesh').disabled = !this.results;
+    const files = new Set(this.results.current?.files ?? []);
+    byId<HTMLButtonElement>('export-field').disabled = !this.results.current?.fieldFormat;
+    byId<HTMLButtonElement>('export-mesh').disabled = !this.results.current;
     byId<HTMLButtonElement>('export-landmarks').disabled = !files.has('landmarks_warped.csv');
     byId<HTMLButtonElement>('export-report').disabled = !files.has('report.json');
-    byId<HTMLButtonElement>('export-apply').disabled = !this.results?.fieldFormat;
+    byId<HTMLButtonElement>('export-apply').disabled = !this.results.current?.fieldFormat;
   }
 
   // ---------------------------------------------------------------- export
@@ -402,8 +345,8 @@ export class App {
   async export(kind: ExportKind, format?: string): Promise<void> {
     try {
       const bytes = kind === 'screenshot' ? await this.screenshotPng() : undefined;
-      if (kind !== 'screenshot' && !this.results) throw new Error('open or compute results first');
-      const request = { kind, ...(format ? { format } : {}), ...(this.results ? { resultsDir: this.results.dir } : {}), ...(bytes ? { bytes } : {}) };
+      if (kind !== 'screenshot' && !this.results.current) throw new Error('open or compute results first');
+      const request = { kind, ...(format ? { format } : {}), ...(this.results.current ? { resultsDir: this.results.current.dir } : {}), ...(bytes ? { bytes } : {}) };
       const host = this.client.host;
       if (host) {
         const suggested = kind === 'screenshot' ? 'monge-screenshot.png' : `${kind}.${format ?? 'json'}`;
@@ -427,8 +370,8 @@ export class App {
    */
   async applyToFile(source: FileSource): Promise<void> {
     try {
-      if (!this.results) throw new Error('open or compute results first');
-      const resultsDir = this.results.dir;
+      if (!this.results.current) throw new Error('open or compute results first');
+      const resultsDir = this.results.current.dir;
       const host = this.client.host;
       const inverse = byId<HTMLInputElement>('apply-inverse').checked;
       let destination: string | undefined;
