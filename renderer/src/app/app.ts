@@ -7,56 +7,31 @@
  * by displacement, confidence or distance, metrics, steps, before/after, exports. A finished folder can also be
  * opened directly. Every failure becomes a message naming the file; the views keep what they showed.
  */
-import type {
-  ExportKind,
-  FileSource,
-  HostCommand,
-  JobEvent,
-  MongeClient,
-  OpenedFile,
-  OpenedPrior,
-  OpenOptions,
-} from '../../../main/service/api.ts';
-import { RESULTS_FOLDER_ERROR } from '../../../main/service/api.ts';
+import type { ExportKind, FileSource, HostCommand, JobEvent, MongeClient } from '../../../main/service/api.ts';
 import { Messages } from '../messages.ts';
 import { byId } from './dom.ts';
-import { isCancel, messageOf, withoutPrefix } from './error-text.ts';
-import {
-  describe,
-  describePrior,
-  FOLDER_BY_PATH,
-  isReportFile,
-  type LandmarkRole,
-  looksLikePoints,
-  looksLikePrior,
-  optionsFor,
-  pointFileReading,
-  type Role,
-  sourceName,
-  sourceOfFile,
-} from './input-files.ts';
-import { registerRequest, volumeSelection } from './register-request.ts';
+import { isCancel, messageOf } from './error-text.ts';
+import { FOLDER_BY_PATH, looksLikePoints, pointFileReading, type Role, sourceOfFile } from './input-files.ts';
+import { InputsPanel } from './inputs.ts';
+import { registerRequest } from './register-request.ts';
 import { ResultsPanel } from './results.ts';
 import { Scene } from './scene.ts';
 
 export class App {
   private readonly messages = new Messages(byId('messages'));
   private readonly scene: Scene;
-  private inputs: Partial<Record<Role, OpenedFile>> = {};
+  private readonly inputs: InputsPanel;
   private readonly results: ResultsPanel;
   private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
   private registerJob: string | undefined;
   /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
   private registerStarting = false;
   private endedEarly = new Map<string, JobEnd>();
-  /** The options each landmark file was opened with: a registration must read it the same way (prefix, frame). */
-  private landmarkOptions: Partial<Record<LandmarkRole, OpenOptions>> = {};
-  /** The cohort residual prior the next registrations apply (it belongs to the cohort, so new pairs keep it). */
-  private prior: OpenedPrior | undefined;
 
   constructor(private readonly client: MongeClient) {
-    this.scene = new Scene(() => ({ inputs: this.inputs, results: this.results.current }));
+    this.scene = new Scene(() => ({ inputs: this.inputs.files, results: this.results.current }));
     this.results = new ResultsPanel(client, this.messages, this.scene, () => this.updateButtons());
+    this.inputs = new InputsPanel(client, this.messages, this.results, this.scene, () => this.updateButtons());
     client.onJobEvent((event) => this.onJobEvent(event));
     client.host?.onCommand((command) => void this.onHostCommand(command));
     this.wireToolbar();
@@ -86,132 +61,9 @@ export class App {
 
   // ---------------------------------------------------------------- opening
 
-  /** Label or Threshold changed: the volume inputs' surfaces are extracted again with it (their landmarks stay). */
-  private async reselectVolumes(): Promise<void> {
-    const surface = volumeSelection() ?? {};
-    for (const role of ['moving', 'fixed'] as const) {
-      const input = this.inputs[role];
-      if (input?.kind !== 'image') continue;
-      try {
-        const opened = await this.client.openFile({ path: input.path }, { surface });
-        if (this.inputs[role] !== input) continue; // replaced meanwhile
-        this.inputs[role] = { ...opened, name: input.name };
-      } catch (error) {
-        if (!isCancel(error)) this.messages.error(`Could not show ${input.name} with the new selection: ${withoutPrefix(messageOf(error), input.name)}`);
-      }
-    }
-    this.showInputs();
-    this.scene.refresh(false);
-  }
-
-  private statusElement(role: Role): HTMLElement {
-    return byId(role === 'moving' ? 'input-moving' : role === 'fixed' ? 'input-fixed' : 'input-landmarks');
-  }
-
-  /**
-   * Opens a file as `role` ('auto': by what it holds and what is already open; a `.json` other than Slicer
-   * landmarks is taken for a residual prior).
-   */
-  async open(role: Role | 'prior' | 'auto', source: FileSource): Promise<void> {
-    const name = sourceName(source);
-    if (role === 'prior' || (role === 'auto' && looksLikePrior(name))) return this.openPrior(source);
-    if (role === 'auto' && isReportFile(name)) {
-      if ('path' in source) return this.openResults(source.path);
-      this.messages.error(`${name} belongs to a results folder, which a page cannot open from a dropped file: ${FOLDER_BY_PATH}.`);
-      return;
-    }
-    const status = role === 'auto' ? undefined : this.statusElement(role);
-    const before = status ? { text: status.textContent, state: status.dataset.state } : undefined;
-    if (status) {
-      status.textContent = `opening ${name}…`;
-      status.dataset.state = 'loading';
-    }
-    try {
-      const options = optionsFor(role, name);
-      const opened = await this.client.openFile(source, options);
-      const target = role !== 'auto' ? role : this.autoRole(opened);
-      if ((target === 'moving-landmarks' || target === 'fixed-landmarks') && opened.kind !== 'points' && opened.kind !== 'mesh') {
-        throw new Error(`${name} is a volume, not a landmark file`);
-      }
-      if (target === 'moving-landmarks' || target === 'fixed-landmarks') this.landmarkOptions[target] = options;
-      if ((target === 'moving' || target === 'fixed') && this.inputs[target]) this.closeLandmarks(`a new ${target} shape (${name}) was opened`);
-      this.inputs[target] = opened;
-      for (const w of opened.warnings) this.messages.warning(w);
-      if (target === 'moving' || target === 'fixed') this.results.set(undefined);
-      this.showInputs();
-      this.scene.refresh(target === 'moving' || target === 'fixed');
-    } catch (error) {
-      if (status && before) {
-        status.textContent = before.text;
-        status.dataset.state = before.state ?? 'empty';
-      }
-      // A results folder dropped on the window (the desktop app passes its path): show it as results.
-      if (role === 'auto' && 'path' in source && error instanceof Error && error.name === RESULTS_FOLDER_ERROR) return this.openResults(source.path);
-      if (isCancel(error)) this.messages.info(`Opening ${name} was cancelled.`);
-      else this.messages.error(`Could not open ${name}: ${withoutPrefix(messageOf(error), name)}`);
-    } finally {
-      this.updateButtons();
-    }
-  }
-
-  /** Opens a residual prior for the registrations that follow; a bad file leaves the previous choice in place. */
-  private async openPrior(source: FileSource): Promise<void> {
-    const name = sourceName(source);
-    const status = byId('input-prior');
-    status.textContent = `opening ${name}…`;
-    status.dataset.state = 'loading';
-    try {
-      this.prior = await this.client.openPrior(source);
-    } catch (error) {
-      this.messages.error(`Could not open ${name}: ${withoutPrefix(messageOf(error), name)}`);
-    } finally {
-      this.showPrior();
-    }
-  }
-
-  private clearPrior(): void {
-    this.prior = undefined;
-    this.showPrior();
-  }
-
-  private showPrior(): void {
-    const status = byId('input-prior');
-    status.textContent = this.prior ? describePrior(this.prior) : 'none';
-    status.dataset.state = this.prior ? 'loaded' : 'empty';
-    if (this.prior) status.title = `Learned from: ${this.prior.cases.join(', ')}`;
-    else status.removeAttribute('title');
-    byId<HTMLButtonElement>('btn-prior-clear').disabled = !this.prior;
-  }
-
-  /**
-   * Landmarks pair the points of one moving and one fixed scan: once either shape is replaced (the next case),
-   * keeping them would score the new registration against the old case's points, silently. They are closed, and
-   * the user told.
-   */
-  private closeLandmarks(reason: string): void {
-    if (!this.inputs['moving-landmarks'] && !this.inputs['fixed-landmarks']) return;
-    delete this.inputs['moving-landmarks'];
-    delete this.inputs['fixed-landmarks'];
-    this.landmarkOptions = {};
-    this.messages.info(`The landmarks were closed because ${reason}; open the landmarks that go with it, if any.`);
-  }
-
-  private autoRole(opened: OpenedFile): Role {
-    if (opened.kind === 'points') return this.inputs['moving-landmarks'] && !this.inputs['fixed-landmarks'] ? 'fixed-landmarks' : 'moving-landmarks';
-    return this.inputs.moving && !this.inputs.fixed ? 'fixed' : 'moving';
-  }
-
-  private showInputs(): void {
-    for (const role of ['moving', 'fixed'] as const) {
-      const el = this.statusElement(role);
-      const file = this.inputs[role];
-      el.textContent = file ? describe(file) : '—';
-      el.dataset.state = file ? 'loaded' : 'empty';
-    }
-    const lm = [this.inputs['moving-landmarks'], this.inputs['fixed-landmarks']];
-    const el = this.statusElement('moving-landmarks');
-    el.textContent = lm.some(Boolean) ? lm.map((f, i) => `${i === 0 ? 'moving' : 'fixed'}: ${f ? describe(f) : '—'}`).join('; ') : '—';
-    el.dataset.state = lm.every(Boolean) ? 'loaded' : lm.some(Boolean) ? 'partial' : 'empty';
+  /** Opens a file as `role`, or by what it holds ('auto'): see InputsPanel.open. */
+  open(role: Role | 'prior' | 'auto', source: FileSource): Promise<void> {
+    return this.inputs.open(role, source);
   }
 
   /** Opens a results folder on the host and shows it as results. */
@@ -225,7 +77,7 @@ export class App {
     // One registration at a time, counted from the press: a second press (a double click, Ctrl+Enter twice) while the
     // host is still starting the first would start a second job, whose results the page would never show.
     if (this.registerStarting || this.registerJob) return;
-    const request = registerRequest({ files: this.inputs, landmarkOptions: this.landmarkOptions, prior: this.prior });
+    const request = registerRequest(this.inputs);
     if (!request) return;
     if ('problem' in request) {
       this.messages.error(request.problem);
@@ -308,7 +160,7 @@ export class App {
     const running = this.jobs.size > 0;
     byId<HTMLButtonElement>('btn-cancel').disabled = !running;
     byId<HTMLButtonElement>('btn-cancel-top').disabled = !running;
-    byId<HTMLButtonElement>('btn-register').disabled = this.registerStarting || this.registerJob !== undefined || !this.inputs.moving || !this.inputs.fixed;
+    byId<HTMLButtonElement>('btn-register').disabled = this.registerStarting || this.registerJob !== undefined || !this.inputs.files.moving || !this.inputs.files.fixed;
     const files = new Set(this.results.current?.files ?? []);
     byId<HTMLButtonElement>('export-field').disabled = !this.results.current?.fieldFormat;
     byId<HTMLButtonElement>('export-mesh').disabled = !this.results.current;
@@ -424,7 +276,7 @@ export class App {
         this.messages.info('Type the path of the results folder on the host, then press Enter.');
       }
     });
-    byId('btn-prior-clear').addEventListener('click', () => this.clearPrior());
+    byId('btn-prior-clear').addEventListener('click', () => this.inputs.clearPrior());
     byId('btn-register').addEventListener('click', () => void this.register());
     byId('btn-cancel-top').addEventListener('click', () => void this.cancelAll());
     byId('btn-about').addEventListener('click', () => void this.about());
@@ -441,7 +293,7 @@ export class App {
       else void this.open(role as Role | 'prior', { path });
     });
     byId('btn-cancel').addEventListener('click', () => void this.cancelAll());
-    for (const id of ['knob-label', 'knob-threshold']) byId(id).addEventListener('change', () => void this.reselectVolumes());
+    for (const id of ['knob-label', 'knob-threshold']) byId(id).addEventListener('change', () => void this.inputs.reselectVolumes());
     for (const layer of ['moving', 'fixed', 'warped'] as const) {
       const show = byId<HTMLInputElement>(`show-${layer}`);
       const opacity = byId<HTMLInputElement>(`opacity-${layer}`);
