@@ -13,7 +13,8 @@ import { byId } from './dom.ts';
 import { isCancel, messageOf } from './error-text.ts';
 import { FOLDER_BY_PATH, looksLikePoints, pointFileReading, type Role, sourceOfFile } from './input-files.ts';
 import { InputsPanel } from './inputs.ts';
-import { registerRequest } from './register-request.ts';
+import { JobProgress } from './job-progress.ts';
+import { RegisterJob } from './register-job.ts';
 import { ResultsPanel } from './results.ts';
 import { Scene } from './scene.ts';
 
@@ -22,16 +23,15 @@ export class App {
   private readonly scene: Scene;
   private readonly inputs: InputsPanel;
   private readonly results: ResultsPanel;
-  private readonly jobs = new Map<string, { kind: string; label: string; stage: string; fraction: number }>();
-  private registerJob: string | undefined;
-  /** A registration asked for whose job id has not come back yet; and register jobs that ended meanwhile, by id. */
-  private registerStarting = false;
-  private endedEarly = new Map<string, JobEnd>();
+  private readonly jobs: JobProgress;
+  private readonly registration: RegisterJob;
 
   constructor(private readonly client: MongeClient) {
     this.scene = new Scene(() => ({ inputs: this.inputs.files, results: this.results.current }));
     this.results = new ResultsPanel(client, this.messages, this.scene, () => this.updateButtons());
     this.inputs = new InputsPanel(client, this.messages, this.results, this.scene, () => this.updateButtons());
+    this.jobs = new JobProgress(client, this.messages);
+    this.registration = new RegisterJob(client, this.messages, this.inputs, this.results, () => this.updateButtons());
     client.onJobEvent((event) => this.onJobEvent(event));
     client.host?.onCommand((command) => void this.onHostCommand(command));
     this.wireToolbar();
@@ -54,8 +54,8 @@ export class App {
   connectionLost(reason: string): void {
     this.messages.error(`Lost the connection to Monge: ${reason}`);
     this.jobs.clear();
-    this.registerJob = undefined;
-    this.showProgress();
+    this.registration.forget();
+    this.jobs.show();
     this.updateButtons();
   }
 
@@ -73,94 +73,27 @@ export class App {
 
   // ---------------------------------------------------------------- registration and jobs
 
-  async register(): Promise<void> {
-    // One registration at a time, counted from the press: a second press (a double click, Ctrl+Enter twice) while the
-    // host is still starting the first would start a second job, whose results the page would never show.
-    if (this.registerStarting || this.registerJob) return;
-    const request = registerRequest(this.inputs);
-    if (!request) return;
-    if ('problem' in request) {
-      this.messages.error(request.problem);
-      return;
-    }
-    if (request.steps?.length === 0) {
-      this.messages.error('Choose at least one step to run (Parameters › Advanced).');
-      return;
-    }
-    this.registerStarting = true;
-    this.updateButtons();
-    try {
-      const id = await this.client.register(request);
-      // A job can end before the host's reply to the start arrives (a bad input found at once): its end waited here.
-      const ended = this.endedEarly.get(id);
-      if (ended) this.registrationEnded(ended);
-      else this.registerJob = id;
-    } catch (error) {
-      this.messages.error(`Could not start the registration: ${messageOf(error)}`);
-    } finally {
-      this.registerStarting = false;
-      this.endedEarly.clear();
-    }
-    this.updateButtons();
+  /** Starts a registration of the opened pair as the panels describe it. */
+  register(): Promise<void> {
+    return this.registration.start();
   }
 
-  /** What the user sees when their registration ends. */
-  private registrationEnded(event: JobEnd): void {
-    if (event.type === 'done' && event.outDir) void this.openResults(event.outDir);
-    else if (event.type === 'failed') this.messages.error(`The registration failed: ${event.message}`);
-    else if (event.type === 'cancelled') this.messages.info('The registration was cancelled.');
-  }
-
-  async cancelAll(): Promise<void> {
-    try {
-      await Promise.all([...this.jobs.keys()].map((id) => this.client.cancel(id)));
-    } catch (error) {
-      // A host that cannot be reached (connection lost): said once, not thrown from a key or button handler.
-      this.messages.error(`Could not cancel: ${messageOf(error)}`);
-    }
+  cancelAll(): Promise<void> {
+    return this.jobs.cancelAll();
   }
 
   private onJobEvent(event: JobEvent): void {
-    const job = this.jobs.get(event.jobId);
-    switch (event.type) {
-      case 'started':
-        this.jobs.set(event.jobId, { kind: event.kind, label: event.label, stage: 'starting', fraction: 0 });
-        break;
-      case 'progress':
-        if (job) Object.assign(job, { stage: event.stage, fraction: event.fraction });
-        break;
-      default:
-        this.jobs.delete(event.jobId);
-        if (event.jobId === this.registerJob) {
-          this.registerJob = undefined;
-          this.registrationEnded(event);
-        } else if (this.registerStarting && event.kind === 'register') this.endedEarly.set(event.jobId, event);
-    }
-    this.showProgress();
+    const ended = this.jobs.update(event);
+    if (ended) this.registration.jobEnded(ended);
+    this.jobs.show();
     this.updateButtons();
   }
 
-  private showProgress(): void {
-    const label = byId('progress-label');
-    const bar = byId<HTMLProgressElement>('progress');
-    const current = [...this.jobs.values()].at(-1);
-    const panel = byId('panel-progress');
-    panel.dataset.state = current ? 'running' : 'idle';
-    if (!current) {
-      label.textContent = 'Idle';
-      bar.value = 0;
-      return;
-    }
-    const more = this.jobs.size > 1 ? ` (+${this.jobs.size - 1} more)` : '';
-    label.textContent = `${current.label}: ${current.stage} ${Math.round(100 * current.fraction)} %${more}`;
-    bar.value = current.fraction;
-  }
-
   private updateButtons(): void {
-    const running = this.jobs.size > 0;
+    const running = this.jobs.running;
     byId<HTMLButtonElement>('btn-cancel').disabled = !running;
     byId<HTMLButtonElement>('btn-cancel-top').disabled = !running;
-    byId<HTMLButtonElement>('btn-register').disabled = this.registerStarting || this.registerJob !== undefined || !this.inputs.files.moving || !this.inputs.files.fixed;
+    byId<HTMLButtonElement>('btn-register').disabled = this.registration.busy || !this.inputs.files.moving || !this.inputs.files.fixed;
     const files = new Set(this.results.current?.files ?? []);
     byId<HTMLButtonElement>('export-field').disabled = !this.results.current?.fieldFormat;
     byId<HTMLButtonElement>('export-mesh').disabled = !this.results.current;
@@ -336,7 +269,7 @@ export class App {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
         e.preventDefault();
         void this.register();
-      } else if (e.key === 'Escape' && this.jobs.size > 0 && !byId<HTMLDialogElement>('about').open) {
+      } else if (e.key === 'Escape' && this.jobs.running && !byId<HTMLDialogElement>('about').open) {
         e.preventDefault();
         void this.cancelAll();
       }
@@ -456,5 +389,3 @@ function appliedName(path: string, space: 'fixed' | 'moving'): string {
   return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
 
-/** The end of a job: done, failed or cancelled. */
-type JobEnd = JobEvent & { type: 'done' | 'failed' | 'cancelled' };
