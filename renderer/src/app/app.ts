@@ -9,9 +9,11 @@
  */
 import type { ExportKind, FileSource, HostCommand, JobEvent, MongeClient } from '../../../main/service/api.ts';
 import { Messages } from '../messages.ts';
+import { ApplyToFile } from './apply-to-file.ts';
 import { byId } from './dom.ts';
-import { isCancel, messageOf } from './error-text.ts';
-import { FOLDER_BY_PATH, looksLikePoints, pointFileReading, type Role, sourceOfFile } from './input-files.ts';
+import { messageOf } from './error-text.ts';
+import { ExportPanel } from './export.ts';
+import { FOLDER_BY_PATH, looksLikePoints, type Role, sourceOfFile } from './input-files.ts';
 import { InputsPanel } from './inputs.ts';
 import { JobProgress } from './job-progress.ts';
 import { RegisterJob } from './register-job.ts';
@@ -25,6 +27,8 @@ export class App {
   private readonly results: ResultsPanel;
   private readonly jobs: JobProgress;
   private readonly registration: RegisterJob;
+  private readonly exports: ExportPanel;
+  private readonly applying: ApplyToFile;
 
   constructor(private readonly client: MongeClient) {
     this.scene = new Scene(() => ({ inputs: this.inputs.files, results: this.results.current }));
@@ -32,6 +36,8 @@ export class App {
     this.inputs = new InputsPanel(client, this.messages, this.results, this.scene, () => this.updateButtons());
     this.jobs = new JobProgress(client, this.messages);
     this.registration = new RegisterJob(client, this.messages, this.inputs, this.results, () => this.updateButtons());
+    this.exports = new ExportPanel(client, this.messages, this.scene.view, this.results);
+    this.applying = new ApplyToFile(client, this.messages, this.results);
     client.onJobEvent((event) => this.onJobEvent(event));
     client.host?.onCommand((command) => void this.onHostCommand(command));
     this.wireToolbar();
@@ -104,76 +110,13 @@ export class App {
 
   // ---------------------------------------------------------------- export
 
-  private async screenshotPng(): Promise<Uint8Array> {
-    const url = await this.scene.view.capture();
-    const image = new Image();
-    image.src = url;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2D canvas for the screenshot');
-    ctx.drawImage(image, 0, 0);
-    const legend = byId<HTMLCanvasElement>('legend');
-    if (!legend.hidden) {
-      const view = byId('view3d').getBoundingClientRect();
-      const box = legend.getBoundingClientRect();
-      const sx = image.width / view.width;
-      ctx.drawImage(legend, (box.left - view.left) * sx, (box.top - view.top) * sx, box.width * sx, box.height * sx);
-    }
-    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-    if (!blob) throw new Error('the screenshot could not be encoded');
-    return new Uint8Array(await blob.arrayBuffer());
+  export(kind: ExportKind, format?: string): Promise<void> {
+    return this.exports.export(kind, format);
   }
 
-  async export(kind: ExportKind, format?: string): Promise<void> {
-    try {
-      const bytes = kind === 'screenshot' ? await this.screenshotPng() : undefined;
-      if (kind !== 'screenshot' && !this.results.current) throw new Error('open or compute results first');
-      const request = { kind, ...(format ? { format } : {}), ...(this.results.current ? { resultsDir: this.results.current.dir } : {}), ...(bytes ? { bytes } : {}) };
-      const host = this.client.host;
-      if (host) {
-        const suggested = kind === 'screenshot' ? 'monge-screenshot.png' : `${kind}.${format ?? 'json'}`;
-        const destination = await host.pickSavePath(suggested);
-        if (!destination) return;
-        const saved = await this.client.exportResult({ ...request, destination });
-        this.messages.info(`Saved ${saved.path ?? saved.fileName}.`);
-        return;
-      }
-      const result = await this.client.exportResult(request);
-      if (!result.bytes) throw new Error('the host sent no file');
-      downloadBytes(result.bytes, result.fileName);
-    } catch (error) {
-      this.messages.error(`Export failed: ${messageOf(error)}`);
-    }
-  }
-
-  /**
-   * Carries another file through the results' field (moving → fixed, or fixed → moving when ticked), in a job: the
-   * desktop asks where to save it; in a browser the file is uploaded and the warped one downloaded.
-   */
-  async applyToFile(source: FileSource): Promise<void> {
-    try {
-      if (!this.results.current) throw new Error('open or compute results first');
-      const resultsDir = this.results.current.dir;
-      const host = this.client.host;
-      const inverse = byId<HTMLInputElement>('apply-inverse').checked;
-      let destination: string | undefined;
-      if (host && 'path' in source) {
-        destination = await host.pickSavePath(appliedName(source.path, inverse ? 'moving' : 'fixed'));
-        if (!destination) return;
-      }
-      // A point file is read as landmarks are.
-      const result = await this.client.applyRegistration({ resultsDir, input: source, ...(inverse ? { inverse } : {}), ...(destination ? { destination } : {}), ...pointFileReading() });
-      const what = `${result.count} ${result.kind === 'image' ? `voxels, ${result.interpolation === 'nearest' ? 'labels kept (nearest)' : 'trilinear'}` : result.kind === 'mesh' ? 'vertices' : 'points'}`;
-      const outside = result.outsideField ? `; ${result.outsideField} lie outside the field's grid and were not moved` : '';
-      this.messages.info(`Applied the registration: ${result.path ?? result.fileName} (${what}) in ${result.seconds.toFixed(1)} s${outside}.`);
-      if (result.bytes) downloadBytes(result.bytes, result.fileName);
-    } catch (error) {
-      if (isCancel(error)) this.messages.info('Applying the registration was cancelled.');
-      else this.messages.error(`Applying the registration failed: ${messageOf(error)}`);
-    }
+  /** Carries another file through the results' field: see ApplyToFile.apply. */
+  applyToFile(source: FileSource): Promise<void> {
+    return this.applying.apply(source);
   }
 
   // ---------------------------------------------------------------- wiring
@@ -369,23 +312,5 @@ export class App {
       this.messages.error(`About: ${messageOf(error)}`);
     }
   }
-}
-
-/** Hands bytes to the browser as a download named `fileName`. */
-function downloadBytes(bytes: Uint8Array, fileName: string): void {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-}
-
-/** The save dialog's suggestion for a file applied through the registration: `<stem>_in_<space><suffix>`. */
-function appliedName(path: string, space: 'fixed' | 'moving'): string {
-  const name = path.split(/[\\/]/).pop() ?? path;
-  const suffix = name.match(/(\.(nii|gii|mrk)\.(gz|json)|\.[^.]+)$/i)?.[0] ?? '';
-  return `${name.slice(0, name.length - suffix.length)}_in_${space}${suffix}`;
 }
 
