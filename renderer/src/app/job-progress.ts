@@ -44,6 +44,7 @@ export class JobProgress {
     this.jobs.clear();
   }
 
+  /** Draws the panel: the latest job's stage and fraction, and how many more run; Idle when none. */
   show(): void {
     const label = byId('progress-label');
     const bar = byId<HTMLProgressElement>('progress');
@@ -60,6 +61,7 @@ export class JobProgress {
     bar.value = current.fraction;
   }
 
+  /** Asks the host to cancel every running job. */
   async cancelAll(): Promise<void> {
     try {
       await Promise.all([...this.jobs.keys()].map((id) => this.client.cancel(id)));

@@ -30,6 +30,7 @@ export class Scene {
     });
   }
 
+  /** Sets a layer's opacity, and its slider to match. */
   setOpacity(layer: 'moving' | 'fixed' | 'warped', value: number): void {
     byId<HTMLInputElement>(`opacity-${layer}`).value = String(value);
     this.view.setLayerOpacity(layer, value);
