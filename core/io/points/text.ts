@@ -3,6 +3,7 @@
  * error can name its line), RFC 4180 field splitting, strict number parsing and shortest round-trip printing.
  */
 import { check, InputError } from '../errors.ts';
+import { decodeUtf16, utf16ByteOrder } from '../text-encoding.ts';
 
 /** One non-blank line of a text file. */
 export interface TextLine {
@@ -13,11 +14,14 @@ export interface TextLine {
 }
 
 /**
- * Decodes UTF-8 (dropping a byte-order mark) and refuses binary data: a NUL byte never occurs in a text
- * landmark file, but does in every image or binary mesh given the wrong extension.
+ * Decodes UTF-8 (dropping a byte-order mark), or UTF-16 that starts with its byte-order mark (Windows PowerShell's
+ * default; core/io/text-encoding.ts), and refuses binary data: a NUL byte never occurs in a UTF-8 landmark file, but
+ * does in every image or binary mesh given the wrong extension.
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
   check(bytes.length > 0, file, 'empty', 'the file is empty');
+  const utf16 = utf16ByteOrder(bytes);
+  if (utf16 !== undefined) return decodeUtf16(bytes, utf16);
   check(!bytes.includes(0), file, 'malformed', 'holds binary data (a NUL byte), expected a text file');
   const text = new TextDecoder('utf-8').decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -161,6 +161,18 @@ test('readManifest hashes the bytes and refuses missing and non-UTF-8 files', as
     await assert.rejects(readManifest(join(dir, 'none.csv')), (e: unknown) => e instanceof InputError && e.problem === 'not-found');
     await writeFile(join(dir, 'latin1.csv'), Buffer.from([0x69, 0x64, 0x2c, 0xe9, 0x0a]));
     await assert.rejects(readManifest(join(dir, 'latin1.csv')), /not UTF-8/);
+    // Windows PowerShell 5.1's `>` writes UTF-16LE with a byte-order mark; Notepad's "Unicode big endian", UTF-16BE.
+    const text = 'id,moving,fixed\r\nc1,lungé.vtk,f.vtk\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le.map((_, k) => le[k ^ 1]));
+    for (const [name, bytes] of [['le.csv', le], ['be.csv', be]] as const) {
+      await writeFile(join(dir, name), bytes);
+      const read = await readManifest(join(dir, name));
+      assert.deepEqual([read.rows[0].id, read.rows[0].moving, read.sha256], ['c1', join(dir, 'lungé.vtk'), createHash('sha256').update(bytes).digest('hex')]);
+    }
+    // A lone surrogate is not text.
+    await writeFile(join(dir, 'bad16.csv'), Buffer.concat([le, Buffer.from([0x00, 0xd8])]));
+    await assert.rejects(readManifest(join(dir, 'bad16.csv')), /not UTF-16 text \(save it as UTF-8\)/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -256,3 +256,16 @@ test('CSV: array columns named like the coordinates or like each other are renam
     assert.deepEqual(back.arrays.map((a) => [a.name, ...a.values]), [['x_2', 7, 8], ['Label_2', 9, 10]]);
   });
 });
+
+test('a CSV saved as UTF-16 with its byte-order mark (Windows PowerShell 5.1\'s default) reads as the same points', async () => {
+  const text = 'label,x,y,z\r\nCarina,1.5,-2,3\r\n';
+  const utf8 = await readCsvText(text);
+  await withTemp(async (dir) => {
+    const path = join(dir, 'p.csv');
+    await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const utf16 = await readPoints(path);
+    assert.deepEqual(plain(utf16.pointsLps), plain(utf8.pointsLps));
+    assert.equal(utf16.pointsLps.length, 3);
+    assert.deepEqual([utf16.labels, utf8.labels], [['Carina'], ['Carina']]);
+  });
+});
