@@ -9,7 +9,8 @@
  * incomplete, and the command says so).
  */
 import { makeFolder } from '../io/make-folder.ts';
-import { join, relative, resolve, sep } from 'node:path';
+import * as nodePath from 'node:path';
+import { join, resolve } from 'node:path';
 import { MONGE_VERSION } from '../runtime/version.ts';
 import { InputError } from '../io/errors.ts';
 import { UsageError } from '../cli/exit-codes.ts';
@@ -24,7 +25,19 @@ export interface MergeResult {
   warnings: string[];
 }
 
-const posix = (p: string) => p.split(sep).join('/');
+/**
+ * The path from the merged folder to a source's folder, with `/` (summary rows and report links use it on every
+ * system). On Windows no relative path joins two drives or a drive and a network share (path.relative then returns
+ * the target whole), and the summary and report.html would name the pairs by dead links: refused, naming both.
+ * `path` is node:path but for tests.
+ */
+export function pathFromMerged(outDir: string, dir: string, path: nodePath.PlatformPath = nodePath): string {
+  const rel = path.relative(outDir, dir);
+  if (path.isAbsolute(rel)) {
+    throw new UsageError(`${dir} is on another drive or share than the merged folder ${outDir}: the merged summary names the pairs' folders by relative paths; choose an -o on the same drive as the folders merged`);
+  }
+  return rel.split(path.sep).join('/');
+}
 
 export async function mergeBatches(sourceDirs: readonly string[], mergedDir: string): Promise<MergeResult> {
   if (sourceDirs.length === 0) throw new UsageError('give at least one batch OUTDIR to merge');
@@ -32,6 +45,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
   const sources = sourceDirs.map((d) => resolve(d));
   if (sources.includes(outDir)) throw new UsageError(`the merged folder ${outDir} is one of the folders merged; choose another -o`);
   if (new Set(sources).size !== sources.length) throw new UsageError('a folder is given twice');
+  for (const dir of sources) pathFromMerged(outDir, dir);
   // A batch's OUTDIR (a shard left out of the list, say) must not have its summary replaced by the merge's.
   const existing = await readSummaryFile(outDir).catch(() => undefined);
   if (existing && !existing.mergedFrom) throw new UsageError(`${outDir} holds a batch's own summary (it is a 'monge batch' OUTDIR); choose another -o for the merge`);
@@ -67,7 +81,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
       const other = owner.get(row.id);
       if (other !== undefined) throw new InputError(join(sources[i], SUMMARY_JSON), 'malformed', `pair '${row.id}' is also in ${other}`);
       owner.set(row.id, join(sources[i], SUMMARY_JSON));
-      rows.push({ ...row, dir: posix(relative(outDir, join(sources[i], row.dir))) });
+      rows.push({ ...row, dir: pathFromMerged(outDir, join(sources[i], row.dir)) });
     }
   });
   rows.sort((a, b) => a.index - b.index);
@@ -84,7 +98,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
     monge: MONGE_VERSION,
     manifest: first.manifest,
     shard: null,
-    mergedFrom: summaries.map((s, i) => ({ dir: posix(relative(outDir, sources[i])), shard: s.shard, pairs: s.counts.pairs }) satisfies SummarySource),
+    mergedFrom: summaries.map((s, i) => ({ dir: pathFromMerged(outDir, sources[i]), shard: s.shard, pairs: s.counts.pairs }) satisfies SummarySource),
     ...(missingShards !== undefined ? { missingShards } : {}),
     options: first.options,
     startedAt: summaries.map((s) => s.startedAt).sort()[0],
