@@ -5,13 +5,12 @@
  * 128 characters, no Windows device name (`CON`, `nul.txt`, …), and none of the names the batch itself writes into
  * OUTDIR.
  */
+import { isWindowsDeviceName } from '../io/windows-names.ts';
 
 /** Names the batch writes at the top of OUTDIR (summary.csv, summary.json, report.html, thumbnails/). */
 export const RESERVED_PAIR_IDS: readonly string[] = ['summary.csv', 'summary.json', 'report.html', 'thumbnails'];
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Reserved device names on Windows, with or without an extension, in any case. */
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 /** Why `id` cannot name a pair, or undefined when it can. */
 export function pairIdProblem(id: string): string | undefined {
@@ -22,7 +21,7 @@ export function pairIdProblem(id: string): string | undefined {
     return `id '${id}' may only hold letters, digits, '.', '_' and '-', starting with a letter or digit`;
   }
   if (id.endsWith('.')) return `id '${id}' ends with '.' (Windows drops it)`;
-  if (WINDOWS_DEVICE.test(id)) return `id '${id}' is a Windows device name (CON, PRN, AUX, NUL, COM1…, LPT1…), which no folder can have there`;
+  if (isWindowsDeviceName(id)) return `id '${id}' is a Windows device name (CON, PRN, AUX, NUL, COM1…, LPT1…), which no folder can have there`;
   if (RESERVED_PAIR_IDS.includes(id.toLowerCase())) return `id '${id}' is a name the batch uses for its own files (${RESERVED_PAIR_IDS.join(', ')})`;
   return undefined;
 }

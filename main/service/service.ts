@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
+import { isWindowsDeviceName } from '../../core/io/windows-names.ts';
 import { outputFileProblem } from '../../core/io/output-file.ts';
 import { inputInsideFolder, outputFolderObstacle } from '../../core/registration/pipeline/output-folder.ts';
 import { requestInputPaths } from '../../core/registration/pipeline/request-inputs.ts';
@@ -89,7 +90,10 @@ export function safeUploadName(name: string): string {
   const base = cleaned.replace(/^\.+/, '');
   if (base === '') return 'upload';
   const named = base !== cleaned && !base.includes('.') ? `upload.${base}` : base;
-  return Array.from(named).slice(-200).join('');
+  // A host on Windows cannot write a file named like a device (CON.vtk opens the console) nor keep a trailing '.' or
+  // ' ' (it drops them): such a name gets a prefix, or loses its end.
+  const portable = isWindowsDeviceName(named) ? `upload_${named}` : named.replace(/[. ]+$/, '') || 'upload';
+  return Array.from(portable).slice(-200).join('');
 }
 
 export class MongeService implements MongeApi {

@@ -195,6 +195,12 @@ test('safeUploadName keeps the suffix and drops folders and odd characters', () 
   assert.equal(safeUploadName('Größe$1.vtk'), 'Größe_1.vtk');
   // A name that is all suffix keeps it, so the format is still known.
   assert.equal(safeUploadName('.surf'), 'upload.surf');
+  // Names a host on Windows cannot write: device names get a prefix; a trailing '.' or ' ' goes.
+  assert.equal(safeUploadName('CON.vtk'), 'upload_CON.vtk');
+  assert.equal(safeUploadName('nul'), 'upload_nul');
+  assert.equal(safeUploadName('lpt1.nii.gz'), 'upload_lpt1.nii.gz');
+  assert.equal(safeUploadName('console.vtk'), 'console.vtk');
+  assert.equal(safeUploadName('mask.nii.gz. '), 'mask.nii.gz');
 });
 
 test('register: the job is wired to the pipeline entry and ends with one failure event for missing inputs', async () => {
