@@ -7,7 +7,6 @@
 import { copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNELS_WASM_URL } from '../kernels/wasm-binary.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,7 +36,11 @@ export const CORE_WORKER_ENTRIES: Record<string, string> = {
   'field-sample-worker': 'core/field/sample-worker.ts',
 };
 
-/** Copies the binaries the bundled entries load from their own folder (the WASM kernels). */
+/**
+ * Copies the binaries the bundled entries load from their own folder: the WASM kernels (KERNELS_WASM_URL in
+ * core/kernels/wasm-binary.ts). The committed file is named by its path, as the worker entries are, so that runtime,
+ * which kernels imports, imports nothing of kernels.
+ */
 export async function copyRuntimeBinaries(outDir: string): Promise<void> {
-  await copyFile(fileURLToPath(KERNELS_WASM_URL), join(outDir, 'kernels.wasm'));
+  await copyFile(join(REPO_ROOT, 'core/kernels/wasm/kernels.wasm'), join(outDir, 'kernels.wasm'));
 }
