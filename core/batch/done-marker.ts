@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MONGE_VERSION } from '../runtime/version.ts';
+import { MONGE_VERSION } from '../runtime/index.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { sha256Of } from '../registration/pipeline/inputs.ts';
 import { netModelRead } from '../registration/pipeline/request-inputs.ts';

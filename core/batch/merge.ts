@@ -11,7 +11,7 @@
 import { makeFolder } from '../io/make-folder.ts';
 import * as nodePath from 'node:path';
 import { join, resolve } from 'node:path';
-import { MONGE_VERSION } from '../runtime/version.ts';
+import { MONGE_VERSION } from '../runtime/index.ts';
 import { InputError } from '../io/errors.ts';
 import { UsageError } from '../cli/exit-codes.ts';
 import { writeCohortReport } from './cohort-report.ts';

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
 import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
 import type { RegistrationOptionValues } from '../cli/register-options.ts';
-import { MONGE_VERSION } from '../runtime/version.ts';
+import { MONGE_VERSION } from '../runtime/index.ts';
 import type { ProgressReport } from '../progress/index.ts';
 import { InputError } from '../io/errors.ts';
 import { inputInsideFolder } from '../registration/pipeline/output-folder.ts';

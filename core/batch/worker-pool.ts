@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MirroredLeftovers } from '../io/leftovers.ts';
 import type { ProgressReport } from '../progress/index.ts';
-import { runtimeFile } from '../runtime/app-files.ts';
+import { runtimeFile } from '../runtime/index.ts';
 import { pairIdentity, type PairJob } from './run-pair.ts';
 import { errorRow, type SummaryEntry } from './summary-row.ts';
 import type { FromWorker, ToWorker } from './worker-messages.ts';

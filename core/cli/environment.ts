@@ -9,7 +9,7 @@
  */
 import { ENGINE_NAMES, engineNameOf } from '../kernels/index.ts';
 import { NET_BACKENDS, netBackendOf } from '../registration/net/backend.ts';
-import { threadCountOf } from '../runtime/thread-count.ts';
+import { threadCountOf } from '../runtime/index.ts';
 import { UsageError } from './exit-codes.ts';
 
 interface EnvironmentVariable {

@@ -25,7 +25,7 @@ import { outputWriteMessage } from '../io/output-write-error.ts';
 import { EXIT, UsageError } from './exit-codes.ts';
 import { endBySignal, listenForInterrupts, stopOnInterrupts, type StopSignal } from './interrupt.ts';
 import { keepWorkingWhenOutputCloses, printMessage, printResult } from './output.ts';
-import { MONGE_VERSION } from '../runtime/version.ts';
+import { MONGE_VERSION } from '../runtime/index.ts';
 
 export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, surfaceCommand, landmarksErrorCommand, otCommand, registerCommand, warpCommand, batchCommand, mergeCommand, trainCommand, trainPriorCommand];
 

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { KernelEngine } from '../../kernels/types.ts';
-import { runtimeFile } from '../../runtime/app-files.ts';
+import { runtimeFile } from '../../runtime/index.ts';
 import type { SynthPreset, SynthShape } from '../synth/index.ts';
 import type { NetConfig } from './config.ts';
 import type { SampleWorkerRequest } from './sample-worker.ts';

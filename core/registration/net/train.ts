@@ -18,7 +18,7 @@ import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { MONGE_VERSION } from '../../runtime/version.ts';
+import { MONGE_VERSION } from '../../runtime/index.ts';
 import { makeFolder } from '../../io/make-folder.ts';
 import { outputFolderObstacle } from '../pipeline/output-folder.ts';
 import { createEngine } from '../../kernels/index.ts';

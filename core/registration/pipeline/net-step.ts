@@ -21,7 +21,7 @@ import { isSynthPresetName, SYNTH_PRESETS } from '../synth/presets.ts';
 import type { PresetName } from '../types.ts';
 import type { PipelineStep, StepResult } from './step.ts';
 import { workGridOf } from './work-grid-of.ts';
-import { appFile } from '../../runtime/app-files.ts';
+import { appFile } from '../../runtime/index.ts';
 
 /** The models that ship in assets/models (of the repository, or of the packaged app). */
 const MODELS_DIR = resolve(fileURLToPath(appFile('assets/models')));

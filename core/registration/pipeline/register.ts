@@ -37,7 +37,7 @@ import { applyFieldWith, outsideFieldWarning, outsideInputWarning, type ApplyFie
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';
 import { warpedMarkupsName } from '../warped-landmarks.ts';
-import { MONGE_VERSION } from '../../runtime/version.ts';
+import { MONGE_VERSION } from '../../runtime/index.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, REQUEST_DEFAULTS, STEP_NAMES, type PresetName, type RegisterRequest, type ShapePhaseName, type StepName } from '../types.ts';
 import { fieldGridOf, gridReport, type GridReport } from './field-grid.ts';
 import { finetuneStep } from './finetune-step.ts';

@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { buildCli } from '../../../core/cli/build-cli.ts';
 import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
-import { defaultThreadCount } from '../../../core/runtime/thread-count.ts';
+import { defaultThreadCount } from '../../../core/runtime/index.ts';
 import { REPO_ROOT } from '../../support/data.ts';
 import { productionLayout } from '../../support/production-layout.ts';
 import { tempDir } from '../../support/temp-dir.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CpuEngine } from '../../../core/kernels/cpu-engine.ts';
-import { defaultThreadCount } from '../../../core/runtime/thread-count.ts';
+import { defaultThreadCount } from '../../../core/runtime/index.ts';
 import { CpuPool } from '../../../core/kernels/cpu-pool.ts';
 import { JsEngine } from '../../../core/kernels/js-engine.ts';
 import { createKernelMemory, instantiateKernels, kernelModule } from '../../../core/kernels/wasm-binary.ts';

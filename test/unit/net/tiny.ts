@@ -3,7 +3,7 @@
  * predicts in a fraction of a second, clouds on an analytic ellipsoid, and a saved model folder.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { MONGE_VERSION } from '../../../core/runtime/version.ts';
+import { MONGE_VERSION } from '../../../core/runtime/index.ts';
 import { defaultNetConfig, type NetConfig } from '../../../core/registration/net/config.ts';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, writeManifest, type NetManifest } from '../../../core/registration/net/manifest.ts';
 import { modelFiles } from '../../../core/registration/net/model-files.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
-import { defaultThreadCount } from '../../../core/runtime/thread-count.ts';
+import { defaultThreadCount } from '../../../core/runtime/index.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
