@@ -1,4 +1,4 @@
-import { symmetricEigen } from '../../linalg/symmetric-eigen.ts';
+import { symmetricEigen } from '../../linalg/index.ts';
 import { InputError } from '../../io/errors.ts';
 import type { PreparedInput } from './inputs.ts';
 

@@ -3,8 +3,7 @@
  * rigid and similarity by Horn's quaternion method (J. Opt. Soc. Am. A 4(4), 1987; the scale of Umeyama, PAMI
  * 1991), affine by weighted least squares. Each returns y ≈ M x + t (row-major M).
  */
-import { solveLinear } from '../../linalg/solve.ts';
-import { symmetricEigen } from '../../linalg/symmetric-eigen.ts';
+import { solveLinear, symmetricEigen } from '../../linalg/index.ts';
 
 /** A linear (affine) map y = M x + t, mm, LPS. */
 export interface LinearMap {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyLinear, composeLinear, fitAffine, fitSimilarity } from '../../../core/registration/prealign/linear-fit.ts';
-import { symmetricEigen } from '../../../core/linalg/symmetric-eigen.ts';
+import { symmetricEigen } from '../../../core/linalg/index.ts';
 import { mulberry32 } from '../../support/mutate.ts';
 
 /** Rotation about a unit axis by angle θ (Rodrigues). */
