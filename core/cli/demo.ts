@@ -14,7 +14,7 @@ import { writeShape } from '../io/index.ts';
 import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
 import { landmarkErrors, summarizeErrors } from '../metrics/landmark-error.ts';
 import { register } from '../registration/index.ts';
-import { applyBreathing, syntheticLungMask } from '../samples/synthetic-lung.ts';
+import { applyBreathing, syntheticLungMask } from '../samples/index.ts';
 import { extractSurface } from '../shape/extract-surface.ts';
 import { boundsOf, type Shape } from '../shape/types.ts';
 

@@ -11,7 +11,7 @@ import { cropToBox, fitKernelSpline } from '../../../core/registration/finetune/
 import { VelocityGridDeformation } from '../../../core/registration/finetune/velocity.ts';
 import { compactStencil, gaussianBlur, resampleGrid, resampleGridAt, sampleGrid, sampleStencil, sampleWith, splat, voxelCount, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
 import { jacobianDeterminantMap } from '../../../core/field/jacobian.ts';
-import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
+import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import { vertexAreaMass } from '../../../core/shape/mass.ts';
 import { boundsOf } from '../../../core/shape/types.ts';

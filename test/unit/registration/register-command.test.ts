@@ -11,7 +11,7 @@ import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
-import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
+import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
 import { extractSurface } from '../../../core/shape/extract-surface.ts';
 import { boundsOf, type Shape } from '../../../core/shape/types.ts';
 import { imageFrom } from '../shape/synthetic.ts';

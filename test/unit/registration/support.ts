@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { trainResidualPrior, type PriorSettings, type ResidualPrior } from '../../../core/registration/prior/index.ts';
-import { applyBreathing, syntheticLungMask } from '../../../core/samples/synthetic-lung.ts';
+import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
 
 /**
  * The synthetic lung mask as the FIXED (inspiration) volume, and the MOVING (expiration) volume whose voxel x is
