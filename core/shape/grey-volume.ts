@@ -6,7 +6,7 @@
  */
 import { looksLikeMask, MAX_LABEL_VALUES } from '../io/images/looks-like-mask.ts';
 import type { ImageLps } from '../io/images/types.ts';
-import { valueRange } from '../metrics/value-range.ts';
+import { valueRange } from './value-range.ts';
 
 /** The remedy for a grey image (greyVolumeProblem) where a selection can be given: register's and surface's. */
 export const GREY_IMAGE_REMEDY =

@@ -4,7 +4,7 @@
  * the user interface can scale colour maps without scanning them again.
  */
 import { boundsOf, type PointArray, type Shape } from '../../core/shape/types.ts';
-import { valueRange } from '../../core/metrics/value-range.ts';
+import { valueRange } from '../../core/shape/value-range.ts';
 import type { DisplayArray, DisplayShape } from './api.ts';
 
 /** A display array from values already in LPS (spatial vectors) and Float32-convertible. */
