@@ -1,6 +1,6 @@
 import { writeImage } from '../io/images/write-image.ts';
-import type { JacobianStats } from '../metrics/jacobian-stats.ts';
 import { jacobianOfDeformation } from './jacobian.ts';
+import type { JacobianStats } from './jacobian-stats.ts';
 import type { Deformation, GridLps } from './types.ts';
 
 /**

@@ -15,6 +15,7 @@ export { gridAroundBounds, gridOfImage, gridPointsLps, gridVoxelCount } from './
 export { GridSampler, type OutsideMode } from './grid-sampler.ts';
 export { sampleOnGrid, type FieldDirection, type SampledField, type SampleOnGridOptions } from './sample-on-grid.ts';
 export { jacobianDeterminantMap, jacobianOfDeformation } from './jacobian.ts';
+export { assertSameGrid, jacobianStats, type JacobianStats } from './jacobian-stats.ts';
 export { affineFromParts, identity4, invertAffine, multiply4, transformPoints, type Matrix4 } from './matrix4.ts';
 export { formatItkAffineText, parseItkAffineText } from './itk-transform-text.ts';
 export { writeItkAffineTransform, readItkAffineTransform } from './export-itk-transform.ts';

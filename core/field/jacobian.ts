@@ -1,6 +1,6 @@
 import type { ImageLps } from '../io/images/types.ts';
-import { jacobianStats, type JacobianStats } from '../metrics/jacobian-stats.ts';
 import { gridMaps, gridOfImage, gridVoxelCount } from './grid.ts';
+import { jacobianStats, type JacobianStats } from './jacobian-stats.ts';
 import { nextTurn, throwIfCancelled } from '../progress/index.ts';
 import { sampleOnGrid } from './sample-on-grid.ts';
 import type { Deformation, GridLps } from './types.ts';
@@ -14,7 +14,7 @@ import type { Deformation, GridLps } from './types.ts';
  *
  * For Monge's forward field u = φ − id (sampleOnGrid direction 'forward', on a moving-space grid) this is the
  * Jacobian of φ: > 1 expands, < 1 compresses, ≤ 0 folds. (On ITK's field T = φ⁻¹ − id it is det ∇φ⁻¹.) Returns a
- * float32 scalar image on the same grid and its statistics over all voxels (core/metrics/jacobian-stats.ts; restrict
+ * float32 scalar image on the same grid and its statistics over all voxels (jacobian-stats.ts; restrict
  * them to a mask there). Central differences are exact for affine maps.
  */
 export function jacobianDeterminantMap(field: ImageLps): { image: ImageLps; stats: JacobianStats } {

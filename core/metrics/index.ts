@@ -1,7 +1,8 @@
 /**
  * Registration metrics: landmark error (TRE), vertex error, point-to-surface and point-to-point distances (signed
- * with angle-weighted pseudo-normals), chamfer and Hausdorff distances, Jacobian determinant statistics, and the
- * bundled surface-distance report.
+ * with angle-weighted pseudo-normals), chamfer and Hausdorff distances, and the bundled surface-distance report. Also
+ * exported here: Jacobian determinant statistics (core/field, beside the Jacobian map they summarise) and value ranges
+ * (core/shape).
  */
 export { AabbTree, type NearestHit, type PrimitiveDistance } from './aabb-tree.ts';
 export { chamferDistance, chamferFromDirected, meanOf } from './chamfer.ts';
@@ -9,7 +10,7 @@ export { closestPointOnTriangle, featureCorner, featureSide, TriangleFeature } f
 export { directedDistances, hasTriangles, type DirectedDistanceOptions, type DirectedDistances, type DistanceMethod } from './directed-distance.ts';
 export { distanceArrays, distanceArraysOf } from './distance-arrays.ts';
 export { directedPercentile, hausdorffDistance, hausdorffFromDirected, percentileHausdorffFromDirected, type HausdorffDistances } from './hausdorff.ts';
-export { assertSameGrid, jacobianStats, type JacobianStats } from './jacobian-stats.ts';
+export { assertSameGrid, jacobianStats, type JacobianStats } from '../field/jacobian-stats.ts';
 export { landmarkErrors, quantileSorted, summarizeErrors, type ErrorSummary } from './landmark-error.ts';
 export { landmarkErrorsThroughField } from './landmark-error-through-field.ts';
 export { valueRange } from '../shape/value-range.ts';

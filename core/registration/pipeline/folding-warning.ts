@@ -5,7 +5,7 @@
  * cross itself. Folding is the usual plausibility check of a registration (Learn2Reg reports its fraction); the
  * report's numbers say it, and this puts it where a user looks: stderr, `warnings`, the app's panel.
  */
-import type { JacobianStats } from '../../metrics/jacobian-stats.ts';
+import type { JacobianStats } from '../../field/jacobian-stats.ts';
 
 /** How the fine-tuning step ran: as a velocity field (cannot fold), as a displacement, or not at all. */
 export type FinetuneForm = 'diffeomorphic' | 'displacement' | 'not run';

@@ -11,7 +11,7 @@ import { writeShape } from '../../../core/io/index.ts';
 import { register, REGISTRATION_OUTPUTS } from '../../../core/registration/index.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
-import { jacobianStats } from '../../../core/metrics/jacobian-stats.ts';
+import { jacobianStats } from '../../../core/field/jacobian-stats.ts';
 import { foldingWarning } from '../../../core/registration/pipeline/folding-warning.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageLps } from '../../../core/io/images/types.ts';
-import { jacobianStats } from '../../../core/metrics/jacobian-stats.ts';
+import { jacobianStats } from '../../../core/field/jacobian-stats.ts';
 
 function image(values: number[], Data: typeof Float32Array | typeof Uint8Array = Float32Array, over: Partial<ImageLps> = {}): ImageLps {
   return {
