@@ -21,4 +21,5 @@ export { formatItkAffineText, parseItkAffineText } from './itk-transform-text.ts
 export { writeItkAffineTransform, readItkAffineTransform } from './export-itk-transform.ts';
 export { formatAffineMatrixText, writeAffineMatrixText } from './export-affine-matrix.ts';
 export { writeDisplacementField, writeDisplacementFieldImage, DISPLACEMENT_FIELD_SUFFIXES } from './export-displacement-field.ts';
+export { FIELD_FILE_STEMS, FIELD_FORMATS, type FieldFormat } from './field-files.ts';
 export { writeJacobianMap } from './export-jacobian.ts';

@@ -3,7 +3,10 @@
  * what is asked (RegisterRequest) and the output folder it leaves (REGISTRATION_OUTPUTS). Every door runs the
  * same `register()` and reads the same folder.
  */
+import { FIELD_FILE_STEMS, type FieldFormat } from '../field/field-files.ts';
 import type { Frame } from '../frames/index.ts';
+
+export { FIELD_FORMATS, type FieldFormat } from '../field/field-files.ts';
 
 /** Pipeline steps, in order (RobOT: pre-alignment, learned registration, robust-OT fine-tuning). */
 export type StepName = 'prealign' | 'net' | 'finetune';
@@ -18,10 +21,6 @@ export const SHAPE_PHASE_NAMES: readonly ShapePhaseName[] = [...STEP_NAMES, 'pri
 
 /** Parameter presets. */
 export type PresetName = 'lung' | 'brain' | 'generic';
-
-/** Displacement-field file formats. */
-export type FieldFormat = 'nii.gz' | 'nrrd' | 'mha';
-export const FIELD_FORMATS: readonly FieldFormat[] = ['nii.gz', 'nrrd', 'mha'];
 
 export interface RegisterRequest {
   /** Moving shape or volume (masks and label maps become surfaces). */
@@ -121,13 +120,13 @@ export const REGISTRATION_OUTPUTS = {
   /** The moving shape after each step (and the prior's correction), `steps/<phase>.vtk` (SHAPE_PHASE_NAMES). */
   stepsDir: 'steps',
   /** Dense displacement field on the fixed grid, ITK resampling convention: `field.<fmt>`. */
-  field: 'field',
+  field: FIELD_FILE_STEMS.field,
   /** Linear part as an ITK transform (fixed → moving, ITK convention). */
   transform: 'transform.tfm',
   /** Linear part as a plain 4×4 matrix, moving → fixed, LPS (numpy.loadtxt reads it). */
   affineMatrix: 'affine-moving-to-fixed.mat4.txt',
   /** With `inverseField`: the displacement φ(x) − x on the moving grid, `inverse_field.<fmt>` (ITK's convention for the inverse). */
-  inverseField: 'inverse_field',
+  inverseField: FIELD_FILE_STEMS.inverseField,
   /** With `apply`: the other files carried into the fixed space, `applied/<name>_in_fixed.<ext>`. */
   appliedDir: 'applied',
   /** Jacobian determinant of the forward map on the field grid. */

@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { declaredFieldConvention } from '../field/export-displacement-field.ts';
+import { FIELD_FILE_STEMS, FIELD_FORMATS } from '../field/field-files.ts';
 import { InputError } from '../io/errors.ts';
 import { readImage } from '../io/images/read-image.ts';
 import type { ImageLps } from '../io/images/types.ts';
-import { FIELD_FORMATS, REGISTRATION_OUTPUTS } from '../registration/types.ts';
 
 /** A displacement field in ITK's resampling convention, read from disk. */
 export interface ItkFieldFile {
@@ -30,9 +30,9 @@ export async function readItkField(fileOrFolder: string): Promise<ItkFieldFile> 
   if (!info) throw new InputError(fileOrFolder, 'not-found', 'no such file or folder');
   let path = fileOrFolder;
   if (info.isDirectory()) {
-    const name = await fieldFileIn(fileOrFolder, REGISTRATION_OUTPUTS.field);
+    const name = await fieldFileIn(fileOrFolder, FIELD_FILE_STEMS.field);
     // A DICOM series is a folder too, but never a displacement field.
-    if (!name) throw new InputError(fileOrFolder, 'not-found', `holds no ${REGISTRATION_OUTPUTS.field}.${FIELD_FORMATS.join(' / .')}: give a \`monge register\` output folder or a field file`);
+    if (!name) throw new InputError(fileOrFolder, 'not-found', `holds no ${FIELD_FILE_STEMS.field}.${FIELD_FORMATS.join(' / .')}: give a \`monge register\` output folder or a field file`);
     path = join(fileOrFolder, name);
   }
   return readFieldFile(path, 'fixed');
@@ -50,7 +50,7 @@ export async function readInverseFieldIn(fileOrFolder: string): Promise<ItkField
 /** The path of the folder's inverse_field.<fmt>, if FIELD is a folder that has one. */
 export async function inverseFieldIn(fileOrFolder: string): Promise<string | undefined> {
   if (!(await stat(fileOrFolder).catch(() => undefined))?.isDirectory()) return undefined;
-  const name = await fieldFileIn(fileOrFolder, REGISTRATION_OUTPUTS.inverseField);
+  const name = await fieldFileIn(fileOrFolder, FIELD_FILE_STEMS.inverseField);
   return name ? join(fileOrFolder, name) : undefined;
 }
 
@@ -61,7 +61,7 @@ export async function inverseFieldIn(fileOrFolder: string): Promise<string | und
 export async function fieldFilesOf(fileOrFolder: string): Promise<string[]> {
   if (!(await stat(fileOrFolder).catch(() => undefined))?.isDirectory()) return [fileOrFolder];
   const names = await readdir(fileOrFolder);
-  const stems = [REGISTRATION_OUTPUTS.field, REGISTRATION_OUTPUTS.inverseField];
+  const stems = [FIELD_FILE_STEMS.field, FIELD_FILE_STEMS.inverseField];
   return stems.flatMap((stem) => FIELD_FORMATS.map((f) => `${stem}.${f}`)).filter((n) => names.includes(n)).map((n) => join(fileOrFolder, n));
 }
 
