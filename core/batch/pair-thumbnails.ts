@@ -13,7 +13,7 @@ import { InputError } from '../io/errors.ts';
 import { readShape } from '../io/index.ts';
 import { layersBounds, renderOverlayPng, type Rgb } from '../render/index.ts';
 import { REGISTRATION_OUTPUTS, type RegisterRequest } from '../registration/types.ts';
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 
 export const THUMBNAILS_DIR = 'thumbnails';
 

@@ -15,8 +15,7 @@ import { FolderCreationError, makeFolder } from '../io/make-folder.ts';
 import { landmarkErrors, summarizeErrors } from '../metrics/landmark-error.ts';
 import { register } from '../registration/index.ts';
 import { applyBreathing, syntheticLungMask } from '../samples/index.ts';
-import { extractSurface } from '../shape/extract-surface.ts';
-import { boundsOf, type Shape } from '../shape/types.ts';
+import { boundsOf, extractSurface, type Shape } from '../shape/index.ts';
 
 const USAGE = `Usage: npm run demo [-- OUTDIR]
 Registers a synthetic lung pair with a known breathing motion (lung preset, all steps) and prints each step's error

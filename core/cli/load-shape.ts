@@ -5,9 +5,7 @@
  */
 import { readAny, type ReadShapeOptions } from '../io/index.ts';
 import { InputError } from '../io/errors.ts';
-import { EmptyMaskError, extractSurface } from '../shape/extract-surface.ts';
-import { greyVolumeProblem, vectorVolumeProblem } from '../shape/grey-volume.ts';
-import type { Shape } from '../shape/types.ts';
+import { EmptyMaskError, extractSurface, greyVolumeProblem, type Shape, vectorVolumeProblem } from '../shape/index.ts';
 
 export async function loadShape(path: string, options: ReadShapeOptions = {}): Promise<Shape> {
   const input = await readAny(path, options);

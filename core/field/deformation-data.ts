@@ -5,7 +5,7 @@
  * through a kernel engine and has none, so work on it stays on the calling thread.
  */
 import type { ImageLps } from '../io/images/types.ts';
-import type { ArrayValues } from '../shape/types.ts';
+import type { ArrayValues } from '../shape/index.ts';
 import { AffineDeformation } from './affine.ts';
 import { ComposedDeformation } from './composed.ts';
 import { GridDisplacement } from './grid-displacement.ts';

@@ -6,7 +6,7 @@
  * in mm and reads as an average surface gap; the point-cloud learning literature often uses squared distances or
  * sums instead, which are not comparable with this number.
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { directedDistances } from './directed-distance.ts';
 
 /** Mean of a non-empty set of finite values. */

@@ -4,7 +4,7 @@
  *   d(a, B) = distance from a to the nearest point of B       when B is a point set (point-to-points.ts)
  * A contributes its vertices / points only (its triangles, if any, are not sampled further).
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { PointLocator } from './point-to-points.ts';
 import { SurfaceLocator } from './point-to-surface.ts';
 

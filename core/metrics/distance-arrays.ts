@@ -3,7 +3,7 @@
  * names its point data: "Absolute" = d(a, B) and "Signed" = ±d(a, B), positive outside B (only when B has
  * triangles). Float32, 1 component, one value per point of A, mm.
  */
-import type { PointArray, Shape } from '../shape/types.ts';
+import type { PointArray, Shape } from '../shape/index.ts';
 import { directedDistances } from './directed-distance.ts';
 
 /** ["Absolute", "Signed"] arrays of distances from the points of `a` to `b` ("Signed" only towards a surface). */

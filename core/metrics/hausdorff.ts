@@ -10,7 +10,7 @@
  * HD95 as the max of the two directed percentiles follows the medical segmentation convention (e.g. MONAI's
  * `compute_hausdorff_distance(…, percentile=95)` with `directed=False`).
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { directedDistances } from './directed-distance.ts';
 import { quantileSorted } from './landmark-error.ts';
 

@@ -13,7 +13,7 @@ export { directedPercentile, hausdorffDistance, hausdorffFromDirected, percentil
 export { assertSameGrid, jacobianStats, type JacobianStats } from '../field/jacobian-stats.ts';
 export { landmarkErrors, quantileSorted, summarizeErrors, type ErrorSummary } from './landmark-error.ts';
 export { landmarkErrorsThroughField } from './landmark-error-through-field.ts';
-export { valueRange } from '../shape/value-range.ts';
+export { valueRange } from '../shape/index.ts';
 export { PointLocator, pointToPointsDistance, type PointToPointsResult } from './point-to-points.ts';
 export {
   pointToSurfaceDistance,

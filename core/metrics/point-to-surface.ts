@@ -19,8 +19,7 @@ import { AabbTree, type NearestHit, type PrimitiveDistance } from './aabb-tree.t
 import { closestPointOnTriangle, featureCorner, featureSide, TriangleFeature } from './closest-point-triangle.ts';
 import { edgeGroupsOf, pseudoNormals, type EdgeGroups, type PseudoNormals } from './pseudo-normals.ts';
 import { mortonOrder } from './morton-order.ts';
-import { isClosed } from '../shape/topology.ts';
-import { enclosedVolume } from '../shape/volume.ts';
+import { enclosedVolume, isClosed } from '../shape/index.ts';
 
 /** A triangle surface: interleaved xyz vertices (mm, LPS) and interleaved 0-based vertex indices. */
 export interface TriangleSurface {

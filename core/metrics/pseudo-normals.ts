@@ -16,7 +16,7 @@
  * (zero-area) faces have normal 0 and contribute nothing. All pseudo-normals are returned normalised (0 when the
  * sum vanishes); normalising does not change the sign.
  */
-import { triangleUnitNormalInto } from '../shape/triangle-geometry.ts';
+import { triangleUnitNormalInto } from '../shape/index.ts';
 
 export interface PseudoNormals {
   /** Unit face normals, 3 per triangle. */

@@ -9,7 +9,7 @@
  * Percentiles interpolate linearly between order statistics (quantileSorted, numpy's default); SDs are population
  * SDs, as in summarizeErrors. All values in mm.
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { chamferFromDirected } from './chamfer.ts';
 import { directedDistances, type DirectedDistances, type DistanceMethod } from './directed-distance.ts';
 import { hausdorffFromDirected, percentileHausdorffFromDirected } from './hausdorff.ts';

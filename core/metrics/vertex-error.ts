@@ -4,7 +4,7 @@
  *   e_i = |a_i − b_i|   (mm)
  * summarised like landmark errors (summarizeErrors of landmark-error.ts: mean, median, population SD, p90, max).
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { landmarkErrors, summarizeErrors, type ErrorSummary } from './landmark-error.ts';
 
 export interface VertexError {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Frame } from '../frames/index.ts';
 import { InputError } from '../io/errors.ts';
 import { readPoints } from '../io/points/index.ts';
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { REGISTRATION_OUTPUTS } from './types.ts';
 
 /** How the run read its moving landmarks: `report.json`'s settings.landmarksFrame and inputs.movingLandmarks.prefix. */

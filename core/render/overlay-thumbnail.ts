@@ -9,7 +9,7 @@
  * (no triangles) are drawn as splats shaded by depth. Headless and dependency-free: the batch report renders a
  * before / after pair per case with it.
  */
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { fitView, ANTERIOR_VIEW, type OrthographicView, type ViewAxes } from './orthographic-view.ts';
 import { encodePng } from './png-encoder.ts';
 import { RasterCanvas, type Rgb } from './raster-canvas.ts';

@@ -28,7 +28,7 @@ import { writeImage } from '../io/images/write-image.ts';
 import { inputKindOf, readShape, writeShape, type InputKind } from '../io/index.ts';
 import { dirLabOutputProblem, pointCodecFor } from '../io/points/index.ts';
 import type { ProgressOptions } from '../progress/index.ts';
-import type { Shape } from '../shape/types.ts';
+import type { Shape } from '../shape/index.ts';
 import { inverseFieldIn, readInverseFieldIn, readItkField, type ItkFieldFile } from './field-file.ts';
 import { warpImage, type ImageInterpolation } from './warp-image.ts';
 import { displacedShape } from './warp-shape.ts';

@@ -3,7 +3,7 @@ import { gridOfImage, gridPointsLps, gridVoxelCount } from '../field/grid.ts';
 import type { Deformation, GridLps, InversionOptions } from '../field/types.ts';
 import type { ImageLps } from '../io/images/types.ts';
 import { throwIfCancelled, type ProgressOptions } from '../progress/index.ts';
-import type { ArrayValues } from '../shape/types.ts';
+import type { ArrayValues } from '../shape/index.ts';
 
 /** 'linear' (trilinear) for grey values, 'nearest' for label maps and masks (labels are never blended). */
 export type ImageInterpolation = 'linear' | 'nearest';

@@ -1,6 +1,5 @@
 import type { Deformation } from '../field/types.ts';
-import { vertexNormals } from '../shape/normals.ts';
-import type { PointArray, Shape } from '../shape/types.ts';
+import { type PointArray, type Shape, vertexNormals } from '../shape/index.ts';
 import { warpPoints } from './warp-points.ts';
 
 /** Name of the per-point array that carries u(x) = φ(x) − x on a warped shape. */

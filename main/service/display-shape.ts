@@ -3,8 +3,7 @@
  * when it crosses a thread. Arrays become Float32 with their value range (the magnitude's for spatial vectors), so
  * the user interface can scale colour maps without scanning them again.
  */
-import { boundsOf, type PointArray, type Shape } from '../../core/shape/types.ts';
-import { valueRange } from '../../core/shape/value-range.ts';
+import { boundsOf, type PointArray, type Shape, valueRange } from '../../core/shape/index.ts';
 import type { DisplayArray, DisplayShape } from './api.ts';
 
 /** A display array from values already in LPS (spatial vectors) and Float32-convertible. */

@@ -21,7 +21,7 @@ import { pointCodecFor } from '../../core/io/points/index.ts';
 import { landmarkErrors } from '../../core/metrics/landmark-error.ts';
 import { FIELD_FORMATS, REGISTRATION_OUTPUTS, SHAPE_PHASE_NAMES, type ShapePhaseName } from '../../core/registration/types.ts';
 import { readWarpedLandmarks } from '../../core/registration/warped-landmarks.ts';
-import type { Shape } from '../../core/shape/types.ts';
+import type { Shape } from '../../core/shape/index.ts';
 import { RESULTS_FOLDER_ERROR, type DisplayShape, type ResultSlices, type ResultsPayload } from './api.ts';
 import { displayArray, toDisplayShape } from './display-shape.ts';
 import { LinearSampler } from './image-sampler.ts';

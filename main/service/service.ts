@@ -42,7 +42,7 @@ import type {
   ResultsPayload,
 } from './api.ts';
 import { toDisplayShape } from './display-shape.ts';
-import { valueRange } from '../../core/shape/value-range.ts';
+import { valueRange } from '../../core/shape/index.ts';
 import { ApiError, toErrorInfo } from './error-info.ts';
 import { engineInfo } from './engine-info.ts';
 import { exportResult } from './export.ts';

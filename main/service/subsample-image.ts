@@ -6,7 +6,7 @@
  * (s·i, s·j, s·k) of the input, so the origin is unchanged and the spacing is multiplied by s.
  */
 import type { ImageLps } from '../../core/io/images/types.ts';
-import type { ArrayValues } from '../../core/shape/types.ts';
+import type { ArrayValues } from '../../core/shape/index.ts';
 
 /** The smallest stride that brings the voxel count to at most `maxVoxels` (1 when it already is). */
 export function strideFor(size: readonly number[], maxVoxels: number): number {

@@ -26,8 +26,7 @@ import { join, resolve } from 'node:path';
 import { createEngine } from '../../core/kernels/index.ts';
 import { readMesh } from '../../core/io/meshes/index.ts';
 import { match } from '../../core/ot/index.ts';
-import { massProportionalSample } from '../../core/shape/sampling.ts';
-import { mulberry32 } from '../../core/shape/prng.ts';
+import { massProportionalSample, mulberry32 } from '../../core/shape/index.ts';
 import { REPO_ROOT, sharedPath } from '../support/data.ts';
 import { benchScratch } from './scratch.ts';
 

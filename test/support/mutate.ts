@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../core/shape/prng.ts';
+import { mulberry32 } from '../../core/shape/index.ts';
 
 export { mulberry32 };
 

@@ -4,7 +4,7 @@ import { nrrdDeclaredFrame } from '../../io/images/nrrd-space.ts';
 import type { ImageFormat } from '../../io/images/types.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
-import { boundsOf, type Shape } from '../../shape/types.ts';
+import { boundsOf, type Shape } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { frameOption, parseCommandLine, spacingOption } from '../options.ts';

@@ -1,9 +1,7 @@
 import { createEngine } from '../../kernels/index.ts';
 import { match } from '../../ot/index.ts';
 import { writeShape } from '../../io/index.ts';
-import { massProportionalSample } from '../../shape/sampling.ts';
-import { subsetShape } from '../../shape/subset-shape.ts';
-import type { Shape } from '../../shape/types.ts';
+import { massProportionalSample, type Shape, subsetShape } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';

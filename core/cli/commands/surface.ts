@@ -1,9 +1,7 @@
 import { readImage } from '../../io/images/read-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { InputError } from '../../io/errors.ts';
-import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
-import { GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
-import { boundsOf } from '../../shape/types.ts';
+import { boundsOf, EmptyMaskError, extractSurface, GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';

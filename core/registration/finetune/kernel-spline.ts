@@ -19,7 +19,7 @@
  * (S R K R S + λ I) β = S R d and α = S R β (S = W̃^{1/2}); the components then couple through R.
  */
 import { throwIfCancelled } from '../../progress/index.ts';
-import { boundsOf } from '../../shape/types.ts';
+import { boundsOf } from '../../shape/index.ts';
 import { levelSpacing } from './kernel-regression.ts';
 import { gaussianBlurPositive, resampleGrid, resampleGridAt, sampleStencil, sampleWith, splat, splatStencil, splatWith, voxelCount, workGridAround, type PointStencil, type WorkGrid } from './work-grid.ts';
 

@@ -6,8 +6,7 @@
  * over. Only the cost-volume neighbourhoods (warped source → target) are searched inside the graph.
  */
 import type { KernelEngine } from '../../kernels/types.ts';
-import { mulberry32 } from '../../shape/prng.ts';
-import { farthestPointSample } from '../../shape/sampling.ts';
+import { farthestPointSample, mulberry32 } from '../../shape/index.ts';
 import type { NetConfig } from './config.ts';
 
 export type Vec3 = [number, number, number];

@@ -13,7 +13,7 @@ import { readImage } from '../../io/images/read-image.ts';
 import { readShape } from '../../io/index.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { throwIfCancelled } from '../../progress/index.ts';
-import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
+import { EmptyMaskError, extractSurface } from '../../shape/index.ts';
 import { prepareSynthShape, type SynthShape } from '../synth/index.ts';
 import type { TrainingFile } from './manifest.ts';
 import { sha256Hex } from './model-files.ts';

@@ -6,7 +6,7 @@
  */
 import { gridAroundBounds, gridOfImage, gridVoxelCount } from '../../field/grid.ts';
 import type { GridLps } from '../../field/types.ts';
-import { boundsOf } from '../../shape/types.ts';
+import { boundsOf } from '../../shape/index.ts';
 import type { PreparedInput } from './inputs.ts';
 
 export type FieldSide = 'fixed' | 'moving';

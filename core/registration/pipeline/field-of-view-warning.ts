@@ -3,7 +3,7 @@
  * in anatomical terms, and by how much. The pipeline registers the cut's flat cap as if it were the shape's
  * boundary — measured better than leaving it out (README) — so what lies beyond the cut is extrapolated.
  */
-import { anatomicalDirection, fieldOfViewCuts } from '../../shape/field-of-view.ts';
+import { anatomicalDirection, fieldOfViewCuts } from '../../shape/index.ts';
 import type { PreparedInput } from './inputs.ts';
 
 /**

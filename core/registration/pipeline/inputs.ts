@@ -14,12 +14,21 @@ import type { ImageLps } from '../../io/images/types.ts';
 import type { PresetName } from '../types.ts';
 import { inputKindOf, readAny, type InputKind } from '../../io/index.ts';
 import { readPoints } from '../../io/points/index.ts';
-import { EmptyMaskError, extractSurface } from '../../shape/extract-surface.ts';
-import { GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/grey-volume.ts';
-import { uniformMass, vertexAreaMass } from '../../shape/mass.ts';
-import { vertexNormals } from '../../shape/normals.ts';
-import { boundsOf, type Shape } from '../../shape/types.ts';
-import { maskOfSelection, selectionWords, type VoxelSelection } from '../../shape/voxel-selection.ts';
+import {
+  boundsOf,
+  EmptyMaskError,
+  extractSurface,
+  GREY_IMAGE_REMEDY,
+  greyVolumeProblem,
+  maskOfSelection,
+  selectionWords,
+  type Shape,
+  uniformMass,
+  vectorVolumeProblem,
+  vertexAreaMass,
+  vertexNormals,
+  type VoxelSelection,
+} from '../../shape/index.ts';
 import { blockAverage, foregroundCount } from '../clouds/mask-volume.ts';
 import { appliedFileName } from '../../warp/applied-name.ts';
 import type { SurfacePreset } from './presets.ts';

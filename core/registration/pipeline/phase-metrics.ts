@@ -12,7 +12,7 @@ import { landmarkErrors, summarizeErrors, type ErrorSummary } from '../../metric
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { SurfaceLocator } from '../../metrics/point-to-surface.ts';
 import { summarizeAbsolute, summarizeSigned, type AbsoluteDistanceSummary, type SignedDistanceSummary } from '../../metrics/surface-distance-report.ts';
-import type { Shape } from '../../shape/types.ts';
+import type { Shape } from '../../shape/index.ts';
 
 /** Vertices measured per direction. */
 export const SAMPLE_POINTS = 6000;

@@ -5,7 +5,7 @@
  */
 import { AffineDeformation } from '../../field/affine.ts';
 import { affineFromParts } from '../../field/matrix4.ts';
-import { boundsOf } from '../../shape/types.ts';
+import { boundsOf } from '../../shape/index.ts';
 import { cellForCount, clusterCloud } from '../clouds/cluster-cloud.ts';
 import { IDENTITY_MAP, type LinearMap } from '../prealign/linear-fit.ts';
 import { prealign, type MassCloud, type PrealignResult } from '../prealign/prealign.ts';

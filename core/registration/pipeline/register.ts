@@ -31,8 +31,7 @@ import { landmarkErrorsThroughField } from '../../metrics/landmark-error-through
 import { landmarkErrors, summarizeErrors, type ErrorSummary } from '../../metrics/landmark-error.ts';
 import { PointLocator } from '../../metrics/point-to-points.ts';
 import { cancellationPoint, throwIfCancelled, type ProgressOptions } from '../../progress/index.ts';
-import { boundsOf, type Shape } from '../../shape/types.ts';
-import { selectionProblem, selectionWords } from '../../shape/voxel-selection.ts';
+import { boundsOf, selectionProblem, selectionWords, type Shape } from '../../shape/index.ts';
 import { applyFieldWith, outsideFieldWarning, outsideInputWarning, type ApplyFieldResult } from '../../warp/apply-field.ts';
 import { readItkField } from '../../warp/field-file.ts';
 import { warpShape } from '../../warp/warp-shape.ts';

@@ -3,7 +3,7 @@
  * and the fixed clouds, plus the preset's margin, at the preset's spacing — coarsened if needed to stay within a
  * voxel budget (memory and time grow with it).
  */
-import { boundsOf } from '../../shape/types.ts';
+import { boundsOf } from '../../shape/index.ts';
 import { spacingForBudget, workGridAround, type WorkGrid } from '../finetune/work-grid.ts';
 import type { ShapeClouds } from './shape-clouds.ts';
 

@@ -2,7 +2,7 @@
  * Random draws for the synthetic deformations, all from one seeded mulberry32 stream (core/shape/prng.ts) so a
  * pair is a pure function of its seed.
  */
-import { mulberry32 } from '../../shape/prng.ts';
+import { mulberry32 } from '../../shape/index.ts';
 
 export interface Random {
   /** Uniform in [0, 1). */

@@ -3,8 +3,7 @@
  * subset without replacement of a point cloud), and a few thousand farthest-point reference points with their
  * local principal direction and linearity (local-directions.ts) for anisotropic local motion along vessels.
  */
-import { farthestPointSample } from '../../shape/sampling.ts';
-import type { Shape } from '../../shape/types.ts';
+import { farthestPointSample, type Shape } from '../../shape/index.ts';
 import { localDirections } from './local-directions.ts';
 import type { Random } from './random.ts';
 

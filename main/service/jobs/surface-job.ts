@@ -7,8 +7,7 @@
 import { readImage } from '../../../core/io/index.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { throwIfCancelled } from '../../../core/progress/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import { taubinSmooth } from '../../../core/shape/smooth.ts';
+import { extractSurface, taubinSmooth } from '../../../core/shape/index.ts';
 import { displayShapeBuffers, toDisplayShape } from '../display-shape.ts';
 import { strideFor, subsampleImage } from '../subsample-image.ts';
 import type { JobContext, JobOutput } from './job-module.ts';

@@ -18,7 +18,7 @@ import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { landmarkErrors, summarizeErrors } from '../../../core/metrics/landmark-error.ts';
 import { REGISTRATION_OUTPUTS } from '../../../core/registration/types.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import type { DisplayShape } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
 import { JOB_MODULES } from '../../../main/service/service.ts';

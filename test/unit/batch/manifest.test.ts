@@ -10,7 +10,7 @@ import { pairIdProblem } from '../../../core/batch/pair-id.ts';
 import { formatCsv } from '../../../core/batch/summary-files.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { effectivePreset, PRESETS } from '../../../core/registration/index.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 
 const M = '/data/cohort/manifest.csv';

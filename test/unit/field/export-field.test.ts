@@ -13,7 +13,7 @@ import { affineFromParts } from '../../../core/field/matrix4.ts';
 import type { GridLps } from '../../../core/field/types.ts';
 import { indexToLpsLinear } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { assertClose, maxPointError, rotation3, smoothKernelDisplacement } from './support.ts';
 
 /** The fixed grid: oblique, anisotropic, off-origin — every frame mistake shows. */

@@ -7,7 +7,7 @@ import { deformationFromItkField } from '../../../core/field/inverted.ts';
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
 import { indexToLps } from '../../../core/io/images/geometry.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { maxPointError, obliqueGrid, smoothKernelDisplacement } from './support.ts';
 
 test('gridAroundBounds covers the bounds plus the margin, centred, at the given spacing', () => {

@@ -4,7 +4,7 @@ import { AffineDeformation } from '../../../core/field/affine.ts';
 import { ComposedDeformation } from '../../../core/field/composed.ts';
 import { invertByFixedPoint } from '../../../core/field/fixed-point-inverse.ts';
 import { affineFromParts, transformPoints } from '../../../core/field/matrix4.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { kernelReference, maxPointError, rotation3, smoothKernelDisplacement } from './support.ts';
 
 function randomPoints(n: number, centre: number[], half: number, seed: number): Float64Array {

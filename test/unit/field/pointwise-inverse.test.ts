@@ -4,7 +4,7 @@ import { invertByFixedPoint, invertPointwise, type PointDisplacementLps } from '
 import { GridDisplacement } from '../../../core/field/grid-displacement.ts';
 import { gridAroundBounds, gridPointsLps } from '../../../core/field/grid.ts';
 import { StationaryVelocityDeformation } from '../../../core/field/stationary-velocity.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 
 /** A smooth bump pushing along x and y: u(p) = a · exp(−|p − c|² / 2σ²) · (1, 0.5, 0). */
 function bumpField(amplitudeMm: number) {

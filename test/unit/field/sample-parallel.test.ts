@@ -16,7 +16,7 @@ import { PARALLEL_MIN_VOXELS, sampleOnGrid } from '../../../core/field/sample-on
 import { StationaryVelocityDeformation } from '../../../core/field/stationary-velocity.ts';
 import type { Deformation, InverseEvaluation } from '../../../core/field/types.ts';
 import { CancelledError } from '../../../core/progress/index.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 
 /** A smooth field on a coarse grid around the origin: u(p) = a · exp(−|p − c|² / 2σ²) · (1, 0.5, −0.3). */
 function smoothField(amplitudeMm: number, centre: number[]) {

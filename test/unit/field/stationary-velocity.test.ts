@@ -6,7 +6,7 @@ import { KernelDisplacement } from '../../../core/field/kernel-displacement.ts';
 import { StationaryVelocityDeformation, exponentiateVelocityField } from '../../../core/field/stationary-velocity.ts';
 import type { GridLps } from '../../../core/field/types.ts';
 import { JsEngine } from '../../../core/kernels/js-engine.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { maxPointError } from './support.ts';
 
 test('scaling and squaring of a rotation generator gives the rotation (analytic exp of a linear field)', () => {

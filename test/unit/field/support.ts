@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { KernelDisplacement } from '../../../core/field/kernel-displacement.ts';
 import type { GridLps } from '../../../core/field/types.ts';
 import { JsEngine } from '../../../core/kernels/js-engine.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 
 /** Row-major 3×3 R = Rz(a)·Rx(b) (degrees): not symmetric, so a transposition would show. */
 export function rotation3(aDeg: number, bDeg: number): number[] {

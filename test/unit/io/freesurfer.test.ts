@@ -8,7 +8,7 @@ import { readShape, writeShape } from '../../../core/io/index.ts';
 import { join } from 'node:path';
 import { tempDir } from '../../support/temp-dir.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
-import { boundsOf } from '../../../core/shape/types.ts';
+import { boundsOf } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
 const FILE = '/virtual/lh.white';

@@ -7,7 +7,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import { giftiCodec } from '../../../core/io/meshes/gifti.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
-import { boundsOf } from '../../../core/shape/types.ts';
+import { boundsOf } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
 const FILE = '/virtual/test.gii';

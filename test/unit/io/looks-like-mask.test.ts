@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { looksLikeMask } from '../../../core/io/images/looks-like-mask.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
 /** A 40³ image from f(i, j, k), as uint8. */

@@ -7,7 +7,7 @@ import * as vtkPLYWriterModule from '@kitware/vtk.js/IO/Geometry/PLYWriter.js';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import { plyCodec } from '../../../core/io/meshes/ply.ts';
 import type { MeshData } from '../../../core/io/meshes/types.ts';
-import type { PointArray } from '../../../core/shape/types.ts';
+import type { PointArray } from '../../../core/shape/index.ts';
 
 const FILE = 'mesh.ply';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -7,7 +7,7 @@ import { csvPointsCodec, stripTrailingNote } from '../../../core/io/points/csv.t
 import { rewriteCsvPoints } from '../../../core/io/points/csv-rewrite.ts';
 import { readPoints, writePoints } from '../../../core/io/points/index.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 import { mutants } from '../../support/mutate.ts';
 import { tempDir } from '../../support/temp-dir.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDirLab, readPoints, writeDirLab, writePoints } from '../../../core/io/points/index.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import type { Vec3 } from '../../../core/io/points/types.ts';
 import { dirLabCodec } from '../../../core/io/points/dirlab.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';

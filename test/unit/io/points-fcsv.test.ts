@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPoints, writePoints } from '../../../core/io/points/index.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 
 const plain = (a: ArrayLike<number>): number[] => Array.from(a, (v) => v + 0);
 

@@ -7,7 +7,7 @@ import { readPoints, writePoints } from '../../../core/io/points/index.ts';
 import { MARKUPS_SCHEMA } from '../../../core/io/points/mrk-json.ts';
 import { jsonErrorOffset, lineAndColumn } from '../../../core/io/points/json-error-offset.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import { markupsJsonCodec } from '../../../core/io/points/mrk-json.ts';
 import { mutants } from '../../support/mutate.ts';
 

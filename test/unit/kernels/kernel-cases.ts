@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { BlockSparsity, Cloud, CostExponent } from '../../../core/kernels/types.ts';
 
-export { mulberry32 as rng } from '../../../core/shape/prng.ts';
+export { mulberry32 as rng } from '../../../core/shape/index.ts';
 
 /** n points uniform in the unit cube of `dim` dimensions. */
 export function randomCloud(n: number, dim: number, rand: () => number): Cloud {

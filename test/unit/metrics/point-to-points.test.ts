@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mortonOrder } from '../../../core/metrics/morton-order.ts';
 import { PointLocator, pointToPointsDistance } from '../../../core/metrics/point-to-points.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { bruteForcePoints } from './meshes.ts';
 
 test('pointToPointsDistance equals the brute force exactly, duplicates and ties included', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { featureCorner, TriangleFeature } from '../../../core/metrics/closest-point-triangle.ts';
 import { pointToSurfaceDistance, SurfaceLocator } from '../../../core/metrics/point-to-surface.ts';
 import { pseudoNormals } from '../../../core/metrics/pseudo-normals.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { bruteForceSurface, cube, facePlanes, icosphere, orientOutward, type Mesh } from './meshes.ts';
 
 /** Exact signed distance to the axis-aligned box [0, 1]³ (negative inside). */

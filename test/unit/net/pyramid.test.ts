@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { JsEngine } from '../../../core/kernels/js-engine.ts';
 import type { KernelEngine } from '../../../core/kernels/types.ts';
 import { buildPyramid } from '../../../core/registration/net/pyramid.ts';
-import { farthestPointSample } from '../../../core/shape/sampling.ts';
+import { farthestPointSample } from '../../../core/shape/index.ts';
 import { ellipsoidCloud, tinyConfig } from './tiny.ts';
 
 let engine: KernelEngine;

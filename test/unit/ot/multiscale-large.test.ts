@@ -11,8 +11,7 @@ import { test } from 'node:test';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { CpuEngine } from '../../../core/kernels/cpu-engine.ts';
 import { match } from '../../../core/ot/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import { massProportionalSample } from '../../../core/shape/sampling.ts';
+import { extractSurface, massProportionalSample } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 import { readSharedPoints } from './support/cases.ts';
 

@@ -13,7 +13,7 @@ import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { fieldOfViewWarning, MIN_CUT_AREA_MM2 } from '../../../core/registration/pipeline/field-of-view-warning.ts';
 import { syntheticLungMask } from '../../../core/samples/index.ts';
-import { anatomicalDirection, fieldOfViewCuts } from '../../../core/shape/field-of-view.ts';
+import { anatomicalDirection, fieldOfViewCuts } from '../../../core/shape/index.ts';
 import { readResultsFolder } from '../../../main/service/results-folder.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { imageFrom } from '../shape/synthetic.ts';

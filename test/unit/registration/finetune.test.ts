@@ -12,10 +12,7 @@ import { VelocityGridDeformation } from '../../../core/registration/finetune/vel
 import { compactStencil, gaussianBlur, resampleGrid, resampleGridAt, sampleGrid, sampleStencil, sampleWith, splat, voxelCount, workGridAround } from '../../../core/registration/finetune/work-grid.ts';
 import { jacobianDeterminantMap } from '../../../core/field/jacobian.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import { vertexAreaMass } from '../../../core/shape/mass.ts';
-import { boundsOf } from '../../../core/shape/types.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { boundsOf, extractSurface, mulberry32, vertexAreaMass } from '../../../core/shape/index.ts';
 
 /**
  * The synthetic lung's surface (moving) and the same surface under the known breathing motion (fixed), as

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DistanceTarget, phaseMetrics, sharesVertexNumbering } from '../../../core/registration/pipeline/phase-metrics.ts';
 import { readShape } from '../../../core/io/index.ts';
-import type { Shape } from '../../../core/shape/types.ts';
+import type { Shape } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 
 function mesh(pointsLps: number[], triangles: number[]): Shape {

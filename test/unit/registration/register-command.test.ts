@@ -12,13 +12,11 @@ import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import { boundsOf, type Shape } from '../../../core/shape/types.ts';
+import { boundsOf, extractSurface, mulberry32, type Shape } from '../../../core/shape/index.ts';
 import { imageFrom } from '../shape/synthetic.ts';
 import { blockAverage } from '../../../core/registration/clouds/mask-volume.ts';
 import { closestPointOnTriangle } from '../../../core/metrics/closest-point-triangle.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** A light synthetic lung surface (block-averaged mask) and its breathing image. */

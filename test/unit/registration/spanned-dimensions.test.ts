@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { InputError } from '../../../core/io/errors.ts';
 import { register } from '../../../core/registration/index.ts';
 import { spannedDimensions } from '../../../core/registration/pipeline/spanned-dimensions.ts';
-import { mulberry32 } from '../../../core/shape/prng.ts';
+import { mulberry32 } from '../../../core/shape/index.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { icosphere } from '../metrics/meshes.ts';
 

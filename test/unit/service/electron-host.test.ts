@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { MenuItemConstructorOptions } from 'electron';
 import { PARALLEL_MIN_VOXELS } from '../../../core/field/sample-on-grid.ts';
 import { defaultThreadCount } from '../../../core/runtime/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
+import { extractSurface } from '../../../core/shape/index.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';
 import { rendererHandler } from '../../../main/electron/app-protocol.ts';

@@ -5,9 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../../core/progress/index.ts';
-import { extractSurface } from '../../../core/shape/extract-surface.ts';
-import { taubinSmooth } from '../../../core/shape/smooth.ts';
-import { enclosedVolume } from '../../../core/shape/volume.ts';
+import { enclosedVolume, extractSurface, taubinSmooth } from '../../../core/shape/index.ts';
 import type { DisplayShape, JobEvent } from '../../../main/service/api.ts';
 import { ApiError } from '../../../main/service/error-info.ts';
 import { JobRunner } from '../../../main/service/job-runner.ts';

@@ -7,8 +7,7 @@ import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/ge
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape } from '../../../core/io/index.ts';
-import { boundsOf } from '../../../core/shape/types.ts';
-import { enclosedVolume } from '../../../core/shape/volume.ts';
+import { boundsOf, enclosedVolume } from '../../../core/shape/index.ts';
 import type { DisplaySlice, JobEvent } from '../../../main/service/api.ts';
 import { MongeService, safeUploadName } from '../../../main/service/service.ts';
 import { needsSharedData } from '../../support/data.ts';

@@ -1,6 +1,6 @@
 /** Deterministic pseudo-random clouds for the OT tests (mulberry32; Box–Muller normals). */
 
-import { mulberry32 as rng } from '../../../../core/shape/prng.ts';
+import { mulberry32 as rng } from '../../../../core/shape/index.ts';
 
 export { rng };
 

@@ -1,0 +1,27 @@
+/**
+ * Shapes: the surface mesh or point set Monge registers (types.ts: Shape, in LPS millimetres, with its per-point
+ * arrays), the geometry of triangle meshes (normals, areas and masses, enclosed volume, topology, smoothing,
+ * decimation), point sampling, and surfaces extracted from masks and label maps (marching tetrahedra), with the checks
+ * that tell a volume fit to be a shape.
+ *
+ * core/io and core/frames import types.ts and triangle-geometry.ts by path: the surface extraction here reads
+ * core/io's image type, so going through this entry would close a loop of files between the folders.
+ */
+export { boundsOf, pointCount, type ArrayValues, type PointArray, type Shape } from './types.ts';
+export { subsetShape } from './subset-shape.ts';
+export { triangleCrossInto, triangleUnitNormalInto } from './triangle-geometry.ts';
+export { vertexNormals } from './normals.ts';
+export { surfaceArea, triangleAreas, uniformMass, vertexAreaMass } from './mass.ts';
+export { enclosedVolume } from './volume.ts';
+export { connectedComponents, edgeUse, eulerCharacteristic, isClosed, isConsistentlyOriented, type Components, type EdgeUse } from './topology.ts';
+export { vertexAdjacency, type VertexAdjacency } from './vertex-adjacency.ts';
+export { taubinSmooth, type TaubinOptions } from './smooth.ts';
+export { decimateQem, type DecimatedMesh } from './decimate.ts';
+export { mulberry32 } from './prng.ts';
+export { farthestPointSample, massProportionalSample, voxelGridSample } from './sampling.ts';
+export { marchingTetrahedra, type IsoSurface, type MaskSelector } from './marching-cubes.ts';
+export { EmptyMaskError, extractSurface, type ExtractSurfaceOptions } from './extract-surface.ts';
+export { maskOfSelection, selectionProblem, selectionWords, type VoxelSelection } from './voxel-selection.ts';
+export { GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from './grey-volume.ts';
+export { anatomicalDirection, fieldOfViewCuts, type FieldOfViewCut } from './field-of-view.ts';
+export { valueRange } from './value-range.ts';
