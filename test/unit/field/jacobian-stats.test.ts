@@ -2,17 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { jacobianStats } from '../../../core/field/jacobian-stats.ts';
+import { axisAlignedImage } from '../../support/image-lps.ts';
 
 function image(values: number[], Data: typeof Float32Array | typeof Uint8Array = Float32Array, over: Partial<ImageLps> = {}): ImageLps {
-  return {
-    size: [3, 2, 2],
-    spacingMm: [1.5, 1.5, 2],
-    originLps: [-10, 20, 5],
-    directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]),
-    components: 1,
-    data: Data.from(values),
-    ...over,
-  };
+  return { ...axisAlignedImage([3, 2, 2], [1.5, 1.5, 2], [-10, 20, 5], Data.from(values)), ...over };
 }
 
 // 12 voxels; the mask keeps 6 of them: values 1.2, −0.5, 0, 0.8, 1.5, 2.0.

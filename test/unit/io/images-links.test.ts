@@ -6,18 +6,12 @@ import { readImage } from '../../../core/io/images/read-image.ts';
 import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { writeDicomSeries } from '../../support/dicom-series.ts';
+import { axisAlignedImage } from '../../support/image-lps.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** A 4×3×2 image with distinct voxels and an oblique-free, offset geometry. */
 function image(): ImageLps {
-  return {
-    size: [4, 3, 2],
-    spacingMm: [1.5, 2, 2.5],
-    originLps: [-10, 20, 7],
-    directionLps: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]),
-    components: 1,
-    data: Float32Array.from({ length: 24 }, (_, i) => i * 1.25 - 3),
-  };
+  return axisAlignedImage([4, 3, 2], [1.5, 2, 2.5], [-10, 20, 7], Float32Array.from({ length: 24 }, (_, i) => i * 1.25 - 3));
 }
 
 /** A temporary folder with `data/` and `links/` beside each other (links lead out of their own folder). */
