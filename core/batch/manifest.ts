@@ -17,7 +17,7 @@ import { REGISTRATION_OPTIONS, type RegistrationOptionName, type RegistrationOpt
 import { InputError } from '../io/errors.ts';
 import { nonBlankLines, splitCsvFields } from '../io/points/text.ts';
 import { readInputBytes } from '../io/read-bytes.ts';
-import { decodeUtf16, utf16ByteOrder } from '../io/text-encoding.ts';
+import { textEncodingOf } from '../io/text-encoding.ts';
 import { pairIdProblem } from './pair-id.ts';
 
 export interface ManifestRow {
@@ -214,12 +214,12 @@ export function parseManifest(path: string, text: string, platform: NodeJS.Platf
 export async function readManifest(path: string): Promise<Manifest> {
   const bytes = await readInputBytes(path, 256 * 1024 ** 2);
   // UTF-8, or UTF-16 with its byte-order mark (Windows PowerShell 5.1 writes that; core/io/text-encoding.ts).
-  const utf16 = utf16ByteOrder(bytes);
+  const encoding = textEncodingOf(bytes);
   let text: string;
   try {
-    text = utf16 !== undefined ? decodeUtf16(bytes, utf16, true) : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError(path, 'malformed', `the manifest is not ${utf16 === undefined ? 'UTF-8' : 'UTF-16'} text (save it as UTF-8)`);
+    throw new InputError(path, 'malformed', `the manifest is not ${encoding === 'utf-8' ? 'UTF-8' : 'UTF-16'} text (save it as UTF-8)`);
   }
   return { ...parseManifest(path, text), sha256: createHash('sha256').update(bytes).digest('hex') };
 }

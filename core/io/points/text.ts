@@ -3,7 +3,7 @@
  * error can name its line), RFC 4180 field splitting, strict number parsing and shortest round-trip printing.
  */
 import { check, InputError } from '../errors.ts';
-import { decodeUtf16, utf16ByteOrder } from '../text-encoding.ts';
+import { textEncodingOf } from '../text-encoding.ts';
 
 /** One non-blank line of a text file. */
 export interface TextLine {
@@ -20,11 +20,9 @@ export interface TextLine {
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
   check(bytes.length > 0, file, 'empty', 'the file is empty');
-  const utf16 = utf16ByteOrder(bytes);
-  if (utf16 !== undefined) return decodeUtf16(bytes, utf16);
-  check(!bytes.includes(0), file, 'malformed', 'holds binary data (a NUL byte), expected a text file');
-  const text = new TextDecoder('utf-8').decode(bytes);
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const encoding = textEncodingOf(bytes);
+  if (encoding === 'utf-8') check(!bytes.includes(0), file, 'malformed', 'holds binary data (a NUL byte), expected a text file');
+  return new TextDecoder(encoding).decode(bytes);
 }
 
 /** The non-blank lines of `text`, with their 1-based numbers (\n, \r\n and \r endings). */
