@@ -140,11 +140,11 @@ const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:[\\/]|\\\\)/;
  * absolute path cannot be opened there and is refused up front, naming the line, rather than failing every pair.
  */
 function manifestPath(manifest: string, line: number, column: string, cell: string, folder: string, platform: NodeJS.Platform): string {
-  if (platform === 'win32') return isAbsolute(cell) ? cell : resolve(folder, cell);
-  if (WINDOWS_ABSOLUTE.test(cell)) {
+  if (platform !== 'win32' && WINDOWS_ABSOLUTE.test(cell)) {
     throw new InputError(manifest, 'malformed', `line ${line}: '${column}' is a Windows path (${cell}), which this system cannot open: give the path relative to the manifest's folder`);
   }
-  return isAbsolute(cell) ? cell : resolve(folder, cell.replaceAll('\\', '/'));
+  if (isAbsolute(cell)) return cell;
+  return resolve(folder, platform === 'win32' ? cell : cell.replaceAll('\\', '/'));
 }
 
 /**

@@ -45,7 +45,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
   const sources = sourceDirs.map((d) => resolve(d));
   if (sources.includes(outDir)) throw new UsageError(`the merged folder ${outDir} is one of the folders merged; choose another -o`);
   if (new Set(sources).size !== sources.length) throw new UsageError('a folder is given twice');
-  for (const dir of sources) pathFromMerged(outDir, dir);
+  const fromMerged = sources.map((dir) => pathFromMerged(outDir, dir));
   // A batch's OUTDIR (a shard left out of the list, say) must not have its summary replaced by the merge's.
   const existing = await readSummaryFile(outDir).catch(() => undefined);
   if (existing && !existing.mergedFrom) throw new UsageError(`${outDir} holds a batch's own summary (it is a 'monge batch' OUTDIR); choose another -o for the merge`);
@@ -81,7 +81,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
       const other = owner.get(row.id);
       if (other !== undefined) throw new InputError(join(sources[i], SUMMARY_JSON), 'malformed', `pair '${row.id}' is also in ${other}`);
       owner.set(row.id, join(sources[i], SUMMARY_JSON));
-      rows.push({ ...row, dir: pathFromMerged(outDir, join(sources[i], row.dir)) });
+      rows.push({ ...row, dir: nodePath.posix.join(fromMerged[i], row.dir) });
     }
   });
   rows.sort((a, b) => a.index - b.index);
@@ -98,7 +98,7 @@ export async function mergeBatches(sourceDirs: readonly string[], mergedDir: str
     monge: MONGE_VERSION,
     manifest: first.manifest,
     shard: null,
-    mergedFrom: summaries.map((s, i) => ({ dir: pathFromMerged(outDir, sources[i]), shard: s.shard, pairs: s.counts.pairs }) satisfies SummarySource),
+    mergedFrom: summaries.map((s, i) => ({ dir: fromMerged[i], shard: s.shard, pairs: s.counts.pairs }) satisfies SummarySource),
     ...(missingShards !== undefined ? { missingShards } : {}),
     options: first.options,
     startedAt: summaries.map((s) => s.startedAt).sort()[0],

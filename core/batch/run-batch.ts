@@ -188,9 +188,11 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     const summary = summaryNow(new Date().toISOString());
     // The cohort report is written even where summary.csv could not be (open in another program): its error comes
     // after, so that only the file that was held is out of date.
-    const unwritten = await writeSummaryFiles(outDir, summary).then(() => undefined, (e: unknown) => ({ e }));
-    await writeCohortReport(outDir, summary);
-    if (unwritten) throw unwritten.e;
+    try {
+      await writeSummaryFiles(outDir, summary);
+    } finally {
+      await writeCohortReport(outDir, summary);
+    }
     return { outDir, summary: { ...summary, pairs: [...summary.pairs].sort((a, b) => a.index - b.index) }, plan, cancelled: o.signal?.aborted ?? false };
   } finally {
     await release();

@@ -37,23 +37,28 @@ class WorkerStartError extends Error {
   }
 }
 
+/** Resolves when `signal` aborts, or after `ms`, whichever is first. */
+function abortOrTimeout(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Whether the batch is cancelled, given that its worker failed to start with `error`. A worker ended by a stop
  * signal waits up to STOP_SIGNAL_WAIT_MS for the abort that the same signal brings to this process, so a group-wide
  * stop lists every pair as cancelled rather than the first one as a crash.
  */
 async function cancelledAtStart(signal: AbortSignal | undefined, error: unknown): Promise<boolean> {
-  if (!signal || signal.aborted) return signal?.aborted ?? false;
-  if (!(error instanceof WorkerStartError) || !error.signal || !STOP_SIGNALS.has(error.signal)) return false;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, STOP_SIGNAL_WAIT_MS);
-    function done(): void {
-      clearTimeout(timer);
-      signal!.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  if (signal === undefined) return false;
+  const endedByStopSignal = error instanceof WorkerStartError && error.signal !== null && STOP_SIGNALS.has(error.signal);
+  if (!signal.aborted && endedByStopSignal) await abortOrTimeout(signal, STOP_SIGNAL_WAIT_MS);
   return signal.aborted;
 }
 
