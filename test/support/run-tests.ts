@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--concurrency');
@@ -16,7 +16,6 @@ const concurrency = at >= 0 ? args.splice(at, 2)[1] : undefined;
 const folders = args.length > 0 ? args : ['test'];
 const files = folders
   .flatMap((folder) => readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).map((f) => join(folder, f)))
-  .map((f) => relative('.', f).split('\\').join('/'))
   .sort();
 if (files.length === 0) {
   console.error(`run-tests: no *.test.ts under ${folders.join(', ')}`);

@@ -3,7 +3,6 @@
  * the layers' opacity, Colour by with its legend, and the results' step chosen under Step.
  */
 import type { DisplayShape, OpenedFile, ResultsPayload } from '../../../main/service/api.ts';
-import type { ScaleSpec } from '../color-scale.ts';
 import { drawLegend } from '../legend.ts';
 import { SliceViews, type SliceSet } from '../slice-views.ts';
 import { type ColorBy, type SceneContent, View3D } from '../view3d.ts';
@@ -19,7 +18,6 @@ export interface SceneSource {
 export class Scene {
   readonly view: View3D;
   readonly slices: SliceViews;
-  private scale: ScaleSpec | undefined;
 
   constructor(private readonly source: () => SceneSource) {
     this.view = new View3D(byId('view3d'));
@@ -69,9 +67,9 @@ export class Scene {
 
   /** Colours the shapes by what Colour by names, and draws its legend. */
   applyColor(): void {
-    this.scale = this.view.setColorBy(byId<HTMLSelectElement>('color-by').value as ColorBy);
+    const scale = this.view.setColorBy(byId<HTMLSelectElement>('color-by').value as ColorBy);
     const legend = byId<HTMLCanvasElement>('legend');
-    drawLegend(legend, this.scale);
+    drawLegend(legend, scale);
     // The legend's strip (10 px either side of it, app.css) is kept free of the scene.
     this.view.setRightInset(legend.hidden ? 0 : legend.width + 20);
   }
