@@ -7,7 +7,7 @@
  * The worker is stopped (SIGSTOP) while its pair's partial folder exists, so that the pair is in the middle of its
  * work at the signal every time: it stands for a worker busy writing a large field, with no cancellation point.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import { isOutputFolderSiblingOf } from '../../../core/registration/pipeline/output-folder.ts';
-import { batchWorkersOf, FAST_OPTIONS, isAlive, runMonge, startMonge, writeSyntheticCohort } from './support.ts';
+import { batchWorkersOf, FAST_OPTIONS, isAlive, runMonge, startMonge, writeSyntheticCohort, type MongeRun } from './support.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const PAIRS = 6;
@@ -82,68 +82,83 @@ async function assertResumeFinishes(manifest: string, out: string): Promise<void
 
 const LINUX_PROC = existsSync('/proc/self/stat') ? false : 'needs /proc';
 
-test('a second Ctrl-C mid-pair: the pair\'s partial folder and the lock are gone when the batch exits', { timeout: 240_000, skip: LINUX_PROC }, async (t) => {
-  const dir = await tempDir(t, 'batch-stop-now');
-  let worker: number | undefined;
+interface CaughtBatch {
+  manifest: string;
+  out: string;
+  child: ChildProcess;
+  done: Promise<MongeRun>;
+  /** The batch's stderr so far. */
+  stderr(): string;
+  /** The worker, stopped mid-pair, and that pair's partial folder. */
+  worker: number;
+  partial: string;
+  /** Lets the stopped worker go on (SIGCONT) and waits until it has exited. */
+  letWorkerGo(): Promise<void>;
+}
+
+/**
+ * Starts a batch of PAIRS pairs in a temporary folder, stops its worker mid-pair (stopWorkerMidPair) and runs `body`;
+ * a worker still stopped at the end, the test failed or not, is killed.
+ */
+async function withWorkerStoppedMidPair(t: TestContext, prefix: string, options: { detached?: boolean }, body: (batch: CaughtBatch) => Promise<void>): Promise<void> {
+  const dir = await tempDir(t, prefix);
+  let stopped: number | undefined;
   try {
     const manifest = await writeSyntheticCohort(dir, PAIRS);
     const out = join(dir, 'out');
-    const { child, done } = startMonge(['batch', manifest, '-o', out, '--jobs', '1', ...FAST_OPTIONS], { detached: true });
+    const { child, done } = startMonge(['batch', manifest, '-o', out, '--jobs', '1', ...FAST_OPTIONS], options);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
     const caught = await stopWorkerMidPair(child, out);
-    worker = caught.worker;
+    stopped = caught.worker;
+    const letWorkerGo = async (): Promise<void> => {
+      process.kill(caught.worker, 'SIGCONT');
+      await waitUntilGone(caught.worker);
+      stopped = undefined;
+    };
+    await body({ manifest, out, child, done, stderr: () => stderr, ...caught, letWorkerGo });
+  } finally {
+    if (stopped !== undefined && isAlive(stopped)) process.kill(stopped, 'SIGKILL');
+  }
+}
 
+test('a second Ctrl-C mid-pair: the pair\'s partial folder and the lock are gone when the batch exits', { timeout: 240_000, skip: LINUX_PROC }, (t) =>
+  withWorkerStoppedMidPair(t, 'batch-stop-now', { detached: true }, async ({ manifest, out, child, done, stderr, worker, partial, letWorkerGo }) => {
     // Ctrl-C on a terminal reaches the whole process group; the stopped worker cannot act on the cancel.
     process.kill(-child.pid!, 'SIGINT');
     const deadline = Date.now() + 30_000;
-    while (!/Ctrl-C again to stop at once/.test(stderr)) {
-      assert.ok(Date.now() < deadline && child.exitCode === null, `the first Ctrl-C was not taken: ${stderr}`);
+    while (!/Ctrl-C again to stop at once/.test(stderr())) {
+      assert.ok(Date.now() < deadline && child.exitCode === null, `the first Ctrl-C was not taken: ${stderr()}`);
       await sleep(10);
     }
     process.kill(-child.pid!, 'SIGINT');
     const end = await exited(child);
-    assert.equal(end.signal, 'SIGINT', `exit ${end.code}: ${stderr}`);
+    assert.equal(end.signal, 'SIGINT', `exit ${end.code}: ${stderr()}`);
     // At the batch's exit, with its worker still stopped mid-pair.
     assert.ok(isAlive(worker), 'the worker is still there (stopped)');
-    assert.deepEqual(await partialFolders(out), [], `${caught.partial} was left`);
+    assert.deepEqual(await partialFolders(out), [], `${partial} was left`);
     assert.ok(!existsSync(join(out, '.batch.lock')), 'the lock was left');
 
     // The worker, let go, finds its batch gone and exits, writing nothing more.
-    process.kill(worker, 'SIGCONT');
-    await waitUntilGone(worker);
-    worker = undefined;
+    await letWorkerGo();
     const run = await done;
     assert.match(run.stderr, /monge batch: stopped/);
     assert.deepEqual(await leftovers(out), []);
     await assertResumeFinishes(manifest, out);
-  } finally {
-    if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
-  }
-});
+  }),
+);
 
-test('the batch killed mid-pair: its worker removes the pair\'s partial folder as it exits', { timeout: 240_000, skip: LINUX_PROC }, async (t) => {
-  const dir = await tempDir(t, 'batch-killed');
-  let worker: number | undefined;
-  try {
-    const manifest = await writeSyntheticCohort(dir, PAIRS);
-    const out = join(dir, 'out');
-    const { child, done } = startMonge(['batch', manifest, '-o', out, '--jobs', '1', ...FAST_OPTIONS]);
-    const caught = await stopWorkerMidPair(child, out);
-    worker = caught.worker;
+test('the batch killed mid-pair: its worker removes the pair\'s partial folder as it exits', { timeout: 240_000, skip: LINUX_PROC }, (t) =>
+  withWorkerStoppedMidPair(t, 'batch-killed', {}, async ({ manifest, out, child, done, partial, letWorkerGo }) => {
     child.kill('SIGKILL');
     assert.equal((await exited(child)).signal, 'SIGKILL');
-    assert.deepEqual(await partialFolders(out), [caught.partial], 'the killed batch could remove nothing');
+    assert.deepEqual(await partialFolders(out), [partial], 'the killed batch could remove nothing');
 
-    process.kill(worker, 'SIGCONT');
-    await waitUntilGone(worker);
-    worker = undefined;
+    await letWorkerGo();
     await done;
     // Nothing of the pairs is left. (What the killed batch itself was writing is another matter: its lock stays, and a
     // later run takes it over.)
     assert.deepEqual((await leftovers(out)).filter((f) => /case\d/.test(f)), []);
     await assertResumeFinishes(manifest, out);
-  } finally {
-    if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
-  }
-});
+  }),
+);
