@@ -144,7 +144,7 @@ async function readMat4(file: string): Promise<Float64Array> {
   return Float64Array.from(numbers);
 }
 
-test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces --apply\'s image, transform.tfm the affine of affine-moving-to-fixed.mat4.txt', async (t) => {
+test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces --apply\'s image, transform.tfm the affine of affine-moving-to-fixed.mat4.txt, and jacobian.nii.gz is ITK\'s determinant of the field inverted', async (t) => {
   if (!hasPlastimatch(t)) return;
   const dir = await tempDir(t, 'plastimatch-register');
   await writeSyntheticPairs(dir, 1, 1);
@@ -188,4 +188,31 @@ test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces
   t.diagnostic(`transform.tfm: ${compared} voxels, ITK − f(A⁻¹y) at most ${worst.toExponential(2)} grey`);
   assert.ok(compared > 0.5 * itkAffine.data.length, `most voxels compared (${compared})`);
   assert.ok(worst < 1e-3 * GREY_SLOPE, `ITK through transform.tfm is the inverse of the stated moving → fixed affine (${worst} grey)`);
+
+  // jacobian.nii.gz is det ∇φ of the tissue now at each fixed voxel, 1 / det(I + ∇T): ITK's
+  // DisplacementFieldJacobianDeterminantFilter (plastimatch jacobian) gives det(I + ∇T) from field.nii.gz. Both take
+  // central differences; compared away from the grid's faces, where ITK repeats the edge voxel and Monge takes
+  // one-sided differences (the box of a mesh pair is axis-aligned, so ITK's filter, which leaves out the direction,
+  // applies).
+  const itkJacobianFile = join(dir, 'itk-jacobian.nii.gz');
+  const jac = spawnSync('plastimatch', ['jacobian', '--input', join(out, 'field.nii.gz'), '--output-img', itkJacobianFile], { encoding: 'utf8' });
+  assert.equal(jac.status, 0, jac.stderr);
+  const itkJacobian = await readImage(itkJacobianFile);
+  const mongeJacobian = await readImage(join(out, 'jacobian.nii.gz'));
+  assert.deepEqual(itkJacobian.size, mongeJacobian.size, 'jacobian.nii.gz is on the field\'s grid');
+  const [nx, ny, nz] = mongeJacobian.size;
+  let worstProduct = 0;
+  let spread = [Infinity, -Infinity];
+  for (let k = 1; k < nz - 1; k++) {
+    for (let j = 1; j < ny - 1; j++) {
+      for (let i = 1; i < nx - 1; i++) {
+        const v = i + nx * (j + ny * k);
+        worstProduct = Math.max(worstProduct, Math.abs(itkJacobian.data[v] * mongeJacobian.data[v] - 1));
+        spread = [Math.min(spread[0], mongeJacobian.data[v]), Math.max(spread[1], mongeJacobian.data[v])];
+      }
+    }
+  }
+  t.diagnostic(`jacobian.nii.gz ${spread[0].toFixed(3)}–${spread[1].toFixed(3)}; |ITK det(I + ∇T) · Monge's − 1| at most ${worstProduct.toExponential(2)}`);
+  assert.ok(spread[0] > 1.05, 'the map expands the moving ellipsoid, so the Jacobian is well away from 1 (1 / det would show)');
+  assert.ok(worstProduct < 1e-4, `jacobian.nii.gz is 1 / ITK's det(I + ∇T) of field.nii.gz (${worstProduct})`);
 });
