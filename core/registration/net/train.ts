@@ -122,10 +122,13 @@ interface Validation {
  * Mean endpoint errors (mm) over validation samples at the source control points; NaN (null in the manifest: not
  * measured) without samples, never 0, which would read as a perfect model.
  */
-async function validate(model: tfl.LayersModel, samples: TrainingSample[], config: NetConfig): Promise<Validation> {
+async function validate(model: tfl.LayersModel, samples: TrainingSample[], config: NetConfig, signal: AbortSignal | undefined, what: string): Promise<Validation> {
   if (samples.length === 0) return { epeMm: NaN, identityEpeMm: NaN, centroidEpeMm: NaN };
   let epe = 0;
   for (const s of samples) {
+    // One pair's inference is about a second on the lung network: a cancel is honoured between pairs, not only after
+    // all of them (16 by default).
+    throwIfCancelled(signal, what);
     const x = modelInputs([s.source], [s.target], config);
     const out = model.predict(x) as tf.Tensor[];
     const gt = flowTargets([s.flow], [s.weight], config);
@@ -313,7 +316,7 @@ async function trainInto(options: TrainOptions, run: TrainRun): Promise<TrainRes
         const remaining = (elapsed / (done - epochsDone * stepsPerEpoch)) * (totalSteps - done);
         options.onProgress?.({ stage: `epoch ${epoch + 1}/${epochs} ETA ${formatDuration(remaining)}`, fraction: done / totalSteps });
       }
-      const val = await validate(model, valSamples, config);
+      const val = await validate(model, valSamples, config, options.signal, `validating epoch ${epoch + 1}`);
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         trainLoss: lossSum / stepsPerEpoch,

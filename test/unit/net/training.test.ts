@@ -189,3 +189,29 @@ test('a warm start (--init) begins from the given model: its config and weights;
   warm.dispose();
   await assert.rejects(trainRegistrationNet({ ...common, preset: 'brain', outDir: join(dir, 'wrong'), initFrom: start }), TrainOptionsError);
 });
+
+test('a cancel that comes as validation starts stops training before the first validation pair: no model is written', async (t) => {
+  const dir = await tempDir(t, 'net-cancel-validation');
+  const data = [{ path: await meshFile(dir) }];
+  const controller = new AbortController();
+  const out = join(dir, 'model');
+  // The last training step's progress comes right before validation: cancel there.
+  const run = trainRegistrationNet({
+    preset: 'lung',
+    data,
+    outDir: out,
+    epochs: 1,
+    pairsPerEpoch: 2,
+    validationPairs: 3,
+    batchSize: 2,
+    seed: 3,
+    config,
+    worker: false,
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.fraction === 1) controller.abort();
+    },
+  });
+  await assert.rejects(run, (e: Error) => e.name === 'CancelledError' && /validating epoch 1/.test(e.message));
+  assert.deepEqual(await readdir(out).catch(() => []), [], 'no model, manifest or checkpoint written');
+});
