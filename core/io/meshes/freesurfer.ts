@@ -19,9 +19,15 @@
  * (`valid = 1`) and the coordinates are not already scanner RAS (TAG_OLD_USEREALRAS = 1). Files without the
  * footer (as MNE's BEM surfaces) are used as stored. Either way the frame is RAS.
  *
- * Writing: a triangle file with the line "created by monge\n\n" and no footer; the coordinates written are
- * whatever RAS coordinates the caller passes (scanner RAS for a surface read here with a footer), so a reader
- * without c_ras knowledge sees the same world positions. Per-vertex arrays are dropped: the format has none.
+ * Writing: a triangle file with the line "created by monge\n\n", the coordinates Monge holds (scanner RAS: c_ras
+ * already added to a surface read with a footer), then the footer FreeSurfer's MRISwrite writes, declaring them
+ * so: TAG_OLD_USEREALRAS = 1 (vertex coordinates are scanner RAS, not tkregister RAS) and TAG_OLD_SURF_GEOM with
+ * `valid = 0` (no volume geometry: Monge does not know which volume the surface belongs to after a registration).
+ * Without the flag, FreeSurfer's tools take the coordinates for tkregister RAS and place the surface c_ras away
+ * from where it is, relative to the subject's volumes. Readers that ignore the footer (nibabel's read_geometry)
+ * see the same scanner-RAS positions (nibabel 5.0 with read_metadata=True warns "Unknown extension code" at
+ * useRealRAS = 1, as it does for FreeSurfer's own `mris_convert --to-scanner` surfaces, and returns them all the same).
+ * Per-vertex arrays are dropped: the format has none.
  */
 import { InputError, check } from '../errors.ts';
 import { gunzipInput, isGzip } from '../read-bytes.ts';
@@ -196,12 +202,40 @@ function parseQuadFile(bytes: Uint8Array, floatCoordinates: boolean, file: strin
   return { points, triangles: quadCount > 0 ? triangles : undefined, arrays: [], declaredFrame: 'RAS' };
 }
 
+/**
+ * The footer after the faces: TAG_OLD_USEREALRAS = 1, then TAG_OLD_SURF_GEOM with an invalid volume geometry, its
+ * eight lines as FreeSurfer's writeVolGeom prints them (FreeSurfer's initVolGeom defaults: a 256³ 1 mm coronal
+ * volume centred at 0), which nibabel's _read_volume_info requires in full.
+ */
+function scannerRasFooter(): Uint8Array {
+  const e = (v: number): string => v.toExponential(15).replace(/e([+-])(\d)$/, 'e$10$2');
+  const triple = (a: number, b: number, c: number): string => `${e(a)} ${e(b)} ${e(c)}`;
+  const geometry =
+    'valid = 0  # volume info invalid\n' +
+    'filename = \n' +
+    'volume = 256 256 256\n' +
+    `voxelsize = ${triple(1, 1, 1)}\n` +
+    `xras   = ${triple(-1, 0, 0)}\n` +
+    `yras   = ${triple(0, 0, -1)}\n` +
+    `zras   = ${triple(0, 1, 0)}\n` +
+    `cras   = ${triple(0, 0, 0)}\n`;
+  const text = new TextEncoder().encode(geometry);
+  const out = new Uint8Array(12 + text.length);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, TAG_OLD_USEREALRAS, false);
+  view.setInt32(4, 1, false);
+  view.setInt32(8, TAG_OLD_SURF_GEOM, false);
+  out.set(text, 12);
+  return out;
+}
+
 function serializeFreesurfer(mesh: MeshData, _options: MeshWriteOptions): Uint8Array {
   const header = new TextEncoder().encode('created by monge\n\n');
+  const footer = scannerRasFooter();
   const vertexCount = mesh.points.length / 3;
   const triangles = mesh.triangles ?? new Uint32Array(0);
   const faceCount = triangles.length / 3;
-  const out = new Uint8Array(3 + header.length + 8 + 12 * (vertexCount + faceCount));
+  const out = new Uint8Array(3 + header.length + 8 + 12 * (vertexCount + faceCount) + footer.length);
   const view = new DataView(out.buffer);
   out.set([0xff, 0xff, 0xfe], 0);
   out.set(header, 3);
@@ -211,6 +245,7 @@ function serializeFreesurfer(mesh: MeshData, _options: MeshWriteOptions): Uint8A
   at += 8;
   for (let k = 0; k < mesh.points.length; k++, at += 4) view.setFloat32(at, mesh.points[k], false);
   for (let k = 0; k < triangles.length; k++, at += 4) view.setInt32(at, triangles[k], false);
+  out.set(footer, at);
   return out;
 }
 

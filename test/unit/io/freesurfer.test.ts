@@ -135,7 +135,19 @@ test('reads quad files, splitting each quad into two triangles as FreeSurfer doe
   assertInputError(() => parse(old.subarray(0, old.length - 1)), 'truncated');
 });
 
-test('writes the triangle format that it (and FreeSurfer) reads', () => {
+/**
+ * What Monge writes after the faces: useRealRAS = 1 (the coordinates are scanner RAS) and an invalid volume geometry,
+ * as FreeSurfer's MRISwrite / writeVolGeom print them (mrisurf_io.cpp, transform.cpp).
+ */
+const SCANNER_RAS_FOOTER =
+  'valid = 0  # volume info invalid\nfilename = \nvolume = 256 256 256\n' +
+  'voxelsize = 1.000000000000000e+00 1.000000000000000e+00 1.000000000000000e+00\n' +
+  'xras   = -1.000000000000000e+00 0.000000000000000e+00 0.000000000000000e+00\n' +
+  'yras   = 0.000000000000000e+00 0.000000000000000e+00 -1.000000000000000e+00\n' +
+  'zras   = 0.000000000000000e+00 1.000000000000000e+00 0.000000000000000e+00\n' +
+  'cras   = 0.000000000000000e+00 0.000000000000000e+00 0.000000000000000e+00\n';
+
+test('writes the triangle format that it (and FreeSurfer) reads, its coordinates declared scanner RAS', () => {
   const mesh: MeshData = { points: Float64Array.from([0.1, -2.5, 3e-3, 100.25, 0, -7, 1 / 3, 2 / 3, 1, 0, 0, 1]), triangles: Uint32Array.from(TETRA_TRIANGLES), arrays: [] };
   const bytes = freesurferCodec.serialize!(mesh, { frame: 'RAS' });
   const expectedBytes = new BigEndianWriter()
@@ -144,11 +156,26 @@ test('writes the triangle format that it (and FreeSurfer) reads', () => {
     .int32(4, 4)
     .float32(...mesh.points)
     .int32(...TETRA_TRIANGLES)
+    .int32(2, 1, 20)
+    .text(SCANNER_RAS_FOOTER)
     .done();
   assert.deepEqual(bytes, expectedBytes);
   const back = parse(bytes);
   assert.deepEqual(Array.from(back.points), Array.from(Float32Array.from(mesh.points)));
   assert.deepEqual(back.triangles, mesh.triangles);
+});
+
+test('a surface read with c_ras is written in scanner RAS and says so: read back, it stays where it was', () => {
+  const cras = [5.5, -17.25, 30.125];
+  const geometry =
+    'valid = 1  # volume info valid\nfilename = /subjects/bert/mri/filled.mgz\nvolume = 256 256 256\n' +
+    'voxelsize = 1 1 1\nxras   = -1 0 0\nyras   = 0 0 -1\nzras   = 0 1 0\n' +
+    `cras   = ${cras.join(' ')}\n`;
+  const tkr = parse(triangleFile().int32(2, 0, 20).text(geometry).done());
+  const scanner = TETRA_POINTS.map((v, k) => v + cras[k % 3]);
+  assert.deepEqual(Array.from(tkr.points), scanner, 'read: tkregister RAS + c_ras');
+  const again = parse(freesurferCodec.serialize!(tkr, { frame: 'RAS' }));
+  assert.deepEqual(Array.from(again.points), scanner, 'written and read again: not moved by c_ras a second time, nor lost it');
 });
 
 test('reads the MNE sample BEM surfaces', { skip: needsSharedData() }, () => {
@@ -167,9 +194,12 @@ test('reads the MNE sample BEM surfaces', { skip: needsSharedData() }, () => {
     assert.deepEqual(Array.from((mesh.triangles ?? []).slice(-3)), [2477, 11, 2201]);
     Array.from(mesh.points.slice(0, 3)).forEach((v, k) => assert.ok(Math.abs(v - ref.first[k]) < 1e-4, `${name} vertex 0[${k}] = ${v}`));
     boundsOf(mesh.points).forEach((v, k) => assert.ok(Math.abs(v - ref.bounds[k]) < 1e-4, `${name} bound ${k} = ${v}`));
-    // Writing it back reproduces the original bytes after the header ("\n\n" there, "created by monge\n\n" here).
+    // Writing it back reproduces the original bytes after the header ("\n\n" there, "created by monge\n\n" here), up to
+    // the footer that Monge adds (these files have none: their coordinates are used as stored, as the footer says).
     const written = freesurferCodec.serialize!(mesh, { frame: 'RAS' });
-    assert.deepEqual(written.subarray(3 + 'created by monge\n\n'.length), new Uint8Array(original.subarray(5)));
+    const body = written.subarray(3 + 'created by monge\n\n'.length);
+    assert.deepEqual(body.subarray(0, original.length - 5), new Uint8Array(original.subarray(5)));
+    assert.equal(Buffer.from(body.subarray(original.length - 5 + 12)).toString('latin1'), SCANNER_RAS_FOOTER);
   }
 });
 
