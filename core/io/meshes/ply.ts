@@ -16,6 +16,7 @@ import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
 import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';
+import { decodePercentName, encodePercentName } from './percent-names.ts';
 import { TextScanner, latin1 } from './text-scanner.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
 
@@ -103,6 +104,19 @@ interface Header {
 
 const END_HEADER = 'end_header';
 
+/**
+ * One header line's text: UTF-8 where its bytes are valid UTF-8 (names written raw by other tools, and by Monge before
+ * it escaped them), else Latin-1, which takes any byte. The PLY header is meant to be ASCII, which both read alike.
+ */
+function headerLine(bytes: Uint8Array, start: number, end: number): string {
+  try {
+    return UTF8_STRICT.decode(bytes.subarray(start, end));
+  } catch {
+    return latin1(bytes, start, end);
+  }
+}
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+
 function parseHeader(bytes: Uint8Array, file: string): Header {
   const magic = latin1(bytes, 0, Math.min(bytes.length, 4));
   if (!(magic === 'ply\n' || magic === 'ply\r')) throw new InputError(file, 'bad-magic', 'not a PLY file (it does not start with "ply")');
@@ -113,7 +127,7 @@ function parseHeader(bytes: Uint8Array, file: string): Header {
   const lines: string[] = [];
   for (let p = 0; p < limit; p++) {
     if (bytes[p] !== 0x0a) continue;
-    const line = latin1(bytes, lineStart, p).replace(/\r$/, '');
+    const line = headerLine(bytes, lineStart, p).replace(/\r$/, '');
     lines.push(line);
     lineStart = p + 1;
     if (line.trim() === END_HEADER) {
@@ -173,7 +187,7 @@ function parseHeader(bytes: Uint8Array, file: string): Header {
           const type = TYPE_ALIASES[words[1]];
           if (words.length !== 3) throw new InputError(file, 'malformed', `${where}: expected "property <type> <name>"`);
           if (!type) throw new InputError(file, 'unsupported', `${where}: unknown property type "${words[1]}"`);
-          element.properties.push({ name: words[2], type });
+          element.properties.push({ name: decodePercentName(words[2]), type });
         }
         break;
       }
@@ -516,7 +530,9 @@ interface Column {
 
 /** Property names for an array's components, chosen so that reading groups them back into the same array. */
 function propertyNames(array: PointArray): string[] {
-  const base = array.name.trim().replace(/\s+/g, '_') || 'array';
+  // Whitespace becomes '_' (readable in other tools, as before); other bytes outside printable ASCII become %XX, so
+  // the header stays ASCII and the name comes back whole (decodePercentName on reading).
+  const base = encodePercentName(array.name.trim().replace(/\s+/g, '_')) || 'array';
   if (array.components === 1) return [base];
   if (array.components === 3 && array.spatialVector) return base === 'Normals' ? ['nx', 'ny', 'nz'] : [`${base}_x`, `${base}_y`, `${base}_z`];
   if (!array.spatialVector && base === 'RGB' && array.components === 3) return ['red', 'green', 'blue'];

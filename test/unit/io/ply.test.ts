@@ -253,6 +253,20 @@ for (const binary of [true, false]) {
   }
 }
 
+test('PLY array names outside ASCII, or with %, come back whole from an ASCII header; a UTF-8 header is read as UTF-8', () => {
+  const values = new Float32Array([1, 2, 3, 4]);
+  const names = ['scalar ä b', 'Δ 50%', '名前'];
+  const bytes = plyCodec.serialize!({ points: TETRA_FLOAT, arrays: names.map((name) => ({ name, components: 1, values })) }, { frame: 'LPS', binary: true });
+  const end = Buffer.from(bytes).indexOf('end_header\n') + 'end_header\n'.length;
+  const header = bytes.subarray(0, end);
+  assert.ok(header.every((b) => b < 0x80), 'the header is ASCII');
+  assert.match(Buffer.from(header).toString('latin1'), /property float scalar_%C3%A4_b\nproperty float %CE%94_50%25\nproperty float %E5%90%8D%E5%89%8D\n/);
+  assert.deepEqual(parse(bytes).arrays.map((a) => a.name), ['scalar_ä_b', 'Δ_50%', '名前'], 'whitespace is "_", as before; the rest as given');
+  // Another tool's (or an older Monge's) raw UTF-8 name.
+  const raw = new TextEncoder().encode('ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nproperty float grün\nend_header\n0 0 0 7\n');
+  assert.deepEqual(parse(raw).arrays.map((a) => a.name), ['grün']);
+});
+
 test('PLY round trip of a point cloud writes no face element', () => {
   const bytes = plyCodec.serialize!({ points: TETRA_FLOAT, arrays: [] }, { frame: 'LPS' });
   assert.ok(!new TextDecoder().decode(bytes.subarray(0, 300)).includes('element face'));
