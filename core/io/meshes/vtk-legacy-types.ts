@@ -79,7 +79,10 @@ const u32: LegacyType = {
 const i64: LegacyType = { size: 8, create: (n) => new Float64Array(n), get: getInt64, set: setInt64 };
 const u64: LegacyType = { size: 8, create: (n) => new Float64Array(n), get: getUint64, set: setInt64 };
 
-/** Legacy type names (lower case) → type. `bit` and `string` are not numeric arrays and are not listed. */
+/**
+ * Legacy type names (lower case) → type. `bit` and `string` are not numeric arrays and are not listed: they are read
+ * past (./vtk-legacy-non-numeric.ts).
+ */
 export const LEGACY_TYPES: Readonly<Record<string, LegacyType>> = {
   float: f32,
   double: f64,

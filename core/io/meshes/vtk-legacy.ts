@@ -8,8 +8,9 @@
  * lines keep only their points (a POLYDATA of VERTICES is a point cloud, as the lung vessel trees are). Point data
  * (SCALARS, COLOR_SCALARS as bytes, VECTORS, NORMALS, TEXTURE_COORDINATES, TENSORS, TENSORS6, ids and FIELD arrays) is
  * kept, VECTORS and NORMALS as spatial vectors, TENSORS and TENSORS6 as spatial tensors of 9 values; cell data and
- * dataset FIELD data are read past. Slicer's `SPACE=RAS|LPS` in the title line declares the frame. Write: see
- * ./vtk-legacy-writer.ts.
+ * dataset FIELD data are read past, and so are bit and string arrays wherever they are (SCALARS of type bit, string
+ * PEDIGREE_IDS, FIELD arrays: ./vtk-legacy-non-numeric.ts), as the VTP reader reads past String arrays. Slicer's
+ * `SPACE=RAS|LPS` in the title line declares the frame. Write: see ./vtk-legacy-writer.ts.
  */
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
@@ -31,6 +32,7 @@ import {
   type CellArray,
   type CellGroup,
 } from './vtk-cells.ts';
+import { nonNumericType, skipBitArray, skipStringArray } from './vtk-legacy-non-numeric.ts';
 import { serializeVtkLegacy } from './vtk-legacy-writer.ts';
 import { LEGACY_TYPES } from './vtk-legacy-types.ts';
 
@@ -73,6 +75,16 @@ function colourBytes(values: ArrayValues): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.min(255, Math.floor(255 * values[i] + 0.5)));
   return out;
+}
+
+/** The point array of an attribute, or undefined when its values were read past (a bit or string array). */
+function kept(
+  name: string,
+  components: number,
+  values: ArrayValues | undefined,
+  flags?: Pick<PointArray, 'spatialVector' | 'spatialTensor'>,
+): PointArray | undefined {
+  return values && { name, components, values, ...flags };
 }
 
 /** Parsing state: the scanner, the encoding, and the file name for errors. */
@@ -133,6 +145,18 @@ class LegacyReader {
     return out;
   }
 
+  /**
+   * Reads a point-, cell- or field-data array of `tuples` × `components` values of legacy type `typeName`: its
+   * values, or undefined for a bit or string array, which is read past (vtk-legacy-non-numeric.ts).
+   */
+  dataArray(tuples: number, components: number, typeName: string, what: string): ArrayValues | undefined {
+    const skipped = nonNumericType(typeName);
+    if (skipped === undefined) return this.values(tuples * components, typeName, what);
+    if (skipped === 'bit') skipBitArray(this.s, this.binary, tuples, components, what);
+    else skipStringArray(this.s, this.binary, tuples * components, what);
+    return undefined;
+  }
+
   /** Skips a METADATA block (vtkDataWriter: ASCII lines up to an empty line), the keyword line already read. */
   skipMetadata(): void {
     for (;;) {
@@ -163,8 +187,8 @@ class LegacyReader {
   }
 
   /**
-   * Reads a FIELD block (`FIELD name nArrays` already split) and returns its numeric arrays; `tuples`, when given,
-   * is the number of tuples every array must have (point data).
+   * Reads a FIELD block (`FIELD name nArrays` already split) and returns its numeric arrays (bit and string arrays
+   * are read past); `tuples`, when given, is the number of tuples every array must have (point data).
    */
   field(tokens: string[], tuples: number | undefined): PointArray[] {
     const nArrays = this.count(tokens[2], 'FIELD');
@@ -183,15 +207,15 @@ class LegacyReader {
       if (tuples !== undefined && n !== tuples) {
         this.fail('count-mismatch', `FIELD array ${name} has ${n} tuples but POINT_DATA declares ${tuples}`);
       }
-      const values = this.values(components * n, t[3], `FIELD array ${name}`);
-      if (components > 0) arrays.push({ name, components, values });
+      const values = this.dataArray(n, components, t[3], `FIELD array ${name}`);
+      if (values && components > 0) arrays.push({ name, components, values });
     }
     return arrays;
   }
 
   /**
    * Reads one attribute section of POINT_DATA / CELL_DATA (keyword line already split) holding `n` tuples. Returns
-   * the array for the attributes Monge keeps, undefined for lookup tables.
+   * the array for the attributes Monge keeps, undefined for lookup tables and bit or string arrays (read past).
    */
   attribute(t: string[], n: number): PointArray | undefined {
     const key = t[0].toUpperCase();
@@ -203,24 +227,26 @@ class LegacyReader {
         if (components < 1) this.fail('malformed', `SCALARS ${name}: ${components} components`);
         // vtkDataReader requires "LOOKUP_TABLE name" next; accept its absence too.
         if (this.s.peekWord('LOOKUP_TABLE')) this.s.nextLine();
-        return { name, components, values: this.values(n * components, t[2] ?? '', `SCALARS ${name}`) };
+        return kept(name, components, this.dataArray(n, components, t[2] ?? '', `SCALARS ${name}`));
       }
       case 'VECTORS':
       case 'NORMALS':
-        return { name, components: 3, values: this.values(n * 3, t[2] ?? '', `${key} ${name}`), spatialVector: true };
+        return kept(name, 3, this.dataArray(n, 3, t[2] ?? '', `${key} ${name}`), { spatialVector: true });
       case 'TEXTURE_COORDINATES': {
         const dim = this.count(t[2], `TEXTURE_COORDINATES ${name}`);
-        return { name, components: dim, values: this.values(n * dim, t[3] ?? '', `TEXTURE_COORDINATES ${name}`) };
+        return kept(name, dim, this.dataArray(n, dim, t[3] ?? '', `TEXTURE_COORDINATES ${name}`));
       }
       case 'TENSORS':
-        return { name, components: 9, values: this.values(n * 9, t[2] ?? '', `TENSORS ${name}`), spatialTensor: true };
-      case 'TENSORS6':
+        return kept(name, 9, this.dataArray(n, 9, t[2] ?? '', `TENSORS ${name}`), { spatialTensor: true });
+      case 'TENSORS6': {
         // XX YY ZZ XY YZ XZ, kept as the full tensor so that it changes frame with the points (symmetric-tensor.ts).
-        return { name, components: 9, values: tensorsFromSymmetric(this.values(n * 6, t[2] ?? '', `TENSORS6 ${name}`)), spatialTensor: true };
+        const values = this.dataArray(n, 6, t[2] ?? '', `TENSORS6 ${name}`);
+        return kept(name, 9, values && tensorsFromSymmetric(values), { spatialTensor: true });
+      }
       case 'GLOBAL_IDS':
-      case 'PEDIGREE_IDS':
+      case 'PEDIGREE_IDS': // vtkDataWriter writes string pedigree ids as `PEDIGREE_IDS name string`.
       case 'EDGE_FLAGS':
-        return { name, components: 1, values: this.values(n, t[2] ?? '', `${key} ${name}`) };
+        return kept(name, 1, this.dataArray(n, 1, t[2] ?? '', `${key} ${name}`));
       case 'COLOR_SCALARS': {
         // nValues per tuple: floats (0–1) in ASCII files, unsigned chars in binary ones. Both become unsigned chars
         // (0–255), as vtkDataReader::ReadCoScalarData makes them (255·v + 0.5, truncated): the same colours read the
