@@ -435,6 +435,187 @@ test('COLOR_SCALARS read as the same bytes from an ASCII file (floats 0–1) and
   }
 });
 
+/**
+ * A binary string array's values as vtkDataWriter::WriteArray lays them out: each value's UTF-8 bytes after a
+ * big-endian length whose top two bits say its size (11: 1 byte, 10: 2, 01: 4, 00: 8). The prefixes checked in the
+ * test below are the bytes VTK 9.1's vtkPolyDataWriter wrote for strings of these lengths.
+ */
+function vtkBinaryStrings(values: string[]): number[] {
+  const out: number[] = [];
+  for (const value of values) {
+    const bytes = [...new TextEncoder().encode(value)];
+    const n = bytes.length;
+    if (n < 2 ** 6) out.push(0xc0 | n);
+    else if (n < 2 ** 14) out.push(0x80 | (n >> 8), n & 0xff);
+    else out.push(0x40 | (n >>> 24), (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+    out.push(...bytes);
+  }
+  return out;
+}
+
+test('VTK-written string and bit arrays are read past, ASCII: field data, cell data, point data, SCALARS bit, PEDIGREE_IDS string', () => {
+  // Laid out as VTK 9.1's vtkPolyDataWriter (file version 4.2) wrote it: one string per line, spaces and other bytes
+  // outside '!'…'~' as %XX, an empty string as an empty line, a blank line after each string or bit array; bits as
+  // 0/1 tokens, a line break after every 8th value.
+  const vtk = [
+    '# vtk DataFile Version 4.2',
+    'vtk output',
+    'ASCII',
+    'DATASET POLYDATA',
+    'FIELD FieldData 2',
+    'note 1 5 string',
+    'hello',
+    'x'.repeat(70),
+    'with%20space',
+    '',
+    'a%0Ab%20POINTS%201%20float',
+    '',
+    'TimeValue 1 1 float',
+    '4.5 ',
+    'POINTS 5 float',
+    '0 0 0 1 0 0 1 1 0 ',
+    '0 1 0 0.5 0.5 1.25 ',
+    'VERTICES 1 2',
+    '1 4 ',
+    '',
+    'POLYGONS 3 12',
+    '3 0 1 2 ',
+    '3 0 2 3 ',
+    '3 1 2 4 ',
+    '',
+    'CELL_DATA 4',
+    'SCALARS cellbit bit',
+    'LOOKUP_TABLE default',
+    '1 0 1 1 ',
+    'FIELD FieldData 2',
+    'cellname 1 4 string',
+    't0',
+    't1',
+    't2',
+    'v0',
+    '',
+    'cellid 1 4 int',
+    '0 1 2 3 ',
+    'POINT_DATA 5',
+    'SCALARS flag bit',
+    'LOOKUP_TABLE default',
+    '1 0 1 1 0 ',
+    'PEDIGREE_IDS pid string',
+    'p0',
+    'p1',
+    'p2',
+    'p3',
+    'p4',
+    '',
+    'FIELD FieldData 4',
+    'label 1 5 string',
+    'a',
+    'bb',
+    'ccc',
+    'dddd',
+    'eeeee',
+    '',
+    'mask 2 5 bit',
+    '1 0 0 1 1 1 0 0',
+    '1 0 ',
+    'weight 1 5 float',
+    '0.5 1.5 2.5 3.5 4.5 ',
+    'disp 3 5 double',
+    '0 0.125 0.25 0.375 0.5 0.625 0.75 0.875 1 ',
+    '1.125 1.25 1.375 1.5 1.625 1.75 ',
+    '',
+  ].join('\n');
+  const mesh = parse(text(vtk));
+  assert.deepEqual(Array.from(mesh.points), [0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0.5, 0.5, 1.25]);
+  assert.deepEqual(Array.from(mesh.triangles!), [0, 1, 2, 0, 2, 3, 1, 2, 4]);
+  assert.deepEqual(mesh.arrays.map((a) => [a.name, a.components]), [['weight', 1], ['disp', 3]], 'no bit, string or cell array');
+  assert.ok(mesh.arrays[0].values instanceof Float32Array);
+  assert.deepEqual(Array.from(mesh.arrays[0].values), [0.5, 1.5, 2.5, 3.5, 4.5]);
+  assert.ok(mesh.arrays[1].values instanceof Float64Array);
+  assert.deepEqual(Array.from(mesh.arrays[1].values), Array.from({ length: 15 }, (_, i) => i / 8));
+});
+
+test('VTK-written string and bit arrays are read past, BINARY: length-prefixed strings, packed bits, file version 5.1', () => {
+  // The length prefixes VTK 9.1 wrote (xxd of its output): 5 → c5, 63 → ff, 64 → 80 40, 70 → 80 46, 300 → 81 2c,
+  // 16383 → bf ff, 16384 → 40 00 40 00, 70000 → 40 01 11 70, empty → c0.
+  const prefixes: [number, number[]][] = [
+    [5, [0xc5]], [63, [0xff]], [64, [0x80, 0x40]], [70, [0x80, 0x46]], [300, [0x81, 0x2c]],
+    [16383, [0xbf, 0xff]], [16384, [0x40, 0x00, 0x40, 0x00]], [70000, [0x40, 0x01, 0x11, 0x70]], [0, [0xc0]],
+  ];
+  for (const [n, prefix] of prefixes) assert.deepEqual(vtkBinaryStrings(['z'.repeat(n)]).slice(0, prefix.length), prefix);
+
+  // Bits are packed most significant first, the last byte padded with zeros: VTK wrote 1 0 1 1 0 as b0 and 17 ones
+  // as ff ff 80. For more than one component its writer writes (tuples − 1) / 8 + 1 bytes (one byte for the 2 × 5
+  // bits of `mask`: 9c, the last two bits lost; 55 for 3 × 3 bits), its reader expects ceil(tuples · components / 8):
+  // both are read (`wide` as the reader expects it, `mask4` as the writer writes it).
+  const strings = ['hello', 'x'.repeat(70), 'y'.repeat(300), 'z'.repeat(16384), 'with space\nPOINTS 1 float\n', '', 'é'];
+  const bytes = binaryVtk([
+    '# vtk DataFile Version 5.1\nvtk output\nBINARY\nDATASET POLYDATA\nFIELD FieldData 3\nnote 1 7 string\n',
+    ['u8', vtkBinaryStrings(strings)],
+    '\nflags17 1 17 bit\n',
+    ['u8', [0xff, 0xff, 0x80]],
+    '\nTimeValue 1 1 float\n',
+    ['f32', [4.5]],
+    '\nPOINTS 5 float\n',
+    ['f32', [0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0.5, 0.5, 1.25]],
+    '\nPOLYGONS 4 9\nOFFSETS vtktypeint64\n',
+    ['i64', [0, 3, 6, 9]],
+    '\nCONNECTIVITY vtktypeint64\n',
+    ['i64', [0, 1, 2, 0, 2, 3, 1, 2, 4]],
+    '\nCELL_DATA 3\nSCALARS cellbit bit\nLOOKUP_TABLE default\n',
+    ['u8', [0xa0]],
+    '\nFIELD FieldData 2\ncellname 1 3 string\n',
+    ['u8', vtkBinaryStrings(['t0', 't1', 't2'])],
+    '\ncellid 1 3 int\n',
+    ['i32', [0, 1, 2]],
+    '\nPOINT_DATA 5\nSCALARS flag bit\nLOOKUP_TABLE default\n',
+    ['u8', [0xb0]],
+    '\nPEDIGREE_IDS pid string\n',
+    ['u8', vtkBinaryStrings(['p0', 'p1', 'p2', 'p3', 'p4'])],
+    '\nFIELD FieldData 6\nlabel 1 5 string\n',
+    ['u8', vtkBinaryStrings(['a', 'bb', 'ccc', 'dddd', 'eeeee'])],
+    '\nmask 2 5 bit\n',
+    ['u8', [0x9c]],
+    '\nmask4 4 5 bit\n',
+    ['u8', [0x55]], // 1 byte of 20 bits, as vtkDataWriter writes them; its reader would take 3.
+    '\nweight 1 5 float\n',
+    ['f32', [0.5, 1.5, 2.5, 3.5, 4.5]],
+    '\nwide 3 5 bit\n',
+    ['u8', [0xb6, 0xda]], // all 15 bits (1 0 1 1 0 …), as vtkDataReader reads them.
+    '\ndisp 3 5 double\n',
+    ['f64', Array.from({ length: 15 }, (_, i) => i / 8)],
+    '\n',
+  ]);
+  const mesh = parse(bytes);
+  assert.deepEqual(Array.from(mesh.points), [0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0.5, 0.5, 1.25]);
+  assert.deepEqual(Array.from(mesh.triangles!), [0, 1, 2, 0, 2, 3, 1, 2, 4]);
+  assert.deepEqual(mesh.arrays.map((a) => [a.name, a.components]), [['weight', 1], ['disp', 3]], 'no bit, string or cell array');
+  assert.ok(mesh.arrays[0].values instanceof Float32Array);
+  assert.deepEqual(Array.from(mesh.arrays[0].values), [0.5, 1.5, 2.5, 3.5, 4.5]);
+  assert.ok(mesh.arrays[1].values instanceof Float64Array);
+  assert.deepEqual(Array.from(mesh.arrays[1].values), Array.from({ length: 15 }, (_, i) => i / 8));
+});
+
+test('cut or impossible string and bit arrays give an InputError; types that are neither stay unsupported', () => {
+  const head = '# vtk DataFile Version 4.2\nx\n';
+  const after = 'POINTS 1 float\n';
+  // ASCII: fewer lines than strings, fewer tokens than bits, a bit token that is not a number.
+  assertProblem(() => parse(text(`${head}ASCII\nDATASET POLYDATA\nFIELD f 1\ns 1 3 string\na\nb`)), 'truncated');
+  assertProblem(() => parse(text(`${head}ASCII\nDATASET POLYDATA\nFIELD f 1\nb 1 9 bit\n1 0 1`)), 'truncated');
+  assertProblem(() => parse(text(`${head}ASCII\nDATASET POLYDATA\nFIELD f 1\nb 1 2 bit\n1 one\n${after}0 0 0\n`)), 'malformed');
+  // BINARY: a string longer than the file (1-, 2-, 4- and 8-byte lengths), a cut length, too few bit bytes.
+  const binary = (parts: (string | ['u8', number[]])[]): Uint8Array => binaryVtk([`${head}BINARY\nDATASET POLYDATA\n`, ...parts]);
+  for (const prefix of [[0xc9], [0x80, 0x46], [0x40, 0x00, 0x40, 0x00], [0, 0, 1, 0, 0, 0, 0, 0]]) {
+    assertProblem(() => parse(binary(['FIELD f 1\ns 1 1 string\n', ['u8', [...prefix, 0x61, 0x62]]])), 'truncated');
+  }
+  assertProblem(() => parse(binary(['FIELD f 1\ns 1 1 string\n', ['u8', [0x80]]])), 'truncated');
+  assertProblem(() => parse(binary(['FIELD f 1\ns 1 2 string\n', ['u8', [0xc1, 0x61]]])), 'truncated');
+  assertProblem(() => parse(binary(['FIELD f 1\nb 1 17 bit\n', ['u8', [0xff, 0xff]]])), 'truncated');
+  // Still not point coordinates or cells, and other non-numeric types are still refused.
+  assertProblem(() => parse(text(`${head}ASCII\nDATASET POLYDATA\nPOINTS 1 string\na\nb\nc\n`)), 'unsupported');
+  assertProblem(() => parse(text(`${head}ASCII\nDATASET POLYDATA\nFIELD f 1\nv 1 1 variant\n6 1\n${after}0 0 0\n`)), 'unsupported');
+});
+
 test('a point cloud round-trips as VERTICES with no triangles', () => {
   const cloud: MeshData = { points: Float64Array.from([1, 2, 3, 4, 5, 6]), arrays: [] };
   for (const binary of [true, false]) {
