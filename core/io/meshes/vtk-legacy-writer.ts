@@ -11,21 +11,10 @@
  */
 import type { PointArray } from '../../shape/types.ts';
 import { spaceTag } from './declared-frame.ts';
+import { encodePercentName } from './percent-names.ts';
 import type { MeshData, MeshWriteOptions } from './types.ts';
 import { LEGACY_TYPES, legacyTypeNameOf } from './vtk-legacy-types.ts';
 import { allExactFloat32, formatFloat32, formatFloat64 } from './vtk-number-format.ts';
-
-/**
- * Escapes a name as vtkDataWriter::EncodeString does: bytes that are not printable ASCII, spaces and '%' become
- * %XX, so a name stays one whitespace-free token (the reader decodes them).
- */
-export function encodeVtkName(name: string): string {
-  let out = '';
-  for (const b of Buffer.from(name, 'utf8')) {
-    out += b <= 0x20 || b >= 0x7f || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
-  }
-  return out;
-}
 
 /** Collects the output's pieces. */
 class Sink {
@@ -124,7 +113,7 @@ export function serializeVtkLegacy(mesh: MeshData, options: MeshWriteOptions): U
       const keyword = keywordOf(a);
       if (keyword) {
         const typeName = legacyTypeNameOf(a.values);
-        sink.text(`${keyword} ${encodeVtkName(a.name)} ${typeName}\n`);
+        sink.text(`${keyword} ${encodePercentName(a.name)} ${typeName}\n`);
         sink.block(a.values, typeName, binary, 9);
         k++;
         continue;
@@ -136,7 +125,7 @@ export function serializeVtkLegacy(mesh: MeshData, options: MeshWriteOptions): U
         const f = named[k];
         checkArray(f, nPoints);
         const typeName = legacyTypeNameOf(f.values);
-        sink.text(`${encodeVtkName(f.name)} ${f.components} ${nPoints} ${typeName}\n`);
+        sink.text(`${encodePercentName(f.name)} ${f.components} ${nPoints} ${typeName}\n`);
         sink.block(f.values, typeName, binary, 9);
       }
     }

@@ -15,6 +15,7 @@
 import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
+import { decodePercentName } from './percent-names.ts';
 import { tensorsFromSymmetric } from './symmetric-tensor.ts';
 import { TextScanner } from './text-scanner.ts';
 import type { MeshCodec, MeshData } from './types.ts';
@@ -53,22 +54,6 @@ const UG_CELL_KINDS: ReadonlyMap<number, number> = new Map([
   // quadratic / biquadratic / quadratic-linear / Lagrange / Bézier quads: corners first.
   [23, CELL_QUAD_CORNERS], [28, CELL_QUAD_CORNERS], [30, CELL_QUAD_CORNERS], [70, CELL_QUAD_CORNERS], [77, CELL_QUAD_CORNERS],
 ]);
-
-/** Decodes the %XX escapes vtkDataWriter puts in names (spaces and non-ASCII bytes). */
-function decodeName(raw: string): string {
-  if (!raw.includes('%')) return raw;
-  const bytes: number[] = [];
-  const utf8 = Buffer.from(raw, 'utf8');
-  for (let i = 0; i < utf8.length; i++) {
-    if (utf8[i] === 37 && i + 2 < utf8.length && /^[0-9a-fA-F]{2}$/.test(String.fromCharCode(utf8[i + 1], utf8[i + 2]))) {
-      bytes.push(parseInt(String.fromCharCode(utf8[i + 1], utf8[i + 2]), 16));
-      i += 2;
-    } else {
-      bytes.push(utf8[i]);
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
 
 /** ASCII COLOR_SCALARS (0–1) as vtkDataReader stores them: 255·v + 0.5 truncated to a byte, clamped to 0–255. */
 function colourBytes(values: ArrayValues): Uint8Array {
@@ -200,7 +185,7 @@ class LegacyReader {
         t = this.line('a FIELD array');
       }
       if (t[0] === 'NULL_ARRAY') continue;
-      const name = decodeName(t[0]);
+      const name = decodePercentName(t[0]);
       const components = this.count(t[1], `FIELD array ${name}`);
       const n = this.count(t[2], `FIELD array ${name}`);
       if (t[3] === undefined) this.fail('malformed', `FIELD array ${name}: no data type`);
@@ -219,7 +204,7 @@ class LegacyReader {
    */
   attribute(t: string[], n: number): PointArray | undefined {
     const key = t[0].toUpperCase();
-    const name = decodeName(t[1] ?? '');
+    const name = decodePercentName(t[1] ?? '');
     if (t[1] === undefined) this.fail('malformed', `${key}: no array name`);
     switch (key) {
       case 'SCALARS': {
