@@ -10,8 +10,8 @@
 import { hostname } from 'node:os';
 import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../cli/exit-codes.ts';
 import { trackLeftover } from '../io/leftovers.ts';
+import { UsageError } from '../options/index.ts';
 
 export const LOCK_FILE = '.batch.lock';
 export const HEARTBEAT_MS = 20_000;

@@ -1,12 +1,11 @@
 /**
  * A manifest row made into the registration it asks for: the command line's registration options, overridden by
- * the row's own columns, checked by the same function `monge register` uses (core/cli/register-options.ts), with
+ * the row's own columns, checked by the same function `monge register` uses (core/options/registration-options.ts), with
  * OUTDIR/<id> as the output folder. A row whose options are wrong is an InputError naming the manifest line.
  */
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/exit-codes.ts';
-import { registrationSettings, type RegistrationOptionValues } from '../cli/register-options.ts';
 import { InputError } from '../io/errors.ts';
+import { registrationSettings, UsageError, type RegistrationOptionValues } from '../options/index.ts';
 import type { RegisterRequest } from '../registration/types.ts';
 import type { Manifest, ManifestRow } from './manifest.ts';
 

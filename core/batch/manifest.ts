@@ -13,11 +13,11 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { REGISTRATION_OPTIONS, type RegistrationOptionName, type RegistrationOptionValues } from '../cli/register-options.ts';
 import { InputError } from '../io/errors.ts';
 import { nonBlankLines, splitCsvFields } from '../io/points/text.ts';
 import { readInputBytes } from '../io/read-bytes.ts';
 import { textEncodingOf } from '../io/text-encoding.ts';
+import { REGISTRATION_OPTIONS, type RegistrationOptionName, type RegistrationOptionValues } from '../options/index.ts';
 import { pairIdProblem } from './pair-id.ts';
 
 export interface ManifestRow {

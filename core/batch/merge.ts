@@ -11,9 +11,9 @@
 import { makeFolder } from '../io/make-folder.ts';
 import * as nodePath from 'node:path';
 import { join, resolve } from 'node:path';
+import { UsageError } from '../options/index.ts';
 import { MONGE_VERSION } from '../runtime/index.ts';
 import { InputError } from '../io/errors.ts';
-import { UsageError } from '../cli/exit-codes.ts';
 import { writeCohortReport } from './cohort-report.ts';
 import { countRows, readSummaryFile, SUMMARY_JSON, writeSummaryFiles, type BatchSummaryFile, type SummarySource } from './summary-files.ts';
 import type { SummaryEntry } from './summary-row.ts';

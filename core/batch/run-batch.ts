@@ -8,9 +8,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { makeFolder } from '../io/make-folder.ts';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/exit-codes.ts';
 import { isAtomicTemporaryOf } from '../io/atomic-write.ts';
-import type { RegistrationOptionValues } from '../cli/register-options.ts';
+import { UsageError, type RegistrationOptionValues } from '../options/index.ts';
 import { MONGE_VERSION } from '../runtime/index.ts';
 import type { ProgressReport } from '../progress/index.ts';
 import { InputError } from '../io/errors.ts';

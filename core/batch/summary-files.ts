@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RegistrationOptionValues } from '../cli/register-options.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { InputError } from '../io/errors.ts';
 import { quoteCsvField } from '../io/points/text.ts';
+import type { RegistrationOptionValues } from '../options/index.ts';
 import type { Shard } from './shard.ts';
 import { csvValue, SUMMARY_COLUMNS, type SummaryEntry } from './summary-row.ts';
 

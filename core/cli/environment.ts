@@ -8,9 +8,9 @@
  * in the report (its documented default).
  */
 import { ENGINE_NAMES, engineNameOf } from '../kernels/index.ts';
+import { UsageError } from '../options/index.ts';
 import { NET_BACKENDS, netBackendOf } from '../registration/net/backend.ts';
 import { threadCountOf } from '../runtime/index.ts';
-import { UsageError } from './exit-codes.ts';
 
 interface EnvironmentVariable {
   name: string;

@@ -7,8 +7,3 @@ export const EXIT = {
   /** `monge batch`: some pairs failed. */
   somePairsFailed: 4,
 } as const;
-
-/** A command-line usage mistake (unknown option, missing argument): exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}

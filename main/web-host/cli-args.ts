@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseCommandLine } from '../../core/cli/options.ts';
+import { parseCommandLine } from '../../core/options/index.ts';
 
 /** Command-line arguments of `npm run web`. */
 

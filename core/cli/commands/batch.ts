@@ -1,11 +1,10 @@
 import { etaSeconds, formatDuration, parseShard, runBatch, SUMMARY_CSV, REPORT_HTML, type BatchEvent, type SummaryEntry } from '../../batch/index.ts';
 import { DEFAULT_PAIR_MEMORY_MB } from '../../batch/job-count.ts';
+import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, numberOption, parseCommandLine, REGISTRATION_OPTIONS, registrationSettings, UsageError } from '../../options/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { numberOption, parseCommandLine } from '../options.ts';
+import { EXIT } from '../exit-codes.ts';
 import { printJson, printMessage, printResult, shortPath } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
-import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
 
 /** One line per finished pair (logs, job arrays) and the line above the bar for failures on a terminal. */
 export function pairLine(row: SummaryEntry, finished: number, total: number): string {

@@ -1,9 +1,9 @@
 import { inputKindOf, readAny, writeShape } from '../../io/index.ts';
 import { writeImage } from '../../io/images/write-image.ts';
+import { frameOption, parseCommandLine, spacingOption, UsageError } from '../../options/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
-import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
 import { printMessage } from '../output.ts';
 
 export const convertCommand: Command = {

@@ -4,10 +4,10 @@ import { nrrdDeclaredFrame } from '../../io/images/nrrd-space.ts';
 import type { ImageFormat } from '../../io/images/types.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
+import { frameOption, parseCommandLine, spacingOption } from '../../options/index.ts';
 import { boundsOf, type Shape } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 
 /** `monge info --json` document (the keys are part of the CLI contract, see README). */

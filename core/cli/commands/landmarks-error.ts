@@ -1,9 +1,9 @@
 import { InputError } from '../../io/errors.ts';
 import { readShape } from '../../io/index.ts';
 import { landmarkErrors, summarizeErrors } from '../../metrics/landmark-error.ts';
+import { frameOption, parseCommandLine, spacingOption } from '../../options/index.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { frameOption, parseCommandLine, spacingOption } from '../options.ts';
 import { printJson, printResult } from '../output.ts';
 
 export const landmarksErrorCommand: Command = {

@@ -1,7 +1,7 @@
 import { mergeBatches, REPORT_HTML, SUMMARY_CSV } from '../../batch/index.ts';
+import { parseCommandLine, UsageError } from '../../options/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { parseCommandLine } from '../options.ts';
+import { EXIT } from '../exit-codes.ts';
 import { printJson, printMessage, printResult, shortPath } from '../output.ts';
 
 export const mergeCommand: Command = {

@@ -1,13 +1,13 @@
 import { createEngine } from '../../kernels/index.ts';
+import { engineOption, frameOption, numberOption, parseCommandLine, reachOption, UsageError } from '../../options/index.ts';
 import { match } from '../../ot/index.ts';
 import { writeShape } from '../../io/index.ts';
 import { massProportionalSample, type Shape, subsetShape } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
 import { pointArrayOutputProblem, POINT_ARRAY_SUFFIXES } from '../../io/point-array-formats.ts';
 import { loadShape } from '../load-shape.ts';
-import { engineOption, frameOption, numberOption, parseCommandLine, reachOption } from '../options.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 

@@ -1,11 +1,10 @@
+import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, parseCommandLine, REGISTRATION_OPTIONS, registrationSettings, UsageError } from '../../options/index.ts';
 import { FieldGridError, OutputFolderError, register, type RegistrationSummary } from '../../registration/index.ts';
 import type { RegisterRequest } from '../../registration/types.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { parseCommandLine } from '../options.ts';
+import { EXIT } from '../exit-codes.ts';
 import { printJson, printMessage, printResult } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
-import { commandLineRegistrationValues, NEGATED_REGISTRATION_OPTIONS, REGISTRATION_OPTIONS, registrationSettings } from '../register-options.ts';
 
 /** The human summary printed on stderr. */
 function describe(summary: RegistrationSummary): string {

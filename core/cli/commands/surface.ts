@@ -1,12 +1,12 @@
 import { readImage } from '../../io/images/read-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { InputError } from '../../io/errors.ts';
+import { frameOption, numberOption, parseCommandLine, UsageError } from '../../options/index.ts';
 import { boundsOf, EmptyMaskError, extractSurface, GREY_IMAGE_REMEDY, greyVolumeProblem, vectorVolumeProblem } from '../../shape/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
 import { dirLabOutputProblem } from '../../io/points/index.ts';
-import { frameOption, numberOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 

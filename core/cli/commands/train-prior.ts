@@ -1,10 +1,10 @@
+import { numberOption, parseCommandLine, UsageError } from '../../options/index.ts';
 import { provenanceWords, readPriorCase, trainResidualPrior, writeResidualPrior, PRIOR_DEFAULTS } from '../../registration/prior/index.ts';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { outputFileProblem } from '../../io/output-file.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { numberOption, parseCommandLine } from '../options.ts';
+import { EXIT } from '../exit-codes.ts';
 import { printJson, printResult } from '../output.ts';
 
 export const trainPriorCommand: Command = {

@@ -1,3 +1,4 @@
+import { numberOption, parseCommandLine, UsageError } from '../../options/index.ts';
 import { isSynthPresetName } from '../../registration/synth/index.ts';
 import { NET_BACKENDS, type NetBackendName } from '../../registration/net/backend.ts';
 import { parseDataSpec, type TrainingDataSpec } from '../../registration/net/training-data.ts';
@@ -5,8 +6,7 @@ import { hasCheckpoint } from '../../registration/net/checkpoint.ts';
 import { formatDuration, trainRegistrationNet, TrainOptionsError } from '../../registration/net/train.ts';
 import { CancelledError } from '../../progress/index.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
-import { numberOption, parseCommandLine } from '../options.ts';
+import { EXIT } from '../exit-codes.ts';
 import { printJson, printMessage } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 

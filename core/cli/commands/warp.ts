@@ -1,10 +1,10 @@
+import { frameOption, parseCommandLine, UsageError } from '../../options/index.ts';
 import { appliedUnit, applyField, applyFieldProblem, outsideFieldWarning, outsideInputWarning, type ApplyFieldRequest } from '../../warp/apply-field.ts';
 import type { ImageInterpolation } from '../../warp/warp-image.ts';
 import { fieldFilesOf } from '../../warp/field-file.ts';
 import type { Command } from '../command.ts';
-import { EXIT, UsageError } from '../exit-codes.ts';
+import { EXIT } from '../exit-codes.ts';
 import { outputFileProblem } from '../../io/output-file.ts';
-import { frameOption, parseCommandLine } from '../options.ts';
 import { printJson, printMessage, shortPath } from '../output.ts';
 import { progressBar } from '../progress-bar.ts';
 

@@ -16,7 +16,7 @@ import { DONE_MARKER, requestFingerprint, verifyDoneMarker } from '../../../core
 import { readManifest } from '../../../core/batch/manifest.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
-import type { RegistrationOptionValues } from '../../../core/cli/register-options.ts';
+import type { RegistrationOptionValues } from '../../../core/options/index.ts';
 import { childrenOf, isAlive, runMonge, startMonge, writeSyntheticCohort } from './support.ts';
 
 const OPTIONS = ['--steps', 'prealign', '--field-spacing', '12'];

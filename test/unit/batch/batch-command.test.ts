@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchCommand, pairLine } from '../../../core/cli/commands/batch.ts';
 import { mergeCommand } from '../../../core/cli/commands/merge.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
-import { registrationSettings } from '../../../core/cli/register-options.ts';
 import { errorRow } from '../../../core/batch/summary-row.ts';
+import { registrationSettings, UsageError } from '../../../core/options/index.ts';
 
 test('the registration options shared by register and batch: every one parsed, checked, absent ones absent', () => {
   assert.deepEqual(

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, lockOutDir, STALE_MS, WRITE_GRACE_MS } from '../../../core/batch/batch-lock.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
+import { UsageError } from '../../../core/options/index.ts';
 
 /** A process id that is certainly not running (above the kernel's pid_max). */
 const DEAD_PID = 2 ** 22 + 1;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { posix, win32 } from 'node:path';
 import { pathFromMerged } from '../../../core/batch/merge.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
+import { UsageError } from '../../../core/options/index.ts';
 
 test('shards beside MERGED: the path from MERGED, with /', () => {
   assert.equal(pathFromMerged('C:\\results\\all', 'C:\\results\\shard-0\\copd1', win32), '../shard-0/copd1');

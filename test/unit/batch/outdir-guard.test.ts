@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { mergeBatches } from '../../../core/batch/merge.ts';
 import { runBatch } from '../../../core/batch/run-batch.ts';
 import { SUMMARY_JSON } from '../../../core/batch/summary-files.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { InputError } from '../../../core/io/errors.ts';
+import { UsageError } from '../../../core/options/index.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const refused = (pattern: RegExp) => (e: unknown) => e instanceof UsageError && pattern.test(e.message);

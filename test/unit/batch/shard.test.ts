@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inShard, parseShard } from '../../../core/batch/shard.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
+import { UsageError } from '../../../core/options/index.ts';
 
 test('--shard K/N: 0-based K, clear errors for K ≥ N and malformed values', () => {
   assert.deepEqual(parseShard('0/4'), { index: 0, count: 4 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkEnvironment } from '../../../core/cli/environment.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
+import { UsageError } from '../../../core/options/index.ts';
 import { mongeWith } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 

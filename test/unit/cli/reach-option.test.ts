@@ -6,9 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
-import { reachOption } from '../../../core/cli/options.ts';
-import { registrationSettings } from '../../../core/cli/register-options.ts';
+import { reachOption, registrationSettings, UsageError } from '../../../core/options/index.ts';
 import { monge } from '../../support/monge-cli.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 

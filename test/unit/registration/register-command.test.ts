@@ -4,12 +4,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';
+import { UsageError } from '../../../core/options/index.ts';
 import { scaleWarning, type PreparedInput } from '../../../core/registration/pipeline/inputs.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';
 import { boundsOf, extractSurface, mulberry32, type Shape } from '../../../core/shape/index.ts';

@@ -11,9 +11,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { trainPriorCommand } from '../../../core/cli/commands/train-prior.ts';
-import { UsageError } from '../../../core/cli/exit-codes.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { readPoints } from '../../../core/io/points/index.ts';
+import { UsageError } from '../../../core/options/index.ts';
 import { register, REGISTRATION_OUTPUTS, type RegisterRequest } from '../../../core/registration/index.ts';
 import {
   priorCorrection,

@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseFrame, type Frame } from '../frames/index.ts';
 import { ENGINE_NAMES } from '../kernels/index.ts';
 import type { EngineName } from '../kernels/types.ts';
-import { UsageError } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

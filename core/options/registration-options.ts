@@ -5,8 +5,8 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { FIELD_FORMATS, STEP_NAMES, type FieldFormat, type PresetName, type RegisterRequest, type StepName } from '../registration/types.ts';
-import { UsageError } from './exit-codes.ts';
-import { engineOption, frameOption, numberOption, reachOption } from './options.ts';
+import { UsageError } from './usage-error.ts';
+import { engineOption, frameOption, numberOption, reachOption } from './option-values.ts';
 
 export const PRESET_NAMES: readonly PresetName[] = ['lung', 'brain', 'generic'];
 
