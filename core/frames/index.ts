@@ -1,3 +1,4 @@
+import type { ArrayValues, PointArray } from '../arrays/index.ts';
 /**
  * Anatomical frames. Monge works in millimetres in LPS (the DICOM / ITK patient frame: +x = patient Left,
  * +y = Posterior, +z = Superior) internally. RAS (NIfTI, FreeSurfer, GIfTI, nibabel, Slicer's display) differs
@@ -7,7 +8,6 @@
  * gives the signs that take the other axis-aligned anatomical frames some formats name (NRRD's LAS) to LPS.
  */
 
-import type { ArrayValues, PointArray } from '../shape/types.ts';
 
 /** Typed arrays whose entries can be negated without leaving the type (signed, or float). */
 export type NegatableValues = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array;

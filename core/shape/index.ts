@@ -4,10 +4,11 @@
  * decimation), point sampling, and surfaces extracted from masks and label maps (marching tetrahedra), with the checks
  * that tell a volume fit to be a shape.
  *
- * core/io and core/frames import types.ts and triangle-geometry.ts by path: the surface extraction here reads
+ * core/io imports types.ts and triangle-geometry.ts by path: the surface extraction here reads
  * core/io's image type, so going through this entry would close a loop of files between the folders.
  */
-export { boundsOf, pointCount, type ArrayValues, type PointArray, type Shape } from './types.ts';
+export { boundsOf, pointCount, type Shape } from './types.ts';
+export type { ArrayValues, PointArray } from '../arrays/index.ts';
 export { subsetShape } from './subset-shape.ts';
 export { triangleCrossInto, triangleUnitNormalInto } from './triangle-geometry.ts';
 export { vertexNormals } from './normals.ts';

@@ -1,4 +1,5 @@
-import type { ArrayValues, PointArray, Shape } from './types.ts';
+import type { ArrayValues, PointArray } from '../arrays/index.ts';
+import type { Shape } from './types.ts';
 
 /** The tuples `indices` of interleaved `values` with `components` per tuple, in a new array of the same type. */
 function pickTuples<T extends ArrayValues>(values: T, components: number, indices: ArrayLike<number>): T {

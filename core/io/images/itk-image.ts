@@ -1,4 +1,4 @@
-import type { ArrayValues } from '../../shape/types.ts';
+import type { ArrayValues } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
 import { det3 } from './geometry.ts';
 import type { ItkImage } from './itk-wasm-runner.ts';

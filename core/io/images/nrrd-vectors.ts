@@ -15,7 +15,7 @@
  * Other kinds (list, RGB-color, a matrix, …) have no direction in space and are left as stored; so is a vector axis
  * that does not have 3 values.
  */
-import type { ArrayValues } from '../../shape/types.ts';
+import type { ArrayValues } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
 import { nrrdFieldOf, type NrrdSpace } from './nrrd-space.ts';
 import type { ImageLps } from './types.ts';

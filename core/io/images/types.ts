@@ -1,4 +1,4 @@
-import type { ArrayValues } from '../../shape/types.ts';
+import type { ArrayValues } from '../../arrays/index.ts';
 
 /** Image formats Monge reads or writes. */
 export type ImageFormat = 'nifti' | 'nrrd' | 'metaimage' | 'mgh' | 'dicom';

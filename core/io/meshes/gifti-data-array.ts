@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { ArrayValues } from '../../shape/types.ts';
+import type { ArrayValues } from '../../arrays/index.ts';
 import { InputError, check } from '../errors.ts';
 import { isGzip } from '../read-bytes.ts';
 import { childrenNamed, firstChild, type XmlElement } from './xml-tokenizer.ts';

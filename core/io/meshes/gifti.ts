@@ -23,7 +23,7 @@
  * pass RAS points; `options.frame` is not consulted.
  */
 import { deflateSync } from 'node:zlib';
-import type { ArrayValues, PointArray } from '../../shape/types.ts';
+import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { InputError, check } from '../errors.ts';
 import { gunzipInput, isGzip } from '../read-bytes.ts';
 import {

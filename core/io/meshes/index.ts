@@ -4,8 +4,9 @@
  */
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { PointArray } from '../../arrays/index.ts';
 import { convertPointArray, convertPoints, type Frame } from '../../frames/index.ts';
-import type { PointArray, Shape } from '../../shape/types.ts';
+import type { Shape } from '../../shape/types.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { InputError } from '../errors.ts';
 import { readInputBytes } from '../read-bytes.ts';

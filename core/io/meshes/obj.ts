@@ -12,8 +12,8 @@
  * Write: `v` lines with shortest round-trip numbers, `vn` + `f a//a …` when a 'Normals' array is present, else
  * `f a b c`.
  */
+import type { PointArray } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
-import type { PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
 import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';

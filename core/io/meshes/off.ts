@@ -12,8 +12,8 @@
  * floats), alpha defaulting to opaque when a line gives only r g b; the writer gives float colours a decimal
  * point. Face colours are ignored. A `# SPACE=RAS|LPS` comment declares the frame.
  */
+import type { PointArray } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
-import type { PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
 import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';

@@ -11,8 +11,8 @@
  * are fanned into triangles; a PLY without a face element is a point cloud. Unknown elements are skipped
  * property by property, lists included. Slicer's `comment SPACE=RAS|LPS` declares the frame.
  */
+import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
-import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { frameDeclaredIn, spaceTag } from './declared-frame.ts';
 import { GrowableArray } from './growable-array.ts';
 import { TextOutput, formatNumber } from './text-output.ts';

@@ -1,5 +1,5 @@
+import type { PointArray } from '../../arrays/index.ts';
 import type { Frame } from '../../frames/index.ts';
-import type { PointArray } from '../../shape/types.ts';
 
 /** Mesh formats Monge reads or writes. */
 export type MeshFormat = 'vtk' | 'vtp' | 'stl' | 'obj' | 'off' | 'ply' | 'gifti' | 'freesurfer';

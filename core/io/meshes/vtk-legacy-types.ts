@@ -1,3 +1,4 @@
+import type { ArrayValues } from '../../arrays/index.ts';
 /**
  * The data types of VTK legacy files and how they are stored in memory.
  *
@@ -8,7 +9,6 @@
  * file with `long` arrays (4 bytes there) cannot be told apart from its header. 64-bit integers are kept as Float64
  * (exact up to 2^53), since Monge's point arrays have no 64-bit integer storage.
  */
-import type { ArrayValues } from '../../shape/types.ts';
 
 /** One legacy data type: its byte size in binary files and the typed array that holds it. */
 export interface LegacyType {

@@ -9,7 +9,7 @@
  *   as spatial), the first spatial tensor is TENSORS (vtkDataReader keeps only the first TENSORS of a POINT_DATA),
  *   other arrays FIELD arrays; the order of the arrays is kept.
  */
-import type { PointArray } from '../../shape/types.ts';
+import type { PointArray } from '../../arrays/index.ts';
 import { spaceTag } from './declared-frame.ts';
 import { encodePercentName } from './percent-names.ts';
 import type { MeshData, MeshWriteOptions } from './types.ts';

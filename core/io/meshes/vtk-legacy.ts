@@ -12,7 +12,7 @@
  * PEDIGREE_IDS, FIELD arrays: ./vtk-legacy-non-numeric.ts), as the VTP reader reads past String arrays. Slicer's
  * `SPACE=RAS|LPS` in the title line declares the frame. Write: see ./vtk-legacy-writer.ts.
  */
-import type { ArrayValues, PointArray } from '../../shape/types.ts';
+import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
 import { decodePercentName } from './percent-names.ts';

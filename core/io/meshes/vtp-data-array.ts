@@ -10,7 +10,7 @@
  *   of the blocks, each inflating to `block size` bytes (the last to `last block size`).
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import type { ArrayValues } from '../../shape/types.ts';
+import type { ArrayValues } from '../../arrays/index.ts';
 import { InputError } from '../errors.ts';
 import { TextScanner } from './text-scanner.ts';
 import { Base64ByteSource, RawByteSource, encodeBase64, type ByteSource } from './vtp-byte-source.ts';

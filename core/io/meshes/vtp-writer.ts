@@ -10,7 +10,7 @@
  *   `Vectors` attribute — the standard marks VTK readers understand; any further ones carry `SpatialVector="1"`.
  *   The first spatial tensor is the `Tensors` attribute.
  */
-import type { ArrayValues, PointArray } from '../../shape/types.ts';
+import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { spaceTag } from './declared-frame.ts';
 import type { MeshData, MeshWriteOptions } from './types.ts';
 import { encodeDataArrayText, xmlTypeNameOf, type DataArrayWriteOptions } from './vtp-data-array.ts';

@@ -10,8 +10,8 @@
  * symmetric form, is kept as its 9: symmetric-tensor.ts). The frame is Slicer's FieldData string array `SPACE`
  * (vtkMRMLModelStorageNode) or a `SPACE=RAS|LPS` comment. Write: see ./vtp-writer.ts.
  */
+import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { parseFrame, type Frame } from '../../frames/index.ts';
-import type { ArrayValues, PointArray } from '../../shape/types.ts';
 import { InputError } from '../errors.ts';
 import { frameDeclaredIn } from './declared-frame.ts';
 import { tensorsFromSymmetric } from './symmetric-tensor.ts';

@@ -21,9 +21,9 @@
  * default a plain CSV is read in; many CSV readers choke on a comment line, so LPS files stay plain),
  * numbers in shortest round-trip form.
  */
+import type { PointArray } from '../../arrays/index.ts';
 import type { Frame } from '../../frames/index.ts';
 import { parseFrame } from '../../frames/index.ts';
-import type { PointArray } from '../../shape/types.ts';
 import { check, InputError } from '../errors.ts';
 import {
   decodeText,

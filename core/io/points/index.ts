@@ -8,8 +8,9 @@
  * .fcsv RAS as Slicer < 4.11 wrote it, DIR-Lab text RAS as the shared masks' NIfTI world frame).
  */
 import { basename } from 'node:path';
+import type { PointArray } from '../../arrays/index.ts';
 import { convertPointArray, convertPoints, type Frame } from '../../frames/index.ts';
-import type { PointArray, Shape } from '../../shape/types.ts';
+import type { Shape } from '../../shape/types.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { InputError } from '../errors.ts';
 import { readInputBytes } from '../read-bytes.ts';

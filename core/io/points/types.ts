@@ -1,5 +1,5 @@
+import type { PointArray } from '../../arrays/index.ts';
 import type { Frame } from '../../frames/index.ts';
-import type { PointArray } from '../../shape/types.ts';
 
 /** Point-set (landmark) formats Monge reads and writes. */
 export type PointFormat = 'csv' | 'fcsv' | 'mrk-json' | 'dirlab';
