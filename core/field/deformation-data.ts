@@ -4,7 +4,7 @@
  * stationary velocities with both exponentials, and chains and inverses of those); a KernelDisplacement evaluates
  * through a kernel engine and has none, so work on it stays on the calling thread.
  */
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import type { ArrayValues } from '../shape/index.ts';
 import { AffineDeformation } from './affine.ts';
 import { ComposedDeformation } from './composed.ts';

@@ -1,5 +1,5 @@
+import type { ImageLps } from '../image/index.ts';
 import { imageSuffixOf } from '../io/images/image-format.ts';
-import type { ImageLps } from '../io/images/types.ts';
 import { writeImage } from '../io/images/write-image.ts';
 import { sampleOnGrid, type SampledField, type SampleOnGridOptions } from './sample-on-grid.ts';
 import type { Deformation, GridLps } from './types.ts';

@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { invertPointwise, type PointDisplacementLps } from './fixed-point-inverse.ts';
 import { GridSampler, type OutsideMode } from './grid-sampler.ts';
 import type { Deformation, InverseEvaluation, InversionOptions } from './types.ts';

@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { gridMaps } from './grid.ts';
 
 /**
@@ -14,7 +14,7 @@ export type OutsideMode = 'zero' | 'clamp';
 
 /**
  * Trilinear and nearest-neighbour sampling of an ImageLps (any number of components) at LPS points, with the
- * index ↔ mm map of core/io/images/geometry.ts inverted once (not per point).
+ * index ↔ mm map of core/image/geometry.ts inverted once (not per point).
  */
 export class GridSampler {
   readonly image: ImageLps;

@@ -1,9 +1,9 @@
-import { indexToLpsLinear, invert3 } from '../io/images/geometry.ts';
+import { indexToLpsLinear, invert3 } from '../image/index.ts';
 import type { GridLps, Vec3 } from './types.ts';
 
 /**
  * Sampling grids for displacement fields and Jacobian maps: the fixed image's own grid (`gridOfImage`), or an
- * axis-aligned box around a shape (`gridAroundBounds`). Geometry as in core/io/images/geometry.ts: voxel (i, j, k)
+ * axis-aligned box around a shape (`gridAroundBounds`). Geometry as in core/image/geometry.ts: voxel (i, j, k)
  * is at o + D·diag(s)·(i, j, k), LPS mm.
  */
 

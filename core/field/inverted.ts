@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { GridDisplacement } from './grid-displacement.ts';
 import type { Deformation, InverseEvaluation, InversionOptions } from './types.ts';
 

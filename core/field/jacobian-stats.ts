@@ -1,3 +1,4 @@
+import { indexToLps, type ImageLps } from '../image/index.ts';
 /**
  * Statistics of a Jacobian determinant image J(x) = det(∂φ/∂x) of a deformation φ (1 component per voxel),
  * optionally restricted to a mask (e.g. the lung mask of the fixed image). Over the voxels V counted (all voxels,
@@ -11,8 +12,6 @@
  * The mask must lie on the same voxel grid as the Jacobian image: the 8 corners of the index box must map to the
  * same LPS points to within 1 % of the smallest voxel spacing; resampling a mask is not this module's business.
  */
-import { indexToLps } from '../io/images/geometry.ts';
-import type { ImageLps } from '../io/images/types.ts';
 
 export interface JacobianStats {
   /** Voxels counted (inside the mask, or all). */

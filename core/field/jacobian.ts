@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { gridMaps, gridOfImage, gridVoxelCount } from './grid.ts';
 import { jacobianStats, type JacobianStats } from './jacobian-stats.ts';
 import { nextTurn, throwIfCancelled } from '../progress/index.ts';

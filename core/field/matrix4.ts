@@ -1,8 +1,8 @@
-import { det3, invert3 } from '../io/images/geometry.ts';
+import { det3, invert3 } from '../image/index.ts';
 
 /**
  * 4×4 homogeneous affine matrices, row-major, acting on COLUMN vectors [x, y, z, 1]ᵀ (the convention of
- * core/io/images/geometry.ts voxelToLpsMatrix, of ITK's matrix/offset and of Slicer's vtkMatrix4x4):
+ * core/image/geometry.ts voxelToLpsMatrix, of ITK's matrix/offset and of Slicer's vtkMatrix4x4):
  *
  *   [ a00 a01 a02 t0 ]
  *   [ a10 a11 a12 t1 ]      p' = A · p + t

@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { cancellationPoint, type ProgressOptions } from '../progress/index.ts';
 import { defaultThreadCount } from '../runtime/thread-count.ts';
 import { deformationData } from './deformation-data.ts';

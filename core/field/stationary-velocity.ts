@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { invertPointwise } from './fixed-point-inverse.ts';
 import { GridDisplacement } from './grid-displacement.ts';
 import { GridSampler, type OutsideMode } from './grid-sampler.ts';

@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 
 /**
  * The deformation object of Monge's registration pipeline. Everything is in LPS millimetres.
@@ -59,7 +59,7 @@ export interface InverseEvaluation {
 export type VectorFunctionLps = (pointsLps: Float64Array) => Promise<Float64Array>;
 
 /**
- * A regular sampling grid in LPS: the geometry part of ImageLps (core/io/images/types.ts). Voxel (i, j, k) sits at
+ * A regular sampling grid in LPS: the geometry part of ImageLps (core/image/types.ts). Voxel (i, j, k) sits at
  * originLps + directionLps · diag(spacingMm) · (i, j, k).
  */
 export type GridLps = Pick<ImageLps, 'size' | 'spacingMm' | 'originLps' | 'directionLps'>;

@@ -12,7 +12,7 @@
  * moving image, distances in its frame are shorter by about the cube root of the volume ratio.
  */
 import { GridDisplacement } from '../field/grid-displacement.ts';
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { landmarkErrors } from './landmark-error.ts';
 
 /**

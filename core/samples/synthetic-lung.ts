@@ -1,3 +1,4 @@
+import type { ImageLps } from '../image/index.ts';
 /**
  * A built-in sample that Monge generates itself: a lung-like two-lobe mask and a known, realistic breathing
  * motion. Used by `npm run demo` and by tests that need a shape pair with exact ground truth.
@@ -7,7 +8,6 @@
  * Motion (expiration → inspiration): the diaphragm descends (inferior points move down most, up to `amplitudeMm`),
  * the chest wall expands anteriorly and laterally by a few percent: a smooth, invertible map.
  */
-import type { ImageLps } from '../io/images/types.ts';
 
 /** Voxel spacing of the sample mask. */
 export const SAMPLE_SPACING_MM = 2.5;

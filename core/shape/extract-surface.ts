@@ -1,4 +1,4 @@
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { decimateQem } from './decimate.ts';
 import { marchingTetrahedra, type MaskSelector } from './marching-cubes.ts';
 import { vertexAreaMass } from './mass.ts';

@@ -4,8 +4,7 @@
  * label maps are told apart from grey images by looksLikeMask. Commands that take a volume as a shape refuse a grey
  * one unless the user says which voxels are the shape (a threshold or a label), each naming its own remedy.
  */
-import { looksLikeMask, MAX_LABEL_VALUES } from '../io/images/looks-like-mask.ts';
-import type { ImageLps } from '../io/images/types.ts';
+import { looksLikeMask, MAX_LABEL_VALUES, type ImageLps } from '../image/index.ts';
 import { valueRange } from './value-range.ts';
 
 /** The remedy for a grey image (greyVolumeProblem) where a selection can be given: register's and surface's. */

@@ -2,10 +2,8 @@
  * Shapes: the surface mesh or point set Monge registers (types.ts: Shape, in LPS millimetres, with its per-point
  * arrays), the geometry of triangle meshes (normals, areas and masses, enclosed volume, topology, smoothing,
  * decimation), point sampling, and surfaces extracted from masks and label maps (marching tetrahedra), with the checks
- * that tell a volume fit to be a shape.
- *
- * core/io imports types.ts and triangle-geometry.ts by path: the surface extraction here reads
- * core/io's image type, so going through this entry would close a loop of files between the folders.
+ * that tell a volume fit to be a shape. The images it reads are core/image's ImageLps; core/io, above this folder,
+ * reads and writes Shapes.
  */
 export { boundsOf, pointCount, type Shape } from './types.ts';
 export type { ArrayValues, PointArray } from '../arrays/index.ts';

@@ -1,5 +1,4 @@
-import { det3, indexToLpsLinear } from '../io/images/geometry.ts';
-import type { ImageLps } from '../io/images/types.ts';
+import { det3, indexToLpsLinear, type ImageLps } from '../image/index.ts';
 
 /**
  * Iso-surface extraction from a 3-D image: the boundary of the voxels selected by a mask predicate, as a

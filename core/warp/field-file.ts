@@ -2,9 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { declaredFieldConvention } from '../field/export-displacement-field.ts';
 import { FIELD_FILE_STEMS, FIELD_FORMATS } from '../field/field-files.ts';
+import type { ImageLps } from '../image/index.ts';
 import { InputError } from '../io/errors.ts';
 import { readImage } from '../io/images/read-image.ts';
-import type { ImageLps } from '../io/images/types.ts';
 
 /** A displacement field in ITK's resampling convention, read from disk. */
 export interface ItkFieldFile {

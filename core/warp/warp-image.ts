@@ -1,7 +1,7 @@
 import { GridSampler } from '../field/grid-sampler.ts';
 import { gridOfImage, gridPointsLps, gridVoxelCount } from '../field/grid.ts';
 import type { Deformation, GridLps, InversionOptions } from '../field/types.ts';
-import type { ImageLps } from '../io/images/types.ts';
+import type { ImageLps } from '../image/index.ts';
 import { throwIfCancelled, type ProgressOptions } from '../progress/index.ts';
 import type { ArrayValues } from '../shape/index.ts';
 
@@ -58,7 +58,7 @@ function pull(sampler: GridSampler, points: Float64Array, displacements: ArrayLi
 /**
  * Resamples the MOVING image into the FIXED grid through Monge's deformation φ (moving → fixed): each fixed voxel
  * centre y takes the moving value at φ⁻¹(y) = y + T(y) (continuous index in the moving image through its own
- * geometry, core/io/images/geometry.ts), trilinear or nearest; outside the moving image, 0. This is what ITK's
+ * geometry, core/image/geometry.ts), trilinear or nearest; outside the moving image, 0. This is what ITK's
  * ResampleImageFilter / antsApplyTransforms / Slicer's resampling do with the exported field.
  */
 export async function warpImage(moving: ImageLps, fixedGrid: GridLps, deformation: Deformation, options: WarpImageOptions = {}): Promise<WarpedImage> {

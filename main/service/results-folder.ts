@@ -12,9 +12,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Frame } from '../../core/frames/index.ts';
-import { readImage } from '../../core/io/images/read-image.ts';
+import { looksLikeMask } from '../../core/image/index.ts';
 import { imageFormatOf } from '../../core/io/images/image-format.ts';
-import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
+import { readImage } from '../../core/io/images/read-image.ts';
 import { InputError, readShape } from '../../core/io/index.ts';
 import { meshCodecFor } from '../../core/io/meshes/index.ts';
 import { pointCodecFor } from '../../core/io/points/index.ts';

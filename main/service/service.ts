@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { looksLikeMask } from '../../core/io/images/looks-like-mask.ts';
+import { looksLikeMask } from '../../core/image/index.ts';
 import { isWindowsDeviceName } from '../../core/io/windows-names.ts';
 import { outputFileProblem } from '../../core/io/output-file.ts';
 import { inputInsideFolder, outputFolderObstacle } from '../../core/registration/pipeline/output-folder.ts';

@@ -8,8 +8,7 @@
  * acquisition the slice is the grid plane nearest to the anatomical one; its true LPS geometry travels with it
  * (origin and per-pixel steps), so overlays computed in mm land where they belong.
  */
-import { indexToLps, indexToLpsLinear } from '../../core/io/images/geometry.ts';
-import type { ImageLps } from '../../core/io/images/types.ts';
+import { indexToLps, indexToLpsLinear, type ImageLps } from '../../core/image/index.ts';
 import type { DisplaySlice, SliceOrientation, Vec3 } from './api.ts';
 import { LinearSampler } from './image-sampler.ts';
 

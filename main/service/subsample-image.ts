@@ -5,7 +5,7 @@
  * the same from half the voxels per axis. The geometry stays exact: voxel (i, j, k) of the result is voxel
  * (s·i, s·j, s·k) of the input, so the origin is unchanged and the spacing is multiplied by s.
  */
-import type { ImageLps } from '../../core/io/images/types.ts';
+import type { ImageLps } from '../../core/image/index.ts';
 import type { ArrayValues } from '../../core/shape/index.ts';
 
 /** The smallest stride that brings the voxel count to at most `maxVoxels` (1 when it already is). */

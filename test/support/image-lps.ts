@@ -1,4 +1,4 @@
-import type { ImageLps } from '../../core/io/images/types.ts';
+import type { ImageLps } from '../../core/image/index.ts';
 
 /** A one-component image on an axis-aligned LPS grid (identity direction), for tests that need a small geometry. */
 export function axisAlignedImage(size: [number, number, number], spacingMm: [number, number, number], originLps: [number, number, number], data: ImageLps['data']): ImageLps {

@@ -1,7 +1,7 @@
+import { worldBoundsLps } from '../../image/index.ts';
+import type { ImageFormat } from '../../io/images/image-format.ts';
 import { readAny } from '../../io/index.ts';
-import { worldBoundsLps } from '../../io/images/geometry.ts';
 import { nrrdDeclaredFrame } from '../../io/images/nrrd-space.ts';
-import type { ImageFormat } from '../../io/images/types.ts';
 import { meshCodecFor } from '../../io/meshes/index.ts';
 import { pointCodecFor } from '../../io/points/index.ts';
 import { frameOption, parseCommandLine, spacingOption } from '../../options/index.ts';

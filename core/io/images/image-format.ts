@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
-import type { ImageFormat } from './types.ts';
+
+/** Image formats Monge reads or writes. */
+export type ImageFormat = 'nifti' | 'nrrd' | 'metaimage' | 'mgh' | 'dicom';
 
 /**
  * File-name suffixes of the image formats Monge reads (longest first, so `.nii.gz` wins over `.gz`). A DICOM series

@@ -1,8 +1,7 @@
 import type { ArrayValues } from '../../arrays/index.ts';
+import { det3, type ImageLps } from '../../image/index.ts';
 import { InputError } from '../errors.ts';
-import { det3 } from './geometry.ts';
 import type { ItkImage } from './itk-wasm-runner.ts';
-import type { ImageLps } from './types.ts';
 
 /**
  * Conversion between itk-wasm's `Image` and Monge's ImageLps.

@@ -10,8 +10,8 @@
 import { open } from 'node:fs/promises';
 import { constants, gunzipSync } from 'node:zlib';
 import { convertDirection, convertPoint } from '../../frames/index.ts';
+import type { ImageLps } from '../../image/index.ts';
 import { isGzip } from '../read-bytes.ts';
-import type { ImageLps } from './types.ts';
 
 /** A voxel-index → RAS-mm affine: rows srow_x, srow_y, srow_z of nifti1.h (the 4th column the translation). */
 export type Affine3x4 = [number[], number[], number[]];

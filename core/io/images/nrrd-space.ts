@@ -18,7 +18,7 @@
  */
 import { open } from 'node:fs/promises';
 import { signsToLps, type AnatomicalFrame } from '../../frames/index.ts';
-import type { ImageLps } from './types.ts';
+import type { ImageLps } from '../../image/index.ts';
 
 /** The header, up to its blank line, is text at the start of the file; a real one is a few hundred bytes. */
 const HEADER_LIMIT = 64 * 1024;

@@ -16,9 +16,9 @@
  * that does not have 3 values.
  */
 import type { ArrayValues } from '../../arrays/index.ts';
+import type { ImageLps } from '../../image/index.ts';
 import { InputError } from '../errors.ts';
 import { nrrdFieldOf, type NrrdSpace } from './nrrd-space.ts';
-import type { ImageLps } from './types.ts';
 
 /** NRRD kinds whose values are the coordinates of a vector in the space (teem's nrrdKind, format.html "kinds"). */
 const SPACE_VECTOR_KINDS = new Set(['vector', 'covariant-vector', 'normal', '3-vector', '3-gradient', '3-normal']);

@@ -4,9 +4,9 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createGunzip, createInflate } from 'node:zlib';
 import { InputError } from '../errors.ts';
 import { checkReadable, MAX_INPUT_BYTES } from '../read-bytes.ts';
+import type { ImageFormat } from './image-format.ts';
 import { niftiHeaderBytes } from './nifti-header.ts';
 import { niftiDeclaredData } from './nifti-voxel-bytes.ts';
-import type { ImageFormat } from './types.ts';
 
 /**
  * Checks that an image file holds all the voxel bytes its header declares, and that its compressed streams are

@@ -7,6 +7,7 @@ import { checkReadable, gunzipInput, isGzip, readInputBytes } from '../read-byte
 import { listDicomFiles } from './dicom-folder.ts';
 import { checkDicomSeries } from './dicom-positions.ts';
 import { IMAGE_SUFFIXES, imageFormatOf, imageSuffixOf } from './image-format.ts';
+import type { ImageFormat } from './image-format.ts';
 import { fromItkImage, type ItkImageLps } from './itk-image.ts';
 import { defaultTimeoutMs, ItkWasmError, runItkWasm, type ItkWasmRequest, type ItkWasmResponse } from './itk-wasm-runner.ts';
 import { niftiGeometryWarning, parseNiftiGeometry, readNiftiHead, shearedSformProblem } from './nifti-header.ts';
@@ -15,7 +16,6 @@ import { checkNiftiFitsItkWasm } from './nifti-voxel-bytes.ts';
 import { correctNrrdGeometry, nrrdSpaceOf, readNrrdHeader } from './nrrd-space.ts';
 import { convertNrrdVectorValues } from './nrrd-vectors.ts';
 import { checkImagePayload } from './payload-check.ts';
-import type { ImageFormat } from './types.ts';
 
 /** A 3-D image as read: LPS geometry and voxels, plus what the file stored. */
 export interface ReadImageResult extends ItkImageLps {

@@ -3,13 +3,12 @@ import { rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
+import { det3, type ImageLps } from '../../image/index.ts';
 import { withAtomicPath } from '../atomic-write.ts';
 import { trackLeftover } from '../leftovers.ts';
-import { det3 } from './geometry.ts';
 import { imageSuffixOf, WRITABLE_IMAGE_SUFFIXES } from './image-format.ts';
 import { toItkImage } from './itk-image.ts';
 import { defaultTimeoutMs, runItkWasm } from './itk-wasm-runner.ts';
-import type { ImageLps } from './types.ts';
 
 export interface WriteImageOptions {
   /**

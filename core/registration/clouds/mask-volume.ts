@@ -3,8 +3,7 @@
  * OT, each voxel weighing its volume in mm³), and a block-averaged copy of a mask whose 0.5 iso-surface is a
  * smooth, lighter surface than the voxel staircase of the full-resolution mask.
  */
-import { indexToLps, indexToLpsLinear } from '../../io/images/geometry.ts';
-import type { ImageLps } from '../../io/images/types.ts';
+import { indexToLps, indexToLpsLinear, type ImageLps } from '../../image/index.ts';
 import type { WeightedCloud } from './cluster-cloud.ts';
 
 /** True where the voxel is foreground: > 0, or equal to `label` when given. */

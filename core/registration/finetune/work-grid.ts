@@ -14,7 +14,7 @@
  * shape, landmarks, exported field, Jacobian) evaluates the very same map.
  */
 import type { GridLps } from '../../field/types.ts';
-import type { ImageLps } from '../../io/images/types.ts';
+import type { ImageLps } from '../../image/index.ts';
 import { throwIfCancelled } from '../../progress/index.ts';
 
 export interface WorkGrid {

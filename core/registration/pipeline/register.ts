@@ -19,8 +19,8 @@ import { jacobianStats, type JacobianStats } from '../../field/jacobian-stats.ts
 import { identity4 } from '../../field/matrix4.ts';
 import { sampleOnGrid } from '../../field/sample-on-grid.ts';
 import type { Deformation, GridLps } from '../../field/types.ts';
+import type { ImageLps } from '../../image/index.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
-import type { ImageLps } from '../../io/images/types.ts';
 import { writeImage } from '../../io/images/write-image.ts';
 import { writeShape } from '../../io/index.ts';
 import { pointArraySuffixOf } from '../../io/point-array-formats.ts';

@@ -4,8 +4,8 @@
  * fraction of the decimation time), then core/shape's extractSurface makes a closed, Taubin-smoothed surface,
  * decimated to `targetVertices`.
  */
+import type { ImageLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/index.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { throwIfCancelled } from '../../../core/progress/index.ts';
 import { extractSurface, taubinSmooth } from '../../../core/shape/index.ts';
 import { displayShapeBuffers, toDisplayShape } from '../display-shape.ts';

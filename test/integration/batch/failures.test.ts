@@ -13,8 +13,8 @@ import { DONE_MARKER, requestFingerprint, verifyDoneMarker } from '../../../core
 import { runPair } from '../../../core/batch/run-pair.ts';
 import type { BatchSummaryFile } from '../../../core/batch/summary-files.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { nonBlankLines, splitCsvFields } from '../../../core/io/points/text.ts';
 import { REGISTRATION_OUTPUTS, type PresetName, type RegisterRequest } from '../../../core/registration/types.ts';
 import { FAST_OPTIONS, MANIFEST_HEADER, runMonge, writeSyntheticPairs } from './support.ts';

@@ -24,8 +24,8 @@ import { gridMaps, gridOfImage, gridPointsLps } from '../../../core/field/grid.t
 import { affineFromParts, invertAffine } from '../../../core/field/matrix4.ts';
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
 import type { GridLps } from '../../../core/field/types.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { warpImage } from '../../../core/warp/index.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';

@@ -11,7 +11,7 @@ import { gridPointsLps } from '../../../core/field/grid.ts';
 import { deformationFromItkField } from '../../../core/field/inverted.ts';
 import { affineFromParts } from '../../../core/field/matrix4.ts';
 import type { GridLps } from '../../../core/field/types.ts';
-import { indexToLpsLinear } from '../../../core/io/images/geometry.ts';
+import { indexToLpsLinear } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { mulberry32 } from '../../../core/shape/index.ts';
 import { assertClose, maxPointError, rotation3, smoothKernelDisplacement } from './support.ts';

@@ -5,8 +5,7 @@ import { GridSampler } from '../../../core/field/grid-sampler.ts';
 import { gridAroundBounds, gridPointsLps, gridVoxelCount } from '../../../core/field/grid.ts';
 import { deformationFromItkField } from '../../../core/field/inverted.ts';
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
-import { indexToLps } from '../../../core/io/images/geometry.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import { indexToLps, type ImageLps } from '../../../core/image/index.ts';
 import { mulberry32 } from '../../../core/shape/index.ts';
 import { maxPointError, obliqueGrid, smoothKernelDisplacement } from './support.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { jacobianStats } from '../../../core/field/jacobian-stats.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { axisAlignedImage } from '../../support/image-lps.ts';
 
 function image(values: number[], Data: typeof Float32Array | typeof Uint8Array = Float32Array, over: Partial<ImageLps> = {}): ImageLps {

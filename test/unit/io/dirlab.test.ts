@@ -9,9 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { lpsToContinuousIndex } from '../../../core/io/images/geometry.ts';
+import { lpsToContinuousIndex, type ImageLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { readDirLab, readPoints } from '../../../core/io/points/index.ts';
 import type { Vec3 } from '../../../core/io/points/types.ts';
 import { landmarkErrors, summarizeErrors } from '../../../core/metrics/landmark-error.ts';

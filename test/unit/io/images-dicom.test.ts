@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { indexToLps } from '../../../core/image/index.ts';
 import { InputError } from '../../../core/io/errors.ts';
-import { indexToLps } from '../../../core/io/images/geometry.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { dicomSliceBytes, writeDicomSeries, type DicomSeriesSpec } from '../../support/dicom-series.ts';
 

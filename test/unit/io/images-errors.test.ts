@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { InputError, type InputProblem } from '../../../core/io/errors.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { niftiBytes } from '../../support/nifti-bytes.ts';
 

@@ -10,9 +10,9 @@ import {
   lpsToContinuousIndex,
   voxelToLpsMatrix,
   worldBoundsLps,
-} from '../../../core/io/images/geometry.ts';
+  type ImageLps,
+} from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { niftiBytes } from '../../support/nifti-bytes.ts';
 
 type V3 = [number, number, number];

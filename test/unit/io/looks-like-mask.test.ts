@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { looksLikeMask } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import { looksLikeMask } from '../../../core/io/images/looks-like-mask.ts';
 import { mulberry32 } from '../../../core/shape/index.ts';
 import { needsSharedData, sharedPath } from '../../support/data.ts';
 

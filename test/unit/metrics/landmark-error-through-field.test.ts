@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { landmarkErrorsThroughField } from '../../../core/metrics/index.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { mulberry32 } from '../../../core/shape/index.ts';
 
 /** T(y) = (M − I) y + t on a 21×17×13 grid at 4 × 5 × 6 mm with a rotated direction: ITK's field of the map y ↦ M y + t. */

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registerCommand } from '../../../core/cli/commands/register.ts';
 import { EXIT } from '../../../core/cli/exit-codes.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { fieldOfViewWarning, MIN_CUT_AREA_MM2 } from '../../../core/registration/pipeline/field-of-view-warning.ts';
 import { syntheticLungMask } from '../../../core/samples/index.ts';

@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { writeShape } from '../../../core/io/index.ts';
 import { register, REGISTRATION_OUTPUTS } from '../../../core/registration/index.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { ellipsoidMesh } from '../synth/shapes.ts';
 import { jacobianStats } from '../../../core/field/jacobian-stats.ts';
 import { foldingWarning } from '../../../core/registration/pipeline/folding-warning.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 
 /** A 10 × 10 × 10 Jacobian image: 1 everywhere but `folds` voxels at −0.5 and one at −1.25 when folds > 0. */
 function jacobianImage(folds: number): ImageLps {

@@ -3,7 +3,7 @@ import { GridSampler } from '../../../core/field/grid-sampler.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { trainResidualPrior, type PriorSettings, type ResidualPrior } from '../../../core/registration/prior/index.ts';
 import { applyBreathing, syntheticLungMask } from '../../../core/samples/index.ts';

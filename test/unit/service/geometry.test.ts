@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { indexToLps } from '../../../core/io/images/geometry.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import { indexToLps, looksLikeMask, type ImageLps } from '../../../core/image/index.ts';
 import { LinearSampler } from '../../../main/service/image-sampler.ts';
 import { axisPermutation, densestIndices, extractSlices, lpsLetter } from '../../../main/service/slices.ts';
-import { looksLikeMask } from '../../../core/io/images/looks-like-mask.ts';
 import { strideFor, subsampleImage } from '../../../main/service/subsample-image.ts';
 import { sliceContour } from '../../../renderer/src/contour.ts';
 import { imageFrom, PROPER_ROTATION } from '../shape/synthetic.ts';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lpsToContinuousIndex } from '../../../core/io/images/geometry.ts';
+import { lpsToContinuousIndex } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape, writeShape } from '../../../core/io/index.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/io/images/geometry.ts';
+import { lpsToContinuousIndex, worldBoundsLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { readShape } from '../../../core/io/index.ts';

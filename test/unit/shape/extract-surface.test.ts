@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
 import { EmptyMaskError, extractSurface } from '../../../core/shape/extract-surface.ts';
 import { surfaceArea } from '../../../core/shape/mass.ts';
 import { connectedComponents, eulerCharacteristic, isClosed, isConsistentlyOriented } from '../../../core/shape/topology.ts';

@@ -1,4 +1,4 @@
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import type { ImageLps } from '../../../core/image/index.ts';
 import { mulberry32 } from '../../../core/shape/prng.ts';
 
 /** Test helpers: synthetic images with arbitrary geometry, and a few analytic meshes. */

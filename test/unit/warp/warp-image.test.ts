@@ -4,8 +4,7 @@ import { AffineDeformation } from '../../../core/field/affine.ts';
 import { gridPointsLps } from '../../../core/field/grid.ts';
 import { affineFromParts } from '../../../core/field/matrix4.ts';
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
-import { indexToLpsLinear } from '../../../core/io/images/geometry.ts';
-import type { ImageLps } from '../../../core/io/images/types.ts';
+import { indexToLpsLinear, type ImageLps } from '../../../core/image/index.ts';
 import { resampleThroughField, warpImage } from '../../../core/warp/warp-image.ts';
 import { rotation3 } from '../field/support.ts';
 

@@ -1,7 +1,4 @@
-import type { ArrayValues } from '../../arrays/index.ts';
-
-/** Image formats Monge reads or writes. */
-export type ImageFormat = 'nifti' | 'nrrd' | 'metaimage' | 'mgh' | 'dicom';
+import type { ArrayValues } from '../arrays/index.ts';
 
 /**
  * A 3-D image with full geometry, in LPS millimetres (ITK's convention).
