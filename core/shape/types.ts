@@ -21,6 +21,20 @@ export interface Shape {
   labels?: string[];
   /** The frame the source file was in; writers write back in this frame unless told otherwise. */
   sourceFrame: Frame;
+  /** What the surface is of, where its file says (GIfTI) or its name does (FreeSurfer's lh.white …); kept when it is warped. */
+  anatomy?: SurfaceAnatomy;
+}
+
+/**
+ * The anatomy a surface outlines, in GIfTI's pointset MetaData terms (GIfTI 1.0 §2.3.3; the values Workbench and
+ * FreeSurfer's mris_convert use): AnatomicalStructurePrimary (CortexLeft, CortexRight, Cerebellum …),
+ * AnatomicalStructureSecondary (GrayWhite, Pial, MidThickness) and GeometricType (Anatomical, Inflated, Sphere …).
+ * Connectome Workbench places a surface by it; without it a warped lh.white.gii is a surface of no hemisphere.
+ */
+export interface SurfaceAnatomy {
+  structurePrimary?: string;
+  structureSecondary?: string;
+  geometricType?: string;
 }
 
 /** Number of points of a shape. */

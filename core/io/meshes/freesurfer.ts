@@ -31,6 +31,7 @@
  */
 import { InputError, check } from '../errors.ts';
 import { gunzipInput, isGzip } from '../read-bytes.ts';
+import { anatomyFromFreesurferName } from './freesurfer-anatomy.ts';
 import type { MeshCodec, MeshData, MeshWriteOptions } from './types.ts';
 
 const TRIANGLE_MAGIC = 0xfffffe;
@@ -53,13 +54,19 @@ function parseFreesurfer(input: Uint8Array, file: string): MeshData {
   check(bytes.length > 0, file, 'empty', 'the file is empty');
   check(bytes.length >= 3, file, 'truncated', 'the file ends inside the magic number');
   const magic = uint24(bytes, 0);
-  if (magic === TRIANGLE_MAGIC) return parseTriangleFile(bytes, file);
-  if (magic === QUAD_MAGIC || magic === NEW_QUAD_MAGIC) return parseQuadFile(bytes, magic === NEW_QUAD_MAGIC, file);
+  if (magic === TRIANGLE_MAGIC) return withAnatomy(parseTriangleFile(bytes, file), file);
+  if (magic === QUAD_MAGIC || magic === NEW_QUAD_MAGIC) return withAnatomy(parseQuadFile(bytes, magic === NEW_QUAD_MAGIC, file), file);
   throw new InputError(
     file,
     'bad-magic',
     `not a FreeSurfer surface: magic ${magic.toString(16).padStart(6, '0')}, expected fffffe (triangles) or ffffff/fffffd (quads)`,
   );
+}
+
+/** `mesh` with the anatomy its file name states (lh.white: the left hemisphere's grey–white surface), if any. */
+function withAnatomy(mesh: MeshData, file: string): MeshData {
+  const anatomy = anatomyFromFreesurferName(file);
+  return anatomy ? { ...mesh, anatomy } : mesh;
 }
 
 function parseTriangleFile(bytes: Uint8Array, file: string): MeshData {

@@ -18,7 +18,9 @@
  * Writing: a POINTSET (float32, with an identity CoordinateSystemTransformMatrix NIFTI_XFORM_SCANNER_ANAT →
  * NIFTI_XFORM_SCANNER_ANAT), a TRIANGLE array (int32) when there are faces, and one DataArray per PointArray
  * (intent NIFTI_INTENT_VECTOR for 3-component spatial vectors, else NIFTI_INTENT_NONE; MetaData Name = the array's
- * name so names round-trip), all GZipBase64Binary little-endian. Integer arrays that fit are written as INT32
+ * name so names round-trip), all GZipBase64Binary little-endian. The pointset's MetaData AnatomicalStructurePrimary,
+ * AnatomicalStructureSecondary and GeometricType are read into `anatomy` and written back from it, so a surface keeps
+ * its hemisphere through conversion and registration (Workbench places surfaces by them). Integer arrays that fit are written as INT32
  * (UINT8 stays UINT8), every other array as FLOAT32. GIfTI cannot declare LPS: the caller (the registry) must
  * pass RAS points; `options.frame` is not consulted.
  */
@@ -26,9 +28,11 @@ import { deflateSync } from 'node:zlib';
 import type { ArrayValues, PointArray } from '../../arrays/index.ts';
 import { InputError, check } from '../errors.ts';
 import { gunzipInput, isGzip } from '../read-bytes.ts';
+import type { SurfaceAnatomy } from '../../shape/types.ts';
 import {
   decodeArrayValues,
   littleEndianBytes,
+  metaDataOf,
   readArrayHeader,
   type GiftiArrayHeader,
 } from './gifti-data-array.ts';
@@ -51,7 +55,8 @@ function parseGifti(bytes: Uint8Array, file: string): MeshData {
   const root = parseXml(text, file);
   check(root.name === 'GIFTI', file, 'bad-magic', `not a GIfTI file: the root element is <${root.name}>, expected <GIFTI>`);
 
-  const headers = childrenNamed(root, 'DataArray').map((el, index) => readArrayHeader(el, index, file));
+  const elements = childrenNamed(root, 'DataArray');
+  const headers = elements.map((el, index) => readArrayHeader(el, index, file));
   const pointHeader = headers.find((h) => h.intent === POINTSET);
   if (!pointHeader) {
     const intents = [...new Set(headers.map((h) => h.intent))].join(', ') || 'no DataArray at all';
@@ -86,7 +91,30 @@ function parseGifti(bytes: Uint8Array, file: string): MeshData {
       spatialVector: components === 3 && (h.intent === VECTOR || h.intent === POINTSET),
     });
   }
-  return { points, triangles, arrays, declaredFrame: 'RAS' };
+  const anatomy = anatomyOf(metaDataOf(elements[pointHeader.index]));
+  return { points, triangles, arrays, declaredFrame: 'RAS', ...(anatomy ? { anatomy } : {}) };
+}
+
+/** GIfTI MetaData names of SurfaceAnatomy's fields. */
+const ANATOMY_KEYS = [
+  ['structurePrimary', 'AnatomicalStructurePrimary'],
+  ['structureSecondary', 'AnatomicalStructureSecondary'],
+  ['geometricType', 'GeometricType'],
+] as const satisfies readonly (readonly [keyof SurfaceAnatomy, string])[];
+
+/** The anatomy a pointset's MetaData states, or undefined where it states none. */
+function anatomyOf(meta: ReadonlyMap<string, string>): SurfaceAnatomy | undefined {
+  const anatomy: SurfaceAnatomy = {};
+  for (const [field, key] of ANATOMY_KEYS) {
+    const value = meta.get(key)?.trim();
+    if (value) anatomy[field] = value;
+  }
+  return Object.keys(anatomy).length > 0 ? anatomy : undefined;
+}
+
+/** The pointset's MetaData entries for `anatomy`, in GIfTI's names. */
+function anatomyEntries(anatomy: SurfaceAnatomy | undefined): [string, string][] {
+  return ANATOMY_KEYS.flatMap(([field, key]) => (anatomy?.[field] ? [[key, anatomy[field]] as [string, string]] : []));
 }
 
 /** `NIFTI_INTENT_SHAPE` → `shape`. */
@@ -128,7 +156,8 @@ interface ArrayToWrite {
   dataType: 'NIFTI_TYPE_FLOAT32' | 'NIFTI_TYPE_INT32' | 'NIFTI_TYPE_UINT8';
   values: Float32Array | Int32Array | Uint8Array;
   dims: number[];
-  name?: string;
+  /** MetaData entries: Name (the array's name), the pointset's anatomy. */
+  meta: [string, string][];
   withSpace?: boolean;
 }
 
@@ -145,7 +174,7 @@ function giftiValues(values: ArrayValues): Pick<ArrayToWrite, 'dataType' | 'valu
 
 function dataArrayXml(a: ArrayToWrite): string {
   const dimAttrs = a.dims.map((d, k) => ` Dim${k}="${d}"`).join('');
-  const meta = a.name === undefined ? '<MetaData/>' : `<MetaData><MD><Name>${cdata('Name')}</Name><Value>${cdata(a.name)}</Value></MD></MetaData>`;
+  const meta = a.meta.length === 0 ? '<MetaData/>' : `<MetaData>${a.meta.map(([name, value]) => `<MD><Name>${cdata(name)}</Name><Value>${cdata(value)}</Value></MD>`).join('')}</MetaData>`;
   const space = a.withSpace
     ? '\n    <CoordinateSystemTransformMatrix>' +
       `<DataSpace>${cdata('NIFTI_XFORM_SCANNER_ANAT')}</DataSpace>` +
@@ -163,10 +192,10 @@ function dataArrayXml(a: ArrayToWrite): string {
 function serializeGifti(mesh: MeshData, _options: MeshWriteOptions): Uint8Array {
   const vertexCount = mesh.points.length / 3;
   const toWrite: ArrayToWrite[] = [
-    { intent: POINTSET, dataType: 'NIFTI_TYPE_FLOAT32', values: Float32Array.from(mesh.points), dims: [vertexCount, 3], withSpace: true },
+    { intent: POINTSET, dataType: 'NIFTI_TYPE_FLOAT32', values: Float32Array.from(mesh.points), dims: [vertexCount, 3], meta: anatomyEntries(mesh.anatomy), withSpace: true },
   ];
   if (mesh.triangles && mesh.triangles.length > 0) {
-    toWrite.push({ intent: TRIANGLE, dataType: 'NIFTI_TYPE_INT32', values: Int32Array.from(mesh.triangles), dims: [mesh.triangles.length / 3, 3] });
+    toWrite.push({ intent: TRIANGLE, dataType: 'NIFTI_TYPE_INT32', values: Int32Array.from(mesh.triangles), dims: [mesh.triangles.length / 3, 3], meta: [] });
   }
   for (const a of mesh.arrays) {
     if (a.values.length !== vertexCount * a.components) {
@@ -177,7 +206,7 @@ function serializeGifti(mesh: MeshData, _options: MeshWriteOptions): Uint8Array 
       intent: vector ? VECTOR : 'NIFTI_INTENT_NONE',
       ...giftiValues(a.values),
       dims: a.components === 1 ? [vertexCount] : [vertexCount, a.components],
-      name: a.name,
+      meta: [['Name', a.name]],
     });
   }
   const xml =

@@ -63,6 +63,7 @@ export function meshDataToShape(data: MeshData, frame: Frame): Shape {
     triangles: data.triangles,
     arrays,
     sourceFrame: frame,
+    ...(data.anatomy ? { anatomy: data.anatomy } : {}),
   };
 }
 
@@ -72,7 +73,7 @@ export function shapeToMeshData(shape: Shape, frame: Frame): MeshData {
   if (shape.normalsLps && !arrays.some((a) => a.name === 'Normals')) {
     arrays.push({ name: 'Normals', components: 3, values: convertPoints(shape.normalsLps, 'LPS', frame), spatialVector: true });
   }
-  return { points: convertPoints(shape.pointsLps, 'LPS', frame), triangles: shape.triangles, arrays, declaredFrame: frame };
+  return { points: convertPoints(shape.pointsLps, 'LPS', frame), triangles: shape.triangles, arrays, declaredFrame: frame, anatomy: shape.anatomy };
 }
 
 /** Reads a mesh file into an LPS Shape. Throws InputError naming the file on any problem, 'empty' for no points. */

@@ -1,4 +1,5 @@
 import type { PointArray } from '../../arrays/index.ts';
+import type { SurfaceAnatomy } from '../../shape/types.ts';
 import type { Frame } from '../../frames/index.ts';
 
 /** Mesh formats Monge reads or writes. */
@@ -17,6 +18,8 @@ export interface MeshData {
   arrays: PointArray[];
   /** The frame the file declares (Slicer's SPACE= comment, GIfTI's coordinate system …), if any. */
   declaredFrame?: Frame;
+  /** What the surface is of (GIfTI's pointset MetaData, FreeSurfer's file name), where the file says. */
+  anatomy?: SurfaceAnatomy;
 }
 
 /** Options a writer honours where its format allows. */

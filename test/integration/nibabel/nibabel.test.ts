@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeShape } from '../../../core/io/index.ts';
+import { readShape, writeShape } from '../../../core/io/index.ts';
 import { invertAffine } from '../../../core/field/matrix4.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';
 import { tempDir } from '../../support/temp-dir.ts';
@@ -74,6 +74,28 @@ test('nibabel reads Monge\'s GIfTI in RAS: points, triangles and a spatial vecto
   const vectors = byIntent(1007);
   assert.deepEqual(vectors.map((v) => v.name), ['displacement']);
   assert.deepEqual(vectors[0].data.flat(), toRas(VECTORS_LPS), 'vectors in RAS, as the points');
+});
+
+const READ_POINTSET_META = `
+import sys, json, nibabel as nib
+img = nib.load(sys.argv[1])
+pointset = [d for d in img.darrays if d.intent == nib.nifti1.intent_codes.code["pointset"]][0]
+print(json.dumps(dict(pointset.meta)))
+`;
+
+test('a surface registered from a GIfTI keeps its anatomy in warped.gii, where nibabel and Workbench read it', async (t) => {
+  if (!hasNibabel(t)) return;
+  const dir = await tempDir(t, 'nibabel-anatomy');
+  await writeSyntheticPairs(dir, 1, 3);
+  const moving = await readShape(join(dir, 'm3.vtk'));
+  await writeShape(join(dir, 'lh.white.gii'), { ...moving, anatomy: { structurePrimary: 'CortexLeft', structureSecondary: 'GrayWhite', geometricType: 'Anatomical' } });
+  const out = join(dir, 'out');
+  const r = await runMonge(['register', join(dir, 'lh.white.gii'), join(dir, 'f3.vtk'), '-o', out, '--steps', 'prealign', '--field-spacing', '12']);
+  assert.equal(r.code, 0, r.stderr);
+  const meta = python<Record<string, string>>(READ_POINTSET_META, join(out, 'warped.gii'));
+  assert.equal(meta.AnatomicalStructurePrimary, 'CortexLeft');
+  assert.equal(meta.AnatomicalStructureSecondary, 'GrayWhite');
+  assert.equal(meta.GeometricType, 'Anatomical');
 });
 
 const READ_SURF = `

@@ -237,3 +237,12 @@ test('file names: FreeSurfer names without a format extension are FreeSurfer sur
   const back = await readShape(join(dir, 'lh.pial.gii'));
   assert.equal(back.pointsLps.length, pial.pointsLps.length);
 });
+
+test('a FreeSurfer surface\'s name gives its anatomy, as mris_convert writes it into GIfTI', () => {
+  const bytes = triangleFile().done();
+  assert.deepEqual(freesurferCodec.parse(bytes, '/subjects/bert/surf/lh.white').anatomy, { structurePrimary: 'CortexLeft', structureSecondary: 'GrayWhite', geometricType: 'Anatomical' });
+  assert.deepEqual(freesurferCodec.parse(bytes, 'rh.pial.surf').anatomy, { structurePrimary: 'CortexRight', structureSecondary: 'Pial', geometricType: 'Anatomical' });
+  assert.deepEqual(freesurferCodec.parse(bytes, 'lh.inflated').anatomy, { structurePrimary: 'CortexLeft', geometricType: 'Inflated' });
+  assert.deepEqual(freesurferCodec.parse(bytes, 'rh.sphere.reg').anatomy, { structurePrimary: 'CortexRight', geometricType: 'Spherical' });
+  assert.equal(freesurferCodec.parse(bytes, 'inner_skull.surf').anatomy, undefined);
+});

@@ -248,6 +248,23 @@ test('round-trips a mesh with arrays through serialize and parse', () => {
   assert.deepEqual(Array.from(again.points), Array.from(back.points));
 });
 
+test('the pointset\'s anatomy (AnatomicalStructurePrimary, …Secondary, GeometricType) is read and written back; arrays keep their names', () => {
+  const meta = (entries: [string, string][]): string => `<MetaData>${entries.map(([n, v]) => `<MD><Name><![CDATA[${n}]]></Name><Value><![CDATA[${v}]]></Value></MD>`).join('')}</MetaData>`;
+  const points = asciiPoints().replace('<MetaData/>', meta([['AnatomicalStructurePrimary', 'CortexRight'], ['AnatomicalStructureSecondary', 'GrayWhite'], ['GeometricType', 'Anatomical'], ['UserName', 'x']]));
+  const mesh = parseText(gifti(points, asciiTriangles(), dataArray({ intent: 'NIFTI_INTENT_SHAPE', dims: [4], data: '1 2 3 4', name: 'thickness' })));
+  assert.deepEqual(mesh.anatomy, { structurePrimary: 'CortexRight', structureSecondary: 'GrayWhite', geometricType: 'Anatomical' });
+  const written = new TextDecoder().decode(giftiCodec.serialize!(mesh, { frame: 'RAS' }));
+  const pointset = written.slice(written.indexOf('NIFTI_INTENT_POINTSET'), written.indexOf('NIFTI_INTENT_TRIANGLE'));
+  assert.match(pointset, /<Name><!\[CDATA\[AnatomicalStructurePrimary\]\]><\/Name><Value><!\[CDATA\[CortexRight\]\]><\/Value>/, 'on the pointset, where Workbench looks');
+  const back = giftiCodec.parse(new TextEncoder().encode(written), FILE);
+  assert.deepEqual(back.anatomy, mesh.anatomy);
+  assert.deepEqual(back.arrays.map((a) => a.name), ['thickness']);
+  // Only one of them, or none.
+  assert.deepEqual(parseText(gifti(asciiPoints().replace('<MetaData/>', meta([['GeometricType', 'Inflated']])), asciiTriangles())).anatomy, { geometricType: 'Inflated' });
+  assert.equal(parseText(gifti(asciiPoints(), asciiTriangles())).anatomy, undefined);
+  assert.doesNotMatch(new TextDecoder().decode(giftiCodec.serialize!(parseText(gifti(asciiPoints(), asciiTriangles())), { frame: 'RAS' })), /Anatomical/);
+});
+
 test('reads the fsaverage5 pial and white surfaces', { skip: needsSharedData() }, () => {
   const meshes: Record<string, MeshData> = {};
   for (const name of ['pial_left', 'white_left']) {
@@ -257,6 +274,7 @@ test('reads the fsaverage5 pial and white surfaces', { skip: needsSharedData() }
     assert.equal(mesh.points.length / 3, 10242);
     assert.equal((mesh.triangles ?? []).length / 3, 20480);
     assert.equal(mesh.declaredFrame, 'RAS');
+    assert.deepEqual(mesh.anatomy, { structurePrimary: 'CortexLeft', structureSecondary: name === 'pial_left' ? 'Pial' : 'GrayWhite', geometricType: 'Anatomical' });
     let maxIndex = 0;
     for (const v of mesh.triangles ?? []) maxIndex = Math.max(maxIndex, v);
     assert.equal(maxIndex, 10241, 'every vertex is used, none out of range');
