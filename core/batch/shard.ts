@@ -1,4 +1,3 @@
-import { UsageError } from '../options/index.ts';
 /**
  * `--shard K/N`: a deterministic 1/N of the manifest, so a cluster's job array splits a cohort with no other
  * tooling. K counts from 0 (0 ≤ K < N), as `$SLURM_ARRAY_TASK_ID` does for `--array=0-(N-1)` and as Kubernetes'
@@ -7,6 +6,7 @@ import { UsageError } from '../options/index.ts';
  * depends only on the manifest, so every task computes the same split. (Shards must read the same manifest:
  * `monge merge` checks its SHA-256.)
  */
+import { UsageError } from '../options/index.ts';
 
 export interface Shard {
   /** 0-based. */

@@ -1,4 +1,3 @@
-import { indexToLps, type ImageLps } from '../image/index.ts';
 /**
  * Statistics of a Jacobian determinant image J(x) = det(∂φ/∂x) of a deformation φ (1 component per voxel),
  * optionally restricted to a mask (e.g. the lung mask of the fixed image). Over the voxels V counted (all voxels,
@@ -12,6 +11,7 @@ import { indexToLps, type ImageLps } from '../image/index.ts';
  * The mask must lie on the same voxel grid as the Jacobian image: the 8 corners of the index box must map to the
  * same LPS points to within 1 % of the smallest voxel spacing; resampling a mask is not this module's business.
  */
+import { indexToLps, type ImageLps } from '../image/index.ts';
 
 export interface JacobianStats {
   /** Voxels counted (inside the mask, or all). */

@@ -1,4 +1,3 @@
-import type { ArrayValues, PointArray } from '../arrays/index.ts';
 /**
  * Anatomical frames. Monge works in millimetres in LPS (the DICOM / ITK patient frame: +x = patient Left,
  * +y = Posterior, +z = Superior) internally. RAS (NIfTI, FreeSurfer, GIfTI, nibabel, Slicer's display) differs
@@ -7,7 +6,7 @@ import type { ArrayValues, PointArray } from '../arrays/index.ts';
  * This module is the ONE place in Monge that converts between the two; every reader and writer calls it. It also
  * gives the signs that take the other axis-aligned anatomical frames some formats name (NRRD's LAS) to LPS.
  */
-
+import type { ArrayValues, PointArray } from '../arrays/index.ts';
 
 /** Typed arrays whose entries can be negated without leaving the type (signed, or float). */
 export type NegatableValues = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array;

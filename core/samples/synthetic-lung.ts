@@ -1,4 +1,3 @@
-import type { ImageLps } from '../image/index.ts';
 /**
  * A built-in sample that Monge generates itself: a lung-like two-lobe mask and a known, realistic breathing
  * motion. Used by `npm run demo` and by tests that need a shape pair with exact ground truth.
@@ -8,6 +7,7 @@ import type { ImageLps } from '../image/index.ts';
  * Motion (expiration → inspiration): the diaphragm descends (inferior points move down most, up to `amplitudeMm`),
  * the chest wall expands anteriorly and laterally by a few percent: a smooth, invertible map.
  */
+import type { ImageLps } from '../image/index.ts';
 
 /** Voxel spacing of the sample mask. */
 export const SAMPLE_SPACING_MM = 2.5;

@@ -1,4 +1,3 @@
-import type { ImageLps } from '../image/index.ts';
 /**
  * Where a scan stops and the anatomy does not: the faces of an image's grid that its mask touches.
  *
@@ -8,6 +7,7 @@ import type { ImageLps } from '../image/index.ts';
  * shape's boundary (measured better than leaving it out: README, "A mask cut short by its scan"), so the user is
  * told where the cuts are.
  */
+import type { ImageLps } from '../image/index.ts';
 
 /** A face of the grid that the mask touches. */
 export interface FieldOfViewCut {

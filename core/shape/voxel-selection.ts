@@ -1,9 +1,9 @@
-import type { ImageLps } from '../image/index.ts';
 /**
  * Which voxels of a volume input are the shape: every voxel > 0 (a mask, or a label map taken whole), the voxels
  * equal to one label (one organ of a label map), or the voxels ≥ a threshold (a grey image). `monge surface` and
  * `monge register` take the same choice (--label, --threshold).
  */
+import type { ImageLps } from '../image/index.ts';
 
 export interface VoxelSelection {
   /** Voxels equal to this label. */

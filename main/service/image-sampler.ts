@@ -1,9 +1,9 @@
-import { indexToLpsLinear, invert3, type ImageLps } from '../../core/image/index.ts';
 /**
  * Trilinear sampling of an ImageLps at LPS points (ITK's LinearInterpolateImageFunction: voxel values sit at voxel
  * centres; points outside the centres' hull give `outside`). Used to resample the moving image and the
  * displacement field on the fixed image's slices.
  */
+import { indexToLpsLinear, invert3, type ImageLps } from '../../core/image/index.ts';
 
 export class LinearSampler {
   private readonly inv: Float64Array;

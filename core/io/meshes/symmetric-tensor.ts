@@ -1,4 +1,3 @@
-import type { ArrayValues } from '../../arrays/index.ts';
 /**
  * VTK's symmetric tensors of 6 values (legacy TENSORS6, a 6-component `Tensors` array in VTK XML) as the full 3×3
  * tensors Monge keeps (PointArray.spatialTensor: 9 values, row-major), so that they change frame with the points
@@ -7,6 +6,7 @@ import type { ArrayValues } from '../../arrays/index.ts';
  *
  * The 6 values are XX, YY, ZZ, XY, YZ, XZ: vtkMath::TensorFromSymmetricTensor, the order VTK reads and writes them in.
  */
+import type { ArrayValues } from '../../arrays/index.ts';
 
 /**
  * The row-major 3×3 tensors of the 6-value symmetric tensors in `values`: float32 for float32 values, else float64

@@ -1,4 +1,3 @@
-import type { ArrayValues } from '../../arrays/index.ts';
 /**
  * The data types of VTK legacy files and how they are stored in memory.
  *
@@ -9,6 +8,7 @@ import type { ArrayValues } from '../../arrays/index.ts';
  * file with `long` arrays (4 bytes there) cannot be told apart from its header. 64-bit integers are kept as Float64
  * (exact up to 2^53), since Monge's point arrays have no 64-bit integer storage.
  */
+import type { ArrayValues } from '../../arrays/index.ts';
 
 /** One legacy data type: its byte size in binary files and the typed array that holds it. */
 export interface LegacyType {
