@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipUnlessRequired } from './skip-unless-required.ts';
 
 /** Repository root. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,7 +19,5 @@ export function sharedPath(...parts: string[]): string {
  * CI (CI=true), where a missing folder is a failure rather than a skip.
  */
 export function needsSharedData(): false | string {
-  if (existsSync(SHARED_DATA)) return false;
-  if (process.env.CI === 'true') throw new Error(`shared data not found at ${SHARED_DATA}`);
-  return `shared data not found at ${SHARED_DATA}`;
+  return skipUnlessRequired(!existsSync(SHARED_DATA) && `shared data not found at ${SHARED_DATA}`);
 }

@@ -211,34 +211,30 @@ function parseQuadFile(bytes: Uint8Array, floatCoordinates: boolean, file: strin
 
 /**
  * The footer after the faces: TAG_OLD_USEREALRAS = 1, then TAG_OLD_SURF_GEOM with an invalid volume geometry, its
- * eight lines as FreeSurfer's writeVolGeom prints them (FreeSurfer's initVolGeom defaults: a 256³ 1 mm coronal
- * volume centred at 0), which nibabel's _read_volume_info requires in full.
+ * eight lines as FreeSurfer's writeVolGeom prints them (%.15e; FreeSurfer's initVolGeom defaults: a 256³ 1 mm coronal
+ * volume centred at 0), which nibabel's _read_volume_info requires in full. The same bytes for every file.
  */
-function scannerRasFooter(): Uint8Array {
-  const e = (v: number): string => v.toExponential(15).replace(/e([+-])(\d)$/, 'e$10$2');
-  const triple = (a: number, b: number, c: number): string => `${e(a)} ${e(b)} ${e(c)}`;
-  const geometry =
-    'valid = 0  # volume info invalid\n' +
-    'filename = \n' +
-    'volume = 256 256 256\n' +
-    `voxelsize = ${triple(1, 1, 1)}\n` +
-    `xras   = ${triple(-1, 0, 0)}\n` +
-    `yras   = ${triple(0, 0, -1)}\n` +
-    `zras   = ${triple(0, 1, 0)}\n` +
-    `cras   = ${triple(0, 0, 0)}\n`;
-  const text = new TextEncoder().encode(geometry);
-  const out = new Uint8Array(12 + text.length);
+const SCANNER_RAS_FOOTER: Uint8Array = (() => {
+  const geometry = new TextEncoder().encode(
+    'valid = 0  # volume info invalid\nfilename = \nvolume = 256 256 256\n' +
+      'voxelsize = 1.000000000000000e+00 1.000000000000000e+00 1.000000000000000e+00\n' +
+      'xras   = -1.000000000000000e+00 0.000000000000000e+00 0.000000000000000e+00\n' +
+      'yras   = 0.000000000000000e+00 0.000000000000000e+00 -1.000000000000000e+00\n' +
+      'zras   = 0.000000000000000e+00 1.000000000000000e+00 0.000000000000000e+00\n' +
+      'cras   = 0.000000000000000e+00 0.000000000000000e+00 0.000000000000000e+00\n',
+  );
+  const out = new Uint8Array(12 + geometry.length);
   const view = new DataView(out.buffer);
   view.setInt32(0, TAG_OLD_USEREALRAS, false);
   view.setInt32(4, 1, false);
   view.setInt32(8, TAG_OLD_SURF_GEOM, false);
-  out.set(text, 12);
+  out.set(geometry, 12);
   return out;
-}
+})();
 
 function serializeFreesurfer(mesh: MeshData, _options: MeshWriteOptions): Uint8Array {
   const header = new TextEncoder().encode('created by monge\n\n');
-  const footer = scannerRasFooter();
+  const footer = SCANNER_RAS_FOOTER;
   const vertexCount = mesh.points.length / 3;
   const triangles = mesh.triangles ?? new Uint32Array(0);
   const faceCount = triangles.length / 3;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt, REPO_ROOT } from '../../../renderer/build.ts';
+import { skipUnlessRequired } from '../../support/skip-unless-required.ts';
 
 export const CHROMIUM = process.env.MONGE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'e2e');
@@ -18,9 +19,7 @@ export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'e2e');
  * installs it (MONGE_REQUIRE_BROWSER=1): there a missing browser fails instead of skipping every end-to-end test.
  */
 export function needsChromium(): false | string {
-  if (existsSync(CHROMIUM)) return false;
-  if (process.env.CI === 'true' || process.env.MONGE_REQUIRE_BROWSER === '1') throw new Error(`Chromium not found at ${CHROMIUM}`);
-  return `Chromium not found at ${CHROMIUM}`;
+  return skipUnlessRequired(!existsSync(CHROMIUM) && `Chromium not found at ${CHROMIUM}`, 'MONGE_REQUIRE_BROWSER');
 }
 
 export interface WebSession {

@@ -12,7 +12,7 @@
  * plastimatch comes from `apt-get install plastimatch` (CI installs it). Where it is missing these tests skip,
  * except with CI=true or MONGE_REQUIRE_PLASTIMATCH=1, where that is a failure.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -29,6 +29,7 @@ import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { warpImage } from '../../../core/warp/index.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';
+import { skipUnlessRequired } from '../../support/skip-unless-required.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { rotation3, smoothKernelDisplacement } from '../../unit/field/support.ts';
 
@@ -37,15 +38,11 @@ const grey = (x: number, y: number, z: number): number => 100 + 3 * x - 2 * y + 
 /** Largest gradient of `grey` (per mm): a grey difference of d is a point error of at least d / GREY_SLOPE mm. */
 const GREY_SLOPE = Math.hypot(3, 2, 1.5);
 
-/** True where plastimatch runs; skips the test (or fails it, in CI) where it does not. */
-function hasPlastimatch(t: TestContext): boolean {
-  const probe = spawnSync('plastimatch', ['--version'], { encoding: 'utf8' });
-  if (probe.status === 0) return true;
-  const why = 'plastimatch is not installed (apt-get install plastimatch)';
-  if (process.env.CI === 'true' || process.env.MONGE_REQUIRE_PLASTIMATCH === '1') throw new Error(why);
-  t.skip(why);
-  return false;
-}
+/** `skip` option: these tests need plastimatch, required in CI. */
+const NEEDS_PLASTIMATCH = skipUnlessRequired(
+  spawnSync('plastimatch', ['--version']).status !== 0 && 'plastimatch is not installed (apt-get install plastimatch)',
+  'MONGE_REQUIRE_PLASTIMATCH',
+);
 
 /** `plastimatch warp` with ITK's filters: INPUT resampled through XF onto REFERENCE's grid, float voxels. */
 function plastimatchWarp(input: string, xf: string, reference: string, output: string): void {
@@ -87,8 +84,7 @@ const FIXED_GRID: GridLps = { size: [24, 20, 16], spacingMm: [2.5, 2, 3], origin
 /** The moving image's grid: larger, and turned another way, so it covers where the fixed voxels come from. */
 const MOVING_GRID: GridLps = { size: [60, 56, 50], spacingMm: [2, 2.2, 2.5], originLps: [-40, -50, -20], directionLps: Float64Array.from(rotation3(-10, 12)) };
 
-test('ITK (plastimatch, itk::WarpImageFilter) resamples through Monge\'s field in .nii.gz, .nrrd and .mha exactly as Monge does, and through the inverse field the other way', async (t) => {
-  if (!hasPlastimatch(t)) return;
+test('ITK (plastimatch, itk::WarpImageFilter) resamples through Monge\'s field in .nii.gz, .nrrd and .mha exactly as Monge does, and through the inverse field the other way', { skip: NEEDS_PLASTIMATCH }, async (t) => {
   const dir = await tempDir(t, 'plastimatch-field');
   // φ: a small rotation and shift, then a smooth kernel displacement of a few mm (non-linear, so no affine shortcut).
   const phi = new ComposedDeformation([new AffineDeformation(affineFromParts(rotation3(4, 3), [1.5, -2, 1])), smoothKernelDisplacement([0, 8, 35], 21, 2.5)]);
@@ -144,8 +140,7 @@ async function readMat4(file: string): Promise<Float64Array> {
   return Float64Array.from(numbers);
 }
 
-test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces --apply\'s image, transform.tfm the affine of affine-moving-to-fixed.mat4.txt, and jacobian.nii.gz is ITK\'s determinant of the field inverted', async (t) => {
-  if (!hasPlastimatch(t)) return;
+test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces --apply\'s image, transform.tfm the affine of affine-moving-to-fixed.mat4.txt, and jacobian.nii.gz is ITK\'s determinant of the field inverted', { skip: NEEDS_PLASTIMATCH }, async (t) => {
   const dir = await tempDir(t, 'plastimatch-register');
   await writeSyntheticPairs(dir, 1, 1);
   // A grey image of the moving space around the moving ellipsoid (60 × 40 × 30 mm semi-axes), oblique.

@@ -8,7 +8,7 @@
  * nibabel comes from `apt-get install python3-nibabel` (CI installs it). Where it is missing these tests skip, except
  * with CI=true or MONGE_REQUIRE_NIBABEL=1, where that is a failure.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,19 +17,17 @@ import { join } from 'node:path';
 import { readShape, writeShape } from '../../../core/io/index.ts';
 import { invertAffine } from '../../../core/field/matrix4.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';
+import { skipUnlessRequired } from '../../support/skip-unless-required.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** Debian's python3-nibabel is in the system Python's packages, not in a pyenv or venv that may come first on PATH. */
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** True where nibabel imports; skips the test (or fails it, in CI) where it does not. */
-function hasNibabel(t: TestContext): boolean {
-  if (spawnSync(PYTHON, ['-c', 'import nibabel, numpy'], { encoding: 'utf8' }).status === 0) return true;
-  const why = 'nibabel is not installed (apt-get install python3-nibabel)';
-  if (process.env.CI === 'true' || process.env.MONGE_REQUIRE_NIBABEL === '1') throw new Error(why);
-  t.skip(why);
-  return false;
-}
+/** `skip` option: these tests need nibabel, required in CI. */
+const NEEDS_NIBABEL = skipUnlessRequired(
+  spawnSync(PYTHON, ['-c', 'import nibabel, numpy']).status !== 0 && 'nibabel is not installed (apt-get install python3-nibabel)',
+  'MONGE_REQUIRE_NIBABEL',
+);
 
 /** Runs a Python snippet that prints one JSON value; `sys.argv[1:]` are `args`. */
 function python<T>(script: string, ...args: string[]): T {
@@ -54,8 +52,7 @@ for d in img.darrays:
 print(json.dumps(out))
 `;
 
-test('nibabel reads Monge\'s GIfTI in RAS: points, triangles and a spatial vector (NIFTI_INTENT_VECTOR), flipped from LPS', async (t) => {
-  if (!hasNibabel(t)) return;
+test('nibabel reads Monge\'s GIfTI in RAS: points, triangles and a spatial vector (NIFTI_INTENT_VECTOR), flipped from LPS', { skip: NEEDS_NIBABEL }, async (t) => {
   const dir = await tempDir(t, 'nibabel-gifti');
   const file = join(dir, 'lh.tetra.gii');
   await writeShape(file, {
@@ -83,8 +80,7 @@ pointset = [d for d in img.darrays if d.intent == nib.nifti1.intent_codes.code["
 print(json.dumps(dict(pointset.meta)))
 `;
 
-test('a surface registered from a GIfTI keeps its anatomy in warped.gii, where nibabel and Workbench read it', async (t) => {
-  if (!hasNibabel(t)) return;
+test('a surface registered from a GIfTI keeps its anatomy in warped.gii, where nibabel and Workbench read it', { skip: NEEDS_NIBABEL }, async (t) => {
   const dir = await tempDir(t, 'nibabel-anatomy');
   await writeSyntheticPairs(dir, 1, 3);
   const moving = await readShape(join(dir, 'm3.vtk'));
@@ -104,8 +100,7 @@ coords, faces = fs.read_geometry(sys.argv[1])
 print(json.dumps({"coords": coords.astype(float).ravel().tolist(), "faces": faces.ravel().tolist()}))
 `;
 
-test('nibabel reads Monge\'s FreeSurfer surface: scanner-RAS coordinates and the same triangles', async (t) => {
-  if (!hasNibabel(t)) return;
+test('nibabel reads Monge\'s FreeSurfer surface: scanner-RAS coordinates and the same triangles', { skip: NEEDS_NIBABEL }, async (t) => {
   const dir = await tempDir(t, 'nibabel-surf');
   const file = join(dir, 'lh.tetra.surf');
   await writeShape(file, { kind: 'mesh', pointsLps: Float64Array.from(TETRA_LPS), triangles: Uint32Array.from(TETRA_TRIANGLES), arrays: [], sourceFrame: 'LPS' });
@@ -125,8 +120,7 @@ print(json.dumps({"shape": list(img.shape), "intent": int(hdr["intent_code"]), "
                   "vectors": data[:, :, :, 0, :].reshape(-1, 3, order="F").tolist()}))
 `;
 
-test('nibabel reads register\'s field.nii.gz as ITK and ANTs mean it: (X,Y,Z,1,3), intent 1007, LPS vectors that carry each voxel\'s RAS centre to the moving point', async (t) => {
-  if (!hasNibabel(t)) return;
+test('nibabel reads register\'s field.nii.gz as ITK and ANTs mean it: (X,Y,Z,1,3), intent 1007, LPS vectors that carry each voxel\'s RAS centre to the moving point', { skip: NEEDS_NIBABEL }, async (t) => {
   const dir = await tempDir(t, 'nibabel-field');
   await writeSyntheticPairs(dir, 1, 2);
   const out = join(dir, 'out');
