@@ -15,21 +15,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AffineDeformation } from '../../../core/field/affine.ts';
 import { ComposedDeformation } from '../../../core/field/composed.ts';
 import { writeDisplacementField, writeDisplacementFieldImage } from '../../../core/field/export-displacement-field.ts';
-import { gridMaps, gridOfImage, gridPointsLps } from '../../../core/field/grid.ts';
-import { affineFromParts, invertAffine } from '../../../core/field/matrix4.ts';
+import { gridOfImage, gridPointsLps } from '../../../core/field/grid.ts';
+import { affineFromParts, invertAffine, transformPoints } from '../../../core/field/matrix4.ts';
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
 import type { GridLps } from '../../../core/field/types.ts';
-import type { ImageLps } from '../../../core/image/index.ts';
+import { lpsToContinuousIndex, type ImageLps } from '../../../core/image/index.ts';
 import { readImage } from '../../../core/io/images/read-image.ts';
 import { writeImage } from '../../../core/io/images/write-image.ts';
 import { warpImage } from '../../../core/warp/index.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';
 import { skipUnlessRequired } from '../../support/skip-unless-required.ts';
+import { readMat4File } from '../../support/mat4-text.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { rotation3, smoothKernelDisplacement } from '../../unit/field/support.ts';
 
@@ -133,13 +133,6 @@ test('ITK (plastimatch, itk::WarpImageFilter) resamples through Monge\'s field i
   assert.ok(worst < 1e-3 * GREY_SLOPE, `ITK through the inverse field gives g(φ(x)) (${worst} grey)`);
 });
 
-/** The 4×4 row-major matrix of `affine-moving-to-fixed.mat4.txt` (comment lines skipped). */
-async function readMat4(file: string): Promise<Float64Array> {
-  const numbers = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).flatMap((l) => l.trim().split(/\s+/).map(Number));
-  assert.equal(numbers.length, 16, `${file}: 16 numbers`);
-  return Float64Array.from(numbers);
-}
-
 test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces --apply\'s image, transform.tfm the affine of affine-moving-to-fixed.mat4.txt, and jacobian.nii.gz is ITK\'s determinant of the field inverted', { skip: NEEDS_PLASTIMATCH }, async (t) => {
   const dir = await tempDir(t, 'plastimatch-register');
   await writeSyntheticPairs(dir, 1, 1);
@@ -168,14 +161,14 @@ test('ITK (plastimatch) applies a monge register folder: field.nii.gz reproduces
   const throughTfm = join(dir, 'itk-tfm.nii.gz');
   plastimatchWarp(movingGrey, join(out, 'transform.tfm'), applied, throughTfm);
   const itkAffine = await readImage(throughTfm);
-  const inverse = invertAffine(await readMat4(join(out, 'affine-moving-to-fixed.mat4.txt')));
-  const y = gridPointsLps(gridOfImage(itkAffine));
-  const movingIndex = gridMaps(movingGrid);
+  const matrix = await readMat4File(join(out, 'affine-moving-to-fixed.mat4.txt'));
+  assert.equal(matrix.length, 16, 'affine-moving-to-fixed.mat4.txt: 16 numbers');
+  const sources = transformPoints(invertAffine(matrix), gridPointsLps(gridOfImage(itkAffine)));
   let worst = 0;
   let compared = 0;
   for (let v = 0; v < itkAffine.data.length; v++) {
-    const p = [0, 1, 2].map((row) => inverse[4 * row] * y[3 * v] + inverse[4 * row + 1] * y[3 * v + 1] + inverse[4 * row + 2] * y[3 * v + 2] + inverse[4 * row + 3]);
-    const index = [0, 1, 2].map((c) => [0, 1, 2].reduce((sum, d) => sum + movingIndex.inv[3 * c + d] * (p[d] - movingGrid.originLps[d]), 0));
+    const p: [number, number, number] = [sources[3 * v], sources[3 * v + 1], sources[3 * v + 2]];
+    const index = lpsToContinuousIndex(movingGrid, p);
     if (!index.every((i, c) => i >= 0 && i <= movingGrid.size[c] - 1)) continue;
     compared++;
     worst = Math.max(worst, Math.abs(itkAffine.data[v] - grey(p[0], p[1], p[2])));

@@ -12,12 +12,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readShape, writeShape } from '../../../core/io/index.ts';
-import { invertAffine } from '../../../core/field/matrix4.ts';
+import { invertAffine, transformPoints } from '../../../core/field/matrix4.ts';
 import { runMonge, writeSyntheticPairs } from '../batch/support.ts';
 import { skipUnlessRequired } from '../../support/skip-unless-required.ts';
+import { readMat4File } from '../../support/mat4-text.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** Debian's python3-nibabel is in the system Python's packages, not in a pyenv or venv that may come first on PATH. */
@@ -133,23 +133,24 @@ test('nibabel reads register\'s field.nii.gz as ITK and ANTs mean it: (X,Y,Z,1,3
   assert.ok(field.sform > 0 || field.qform > 0, 'a placed image');
   // With the pre-alignment alone the map is the affine A (moving → fixed) of affine-moving-to-fixed.mat4.txt, so each
   // voxel's vector must be A⁻¹y − y, y its centre in LPS (nibabel's affine gives RAS; LPS flips x and y).
-  const numbers = (await readFile(join(out, 'affine-moving-to-fixed.mat4.txt'), 'utf8')).split('\n').filter((l) => l.trim() && !l.startsWith('#')).flatMap((l) => l.trim().split(/\s+/).map(Number));
-  const inverse = invertAffine(numbers);
   const [nx, ny, nz] = field.shape;
-  let worst = 0;
-  let largest = 0;
+  const centresLps = new Float64Array(3 * nx * ny * nz);
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++) {
         const ras = [0, 1, 2].map((row) => field.affine[row][0] * i + field.affine[row][1] * j + field.affine[row][2] * k + field.affine[row][3]);
-        const y = [-ras[0], -ras[1], ras[2]];
-        const moving = [0, 1, 2].map((row) => inverse[4 * row] * y[0] + inverse[4 * row + 1] * y[1] + inverse[4 * row + 2] * y[2] + inverse[4 * row + 3]);
-        const v = field.vectors[i + nx * (j + ny * k)];
-        largest = Math.max(largest, Math.hypot(...v));
-        worst = Math.max(worst, Math.hypot(y[0] + v[0] - moving[0], y[1] + v[1] - moving[1], y[2] + v[2] - moving[2]));
+        centresLps.set([-ras[0], -ras[1], ras[2]], 3 * (i + nx * (j + ny * k)));
       }
     }
   }
+  const moving = transformPoints(invertAffine(await readMat4File(join(out, 'affine-moving-to-fixed.mat4.txt'))), centresLps);
+  let worst = 0;
+  let largest = 0;
+  field.vectors.forEach((v, q) => {
+    const y = centresLps.subarray(3 * q, 3 * q + 3);
+    largest = Math.max(largest, Math.hypot(...v));
+    worst = Math.max(worst, Math.hypot(y[0] + v[0] - moving[3 * q], y[1] + v[1] - moving[3 * q + 1], y[2] + v[2] - moving[3 * q + 2]));
+  });
   t.diagnostic(`${nx}×${ny}×${nz} voxels, vectors up to ${largest.toFixed(1)} mm, |y + v − A⁻¹y| at most ${worst.toExponential(2)} mm`);
   assert.ok(largest > 3, 'the map moves the shape by several mm, so a sign error would show');
   assert.ok(worst < 1e-3, `voxel centre + vector is the moving point (${worst} mm)`);

@@ -12,6 +12,7 @@ import { affineFromParts, transformPoints } from '../../../core/field/matrix4.ts
 import { sampleOnGrid } from '../../../core/field/sample-on-grid.ts';
 import { InputError } from '../../../core/io/errors.ts';
 import { assertClose, maxPointError, obliqueGrid, rotation3 } from './support.ts';
+import { mat4Numbers } from '../../support/mat4-text.ts';
 
 /** φ(x) = A x + t with A a rotation × anisotropic scale (not symmetric, det ≠ 1). */
 function testAffine(): AffineDeformation {
@@ -126,14 +127,9 @@ test('the .tfm parser honours a centre of rotation (FixedParameters) and rejects
 
 test('the 4×4 text holds moving → fixed in LPS, or F·M·F in RAS', async () => {
   const def = testAffine();
-  const rows = (text: string): number[] =>
-    text
-      .split('\n')
-      .filter((l) => l.trim() !== '' && !l.startsWith('#'))
-      .flatMap((l) => l.trim().split(/\s+/).map(Number));
-  const lps = rows(formatAffineMatrixText(def));
+  const lps = mat4Numbers(formatAffineMatrixText(def));
   assert.deepEqual(lps, Array.from(def.movingToFixedLps));
-  const ras = rows(formatAffineMatrixText(def, 'RAS'));
+  const ras = mat4Numbers(formatAffineMatrixText(def, 'RAS'));
   // A RAS point (−x, −y, z) must map to the RAS image of the LPS result.
   const x = [5, -6, 7];
   const fx = transformPoints(def.movingToFixedLps, Float64Array.from(x));
@@ -145,7 +141,7 @@ test('the 4×4 text holds moving → fixed in LPS, or F·M·F in RAS', async () 
   try {
     const path = join(dir, 'affine.mat4.txt');
     await writeAffineMatrixText(path, def);
-    assert.deepEqual(rows(await readFile(path, 'utf8')), lps);
+    assert.deepEqual(mat4Numbers(await readFile(path, 'utf8')), lps);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
