@@ -20,9 +20,9 @@
  * (intent NIFTI_INTENT_VECTOR for 3-component spatial vectors, else NIFTI_INTENT_NONE; MetaData Name = the array's
  * name so names round-trip), all GZipBase64Binary little-endian. The pointset's MetaData AnatomicalStructurePrimary,
  * AnatomicalStructureSecondary and GeometricType are read into `anatomy` and written back from it, so a surface keeps
- * its hemisphere through conversion and registration (Workbench places surfaces by them). Integer arrays that fit are written as INT32
- * (UINT8 stays UINT8), every other array as FLOAT32. GIfTI cannot declare LPS: the caller (the registry) must
- * pass RAS points; `options.frame` is not consulted.
+ * its hemisphere through conversion and registration (Workbench places surfaces by them). Integer arrays that fit
+ * are written as INT32 (UINT8 stays UINT8), every other array as FLOAT32. GIfTI cannot declare LPS: the caller (the
+ * registry) must pass RAS points; `options.frame` is not consulted.
  */
 import { deflateSync } from 'node:zlib';
 import type { ArrayValues, PointArray } from '../../arrays/index.ts';

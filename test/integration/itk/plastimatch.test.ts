@@ -89,10 +89,11 @@ test('ITK (plastimatch, itk::WarpImageFilter) resamples through Monge\'s field i
   // φ: a small rotation and shift, then a smooth kernel displacement of a few mm (non-linear, so no affine shortcut).
   const phi = new ComposedDeformation([new AffineDeformation(affineFromParts(rotation3(4, 3), [1.5, -2, 1])), smoothKernelDisplacement([0, 8, 35], 21, 2.5)]);
   const moving = join(dir, 'moving.nii.gz');
-  await writeImage(moving, greyImage(MOVING_GRID));
+  const movingImage = greyImage(MOVING_GRID);
+  await writeImage(moving, movingImage);
   const fixedReference = join(dir, 'fixed.nii.gz');
   await writeImage(fixedReference, blankImage(FIXED_GRID));
-  const ours = await warpImage(greyImage(MOVING_GRID), FIXED_GRID, phi);
+  const ours = await warpImage(movingImage, FIXED_GRID, phi);
 
   for (const format of ['nii.gz', 'nrrd', 'mha']) {
     const field = join(dir, `field.${format}`);
